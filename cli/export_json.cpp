@@ -1,0 +1,71 @@
+#include "export_json.h"
+
+#include <cmath>
+
+namespace gs {
+
+namespace {
+
+using nlohmann::json;
+
+// A matrix as row-major nested arrays (rows x cols); a vector as a flat array.
+json tensor_json(const Mat& m) {
+  json rows = json::array();
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    json row = json::array();
+    for (Eigen::Index c = 0; c < m.cols(); ++c) row.push_back(m(r, c));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+json tensor_json(const Vec& v) { return json(std::vector<real>(v.data(), v.data() + v.size())); }
+
+// -inf (a gradient that is exactly zero, e.g. behind dead ReLUs) has no JSON form: null.
+json log10_json(const std::vector<double>& values) {
+  json out = json::array();
+  for (double v : values) out.push_back(std::isfinite(v) ? json(v) : json(nullptr));
+  return out;
+}
+
+}  // namespace
+
+json probe_to_json(const Config& config, const Probe& probe) {
+  json out;
+  json config_json = json::object();
+  std::string text = to_text(config);
+  for (size_t start = 0; start < text.size();) {  // "k=v&k=v" -> {"k": "v", ...}
+    size_t end = text.find('&', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string pair = text.substr(start, end - start);
+    const size_t equals = pair.find('=');
+    config_json[pair.substr(0, equals)] = pair.substr(equals + 1);
+    start = end + 1;
+  }
+  out["config"] = config_json;
+  out["cell"] = cell_name(probe.model.cell);
+  out["input_size"] = probe.model.input_size;
+  out["hidden_size"] = probe.model.hidden_size;
+  out["output_size"] = probe.model.output_size;
+  out["steps"] = probe.sample.length();
+  out["loss"] = "task loss at the final step only; seed_grad_h = dL/dh_T";
+
+  json weights = json::object();
+  probe.model.params.visit([&](const char* name, const auto& tensor) {
+    weights[name] = tensor_json(tensor);
+  });
+  out["weights"] = weights;
+
+  json inputs = json::array();  // (T x I)
+  for (const Mat& x : probe.sample.inputs) inputs.push_back(tensor_json(Vec(x.col(0))));
+  out["inputs"] = inputs;
+  out["h0"] = tensor_json(Vec(probe.h0.col(0)));
+  if (has_cell_state(probe.model.cell)) out["c0"] = tensor_json(Vec(probe.c0.col(0)));
+  out["seed_grad_h"] = tensor_json(Vec(probe.seed_grad_h.col(0)));
+  out["log10_grad_norm_h"] = log10_json(probe.curve.log10_grad_h);
+  if (has_cell_state(probe.model.cell))
+    out["log10_grad_norm_c"] = log10_json(probe.curve.log10_grad_c);
+  return out;
+}
+
+}  // namespace gs

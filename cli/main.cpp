@@ -1,0 +1,218 @@
+// gradscope: the command-line front end over core/.
+//
+//   gradscope decay|sweep|train|bench [--key value ...]
+//
+// Flags are the configuration vocabulary of core/config.h (`--hidden 64` is `hidden=64`); output
+// is CSV on stdout; bad input gives one line on stderr and exit code 2.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "decay.h"
+#include "export_json.h"
+#include "sweep.h"
+#include "train.h"
+
+namespace {
+
+using namespace gs;
+
+struct Command {
+  const char* name;
+  const char* summary;
+  const char* defaults;  // overrides of Config's defaults for this command, in key=value form
+  const char* extra_flags;
+};
+
+const Command kCommands[] = {
+    {"decay",
+     "log10 ||dL/dh_t|| for every step t of one sequence, loss at the last step only.\n"
+     "Prints CSV t,lag,log10_grad_norm (lag = T - t; empty where the gradient is exactly 0).",
+     "cell=rnn-tanh", "  --export FILE.json   also write the full record (weights, inputs, h0, ...)\n"},
+    {"sweep",
+     "For each cell and length, log10(||dL/dh_1|| / ||dL/dh_T||): how much of the gradient of\n"
+     "a loss at step T reaches step 1, mean over seeds with spread.\n"
+     "Prints CSV cell,length,mean_log10_ratio,stddev,min,max,seeds.",
+     "seeds=5", ""},
+    {"train",
+     "Trains each cell on the task with fresh minibatches.\n"
+     "Prints CSV cell,iteration,loss,chance_loss,grad_norm,accuracy (20 rows per cell),\n"
+     "then a '#' summary line per cell: mean loss over the last 10% of iterations.",
+     "", ""},
+    {"bench",
+     "Times forward + full BPTT of one minibatch per cell (hidden, length, batch) and prints\n"
+     "a table: milliseconds per sequence pass and time steps per second.",
+     "cell=rnn-tanh,lstm,gru&hidden=128&length=1000&batch=1", ""},
+};
+
+[[noreturn]] void fail(const std::string& message) {
+  std::cerr << "gradscope: error: " << message << "\n";
+  std::exit(2);
+}
+
+void print_help(const Command* command) {
+  if (!command) {
+    std::cout << "usage: gradscope <command> [--key value ...]\n\ncommands:\n";
+    for (const Command& c : kCommands) std::cout << "  " << c.name << "\n";
+    std::cout << "\n`gradscope <command> --help` lists the flags.\n";
+    return;
+  }
+  std::cout << "usage: gradscope " << command->name << " [--key value ...]\n\n"
+            << command->summary << "\n\nflags (the configuration vocabulary; also key=value):\n";
+  gs::Config defaults;
+  if (*command->defaults) gs::parse_config(defaults, command->defaults);
+  const std::string text = gs::to_text(defaults);
+  for (const gs::ConfigKey& key : gs::config_keys()) {
+    const std::string needle = std::string(key.name) + "=";
+    size_t at = text.find(needle);
+    while (at != std::string::npos && at > 0 && text[at - 1] != '&') at = text.find(needle, at + 1);
+    const size_t end = text.find('&', at);
+    const std::string value = text.substr(at + needle.size(), end - at - needle.size());
+    std::printf("  --%-12s %s (default %s)\n", key.name, key.help, value.c_str());
+  }
+  std::cout << command->extra_flags << "  --help               this text\n";
+}
+
+std::string format_log10(double value) {
+  if (!std::isfinite(value)) return "";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.10g", value);
+  return buffer;
+}
+
+// --- commands ---
+
+void run_decay(const Config& config, const std::string& export_path) {
+  if (config.cells.size() != 1)
+    fail("cell=" + cells_text(config.cells) + " is invalid for decay: expected exactly one cell");
+  if (config.seeds != 1)
+    fail("seeds=" + std::to_string(config.seeds) +
+         " is invalid for decay: it measures one seed (use sweep to average over seeds)");
+  const Probe probe = run_probe(config.cells[0], config, config.seed);
+  const int T = probe.sample.length();
+  std::cout << "t,lag,log10_grad_norm\n";
+  for (int t = 1; t <= T; ++t)
+    std::cout << t << "," << T - t << "," << format_log10(probe.curve.log10_grad_h[t - 1]) << "\n";
+  if (!export_path.empty()) {
+    std::ofstream file(export_path);
+    if (!file) fail("--export " + export_path + ": cannot open the file for writing");
+    file << probe_to_json(config, probe).dump() << "\n";
+  }
+}
+
+void run_sweep_command(const Config& config) {
+  const Sweep sweep = run_sweep(config);
+  std::cout << "cell,length,mean_log10_ratio,stddev,min,max,seeds\n";
+  for (const SweepPoint& p : sweep.points)
+    std::printf("%s,%d,%.6f,%.6f,%.6f,%.6f,%d\n", cell_name(p.cell), p.length, p.mean, p.stddev,
+                p.min, p.max, config.seeds);
+}
+
+void run_train(const Config& config) {
+  const std::string error = validate_for_training(config);
+  if (!error.empty()) fail(error);
+  std::cout << "cell,iteration,loss,chance_loss,grad_norm,accuracy\n";
+  const int every = std::max(1, config.iters / 20);
+  for (CellKind cell : config.cells) {
+    Trainer trainer = make_trainer(cell, config);
+    const auto start = std::chrono::steady_clock::now();
+    train_iterations(trainer, config.iters);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (const TrainRecord& r : trainer.history)
+      if (r.iteration % every == 0 || r.iteration == 1)
+        std::printf("%s,%d,%.6g,%.6g,%.6g,%.4f\n", cell_name(cell), r.iteration, r.loss,
+                    trainer.shape.chance_loss, r.grad_norm, r.accuracy);
+    const int tail = std::max(1, config.iters / 10);
+    double loss = 0, accuracy = 0;
+    for (int i = config.iters - tail; i < config.iters; ++i) {
+      loss += trainer.history[i].loss / tail;
+      accuracy += trainer.history[i].accuracy / tail;
+    }
+    std::printf("# %s %s T=%d: mean loss over the last %d iterations %.6g = %.1f%% of chance "
+                "%.6g, accuracy %.3f (%.1f s)\n",
+                cell_name(cell), task_name(config.task), config.length, tail, loss,
+                100 * loss / trainer.shape.chance_loss, trainer.shape.chance_loss, accuracy,
+                seconds);
+  }
+}
+
+void run_bench(const Config& config) {
+  std::printf("%-12s %6s %7s %6s %14s %14s\n", "cell", "hidden", "length", "batch",
+              "ms/fwd+bwd", "steps/s");
+  for (CellKind cell : config.cells) {
+    Rng rng(config.seed);
+    const TaskShape shape = task_shape(config.task, config.length);
+    const Model model = make_model(cell, shape.input_size, config.hidden, shape.output_size,
+                                   config, rng);
+    const Batch batch = make_batch(config.task, config.length, config.batch, rng);
+    const Mat h0 = Mat::Zero(config.hidden, config.batch);
+    int runs = 0;
+    const auto start = std::chrono::steady_clock::now();
+    double seconds = 0;
+    while (seconds < 1.0 || runs < 3) {
+      const ForwardPass fwd = forward(model, batch, h0, has_cell_state(cell) ? h0 : Mat());
+      const BackwardPass bwd = backward(model, batch, fwd);
+      ++runs;
+      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    const double ms = 1000 * seconds / runs;
+    std::printf("%-12s %6d %7d %6d %14.3f %14.0f\n", cell_name(cell), config.hidden,
+                shape.steps, config.batch, ms, shape.steps / (ms / 1000));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    print_help(nullptr);
+    return argc < 2 ? 2 : 0;
+  }
+  const Command* command = nullptr;
+  for (const Command& c : kCommands)
+    if (argv[1] == std::string(c.name)) command = &c;
+  if (!command) fail(std::string("unknown command '") + argv[1] + "' (commands: decay, sweep, train, bench)");
+
+  // Flags -> one key=value text, parsed and validated in one place (core/config.cpp).
+  std::string text = command->defaults, export_path;
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      print_help(command);
+      return 0;
+    }
+    if (arg.rfind("--", 0) != 0) fail("unexpected argument '" + arg + "': flags are --key value");
+    arg = arg.substr(2);
+    std::string key = arg, value;
+    if (const size_t equals = arg.find('='); equals != std::string::npos) {
+      key = arg.substr(0, equals);
+      value = arg.substr(equals + 1);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      fail("--" + key + " needs a value");
+    }
+    if (key == "export" && std::string(command->name) == "decay") {
+      export_path = value;
+      continue;
+    }
+    if (value.find_first_of("&; \t\n") != std::string::npos)
+      fail("--" + key + " " + value + ": a value cannot contain '&', ';' or spaces");
+    text += "&" + key + "=" + value;
+  }
+  Config config;
+  const std::string error = parse_config(config, text);
+  if (!error.empty()) fail(error);
+
+  const std::string name = command->name;
+  if (name == "decay") run_decay(config, export_path);
+  if (name == "sweep") run_sweep_command(config);
+  if (name == "train") run_train(config);
+  if (name == "bench") run_bench(config);
+  return 0;
+}

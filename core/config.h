@@ -1,0 +1,71 @@
+// One configuration, one vocabulary. The same `key=value` pairs are the CLI flags
+// (`--hidden 64`), the URL hash (`#cell=lstm&hidden=64`) and the UI labels; they are parsed and
+// validated here and nowhere else. Errors are returned as values (the web build has no
+// exceptions) and name the key, the value and what is allowed.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gs {
+
+enum class CellKind { RnnTanh, RnnRelu, RnnSigmoid, RnnIdentity, Lstm, Gru };
+enum class InitKind { Uniform, Xavier, Orthogonal, Identity };
+enum class TaskKind { Adding, Copy, RememberFirst };
+enum class OptimizerKind { Sgd, Adam };
+
+struct Config {
+  std::vector<CellKind> cells = {CellKind::RnnTanh, CellKind::Lstm, CellKind::Gru};  // cell
+  int hidden = 32;             // H, units per layer
+  int length = 100;            // T of the task (copy: the delay; the sequence is T + 20 steps)
+  uint64_t seed = 1;           // seeds models, data and training
+  int seeds = 1;               // how many seeds (seed, seed+1, ...) curves are averaged over
+  InitKind init = InitKind::Uniform;
+  double scale = 1.0;          // multiplies W_hh after initialization
+  double radius = 0.0;         // if > 0: each H x H block of W_hh rescaled to this spectral radius
+  double forget_bias = 1.0;    // LSTM: b_ih + b_hh of the forget gate
+  TaskKind task = TaskKind::Adding;
+  int batch = 32;
+  OptimizerKind optimizer = OptimizerKind::Adam;
+  double lr = 0.01;
+  double momentum = 0.9;       // SGD only
+  double clip = 1.0;           // max global gradient norm; 0 = no clipping
+  int iters = 300;             // training iterations (CLI `train`)
+  std::vector<int> lengths = {10, 30, 100, 300, 1000, 3000};  // sweep
+};
+
+struct ConfigKey {
+  const char* name;
+  const char* help;  // one line, for --help and tooltips
+};
+// Every key in the vocabulary, in the order used by to_text().
+const std::vector<ConfigKey>& config_keys();
+
+// Sets one key from its text form. Returns "" on success, else a one-line error naming the key,
+// the value and the allowed range; `config` is unchanged on error.
+std::string set_config_value(Config& config, const std::string& key, const std::string& value);
+
+// Checks what no single key can: the task's minimum length, and memory (BPTT keeps every step's
+// activations: length x hidden is capped). Returns "" or a one-line error.
+std::string validate_config(const Config& config);
+// Training keeps a whole minibatch: length x hidden x batch is capped too.
+std::string validate_for_training(const Config& config);
+
+// Parses `key=value` pairs separated by '&', whitespace, ';' or newlines (a leading '#' is
+// ignored), applying them over `config`, then validate_config. All-or-nothing: on error returns the message and leaves
+// `config` untouched.
+std::string parse_config(Config& config, const std::string& text);
+
+// The canonical text form, every key, '&'-separated: parse_config(to_text(c)) == c.
+std::string to_text(const Config& config);
+
+// Names as used in the vocabulary.
+const char* cell_name(CellKind cell);
+const char* init_name(InitKind init);
+const char* task_name(TaskKind task);
+const char* optimizer_name(OptimizerKind optimizer);
+std::string cells_text(const std::vector<CellKind>& cells);
+std::string lengths_text(const std::vector<int>& lengths);
+bool parse_cell_name(const std::string& text, CellKind& cell);
+
+}  // namespace gs

@@ -1,0 +1,25 @@
+// A recurrent model: one cell kind, its sizes and its parameters, plus initialization.
+#pragma once
+#include "config.h"
+#include "params.h"
+#include "rng.h"
+
+namespace gs {
+
+// Gate blocks stacked in weight_ih / weight_hh: RNN 1, LSTM 4 (i f g o), GRU 3 (r z n).
+int gate_count(CellKind cell);
+bool has_cell_state(CellKind cell);  // true for LSTM: it carries c_t besides h_t
+
+struct Model {
+  CellKind cell = CellKind::RnnTanh;
+  int input_size = 0;   // I
+  int hidden_size = 0;  // H
+  int output_size = 0;  // O
+  Params params;
+};
+
+// A model with parameters drawn as `config` says (init, scale, radius, forget_bias).
+Model make_model(CellKind cell, int input_size, int hidden_size, int output_size,
+                 const Config& config, Rng& rng);
+
+}  // namespace gs

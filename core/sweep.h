@@ -1,0 +1,37 @@
+// As the sequence grows: for each cell and length T, how much of the gradient of a loss at step T
+// reaches step 1, log10(||dL/dh_1|| / ||dL/dh_T||), averaged over seeds with its spread.
+#pragma once
+#include <vector>
+
+#include "decay.h"
+
+namespace gs {
+
+struct SweepPoint {
+  CellKind cell = CellKind::RnnTanh;
+  int length = 0;         // T as configured (copy: the delay)
+  double mean = 0;        // mean over seeds of log10(||dL/dh_1|| / ||dL/dh_T||)
+  double stddev = 0;      // sample standard deviation over seeds (0 for one seed)
+  double min = 0, max = 0;
+  std::vector<double> per_seed;
+};
+
+struct Sweep {
+  Config config;
+  std::vector<SweepPoint> points;  // cell-major: config.cells x config.lengths, filled in order
+  // progress: the probe being computed
+  size_t next_point = 0;
+  int next_seed = 0;
+  Probe probe;
+  bool probe_started = false;
+  long steps_total = 0, steps_done = 0;  // for a progress bar
+};
+
+Sweep begin_sweep(const Config& config);
+bool advance_sweep(Sweep& sweep, int budget);  // true when every point is done
+Sweep run_sweep(const Config& config);
+
+// The quantity itself, from one decay curve: log10 ||dL/dh_1|| - log10 ||dL/dh_T||.
+double first_to_last_log10_ratio(const DecayCurve& curve);
+
+}  // namespace gs

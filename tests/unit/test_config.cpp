@@ -1,0 +1,53 @@
+// The configuration vocabulary: round trip, and the exact one-line errors users see.
+#include <doctest/doctest.h>
+
+#include "config.h"
+
+using namespace gs;
+
+TEST_CASE("to_text and parse_config round-trip every key") {
+  Config config;
+  REQUIRE(parse_config(config,
+                       "cell=gru,rnn-relu&hidden=7&length=33&seed=9&seeds=3&init=orthogonal&"
+                       "scale=1.25&radius=0.9&forget_bias=-2&task=copy&batch=5&optimizer=sgd&"
+                       "lr=0.003&momentum=0.5&clip=0&iters=12&lengths=5,50") == "");
+  Config again;
+  REQUIRE(parse_config(again, to_text(config)) == "");
+  CHECK(to_text(again) == to_text(config));
+  CHECK(again.cells == std::vector<CellKind>{CellKind::Gru, CellKind::RnnRelu});
+  CHECK(again.scale == 1.25);
+  CHECK(again.lengths == std::vector<int>{5, 50});
+}
+
+TEST_CASE("parse_config accepts a URL hash and spaces, and is all-or-nothing") {
+  Config config;
+  CHECK(parse_config(config, "#cell=lstm&hidden=64") == "");
+  CHECK(config.hidden == 64);
+  CHECK(parse_config(config, "hidden=8 length=20\nseed=3") == "");
+  CHECK(config.length == 20);
+  const std::string before = to_text(config);
+  CHECK(parse_config(config, "hidden=16&length=0") != "");
+  CHECK(to_text(config) == before);  // hidden=16 was not applied either
+}
+
+TEST_CASE("errors name the key, the value and what is allowed") {
+  Config config;
+  CHECK(parse_config(config, "hidden=0") ==
+        "hidden=0 is invalid: expected an integer in [1, 1024]");
+  CHECK(parse_config(config, "hidden=12x") ==
+        "hidden=12x is invalid: expected an integer in [1, 1024]");
+  CHECK(parse_config(config, "cell=rnn-tanh,lstmm") ==
+        "cell=rnn-tanh,lstmm is invalid: expected a comma list of rnn-tanh, rnn-relu, "
+        "rnn-sigmoid, rnn-identity, lstm, gru");
+  CHECK(parse_config(config, "lr=0") == "lr=0 is invalid: expected a number in (0, 10]");
+  CHECK(parse_config(config, "scale=nan") == "scale=nan is invalid: expected a number in [0, 100]");
+  CHECK(parse_config(config, "init=he") ==
+        "init=he is invalid: expected one of uniform, xavier, orthogonal, identity");
+  CHECK(parse_config(config, "hiden=3").rfind("unknown key 'hiden' (known keys: cell, hidden", 0) ==
+        0);
+  CHECK(parse_config(config, "hidden") == "'hidden' is not a key=value pair");
+  CHECK(parse_config(config, "task=adding&length=1") ==
+        "length=1 is invalid for task=adding: expected length >= 2 (one marker in each half)");
+  CHECK(parse_config(config, "hidden=1024&length=100000") ==
+        "length=100000 with hidden=1024 is too large: length x hidden must be <= 4000000");
+}
