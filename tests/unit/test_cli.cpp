@@ -1,0 +1,114 @@
+// The command-line contract (DESIGN.md): CSV on stdout, --export JSON, exit code 2 and one line
+// on stderr for bad input.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string out, err;
+};
+
+Run run_cli(const std::string& args) {
+  const std::string err_path = "cli_test_stderr.txt";
+  const std::string command = std::string(GRADSCOPE_CLI) + " " + args + " 2>" + err_path;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  const int status = pclose(pipe);
+  std::ifstream err_file(err_path);
+  std::stringstream err;
+  err << err_file.rdbuf();
+  return {WEXITSTATUS(status), out, err.str()};
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("decay prints t,lag,log10_grad_norm for every step") {
+  const Run run = run_cli("decay --cell lstm --length 40 --hidden 8");
+  REQUIRE(run.exit_code == 0);
+  const auto lines = lines_of(run.out);
+  REQUIRE(lines.size() == 41);
+  CHECK(lines[0] == "t,lag,log10_grad_norm");
+  CHECK(lines[1].rfind("1,39,", 0) == 0);
+  CHECK(lines[40].rfind("40,0,", 0) == 0);
+}
+
+TEST_CASE("decay --export writes the full record in PyTorch's names") {
+  const Run run = run_cli("decay --cell gru --length 12 --hidden 5 --export cli_test.json");
+  REQUIRE(run.exit_code == 0);
+  std::ifstream file("cli_test.json");
+  const nlohmann::json record = nlohmann::json::parse(file);
+  CHECK(record["cell"] == "gru");
+  CHECK(record["config"]["hidden"] == "5");
+  CHECK(record["weights"]["weight_ih_l0"].size() == 15);     // 3H rows
+  CHECK(record["weights"]["weight_ih_l0"][0].size() == 2);   // I = 2 (adding)
+  CHECK(record["weights"]["bias_hh_l0"].size() == 15);
+  CHECK(record["inputs"].size() == 12);
+  CHECK(record["h0"].size() == 5);
+  CHECK_FALSE(record.contains("c0"));
+  CHECK(record["seed_grad_h"].size() == 5);
+  REQUIRE(record["log10_grad_norm_h"].size() == 12);
+  // The CSV and the export carry the same numbers.
+  const auto lines = lines_of(run.out);
+  const double last = std::stod(lines[12].substr(lines[12].rfind(',') + 1));
+  CHECK(record["log10_grad_norm_h"][11].get<double>() == doctest::Approx(last).epsilon(1e-9));
+}
+
+TEST_CASE("bad input: exit code 2 and one line naming what was wrong") {
+  struct Case {
+    const char* args;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"decay --hidden 0", "gradscope: error: hidden=0 is invalid: expected an integer in [1, 1024]\n"},
+      {"decay --cell lstm,gru",
+       "gradscope: error: cell=lstm,gru is invalid for decay: expected exactly one cell\n"},
+      {"sweep --lengths 10,x", "gradscope: error: lengths=10,x is invalid: expected a comma list "
+                               "of integers in [1, 100000]\n"},
+      {"train --optimizer rmsprop",
+       "gradscope: error: optimizer=rmsprop is invalid: expected one of sgd, adam\n"},
+      {"decay --hidden", "gradscope: error: --hidden needs a value\n"},
+      {"wobble", "gradscope: error: unknown command 'wobble' (commands: decay, sweep, train, bench)\n"},
+  };
+  for (const Case& c : cases) {
+    const Run run = run_cli(c.args);
+    INFO(c.args);
+    CHECK(run.exit_code == 2);
+    CHECK(run.out == "");
+    CHECK(run.err == c.message);
+  }
+}
+
+TEST_CASE("sweep prints one row per cell and length with its spread over seeds") {
+  const Run run = run_cli("sweep --cell rnn-tanh,lstm --lengths 10,100 --seeds 3 --hidden 8");
+  REQUIRE(run.exit_code == 0);
+  const auto lines = lines_of(run.out);
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[0] == "cell,length,mean_log10_ratio,stddev,min,max,seeds");
+  CHECK(lines[1].rfind("rnn-tanh,10,", 0) == 0);
+  CHECK(lines[4].rfind("lstm,100,", 0) == 0);
+}
+
+TEST_CASE("--help lists every key of the vocabulary") {
+  const Run run = run_cli("train --help");
+  CHECK(run.exit_code == 0);
+  for (const char* key : {"--cell", "--hidden", "--length", "--forget_bias", "--clip", "--lr"})
+    CHECK(run.out.find(key) != std::string::npos);
+}

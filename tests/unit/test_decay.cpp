@@ -1,0 +1,129 @@
+// Decay curves against closed forms, at depths far below float64's range.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "decay.h"
+
+using namespace gs;
+
+namespace {
+
+// A forward pass of `model` over T steps of Gaussian inputs (batch 1) from h0 = c0 = 0.
+ForwardPass run(const Model& model, int T, uint64_t seed) {
+  Rng rng(seed);
+  Batch batch;
+  for (int t = 0; t < T; ++t) {
+    Mat x(model.input_size, 1);
+    for (int k = 0; k < x.size(); ++k) x.data()[k] = rng.normal();
+    batch.inputs.push_back(x);
+    batch.targets.emplace_back();
+  }
+  const Mat zeros = Mat::Zero(model.hidden_size, 1);
+  return forward(model, batch, zeros, has_cell_state(model.cell) ? zeros : Mat());
+}
+
+DecayCurve curve_of(const Model& model, const ForwardPass& fwd, const Mat& seed) {
+  DecayCurve curve;
+  DecayPass pass;
+  begin_decay(model, fwd, seed, curve, pass);
+  decay_steps(model, fwd, curve, pass, static_cast<int>(fwd.steps.size()));
+  return curve;
+}
+
+Model model_of(CellKind cell, int I, int H, uint64_t seed) {
+  Rng rng(seed);
+  return make_model(cell, I, H, 1, Config(), rng);
+}
+
+}  // namespace
+
+TEST_CASE("linear RNN with W_hh = a I falls exactly k log10(a) per step, past float64's range") {
+  const int T = 5000, H = 6;
+  const real a = 0.5;  // 0.5^5000 = 1e-1505: zero in float64 without renormalization
+  Model model = model_of(CellKind::RnnIdentity, 2, H, 3);
+  model.params.weight_hh = a * Mat::Identity(H, H);
+  const ForwardPass fwd = run(model, T, 4);
+  const Mat seed = Mat::Constant(H, 1, 2.0);
+  const DecayCurve curve = curve_of(model, fwd, seed);
+  const double top = std::log10(seed.norm());
+  CHECK(curve.log10_grad_h[T - 1] == doctest::Approx(top).epsilon(1e-14));
+  double worst = 0;
+  for (int k = 0; k < T; ++k)  // dL/dh_{T-k} = (a^T)^k seed
+    worst = std::max(worst, std::abs(curve.log10_grad_h[T - 1 - k] - (top + k * std::log10(a))));
+  MESSAGE("worst |log10 error| over 5000 steps: " << worst << "; depth at t=1: "
+                                                   << curve.log10_grad_h[0]);
+  CHECK(worst < 1e-9);
+  CHECK(curve.log10_grad_h[0] < -1500);
+}
+
+TEST_CASE("LSTM with forget gates at 1 and input gates at 0 passes dL/dc unchanged") {
+  const int T = 2000, H = 5;
+  Model model = model_of(CellKind::Lstm, 3, H, 5);
+  Params& p = model.params;
+  p.weight_hh.setZero();
+  p.weight_ih.middleRows(0, 2 * H).setZero();  // i and f see no input: set by the biases alone
+  p.bias_hh.setZero();
+  p.bias_ih.segment(0, H).setConstant(-800);   // i = sigma(-800) = 0 exactly in float64
+  p.bias_ih.segment(H, H).setConstant(800);    // f = sigma(800) = 1 exactly
+  const ForwardPass fwd = run(model, T, 6);
+  const DecayCurve curve = curve_of(model, fwd, Mat::Constant(H, 1, 0.3));
+  // From step T-1 back, dL/dh_t = 0 (W_hh = 0) and dL/dc_{t-1} = f * dL/dc_t = dL/dc_t.
+  for (int t = 1; t < T; ++t) CHECK(curve.log10_grad_c[t - 1] == curve.log10_grad_c[T - 2]);
+  CHECK(std::isfinite(curve.log10_grad_c[0]));
+}
+
+TEST_CASE("GRU with update gates at 1 keeps h: dL/dh passes unchanged") {
+  const int T = 1000, H = 4;
+  Model model = model_of(CellKind::Gru, 2, H, 7);
+  Params& p = model.params;
+  p.weight_hh.setZero();
+  p.weight_ih.middleRows(H, H).setZero();
+  p.bias_ih.segment(H, H).setConstant(800);  // z = 1: h_t = h_{t-1}
+  const ForwardPass fwd = run(model, T, 8);
+  const Mat seed = Mat::Constant(H, 1, 0.7);
+  const DecayCurve curve = curve_of(model, fwd, seed);
+  for (int t = 1; t <= T; ++t) CHECK(curve.log10_grad_h[t - 1] == doctest::Approx(std::log10(seed.norm())).epsilon(1e-14));
+}
+
+TEST_CASE("a 10,000-step tanh RNN curve shows its true depth instead of underflowing") {
+  Config config;
+  config.hidden = 16;
+  config.length = 10000;
+  const Probe probe = run_probe(CellKind::RnnTanh, config, 1);
+  const std::vector<double>& curve = probe.curve.log10_grad_h;
+  for (double v : curve) REQUIRE(std::isfinite(v));
+  MESSAGE("log10 ||dL/dh_1|| after 10,000 steps: " << curve.front());
+  CHECK(curve.front() < -1000);
+  // Mostly monotone: the gradient shrinks step by step back in time.
+  CHECK(curve.front() < curve[5000]);
+  CHECK(curve[5000] < curve.back());
+}
+
+TEST_CASE("a probe computed in slices equals one computed at once, and a seed repeats") {
+  Config config;
+  config.length = 300;
+  config.task = TaskKind::Copy;
+  for (CellKind cell : {CellKind::RnnTanh, CellKind::Lstm, CellKind::Gru}) {
+    const Probe whole = run_probe(cell, config, 11);
+    Probe sliced = begin_probe(cell, config, 11);
+    int calls = 0;
+    while (!advance_probe(sliced, 37)) ++calls;
+    CHECK(calls > 10);
+    CHECK(sliced.curve.log10_grad_h == whole.curve.log10_grad_h);
+    CHECK(sliced.curve.log10_unit_grad == whole.curve.log10_unit_grad);
+    CHECK(run_probe(cell, config, 12).curve.log10_grad_h != whole.curve.log10_grad_h);
+  }
+}
+
+TEST_CASE("ReLU units that die give an exactly zero gradient, reported as -inf") {
+  Model model = model_of(CellKind::RnnRelu, 2, 3, 9);
+  model.params.weight_hh.setZero();
+  model.params.bias_ih.setConstant(-100);  // every unit below zero: all dead
+  model.params.weight_ih.setZero();
+  const ForwardPass fwd = run(model, 10, 10);
+  const DecayCurve curve = curve_of(model, fwd, Mat::Ones(3, 1));
+  CHECK(std::isfinite(curve.log10_grad_h[9]));
+  CHECK(std::isinf(curve.log10_grad_h[8]));
+  CHECK(std::isinf(curve.log10_grad_h[0]));
+}
