@@ -1,0 +1,64 @@
+#include "analysis.h"
+
+#include <Eigen/SVD>
+#include <cmath>
+
+namespace gs {
+
+namespace {
+
+double largest_singular_value(const Mat& m) {
+  Eigen::JacobiSVD<Mat> svd(m);  // singular values only
+  return svd.singularValues().size() ? svd.singularValues()(0) : 0.0;
+}
+
+}  // namespace
+
+ProbeAnalysis analyze_probe(const Probe& probe) {
+  ProbeAnalysis a;
+  const std::vector<double>& curve = probe.curve.log10_grad_h;
+  const int T = static_cast<int>(curve.size());
+  if (T > 1 && std::isfinite(curve.front()) && std::isfinite(curve.back())) {
+    a.log10_first_to_last = curve.front() - curve.back();
+    a.log10_per_step = a.log10_first_to_last / (T - 1);
+    a.factor_per_step = std::pow(10.0, a.log10_per_step);
+  }
+  const Model& model = probe.model;
+  const int H = model.hidden_size;
+  const CellKind cell = model.cell;
+  switch (cell) {
+    case CellKind::Lstm:  // the candidate block g (LSTM) or n (GRU): rows 2H..3H
+    case CellKind::Gru:
+      a.sigma_max_whh = largest_singular_value(model.params.weight_hh.middleRows(2 * H, H));
+      break;
+    default: a.sigma_max_whh = largest_singular_value(model.params.weight_hh); break;
+  }
+  a.gamma = cell == CellKind::RnnSigmoid ? 0.25 : 1.0;
+
+  double sum_derivative = 0, zeros = 0, sum_gate = 0;
+  long count = 0;
+  for (const StepCache& step : probe.fwd.steps) {
+    for (int j = 0; j < H; ++j, ++count) {
+      const double h = step.gates(j, 0);  // RNN: h_t itself
+      switch (cell) {
+        case CellKind::RnnTanh: sum_derivative += 1 - h * h; break;
+        case CellKind::RnnSigmoid: sum_derivative += h * (1 - h); break;
+        case CellKind::RnnRelu:
+          sum_derivative += h > 0;
+          zeros += h <= 0;
+          break;
+        case CellKind::RnnIdentity: sum_derivative += 1; break;
+        case CellKind::Lstm:  // gate block 1: f (LSTM) or z (GRU)
+        case CellKind::Gru: sum_gate += step.gates(H + j, 0); break;
+      }
+    }
+  }
+  if (count) {
+    a.mean_derivative = sum_derivative / count;
+    a.fraction_zero_derivative = zeros / count;
+    a.mean_gate = sum_gate / count;
+  }
+  return a;
+}
+
+}  // namespace gs

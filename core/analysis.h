@@ -1,0 +1,29 @@
+// The numbers behind a plain-language explanation of one decay curve: what each step back
+// multiplies the gradient by, and why (Pascanu, Mikolov & Bengio 2013).
+#pragma once
+#include "decay.h"
+
+namespace gs {
+
+struct ProbeAnalysis {
+  // Measured from the curve: the mean log10 change per step back (negative: vanishing) and the
+  // factor 10^slope it stands for.
+  double log10_per_step = 0;
+  double factor_per_step = 0;
+  double log10_first_to_last = 0;  // log10 ||dL/dh_1|| - log10 ||dL/dh_T||
+
+  // Vanilla RNN: J_t = diag(act'(a_t)) W_hh, so ||J_t|| <= gamma * sigma_max(W_hh).
+  double sigma_max_whh = 0;       // largest singular value of W_hh (RNN) or of its candidate
+                                  // block (LSTM g, GRU n)
+  double gamma = 0;               // bound on act': tanh 1, sigmoid 1/4, relu 1, identity 1
+  double mean_derivative = 0;     // mean act'(a_t) over steps and units (RNN; LSTM/GRU: 0)
+  double fraction_zero_derivative = 0;  // relu: units off (act' = 0), averaged over steps
+
+  // Gates: the mean of the forget gate (LSTM) or update gate z (GRU) over steps and units; the
+  // additive path multiplies the gradient by this gate, elementwise, at every step.
+  double mean_gate = 0;
+};
+
+ProbeAnalysis analyze_probe(const Probe& probe);
+
+}  // namespace gs
