@@ -1,0 +1,59 @@
+# gradscope: the two commands are `make serve` and `make test`; the rest are their steps.
+#   make serve   set up, build the web app, assemble dist/, serve it on http://127.0.0.1:8000
+#   make test    set up, build natively and for the web, run every test through CTest
+#   make native | web | dist | clean
+SHELL := /bin/bash
+JOBS ?= 2
+PORT ?= 8000
+CACHE ?= $(HOME)/.cache/gradscope
+EMSCRIPTEN_TOOLCHAIN := /usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake
+# Debian's Emscripten needs node-acorn from here (TOOLCHAIN.md, trap 1).
+export NODE_PATH := /usr/share/nodejs
+
+WEB_FLAGS := -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=$(EMSCRIPTEN_TOOLCHAIN) \
+	-DEigen3_DIR=/usr/share/eigen3/cmake \
+	-DIMGUI_DIR=$(CACHE)/src/imgui-1.86 -DSDL2_WASM_PREFIX=$(CACHE)/sdl2-2.26.5-wasm
+
+.PHONY: serve test native web dist clean
+
+serve: dist
+	@echo "gradscope at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	cd dist && python3 -m http.server $(PORT) --bind 127.0.0.1
+
+test:
+	scripts/setup.sh all
+	$(MAKE) --no-print-directory native-build dist-files
+	cmake -S . -B build/native -DGRADSCOPE_BROWSER_TESTS=ON \
+		-DGRADSCOPE_SCREENSHOT_DIR=$(CURDIR)/build/screenshots >/dev/null
+	cd build/native && ctest --output-on-failure -j1
+
+native:
+	scripts/setup.sh native
+	$(MAKE) --no-print-directory native-build
+
+web:
+	scripts/setup.sh web
+	$(MAKE) --no-print-directory web-build
+
+dist:
+	scripts/setup.sh web
+	$(MAKE) --no-print-directory dist-files
+
+clean:
+	rm -rf build dist
+
+# --- steps without the setup ---
+.PHONY: native-build web-build dist-files
+native-build:
+	cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release
+	cmake --build build/native -j$(JOBS)
+
+web-build:
+	cmake -S . -B build/web $(WEB_FLAGS)
+	cmake --build build/web -j$(JOBS)
+
+# dist/ is the whole static site: the page shell and the two build outputs.
+dist-files: web-build
+	rm -rf dist && mkdir -p dist
+	cp index.html build/web/app.js build/web/app.wasm dist/
+	@ls -l dist | tail -n +2

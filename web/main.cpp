@@ -1,0 +1,150 @@
+// gradscope in the browser: SDL2 + Dear ImGui + WebGL2 over core/.
+//
+// main() is a sequence of commented blocks as in Dear ImGui's examples: platform, Dear ImGui,
+// application state, main loop. In a browser the loop is frame(), called once per animation
+// frame by Emscripten; main() returns into the page and nothing is ever torn down.
+#include <GLES3/gl3.h>
+#include <SDL.h>
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "app.h"
+#include "bridge.h"
+#include "embedded.h"
+#include "imgui.h"
+#include "imgui_impl_opengl3.h"
+#include "imgui_impl_sdl.h"
+#include "ui.h"
+
+namespace {
+
+constexpr float kFontSize = 16.0f;  // CSS pixels
+
+// The font atlas, rasterized at the device pixel ratio and drawn at 1/dpr: one texel per
+// physical pixel, so text stays sharp on HiDPI screens (ImGui works in CSS pixels, the
+// backend scales to the drawing buffer). Rebuilt when the ratio changes (zoom, other screen).
+void build_fonts(App& app, float dpr) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  ImFontConfig config;
+  config.FontDataOwnedByAtlas = false;  // the bytes are embedded in the binary
+  config.OversampleH = 2;
+  std::snprintf(config.Name, sizeof config.Name, "UI font, %.0f px", kFontSize * dpr);
+  io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(embedded::ui_font),
+                                 static_cast<int>(sizeof embedded::ui_font), kFontSize * dpr,
+                                 &config);
+  io.FontGlobalScale = 1.0f / dpr;
+  if (app.backend_ready) {
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
+  app.font_dpr = dpr;
+}
+
+void set_style() {
+  ImGui::StyleColorsDark();
+  ImGuiStyle& s = ImGui::GetStyle();
+  s.WindowRounding = 0;
+  s.WindowBorderSize = 1;
+  s.FrameRounding = 4;
+  s.WindowPadding = ImVec2(10, 8);
+  s.ItemSpacing = ImVec2(8, 6);
+  s.Colors[ImGuiCol_WindowBg] = ImVec4(0.09f, 0.10f, 0.12f, 1.0f);
+  s.Colors[ImGuiCol_TitleBg] = s.Colors[ImGuiCol_TitleBgActive] = ImVec4(0.13f, 0.15f, 0.19f, 1);
+  s.Colors[ImGuiCol_Border] = ImVec4(1, 1, 1, 0.10f);
+}
+
+// One animation frame: events, GPU work for the views, the UI, rendering.
+void frame(void* arg) {
+  App& app = *static_cast<App*>(arg);
+  const double start = emscripten_get_now();
+
+  // --- events ---
+  SDL_Event event;
+  while (SDL_PollEvent(&event)) ImGui_ImplSDL2_ProcessEvent(&event);
+
+  // --- device pixel ratio changed (zoom, window dragged to another screen): new font atlas ---
+  const float dpr = static_cast<float>(emscripten_get_device_pixel_ratio());
+  if (dpr != app.font_dpr) build_fonts(app, dpr);
+
+  // --- GPU work the views show: heatmaps through the colormap shader ---
+  views_render_gpu(app);
+
+  // --- UI ---
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplSDL2_NewFrame();
+  ImGui::NewFrame();
+  draw_ui(app);
+  ImGui::Render();
+  const double ui_end = emscripten_get_now();
+
+  // --- rendering (under a software renderer the GL calls wait for rasterization here) ---
+  int w = 0, h = 0;
+  SDL_GL_GetDrawableSize(app.window, &w, &h);
+  glViewport(0, 0, w, h);
+  glClearColor(0.07f, 0.08f, 0.10f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  SDL_GL_SwapWindow(app.window);
+
+  // --- bookkeeping: frame times, and the page shell told once the first frame is up ---
+  app.work_ms = ui_end - start;
+  app.frame_ms = emscripten_get_now() - start;
+  if (app.frame > 0) app.work_ms_max = std::max(app.work_ms_max, app.work_ms);
+  if (app.frame++ == 0) bridge_signal_ready();
+}
+
+}  // namespace
+
+int main(int, char**) {
+  App* app = new App();  // lives as long as the page
+
+  // --- platform: SDL2 video and a WebGL2 context on the page's #canvas ---
+  // Keyboard events only from the canvas, so other inputs on the page keep working.
+  SDL_SetHint(SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT, "#canvas");
+  if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+    bridge_fail(SDL_GetError());
+    return 1;
+  }
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);  // OpenGL ES 3.0 = WebGL2
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+  SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+  SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
+  SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
+  // The canvas is sized by the page's CSS; RESIZABLE makes SDL follow it, ALLOW_HIGHDPI makes the
+  // drawing buffer devicePixelRatio times larger.
+  app->window =
+      SDL_CreateWindow("gradscope", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 1280, 800,
+                       SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+  app->gl = app->window ? SDL_GL_CreateContext(app->window) : nullptr;
+  if (!app->gl) {
+    bridge_fail("WebGL2 is not available: the graphics context could not be created.");
+    return 1;
+  }
+  const char* version = reinterpret_cast<const char*>(glGetString(GL_VERSION));
+  app->gl_version = version ? version : "";
+  app->webgl2 = app->gl_version.find("WebGL 2") != std::string::npos;
+
+  // --- Dear ImGui: context, style, fonts, SDL2 + OpenGL ES 3 backends ---
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;  // no file system; the layout is fixed anyway
+  set_style();
+  build_fonts(*app, static_cast<float>(emscripten_get_device_pixel_ratio()));
+  ImGui_ImplSDL2_InitForOpenGL(app->window, app->gl);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+  app->backend_ready = true;
+
+  // --- application state: shaders, views, configuration from the URL hash ---
+  colormap_init(app->colormap);
+  views_init(*app);
+  bridge_install(*app);
+
+  // --- main loop: frame() once per animation frame; main() returns into the page ---
+  emscripten_set_main_loop_arg(frame, app, 0, true);
+  return 0;
+}
