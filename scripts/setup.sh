@@ -83,10 +83,14 @@ build_sdl2_wasm() {
   rm -rf "$build"
 }
 
+# playwright-core from the committed lock file; never a browser download (Debian's chromium is
+# used). Reinstalled only when the lock file differs from the one last installed.
 npm_tools() {
-  if [ ! -d "$repo/tests/e2e/node_modules/playwright-core" ]; then
+  local e2e="$repo/tests/e2e" stamp="$repo/tests/e2e/node_modules/.installed-lock.json"
+  if [ ! -d "$e2e/node_modules/playwright-core" ] || ! cmp -s "$e2e/package-lock.json" "$stamp"; then
     log "installing browser test tools (npm ci)"
-    (cd "$repo/tests/e2e" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+    (cd "$e2e" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+    cp "$e2e/package-lock.json" "$stamp"
   fi
 }
 

@@ -32,7 +32,9 @@ struct App {
   gs::Config config;        // the last good configuration
   std::string config_text;  // gs::to_text(config)
   std::string error;        // the last rejected hash or setConfig text, with its reason
-  char edit[2048] = {0};    // the UI's configuration field
+  char edit[2048] = {0};
+  float edit_rect[4] = {0, 0, 0, 0};  // where that field is (x, y, w, h in CSS px), for tests    //
+                                      // the UI's configuration field
 
   // --- views ---
   DecayPattern pattern;

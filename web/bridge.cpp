@@ -93,6 +93,7 @@ nlohmann::json state_of(const App& app) {
       {"dpr", app.font_dpr},
       {"drawable", {w, h}},
       {"frame", app.frame},
+      {"edit_rect", app.edit_rect},
       {"work_ms", app.work_ms},
       {"work_ms_max", app.work_ms_max},
       {"frame_ms", app.frame_ms},

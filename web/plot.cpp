@@ -435,7 +435,7 @@ void EndPlot() {
   const float ylabel_len = ay.label.empty() ? 0 : ImGui::CalcTextSize(ay.label.c_str()).x;
   const bool ylabel_rotated = ylabel_len > 0 && ylabel_len <= g.size.y - title_h - bottom;
   const float ylabel_y = p0.y + title_h;
-  if (ylabel_len > 0 && !ylabel_rotated) title_h += row + 2;
+  if (ylabel_len > 0 && !ylabel_rotated) title_h += row + font * 0.5f;  // room for "10^k"
 
   std::vector<Tick> xt, yt;
   const float plot_h = std::max(10.0f, g.size.y - title_h - bottom);

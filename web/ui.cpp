@@ -77,6 +77,9 @@ void draw_panel(App& app) {
                                sizeof app.edit, ImGuiInputTextFlags_EnterReturnsTrue)) {
     if (apply_config(app, app.config, app.edit, "Configuration", true).empty()) app.edit[0] = 0;
   }
+  const ImVec2 r0 = ImGui::GetItemRectMin(), r1 = ImGui::GetItemRectMax();
+  app.edit_rect[0] = r0.x, app.edit_rect[1] = r0.y;
+  app.edit_rect[2] = r1.x - r0.x, app.edit_rect[3] = r1.y - r0.y;
 
   if (ImGui::BeginTable(
           "config", 2,

@@ -198,6 +198,20 @@ async function main() {
       return `${c.distinct} colours, most common ${(c.topShare * 100).toFixed(1)}%`;
     });
 
+    // Real input: click the configuration field and type (keyboard events reach SDL only from
+    // the canvas, SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT).
+    await step('desktop: typing into the configuration field applies it', async () => {
+      const [x, y, w, h] = (await state(page)).edit_rect;
+      expect(w > 0 && h > 0, `field at ${x},${y} ${w}x${h}`);
+      await page.mouse.click(x + w / 2, y + h / 2);
+      await waitFrames(page, 2);
+      await page.keyboard.type('seed=5', { delay: 30 });
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => window.gradscope.getState().values.seed === '5', null, { timeout: 10000 });
+      const hash = await page.evaluate(() => location.hash);
+      expect(hash.includes('seed=5'), `hash ${hash}`);
+    });
+
     await step('desktop: setConfig with a good value changes the state and the hash', async () => {
       const err = await page.evaluate(() => window.gradscope.setConfig('cell=lstm&hidden=64'));
       expect(err === '', `setConfig returned "${err}"`);
@@ -245,6 +259,13 @@ async function main() {
       expect(b.work_ms_max < 50, `worst frame's work ${b.work_ms_max.toFixed(1)} ms`);
       return `${fps} frames/s under SwiftShader, worst work ${b.work_ms_max.toFixed(1)} ms, ` +
              `last whole frame ${b.frame_ms.toFixed(0)} ms`;
+    });
+
+    await step('desktop: hovering a plot draws the read-out (screenshot desktop-hover.png)', async () => {
+      await page.mouse.move(600, 260);
+      await waitFrames(page, 3);
+      const png = await page.screenshot({ path: path.join(args.out, 'desktop-hover.png') });
+      expect(decodePng(png).width === 1280, 'screenshot');
     });
 
     await step('desktop: no console errors or page errors', async () => {
