@@ -309,8 +309,26 @@ async function main() {
     });
   } finally {
     await browser.close();
-    server.close();
   }
+
+  // --- a browser without WebGL: a plain-language message, not a blank page ---
+  await step('without WebGL the page explains, instead of staying blank', async () => {
+    const plain = await chromium.launch({ executablePath: args.chromium,
+                                          args: [...LAUNCH_ARGS, '--disable-webgl'] });
+    try {
+      const page = await (await plain.newContext({ viewport: { width: 800, height: 600 } })).newPage();
+      await page.goto(base);
+      await page.waitForFunction(() => document.getElementById('overlay').classList.contains('failed'),
+                                 null, { timeout: 20000 });
+      const text = await page.evaluate(() => document.getElementById('status').textContent);
+      expect(/WebGL2 is not available/.test(text), text);
+      await page.screenshot({ path: path.join(args.out, 'no-webgl.png') });
+      return text.slice(0, 40) + '...';
+    } finally {
+      await plain.close();
+      server.close();
+    }
+  });
 }
 
 try {
