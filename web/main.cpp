@@ -18,10 +18,14 @@
 #include "imgui_impl_opengl3.h"
 #include "imgui_impl_sdl.h"
 #include "ui.h"
+#include "views.h"
 
 namespace {
 
 constexpr float kFontSize = 16.0f;  // CSS pixels
+// Milliseconds of computation per frame: with the UI's few milliseconds, a frame stays well
+// under 50 ms (20 fps) while long sequences are computed.
+constexpr double kComputeBudgetMs = 20.0;
 
 // The font atlas, rasterized at the device pixel ratio and drawn at 1/dpr: one texel per
 // physical pixel, so text stays sharp on HiDPI screens (ImGui works in CSS pixels, the
@@ -70,8 +74,18 @@ void frame(void* arg) {
   const float dpr = static_cast<float>(emscripten_get_device_pixel_ratio());
   if (dpr != app.font_dpr) build_fonts(app, dpr);
 
+  // --- computation: advance the decay curves, the sweep and training for a slice of time ---
+  compute_advance(app.compute, kComputeBudgetMs, emscripten_get_now);
+
+  // --- the URL hash follows slider drags, at most every 300 ms (browsers throttle it) ---
+  if (app.config_text != app.hash_written && start >= app.hash_due_ms) {
+    bridge_write_hash(app.config_text);
+    app.hash_written = app.config_text;
+    app.hash_due_ms = start + 300;
+  }
+
   // --- GPU work the views show: heatmaps through the colormap shader ---
-  views_render_gpu(app);
+  heatmaps_update(app);
 
   // --- UI ---
   ImGui_ImplOpenGL3_NewFrame();
@@ -88,6 +102,7 @@ void frame(void* arg) {
   glClearColor(0.07f, 0.08f, 0.10f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (app.save_png_requested) save_png_now(app);  // the buffer still holds this frame
   SDL_GL_SwapWindow(app.window);
 
   // --- bookkeeping: frame times, and the page shell told once the first frame is up ---
@@ -141,7 +156,6 @@ int main(int, char**) {
 
   // --- application state: shaders, views, configuration from the URL hash ---
   colormap_init(app->colormap);
-  views_init(*app);
   bridge_install(*app);
 
   // --- main loop: frame() once per animation frame; main() returns into the page ---

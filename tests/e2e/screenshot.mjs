@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Takes screenshots of the built site for people to look at, without the test suite:
+//   node tests/e2e/screenshot.mjs OUT.png [WIDTHxHEIGHT] [#hash] [--focus view] [--train N]
+// Serves dist/ on a free loopback port, waits until every curve is computed.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.resolve(here, '..', '..', 'dist');
+const [out, size = '1280x800', hash = ''] = process.argv.slice(2).filter((a, i, all) =>
+  !a.startsWith('--') && !(all[i - 1] || '').startsWith('--'));
+const option = (name) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : null; };
+const [width, height] = size.split('x').map(Number);
+const scale = Number(option('scale') || 1);
+
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+const server = http.createServer((req, res) => {
+  const file = path.join(dist, req.url.split('?')[0].split('#')[0] === '/' ? 'index.html' : req.url.split('?')[0]);
+  if (!file.startsWith(dist) || !fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
+  res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
+  res.end(fs.readFileSync(file));
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox',
+  '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] });
+const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: scale });
+page.on('console', (m) => { if (m.type() === 'error') console.error('console:', m.text()); });
+page.on('pageerror', (e) => console.error('pageerror:', e.message));
+await page.goto(`http://127.0.0.1:${server.address().port}/${hash}`);
+await page.waitForFunction(() => window.gradscope && window.gradscope.getState().done, null, { timeout: 120000 });
+if (option('focus')) await page.evaluate((v) => window.gradscope.focus(v), option('focus'));
+if (option('train')) {
+  await page.evaluate(() => window.gradscope.train('play'));
+  await page.waitForFunction((n) => window.gradscope.getState().training.iterations >= n,
+    Number(option('train')), { timeout: 300000 });
+  await page.evaluate(() => window.gradscope.train('pause'));
+}
+if (option('tab')) await page.mouse.click(Number(option('tab').split(',')[0]), Number(option('tab').split(',')[1]));
+const start = await page.evaluate(() => window.gradscope.getState().frame);
+await page.waitForFunction((f) => window.gradscope.getState().frame >= f + 3, start);
+await page.screenshot({ path: out });
+const s = await page.evaluate(() => window.gradscope.getState());
+console.log(`saved ${out}: frame ${s.frame}, work ${s.work_ms.toFixed(1)} ms (max ${s.work_ms_max.toFixed(1)}), frame ${s.frame_ms.toFixed(0)} ms`);
+await browser.close();
+server.close();

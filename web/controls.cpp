@@ -1,0 +1,160 @@
+// The controls panel: one widget per key of the configuration vocabulary, labelled with the key
+// itself (the same word as in the URL hash and the CLI flags). Widgets edit a copy; the copy goes
+// through the one parser and validator (core/config.cpp) like any other text.
+#include <cstdio>
+#include <string>
+
+#include "cell_style.h"
+#include "imgui.h"
+#include "views.h"
+
+namespace {
+
+const gs::CellKind kCells[] = {gs::CellKind::RnnTanh,    gs::CellKind::RnnRelu,
+                               gs::CellKind::RnnSigmoid, gs::CellKind::RnnIdentity,
+                               gs::CellKind::Lstm,       gs::CellKind::Gru};
+
+void tooltip_for(const char* key) {
+  if (!ImGui::IsItemHovered()) return;
+  for (const gs::ConfigKey& k : gs::config_keys())
+    if (std::string(key) == k.name) ImGui::SetTooltip("%s", k.help);
+}
+
+bool slider_int(const char* key, int& value, int lo, int hi, bool logarithmic = false) {
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("forget_bias").x - 8);
+  const bool changed = ImGui::SliderInt(key, &value, lo, hi, "%d",
+                                        logarithmic ? ImGuiSliderFlags_Logarithmic : 0);
+  tooltip_for(key);
+  return changed;
+}
+
+bool slider_real(const char* key, double& value, double lo, double hi, const char* format,
+                 bool logarithmic = false) {
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("forget_bias").x - 8);
+  const bool changed = ImGui::SliderScalar(key, ImGuiDataType_Double, &value, &lo, &hi, format,
+                                           logarithmic ? ImGuiSliderFlags_Logarithmic : 0);
+  tooltip_for(key);
+  return changed;
+}
+
+template <class Enum>
+bool combo(const char* key, Enum& value, const Enum* options, int count,
+           const char* (*name)(Enum)) {
+  bool changed = false;
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("forget_bias").x - 8);
+  if (ImGui::BeginCombo(key, name(value))) {
+    for (int i = 0; i < count; ++i)
+      if (ImGui::Selectable(name(options[i]), options[i] == value)) {
+        changed = options[i] != value;
+        value = options[i];
+      }
+    ImGui::EndCombo();
+  }
+  tooltip_for(key);
+  return changed;
+}
+
+void section(const char* title) {
+  ImGui::Spacing();
+  ImGui::TextDisabled("%s", title);
+  ImGui::Separator();
+}
+
+const gs::InitKind kInits[] = {gs::InitKind::Uniform, gs::InitKind::Xavier,
+                               gs::InitKind::Orthogonal, gs::InitKind::Identity};
+const gs::TaskKind kTasks[] = {gs::TaskKind::Adding, gs::TaskKind::Copy,
+                               gs::TaskKind::RememberFirst};
+const gs::OptimizerKind kOptimizers[] = {gs::OptimizerKind::Sgd, gs::OptimizerKind::Adam};
+
+}  // namespace
+
+void draw_controls(App& app) {
+  gs::Config next = app.config;
+  bool changed = false;
+
+  if (!app.error.empty()) {  // the bad text is rejected and the last good config kept
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
+    ImGui::TextWrapped("%s (keeping the last good configuration)", app.error.c_str());
+    ImGui::PopStyleColor();
+  }
+
+  // --- any keys as text, as in the URL (lengths of the sweep, exact values) ---
+    ImGui::SetNextItemWidth(-FLT_MIN);
+  if (ImGui::InputTextWithHint("##edit", "type key=value, e.g. length=1000&cell=lstm", app.edit,
+                               sizeof app.edit, ImGuiInputTextFlags_EnterReturnsTrue)) {
+    if (apply_config(app, app.config, app.edit, "configuration text", true).empty())
+      app.edit[0] = 0;
+  }
+  const ImVec2 r0 = ImGui::GetItemRectMin(), r1 = ImGui::GetItemRectMax();
+  app.edit_rect[0] = r0.x, app.edit_rect[1] = r0.y;
+  app.edit_rect[2] = r1.x - r0.x, app.edit_rect[3] = r1.y - r0.y;
+
+  // --- cells: which to compare (at least one) ---
+  section("cell");
+  const float second_column = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x * 0.5f;
+  for (int i = 0; i < 6; ++i) {
+    const gs::CellKind cell = kCells[i];
+    bool selected = false;
+    for (gs::CellKind c : next.cells) selected |= c == cell;
+    if (i % 2) ImGui::SameLine(second_column);
+    ImGui::PushStyleColor(ImGuiCol_CheckMark, cell_color(cell));
+    ImGui::PushStyleColor(ImGuiCol_Text, cell_color(cell));
+    if (ImGui::Checkbox(cell_label(cell), &selected) && (selected || next.cells.size() > 1)) {
+      std::vector<gs::CellKind> cells;  // keep the canonical order
+      for (gs::CellKind c : kCells) {
+        bool keep = false;
+        for (gs::CellKind s : next.cells) keep |= s == c;
+        if (c == cell) keep = selected;
+        if (keep) cells.push_back(c);
+      }
+      next.cells = cells;
+      changed = true;
+    }
+    ImGui::PopStyleColor(2);
+    tooltip_for("cell");
+  }
+
+  // --- the model and the sequence ---
+  section("model and sequence");
+  changed |= combo("task", next.task, kTasks, 3, gs::task_name);
+  changed |= slider_int("length", next.length, 2, 20000, true);
+  changed |= slider_int("hidden", next.hidden, 1, 512, true);
+  changed |= combo("init", next.init, kInits, 4, gs::init_name);
+  changed |= slider_real("scale", next.scale, 0.0, 3.0, "%.3g");
+  changed |= slider_real("radius", next.radius, 0.0, 3.0, next.radius > 0 ? "%.3g" : "off");
+  changed |= slider_real("forget_bias", next.forget_bias, -5.0, 10.0, "%.3g");
+  int seed = static_cast<int>(next.seed);
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("forget_bias").x - 8);
+  if (ImGui::InputInt("seed", &seed) && seed >= 0) {
+    next.seed = static_cast<uint64_t>(seed);
+    changed = true;
+  }
+  tooltip_for("seed");
+  changed |= slider_int("seeds", next.seeds, 1, 16);
+
+  // --- training ---
+  section("training");
+  changed |= slider_int("batch", next.batch, 1, 256, true);
+  changed |= combo("optimizer", next.optimizer, kOptimizers, 2, gs::optimizer_name);
+  changed |= slider_real("lr", next.lr, 1e-4, 1.0, "%.2g", true);
+  if (next.optimizer == gs::OptimizerKind::Sgd)
+    changed |= slider_real("momentum", next.momentum, 0.0, 0.99, "%.2f");
+  changed |= slider_real("clip", next.clip, 0.0, 100.0, next.clip > 0 ? "%.3g" : "off");
+  changed |= slider_int("iters", next.iters, 10, 20000, true);
+
+  if (changed) apply_config(app, gs::Config(), gs::to_text(next), "controls", true);
+
+  // --- sharing ---
+  section("share");
+  if (ImGui::Button("Copy link")) copy_link(app);
+  ImGui::SameLine();
+  if (ImGui::Button("Download CSV")) download_csv(app);
+  ImGui::SameLine();
+  if (ImGui::Button("Save PNG")) app.save_png_requested = true;
+  if (!app.notice.empty()) ImGui::TextDisabled("%s", app.notice.c_str());
+
+  section("the whole configuration (the URL hash)");
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", app.config_text.c_str());
+  ImGui::PopStyleColor();
+}

@@ -1,0 +1,102 @@
+// Sharing and export: the link, the numbers behind the view in focus as CSV, the canvas as PNG.
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "bridge.h"
+#include "views.h"
+
+namespace {
+
+void append_number(std::string& out, double value) {
+  if (!std::isfinite(value)) return;  // empty field: an exactly zero gradient (log10 = -inf)
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.10g", value);
+  out += buffer;
+}
+
+std::string decay_csv(const App& app) {
+  const Compute& c = app.compute;
+  std::string out = "cell,seed,t,lag,log10_grad_norm\n";
+  for (const DecayJob& job : c.decay)
+    for (size_t s = 0; s < job.curves.size(); ++s) {
+      const std::vector<double>& curve = job.curves[s];
+      const int T = static_cast<int>(curve.size());
+      for (int t = 1; t <= T; ++t) {
+        out += std::string(gs::cell_name(job.cell)) + "," + std::to_string(c.config.seed + s) +
+               "," + std::to_string(t) + "," + std::to_string(T - t) + ",";
+        append_number(out, curve[t - 1]);
+        out += "\n";
+      }
+    }
+  return out;
+}
+
+std::string sweep_csv(const App& app) {
+  const Compute& c = app.compute;
+  std::string out = "cell,length,mean_log10_ratio,stddev,min,max,seeds\n";
+  for (size_t i = 0; i < c.sweep.next_point && i < c.sweep.points.size(); ++i) {
+    const gs::SweepPoint& p = c.sweep.points[i];
+    char line[160];
+    std::snprintf(line, sizeof line, "%s,%d,%.6f,%.6f,%.6f,%.6f,%d\n", gs::cell_name(p.cell),
+                  p.length, p.mean, p.stddev, p.min, p.max, c.config.seeds);
+    out += line;
+  }
+  return out;
+}
+
+std::string heatmap_csv(const App& app) {
+  const Compute& c = app.compute;
+  std::string out = "cell,t,unit,log10_abs_grad\n";
+  const int H = c.config.hidden;
+  for (const DecayJob& job : c.decay) {
+    const int T = static_cast<int>(job.unit_map.size() / H);
+    for (int t = 1; t <= T; ++t)
+      for (int j = 0; j < H; ++j) {
+        out += std::string(gs::cell_name(job.cell)) + "," + std::to_string(t) + "," +
+               std::to_string(j) + ",";
+        append_number(out, job.unit_map[static_cast<size_t>(t - 1) * H + j]);
+        out += "\n";
+      }
+  }
+  return out;
+}
+
+std::string training_csv(const App& app) {
+  std::string out = "cell,iteration,loss,chance_loss,grad_norm,accuracy,skipped\n";
+  for (const TrainJob& job : app.compute.train)
+    for (const gs::TrainRecord& r : job.trainer.history) {
+      char line[200];
+      std::snprintf(line, sizeof line, "%s,%d,%.8g,%.8g,%.8g,%.4f,%d\n",
+                    gs::cell_name(job.trainer.cell), r.iteration, r.loss,
+                    job.trainer.shape.chance_loss, r.grad_norm, r.accuracy, r.skipped ? 1 : 0);
+      out += line;
+    }
+  return out;
+}
+
+}  // namespace
+
+std::string view_csv(const App& app, View view) {
+  switch (view) {
+    case View::Sweep: return sweep_csv(app);
+    case View::Heatmap: return heatmap_csv(app);
+    case View::Training: return training_csv(app);
+    default: return decay_csv(app);
+  }
+}
+
+void copy_link(App& app) {
+  (void)app;
+  bridge_copy_link();  // the page's URL, whose hash is the whole configuration
+}
+
+void download_csv(App& app) {
+  const std::string name = std::string("gradscope-") + view_name(app.focus) + ".csv";
+  bridge_download(name.c_str(), "text/csv", view_csv(app, app.focus));
+}
+
+void save_png_now(App& app) {
+  app.save_png_requested = false;
+  bridge_download_canvas_png("gradscope.png");
+}

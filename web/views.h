@@ -1,0 +1,25 @@
+// The views, each drawn into the current ImGui window, reading App and nothing else.
+#pragma once
+#include "app.h"
+
+void draw_controls(App& app);       // controls.cpp: every key of the vocabulary, and sharing
+void draw_decay_view(App& app);     // views_plots.cpp: gradient through time
+void draw_sweep_view(App& app);     //   as the sequence grows
+void draw_training_view(App& app);  //   live training
+void draw_heatmap_view(App& app);   // views_heatmap.cpp: time x unit, log colour
+void draw_why_view(App& app);       // why.cpp: the explanation of the view in focus
+
+// Heatmaps follow the decay jobs: (re)built on the CPU and rendered by the colormap shader
+// before ImGui's frame.
+void heatmaps_update(App& app);
+
+// The explanation text for a view, from the current numbers (why.cpp); also in getState().
+std::string explain(const App& app, View view);
+
+// The numbers behind a view as CSV (exports.cpp), for "Download CSV" and tests.
+std::string view_csv(const App& app, View view);
+
+// Browser-side actions (exports.cpp).
+void copy_link(App& app);
+void download_csv(App& app);
+void save_png_now(App& app);  // call right after rendering, before the frame returns

@@ -1,0 +1,158 @@
+// Gradient flow heatmaps: for each selected cell, log10 |dL/dh_t[j]| for every step t (columns,
+// the loss at the right) and hidden unit j (rows), coloured by shaders/colormap.frag on the GPU,
+// all on one shared scale so the cells can be compared, with one colour bar.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "cell_style.h"
+#include "plot.h"
+#include "views.h"
+
+namespace {
+
+const int kMaxColumns = 2048;  // the texture width WebGL2 guarantees
+
+// (T x H) row-major per-step values -> (H rows x columns) with `per` steps per column (max).
+std::vector<float> to_columns(const std::vector<float>& unit_map, int T, int H, int per) {
+  const int columns = (T + per - 1) / per;
+  std::vector<float> out(static_cast<size_t>(H) * columns,
+                         -std::numeric_limits<float>::infinity());
+  for (int t = 0; t < T; ++t)
+    for (int j = 0; j < H; ++j) {
+      float& cell = out[static_cast<size_t>(j) * columns + t / per];
+      cell = std::max(cell, unit_map[static_cast<size_t>(t) * H + j]);
+    }
+  return out;
+}
+
+void power_label(ImDrawList* draw, ImVec2 pos, ImU32 color, int exponent) {
+  const float font = ImGui::GetFontSize();
+  char sup[16];
+  std::snprintf(sup, sizeof sup, "%d", exponent);
+  draw->AddText(pos, color, "10");
+  draw->AddText(ImGui::GetFont(), font * 0.72f,
+                ImVec2(pos.x + ImGui::CalcTextSize("10").x + 1, pos.y - font * 0.28f), color, sup);
+}
+
+void draw_colorbar(const App& app, ImVec2 size) {
+  const ImVec2 bar = ImGui::GetCursorScreenPos();
+  ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(app.colorbar.image_tex)), size);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  const float font = ImGui::GetFontSize(), lo = app.heat_lo, hi = app.heat_hi;
+  const int step = std::max(
+      1, static_cast<int>(std::ceil((hi - lo) / std::max(1.0f, size.y / (font * 2)))));
+  for (int e = static_cast<int>(std::floor(hi)); e >= lo; e -= step) {
+    const float y = bar.y + (hi - e) / (hi - lo) * size.y;
+    draw->AddLine(ImVec2(bar.x + size.x, y), ImVec2(bar.x + size.x + 4, y), text);
+    power_label(draw,
+                ImVec2(bar.x + size.x + 6, std::clamp(y - font / 2, bar.y, bar.y + size.y - font)),
+                text, e);
+  }
+}
+
+}  // namespace
+
+void heatmaps_update(App& app) {
+  const Compute& c = app.compute;
+  if (app.heatmaps_generation != c.decay_generation) {  // new jobs: new (empty) maps
+    for (CellHeatmap& h : app.heatmaps) heatmap_destroy(h.map);
+    app.heatmaps.clear();
+    for (const DecayJob& job : c.decay) {
+      CellHeatmap h;
+      h.cell = job.cell;
+      app.heatmaps.push_back(h);
+    }
+    app.heatmaps_generation = c.decay_generation;
+  }
+  bool changed = false;
+  for (size_t i = 0; i < app.heatmaps.size(); ++i) {
+    CellHeatmap& h = app.heatmaps[i];
+    const DecayJob& job = c.decay[i];
+    if (h.filled || job.unit_map.empty()) continue;
+    const int H = c.config.hidden;
+    h.steps = static_cast<int>(job.unit_map.size() / H);
+    h.steps_per_column = (h.steps + kMaxColumns - 1) / kMaxColumns;
+    const std::vector<float> columns = to_columns(job.unit_map, h.steps, H, h.steps_per_column);
+    heatmap_set(h.map, columns.data(), static_cast<int>(columns.size() / H), H);
+    h.filled = true;
+    changed = true;
+  }
+  if (changed) {  // one shared window: from the smallest to the largest finite value shown
+    float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+    for (const CellHeatmap& h : app.heatmaps)
+      for (float v : h.map.values)
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    if (lo < hi) {
+      app.heat_lo = std::floor(lo);
+      app.heat_hi = std::ceil(hi);
+      if (app.heat_hi - app.heat_lo < 2) app.heat_lo = app.heat_hi - 2;
+    }
+  }
+  for (CellHeatmap& h : app.heatmaps) heatmap_set_range(h.map, app.heat_lo, app.heat_hi);
+  if (app.colorbar.width == 0 || app.colorbar.lo != app.heat_lo || app.colorbar.hi != app.heat_hi) {
+    std::vector<float> ramp(256);
+    for (int i = 0; i < 256; ++i) ramp[i] = app.heat_hi + (app.heat_lo - app.heat_hi) * i / 255.0f;
+    heatmap_set(app.colorbar, ramp.data(), 1, 256);
+    heatmap_set_range(app.colorbar, app.heat_lo, app.heat_hi);
+  }
+  for (CellHeatmap& h : app.heatmaps) heatmap_render(app.colormap, h.map);
+  heatmap_render(app.colormap, app.colorbar);
+}
+
+void draw_heatmap_view(App& app) {
+  if (!app.colormap.log.empty()) {
+    ImGui::TextWrapped("The colormap shader failed: %s", app.colormap.log.c_str());
+    return;
+  }
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("log10 |dL/dh_t[j]|: hidden units j (rows) by step t (columns); the loss is "
+                     "at the last step, on the right. Grey: exactly zero.");
+  ImGui::PopStyleColor();
+  if (app.heatmaps.empty()) return;
+  const float font = ImGui::GetFontSize();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float bar_w = 14, labels_w = font * 3.2f, gap = 4;
+  const int n = static_cast<int>(app.heatmaps.size());
+  const float map_w = std::max(40.0f, avail.x - bar_w - labels_w - 12);
+  const float map_h = std::max(12.0f, (avail.y - n * (font + gap)) / n);
+
+  const ImVec2 top = ImGui::GetCursorScreenPos();
+  ImGui::BeginGroup();
+  for (const CellHeatmap& h : app.heatmaps) {
+    ImGui::PushStyleColor(ImGuiCol_Text, cell_color(h.cell));
+    ImGui::TextUnformatted(cell_label(h.cell));
+    ImGui::PopStyleColor();
+    if (!h.filled || !h.map.image_tex) {
+      ImGui::Dummy(ImVec2(map_w, map_h));
+      continue;
+    }
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(h.map.image_tex)),
+                 ImVec2(map_w, map_h));
+    if (ImGui::IsItemHovered()) {
+      const ImVec2 m = ImGui::GetIO().MousePos;
+      const int column = static_cast<int>((m.x - origin.x) / map_w * h.map.width);
+      const int row = static_cast<int>((m.y - origin.y) / map_h * h.map.height);
+      const float v = heatmap_value(h.map, column, row);
+      if (!std::isnan(v)) {
+        char value[48];
+        plot::FormatValue(plot::Scale::Log10Exp, v, value, sizeof value);
+        const int first = column * h.steps_per_column + 1;
+        const int last = std::min(h.steps, first + h.steps_per_column - 1);
+        if (first == last)
+          ImGui::SetTooltip("%s, step t = %d of %d, unit %d\n|dL/dh| = %s", cell_label(h.cell),
+                            first, h.steps, row, value);
+        else
+          ImGui::SetTooltip("%s, steps %d-%d of %d, unit %d\nlargest |dL/dh| = %s",
+                            cell_label(h.cell), first, last, h.steps, row, value);
+      }
+    }
+  }
+  ImGui::EndGroup();
+  if (!app.colorbar.image_tex) return;
+  ImGui::SetCursorScreenPos(ImVec2(top.x + map_w + 8, top.y + font + gap));
+  draw_colorbar(app, ImVec2(bar_w, std::max(20.0f, avail.y - font - gap)));
+}

@@ -1,0 +1,154 @@
+// The line plots: gradient through time, as the sequence grows, and live training.
+#include <cmath>
+#include <cstdio>
+
+#include "cell_style.h"
+#include "plot.h"
+#include "views.h"
+
+namespace {
+
+plot::LineStyle style_of(gs::CellKind cell) {
+  plot::LineStyle style;
+  style.color = cell_color(cell);
+  return style;
+}
+
+plot::LineStyle reference_style(ImU32 color = IM_COL32(255, 255, 255, 150)) {
+  plot::LineStyle style;
+  style.color = color;
+  style.weight = 1.5f;
+  style.dashed = true;
+  return style;
+}
+
+void progress_line(const char* what, double fraction) {
+  char overlay[64];
+  std::snprintf(overlay, sizeof overlay, "%s %.0f%%", what, 100 * fraction);
+  ImGui::ProgressBar(static_cast<float>(fraction), ImVec2(-FLT_MIN, 0), overlay);
+}
+
+}  // namespace
+
+void draw_decay_view(App& app) {
+  const Compute& c = app.compute;
+  const int steps = gs::task_shape(c.config.task, c.config.length).steps;
+  if (!decay_done(c)) progress_line("computing decay curves", decay_progress(c));
+  if (!plot::BeginPlot("##decay", ImGui::GetContentRegionAvail())) return;
+  plot::SetupAxis(plot::X, "steps back from the loss, k = T - t");
+  plot::SetupAxis(plot::Y, "||dL/dh_t||", plot::Scale::Log10Exp);
+  plot::SetupAxisLimits(plot::X, 0, steps - 1);
+  for (const DecayJob& job : c.decay) {
+    if (!job.done) continue;
+    const int n = static_cast<int>(job.lags.size());
+    if (job.curves.size() > 1) {
+      char band[48];
+      std::snprintf(band, sizeof band, "%s, min-max over %zu seeds", cell_label(job.cell),
+                    job.curves.size());
+      plot::PlotShaded(band, job.lags.data(), job.lo_by_lag.data(), job.hi_by_lag.data(), n,
+                       style_of(job.cell));
+    }
+    plot::PlotLine(cell_label(job.cell), job.lags.data(), job.mean_by_lag.data(), n,
+                   style_of(job.cell));
+  }
+  plot::EndPlot();
+}
+
+void draw_sweep_view(App& app) {
+  const Compute& c = app.compute;
+  if (!c.sweep_done) progress_line("sweeping lengths", sweep_progress(c));
+  if (!plot::BeginPlot("##sweep", ImGui::GetContentRegionAvail())) return;
+  plot::SetupAxis(plot::X, "sequence length T", plot::Scale::Log10);
+  plot::SetupAxis(plot::Y, "||dL/dh_1|| / ||dL/dh_T||", plot::Scale::Log10Exp);
+  const std::vector<int>& lengths = c.config.lengths;
+  const size_t per_cell = lengths.size();
+  std::vector<double> xs, mean, lo, hi;
+  for (size_t cell = 0; cell < c.config.cells.size(); ++cell) {
+    xs.clear(), mean.clear(), lo.clear(), hi.clear();
+    for (size_t i = 0; i < per_cell; ++i) {
+      const size_t index = cell * per_cell + i;
+      if (index >= c.sweep.next_point) break;  // not computed yet
+      const gs::SweepPoint& point = c.sweep.points[index];
+      xs.push_back(point.length);
+      mean.push_back(point.mean);
+      lo.push_back(point.min);
+      hi.push_back(point.max);
+    }
+    const gs::CellKind kind = c.config.cells[cell];
+    if (c.config.seeds > 1 && !xs.empty()) {
+      char band[48];
+      std::snprintf(band, sizeof band, "%s, min-max over %d seeds", cell_label(kind),
+                    c.config.seeds);
+      plot::PlotShaded(band, xs.data(), lo.data(), hi.data(), static_cast<int>(xs.size()),
+                       style_of(kind));
+    }
+    plot::PlotLine(cell_label(kind), xs.data(), mean.data(), static_cast<int>(xs.size()),
+                   style_of(kind));
+  }
+  plot::PlotVLine("current length", c.config.length, reference_style());
+  plot::EndPlot();
+}
+
+void draw_training_view(App& app) {
+  Compute& c = app.compute;
+  if (!c.train_error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
+    ImGui::TextWrapped("%s", c.train_error.c_str());
+    ImGui::PopStyleColor();
+    return;
+  }
+  // --- controls: play / pause / step / reset, progress ---
+  if (ImGui::Button(c.playing ? "Pause" : "Play", ImVec2(ImGui::GetFontSize() * 4, 0)))
+    training_play(c, !c.playing);
+  ImGui::SameLine();
+  if (ImGui::Button("Step")) training_step(c);
+  ImGui::SameLine();
+  if (ImGui::Button("Reset")) training_reset(c);
+  ImGui::SameLine();
+  const int done = training_iterations(c);
+  ImGui::Text("%d / %d iterations, %.1f/s", done, c.config.iters, c.iterations_per_second);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("%s task, T = %d, batch %d, %s, lr %g, clip %g",
+                      gs::task_name(c.config.task), c.config.length, c.config.batch,
+                      gs::optimizer_name(c.config.optimizer), c.config.lr, c.config.clip);
+
+  // --- loss and gradient norm, side by side when wide ---
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const bool side = avail.x > 1.4f * avail.y;
+  const ImVec2 size = side ? ImVec2(std::floor((avail.x - 8) / 2), avail.y)
+                           : ImVec2(avail.x, std::floor((avail.y - 6) / 2));
+  std::vector<double> xs, loss, norm;
+  if (plot::BeginPlot("Training loss", size)) {
+    plot::SetupAxis(plot::X, "iteration");
+    plot::SetupAxis(plot::Y, "loss (fresh minibatch)", plot::Scale::Log10);
+    for (const TrainJob& job : c.train) {
+      xs.clear(), loss.clear();
+      for (const gs::TrainRecord& r : job.trainer.history) {
+        xs.push_back(r.iteration);
+        loss.push_back(r.loss);
+      }
+      plot::PlotLine(cell_label(job.trainer.cell), xs.data(), loss.data(),
+                     static_cast<int>(xs.size()), style_of(job.trainer.cell));
+    }
+    if (!c.train.empty())
+      plot::PlotHLine("chance (no memory)", c.train[0].trainer.shape.chance_loss,
+                      reference_style());
+    plot::EndPlot();
+  }
+  if (side) ImGui::SameLine(0, 8);
+  if (plot::BeginPlot("Gradient norm before clipping", size)) {
+    plot::SetupAxis(plot::X, "iteration");
+    plot::SetupAxis(plot::Y, "||dL/dtheta||", plot::Scale::Log10);
+    for (const TrainJob& job : c.train) {
+      xs.clear(), norm.clear();
+      for (const gs::TrainRecord& r : job.trainer.history) {
+        xs.push_back(r.iteration);
+        norm.push_back(r.grad_norm);
+      }
+      plot::PlotLine(cell_label(job.trainer.cell), xs.data(), norm.data(),
+                     static_cast<int>(xs.size()), style_of(job.trainer.cell));
+    }
+    if (c.config.clip > 0) plot::PlotHLine("clip threshold", c.config.clip, reference_style());
+    plot::EndPlot();
+  }
+}

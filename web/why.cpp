@@ -1,0 +1,159 @@
+// "Why": a short explanation of the view in focus, written from the numbers on screen.
+#include <cctype>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <string>
+
+#include "cell_style.h"
+#include "imgui.h"
+#include "views.h"
+
+namespace {
+
+// 10^x as text at any depth: "0.38", "1e-42", "1e-1500".
+std::string power_text(double log10_value) {
+  char buffer[48];
+  if (!std::isfinite(log10_value)) return log10_value < 0 ? "exactly 0" : "infinite";
+  if (log10_value > -3 && log10_value < 3)
+    std::snprintf(buffer, sizeof buffer, "%.3g", std::pow(10.0, log10_value));
+  else
+    std::snprintf(buffer, sizeof buffer, "1e%+.0f", std::round(log10_value));
+  return buffer;
+}
+
+std::string format(const char* pattern, ...) __attribute__((format(printf, 1, 2)));
+std::string format(const char* pattern, ...) {
+  char buffer[1024];
+  va_list args;
+  va_start(args, pattern);
+  std::vsnprintf(buffer, sizeof buffer, pattern, args);
+  va_end(args);
+  return buffer;
+}
+
+std::string capitalized(std::string text) {
+  if (!text.empty()) text[0] = static_cast<char>(std::toupper(text[0]));
+  return text;
+}
+
+// One paragraph about one cell's decay curve.
+std::string explain_cell(const DecayJob& job, int steps) {
+  const gs::ProbeAnalysis& a = job.analysis;
+  const char* name = cell_label(job.cell);
+  const std::string per_step = power_text(a.log10_per_step);
+  const std::string after_100 = power_text(100 * a.log10_per_step);
+  const std::string measured =
+      format("measured over these %d steps, each step back multiplies the gradient by %s on "
+             "average: after 100 steps, by %s.",
+             steps, per_step.c_str(), after_100.c_str());
+  switch (job.cell) {
+    case gs::CellKind::RnnTanh:
+    case gs::CellKind::RnnSigmoid: {
+      // ||J_t|| <= max act' * sigma_max(W_hh) = gamma sigma_max (Pascanu et al. 2013)
+      const char* act = job.cell == gs::CellKind::RnnTanh ? "tanh'" : "sigmoid'";
+      const double bound = a.gamma * a.sigma_max_whh;
+      return format("%s: each step back multiplies the gradient by J_t^T = W_hh^T diag(%s). "
+                    "Here W_hh's largest singular value is %.2f and %s <= %.2g, so no step can "
+                    "grow it by more than %.2f%s; along this sequence the mean %s is %.2f. %s",
+                    name, act, a.sigma_max_whh, act, a.gamma, bound,
+                    bound < 1 ? " (below 1: vanishing is guaranteed)"
+                              : " (above 1: vanishing is not forced, and it may explode)",
+                    act, a.mean_derivative, capitalized(measured).c_str());
+    }
+    case gs::CellKind::RnnRelu:
+      return format("%s: active units pass the gradient with derivative 1, but %.0f%% of unit "
+                    "steps here are off (derivative 0) and W_hh's largest singular value is %.2f; "
+                    "%s",
+                    name, 100 * a.fraction_zero_derivative, a.sigma_max_whh, measured.c_str());
+    case gs::CellKind::RnnIdentity:
+      return format("%s: no squashing at all, so only W_hh acts: largest singular value %.2f "
+                    "(above 1 it explodes, below it vanishes); %s",
+                    name, a.sigma_max_whh, measured.c_str());
+    case gs::CellKind::Lstm:
+      return format("%s: along the cell path dc_{t-1} = f_t * dc_t the gradient is multiplied "
+                    "only by the forget gate, mean f = %.2f here (raise forget_bias to bring it "
+                    "near 1); %s",
+                    name, a.mean_gate, measured.c_str());
+    case gs::CellKind::Gru:
+      return format("%s: the update gate keeps a share z of the old state, h_t = (1-z) n + z "
+                    "h_{t-1}, so the gradient passes back multiplied by z, mean z = %.2f here; %s",
+                    name, a.mean_gate, measured.c_str());
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string explain(const App& app, View view) {
+  const Compute& c = app.compute;
+  const int steps = gs::task_shape(c.config.task, c.config.length).steps;
+  std::string text;
+  switch (view) {
+    case View::Decay:
+    case View::Heatmap:
+    case View::Why:
+    case View::Controls: {
+      if (!decay_done(c)) return "Computing the decay curves...";
+      text = format("BPTT carries dL/dh back one step at a time: dL/dh_{t-1} = J_t^T dL/dh_t. "
+                    "Over %d steps that is a product of %d Jacobians.\n\n",
+                    steps, steps - 1);
+      for (const DecayJob& job : c.decay) text += explain_cell(job, steps) + "\n\n";
+      if (view == View::Heatmap)
+        text += "In the heatmap each row is one hidden unit: a dark left side means the units "
+                "near the start of the sequence get (almost) no gradient, whatever the loss says.";
+      return text;
+    }
+    case View::Sweep: {
+      if (!c.sweep_done) return "Sweeping sequence lengths...";
+      text = "How much of the gradient at the last step reaches the first, "
+             "||dL/dh_1|| / ||dL/dh_T||, as the sequence grows:\n\n";
+      const size_t per_cell = c.config.lengths.size();
+      for (size_t i = 0; i < c.config.cells.size(); ++i) {
+        const gs::SweepPoint& shortest = c.sweep.points[i * per_cell];
+        const gs::SweepPoint& longest = c.sweep.points[i * per_cell + per_cell - 1];
+        const double per_step = (longest.mean - shortest.mean) /
+                                std::max(1, longest.length - shortest.length);
+        text += format("%s: %s at T = %d, %s at T = %d; every extra step costs a factor %s.\n\n",
+                       cell_label(c.config.cells[i]), power_text(shortest.mean).c_str(),
+                       shortest.length, power_text(longest.mean).c_str(), longest.length,
+                       power_text(per_step).c_str());
+      }
+      text += "A constant factor per step makes the ratio fall exponentially in T: on these log "
+              "axes the curve bends down ever more steeply. Learning a dependency that spans T "
+              "steps needs this ratio far from 0.";
+      return text;
+    }
+    case View::Training: {
+      if (!c.train_error.empty()) return c.train_error;
+      const int done = training_iterations(c);
+      if (done == 0)
+        return format("Press Play to train every selected cell on the %s task (T = %d) with the "
+                      "same budget. Chance level, the loss of a model that remembers nothing, is "
+                      "the dashed line: %.3g.",
+                      gs::task_name(c.config.task), c.config.length,
+                      c.train.empty() ? 0.0 : c.train[0].trainer.shape.chance_loss);
+      text = format("After %d iterations (mean of the last %d):\n\n", done, std::max(1, done / 10));
+      for (const TrainJob& job : c.train) {
+        const auto& h = job.trainer.history;
+        const int tail = std::max(1, done / 10);
+        double loss = 0;
+        for (int i = done - tail; i < done; ++i) loss += h[i].loss / tail;
+        text += format("%s: loss %.3g = %.0f%% of chance.\n", cell_label(job.trainer.cell), loss,
+                       100 * loss / job.trainer.shape.chance_loss);
+      }
+      text += "\nA cell whose gradient vanishes over the task's span cannot learn the long-range "
+              "dependency, and stays at chance however long it trains.";
+      return text;
+    }
+  }
+  return text;
+}
+
+void draw_why_view(App& app) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  ImGui::Text("About: %s (click a view to explain it)", view_name(app.focus));
+  ImGui::PopStyleColor();
+  ImGui::Separator();
+  ImGui::TextWrapped("%s", explain(app, app.focus).c_str());
+}
