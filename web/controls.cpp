@@ -68,6 +68,12 @@ const gs::OptimizerKind kOptimizers[] = {gs::OptimizerKind::Sgd, gs::OptimizerKi
 
 }  // namespace
 
+void draw_length_control(App& app) {
+  gs::Config next = app.config;
+  if (slider_int("length", next.length, 2, 20000, true))
+    apply_config(app, gs::Config(), gs::to_text(next), "controls", true);
+}
+
 void draw_controls(App& app) {
   gs::Config next = app.config;
   bool changed = false;

@@ -514,6 +514,9 @@ void EndPlot() {
       const float lw = s.style.weight;
       if (pass == 0 && s.kind == Kind::Band) {
         const ImU32 fill = (col & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 60);
+        // Adjacent quads: anti-aliased edges would overlap into visible stripes.
+        const ImDrawListFlags saved_flags = dl->Flags;
+        dl->Flags &= ~ImDrawListFlags_AntiAliasedFill;
         for (size_t i = 0; i + 1 < s.x.size(); ++i) {
           if (!finite(s.x[i]) || !finite(s.x[i + 1]) || !finite(s.y[i]) || !finite(s.y2[i]) ||
               !finite(s.y[i + 1]) || !finite(s.y2[i + 1]))
@@ -522,6 +525,7 @@ void EndPlot() {
                             ImVec2(sx(s.x[i + 1]), sy(s.y2[i + 1])),
                             ImVec2(sx(s.x[i]), sy(s.y2[i])), fill);
         }
+        dl->Flags = saved_flags;
       } else if (pass == 1 && s.kind == Kind::Line) {
         // Points to pixels. With many more points than pixel columns, keep each column's
         // lowest and highest point only: the drawn picture is the same, the vertex count small.

@@ -112,6 +112,7 @@ void draw_phone(App& app, ImVec2 d) {
       app.phone_tab = tab.view;
       if (tab.view != View::Controls && tab.view != View::Why) app.focus = tab.view;
       ImGui::BeginChild(tab.label);
+      if (tab.view == View::Decay || tab.view == View::Sweep) draw_length_control(app);
       draw_view(app, tab.view);
       ImGui::EndChild();
       ImGui::EndTabItem();

@@ -3,6 +3,7 @@
 #include "app.h"
 
 void draw_controls(App& app);       // controls.cpp: every key of the vocabulary, and sharing
+void draw_length_control(App& app); //   just the length slider (phones: above the plots)
 void draw_decay_view(App& app);     // views_plots.cpp: gradient through time
 void draw_sweep_view(App& app);     //   as the sequence grows
 void draw_training_view(App& app);  //   live training

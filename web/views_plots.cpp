@@ -28,6 +28,20 @@ void progress_line(const char* what, double fraction) {
   ImGui::ProgressBar(static_cast<float>(fraction), ImVec2(-FLT_MIN, 0), overlay);
 }
 
+// One line per cell: a field of the training history against the iteration.
+void plot_history(const Compute& c, double gs::TrainRecord::*field) {
+  std::vector<double> xs, ys;
+  for (const TrainJob& job : c.train) {
+    xs.clear(), ys.clear();
+    for (const gs::TrainRecord& r : job.trainer.history) {
+      xs.push_back(r.iteration);
+      ys.push_back(r.*field);
+    }
+    plot::PlotLine(cell_label(job.trainer.cell), xs.data(), ys.data(), static_cast<int>(xs.size()),
+                   style_of(job.trainer.cell));
+  }
+}
+
 }  // namespace
 
 void draw_decay_view(App& app) {
@@ -41,15 +55,17 @@ void draw_decay_view(App& app) {
   for (const DecayJob& job : c.decay) {
     if (!job.done) continue;
     const int n = static_cast<int>(job.lags.size());
-    if (job.curves.size() > 1) {
-      char band[48];
-      std::snprintf(band, sizeof band, "%s, min-max over %zu seeds", cell_label(job.cell),
-                    job.curves.size());
-      plot::PlotShaded(band, job.lags.data(), job.lo_by_lag.data(), job.hi_by_lag.data(), n,
+    char label[64];
+    if (job.curves.size() > 1) {  // the band stays out of the legend; the line's label says it
+      std::snprintf(label, sizeof label, "##band %s", cell_label(job.cell));
+      plot::PlotShaded(label, job.lags.data(), job.lo_by_lag.data(), job.hi_by_lag.data(), n,
                        style_of(job.cell));
+      std::snprintf(label, sizeof label, "%s, mean and range of %zu seeds", cell_label(job.cell),
+                    job.curves.size());
+    } else {
+      std::snprintf(label, sizeof label, "%s", cell_label(job.cell));
     }
-    plot::PlotLine(cell_label(job.cell), job.lags.data(), job.mean_by_lag.data(), n,
-                   style_of(job.cell));
+    plot::PlotLine(label, job.lags.data(), job.mean_by_lag.data(), n, style_of(job.cell));
   }
   plot::EndPlot();
 }
@@ -75,15 +91,17 @@ void draw_sweep_view(App& app) {
       hi.push_back(point.max);
     }
     const gs::CellKind kind = c.config.cells[cell];
+    char label[64];
     if (c.config.seeds > 1 && !xs.empty()) {
-      char band[48];
-      std::snprintf(band, sizeof band, "%s, min-max over %d seeds", cell_label(kind),
-                    c.config.seeds);
-      plot::PlotShaded(band, xs.data(), lo.data(), hi.data(), static_cast<int>(xs.size()),
+      std::snprintf(label, sizeof label, "##band %s", cell_label(kind));
+      plot::PlotShaded(label, xs.data(), lo.data(), hi.data(), static_cast<int>(xs.size()),
                        style_of(kind));
+      std::snprintf(label, sizeof label, "%s, mean and range of %d seeds", cell_label(kind),
+                    c.config.seeds);
+    } else {
+      std::snprintf(label, sizeof label, "%s", cell_label(kind));
     }
-    plot::PlotLine(cell_label(kind), xs.data(), mean.data(), static_cast<int>(xs.size()),
-                   style_of(kind));
+    plot::PlotLine(label, xs.data(), mean.data(), static_cast<int>(xs.size()), style_of(kind));
   }
   plot::PlotVLine("current length", c.config.length, reference_style());
   plot::EndPlot();
@@ -117,19 +135,10 @@ void draw_training_view(App& app) {
   const bool side = avail.x > 1.4f * avail.y;
   const ImVec2 size = side ? ImVec2(std::floor((avail.x - 8) / 2), avail.y)
                            : ImVec2(avail.x, std::floor((avail.y - 6) / 2));
-  std::vector<double> xs, loss, norm;
   if (plot::BeginPlot("Training loss", size)) {
     plot::SetupAxis(plot::X, "iteration");
     plot::SetupAxis(plot::Y, "loss (fresh minibatch)", plot::Scale::Log10);
-    for (const TrainJob& job : c.train) {
-      xs.clear(), loss.clear();
-      for (const gs::TrainRecord& r : job.trainer.history) {
-        xs.push_back(r.iteration);
-        loss.push_back(r.loss);
-      }
-      plot::PlotLine(cell_label(job.trainer.cell), xs.data(), loss.data(),
-                     static_cast<int>(xs.size()), style_of(job.trainer.cell));
-    }
+    plot_history(c, &gs::TrainRecord::loss);
     if (!c.train.empty())
       plot::PlotHLine("chance (no memory)", c.train[0].trainer.shape.chance_loss,
                       reference_style());
@@ -139,15 +148,7 @@ void draw_training_view(App& app) {
   if (plot::BeginPlot("Gradient norm before clipping", size)) {
     plot::SetupAxis(plot::X, "iteration");
     plot::SetupAxis(plot::Y, "||dL/dtheta||", plot::Scale::Log10);
-    for (const TrainJob& job : c.train) {
-      xs.clear(), norm.clear();
-      for (const gs::TrainRecord& r : job.trainer.history) {
-        xs.push_back(r.iteration);
-        norm.push_back(r.grad_norm);
-      }
-      plot::PlotLine(cell_label(job.trainer.cell), xs.data(), norm.data(),
-                     static_cast<int>(xs.size()), style_of(job.trainer.cell));
-    }
+    plot_history(c, &gs::TrainRecord::grad_norm);
     if (c.config.clip > 0) plot::PlotHLine("clip threshold", c.config.clip, reference_style());
     plot::EndPlot();
   }
