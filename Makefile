@@ -5,7 +5,10 @@
 SHELL := /bin/bash
 JOBS ?= 2
 PORT ?= 8000
-CACHE ?= $(HOME)/.cache/gradscope
+# Third-party sources and the SDL2 wasm build, outside the repo (scripts/setup.sh fills it).
+GRADSCOPE_CACHE ?= $(HOME)/.cache/gradscope
+export GRADSCOPE_CACHE
+CACHE := $(GRADSCOPE_CACHE)
 EMSCRIPTEN_TOOLCHAIN := /usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake
 # Debian's Emscripten needs node-acorn from here (TOOLCHAIN.md, trap 1).
 export NODE_PATH := /usr/share/nodejs

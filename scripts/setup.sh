@@ -86,6 +86,8 @@ build_sdl2_wasm() {
 # playwright-core from the committed lock file; never a browser download (Debian's chromium is
 # used). Reinstalled only when the lock file differs from the one last installed.
 npm_tools() {
+  # Node.js runs the browser tests; a machine without it gets Debian's (emscripten needs it too).
+  command -v npm >/dev/null || apt_install nodejs npm
   local e2e="$repo/tests/e2e" stamp="$repo/tests/e2e/node_modules/.installed-lock.json"
   if [ ! -d "$e2e/node_modules/playwright-core" ] || ! cmp -s "$e2e/package-lock.json" "$stamp"; then
     log "installing browser test tools (npm ci)"
