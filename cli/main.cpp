@@ -108,7 +108,7 @@ void run_sweep_command(const Config& config) {
   const Sweep sweep = run_sweep(config);
   std::cout << "cell,length,mean_log10_ratio,stddev,min,max,seeds\n";
   for (const SweepPoint& p : sweep.points)
-    std::printf("%s,%d,%.6f,%.6f,%.6f,%.6f,%d\n", cell_name(p.cell), p.length, p.mean, p.stddev,
+    std::printf("%s,%d,%.10g,%.10g,%.10g,%.10g,%d\n", cell_name(p.cell), p.length, p.mean, p.stddev,
                 p.min, p.max, config.seeds);
 }
 
@@ -125,7 +125,7 @@ void run_train(const Config& config) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (const TrainRecord& r : trainer.history)
       if (r.iteration % every == 0 || r.iteration == 1)
-        std::printf("%s,%d,%.6g,%.6g,%.6g,%.4f\n", cell_name(cell), r.iteration, r.loss,
+        std::printf("%s,%d,%.10g,%.10g,%.10g,%.6g\n", cell_name(cell), r.iteration, r.loss,
                     trainer.shape.chance_loss, r.grad_norm, r.accuracy);
     const int tail = std::max(1, config.iters / 10);
     double loss = 0, accuracy = 0;

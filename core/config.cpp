@@ -131,6 +131,7 @@ std::string set_enum(Enum& field, const Named<Enum> (&table)[N], const std::stri
 const int kMaxHidden = 1024;
 const int kMaxLength = 100000;
 const long long kMaxLengthTimesHidden = 4000000;  // a probe's BPTT cache: ~80 bytes each
+const int kMaxHiddenForRadius = 256;            // EigenSolver: ~70 ms natively at 256
 const long long kMaxTrainingScalars = 4000000;    // a minibatch's BPTT cache: ~80 bytes each
 
 }  // namespace
@@ -252,6 +253,10 @@ std::string validate_config(const Config& c) {
   if (c.task == TaskKind::Adding && c.length < 2)
     return "length=" + std::to_string(c.length) +
            " is invalid for task=adding: expected length >= 2 (one marker in each half)";
+  if (c.radius > 0 && c.hidden > kMaxHiddenForRadius)
+    return "radius=" + number_text(c.radius) + " with hidden=" + std::to_string(c.hidden) +
+           " is too costly: radius needs hidden <= " + std::to_string(kMaxHiddenForRadius) +
+           " (an eigendecomposition of each H x H block; use scale for larger H)";
   if (static_cast<long long>(c.length) * c.hidden > kMaxLengthTimesHidden)
     return "length=" + std::to_string(c.length) + " with hidden=" + std::to_string(c.hidden) +
            " is too large: length x hidden must be <= " + std::to_string(kMaxLengthTimesHidden);

@@ -1,5 +1,6 @@
 #include "decay.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -105,6 +106,16 @@ bool advance_probe(Probe& probe, int budget) {
   if (budget > 0 && !probe.done)
     probe.done = decay_steps(probe.model, probe.fwd, probe.curve, probe.pass, budget);
   return probe.done;
+}
+
+bool release_probe(Probe& probe, int budget) {
+  ForwardPass& fwd = probe.fwd;
+  const size_t keep = fwd.steps.size() > static_cast<size_t>(budget) ? fwd.steps.size() - budget : 0;
+  fwd.steps.resize(keep);
+  fwd.h.resize(std::min(fwd.h.size(), keep));
+  fwd.c.resize(std::min(fwd.c.size(), keep));
+  fwd.y.resize(std::min(fwd.y.size(), keep));
+  return fwd.steps.empty();
 }
 
 int probe_steps_done(const Probe& probe) {

@@ -51,6 +51,10 @@ Probe begin_probe(CellKind cell, const Config& config, uint64_t seed);
 // Advances forward then backward by up to `budget` steps in total; returns true when done.
 bool advance_probe(Probe& probe, int budget);
 Probe run_probe(CellKind cell, const Config& config, uint64_t seed);
+// Frees up to `budget` steps of the probe's BPTT caches, last first; true when none are left.
+// Freeing a long sequence's caches at once can take longer than a browser frame.
+bool release_probe(Probe& probe, int budget);
+
 // Steps done so far, forward and backward, out of 2 T.
 int probe_steps_done(const Probe& probe);
 

@@ -11,6 +11,9 @@ double first_to_last_log10_ratio(const DecayCurve& curve) {
 
 namespace {
 
+// Freeing a step's caches costs far less than computing it: 64 are freed per unit of budget.
+const int kReleasedPerBudgetStep = 64;
+
 void summarize(SweepPoint& point) {
   const std::vector<double>& v = point.per_seed;
   double sum = 0;
@@ -43,6 +46,17 @@ Sweep begin_sweep(const Config& config) {
 bool advance_sweep(Sweep& sweep, int budget) {
   while (budget > 0 && sweep.next_point < sweep.points.size()) {
     SweepPoint& point = sweep.points[sweep.next_point];
+    if (sweep.releasing) {  // free the last probe's caches before starting the next one
+      if (!release_probe(sweep.probe, kReleasedPerBudgetStep * budget)) return false;
+      sweep.releasing = false;
+      sweep.probe_started = false;
+      if (++sweep.next_seed == sweep.config.seeds) {
+        summarize(point);
+        sweep.next_seed = 0;
+        ++sweep.next_point;
+      }
+      continue;
+    }
     if (!sweep.probe_started) {
       Config config = sweep.config;
       config.length = point.length;
@@ -56,12 +70,7 @@ bool advance_sweep(Sweep& sweep, int budget) {
     sweep.steps_done += steps_taken;
     if (!done) continue;
     point.per_seed.push_back(first_to_last_log10_ratio(sweep.probe.curve));
-    sweep.probe_started = false;
-    if (++sweep.next_seed == sweep.config.seeds) {
-      summarize(point);
-      sweep.next_seed = 0;
-      ++sweep.next_point;
-    }
+    sweep.releasing = true;
   }
   return sweep.next_point == sweep.points.size();
 }

@@ -24,6 +24,7 @@ struct Sweep {
   int next_seed = 0;
   Probe probe;
   bool probe_started = false;
+  bool releasing = false;  // the finished probe's caches are being freed, a slice at a time
   long steps_total = 0, steps_done = 0;  // for a progress bar
 };
 

@@ -47,7 +47,8 @@ struct App {
 
   // --- views ---
   View focus = View::Decay;
-  View phone_tab = View::Decay;    // on narrow screens one view at a time
+  bool phone = false;              // narrow screen: one view at a time, under tabs
+  View phone_tab = View::Decay;
   ColormapProgram colormap;
   std::vector<CellHeatmap> heatmaps;  // one per selected cell
   long heatmaps_generation = -1;      // compute.decay_generation they were made from
@@ -56,6 +57,9 @@ struct App {
   std::string notice;              // a transient message ("Link copied")
   double notice_until_ms = 0;
   bool save_png_requested = false;  // done right after rendering, while the buffer is intact
+
+  // --- input ---
+  std::vector<SDL_Event> held_events;  // a press held back one frame (see frame())
 
   // --- timing and the automation bridge ---
   long frame = 0;           // frames drawn so far

@@ -69,28 +69,39 @@ void summarize(DecayJob& job) {
   }
 }
 
-// Advances one decay job by up to kSlice steps; true if it did any work.
+// Advances one decay job by one slice; true if it did any work.
 bool advance_decay(Compute& compute, DecayJob& job) {
+  using Stage = DecayJob::Stage;
   if (job.done) return false;
-  const int before = gs::probe_steps_done(job.probe);
-  const bool finished = gs::advance_probe(job.probe, kSlice);
-  compute.decay_steps_done += gs::probe_steps_done(job.probe) - before;
-  if (!finished) return true;
-  if (job.curves.empty()) {  // first seed: keep what the heatmap and the explanation need
-    job.unit_map = job.probe.curve.log10_unit_grad;
-    job.analysis = gs::analyze_probe(job.probe);
+  switch (job.stage) {
+    case Stage::Computing: {
+      const int before = gs::probe_steps_done(job.probe);
+      const bool finished = gs::advance_probe(job.probe, kSlice);
+      compute.decay_steps_done += gs::probe_steps_done(job.probe) - before;
+      if (!finished) return true;
+      job.curves.push_back(job.probe.curve.log10_grad_h);
+      job.stage = job.curves.size() == 1 ? Stage::Analyzing : Stage::Releasing;
+      return true;
+    }
+    case Stage::Analyzing:  // first seed: keep what the heatmap and the explanation need
+      job.unit_map = std::move(job.probe.curve.log10_unit_grad);
+      job.analysis = gs::analyze_probe(job.probe);
+      job.stage = Stage::Releasing;
+      return true;
+    case Stage::Releasing:
+      if (!gs::release_probe(job.probe, 64 * kSlice)) return true;
+      if (static_cast<int>(job.curves.size()) < compute.config.seeds) {
+        job.probe = gs::begin_probe(job.cell, compute.config,
+                                    compute.config.seed + job.curves.size());
+        job.stage = Stage::Computing;
+      } else {
+        job.probe = gs::Probe();
+        summarize(job);
+        job.done = true;
+      }
+      return true;
   }
-  job.curves.push_back(job.probe.curve.log10_grad_h);
-  const int seeds = compute.config.seeds;
-  if (static_cast<int>(job.curves.size()) < seeds) {
-    job.probe = gs::begin_probe(job.cell, compute.config,
-                                compute.config.seed + job.curves.size());
-  } else {
-    job.probe = gs::Probe();  // free the caches
-    summarize(job);
-    job.done = true;
-  }
-  return true;
+  return false;
 }
 
 void start_training(Compute& compute) {
@@ -147,7 +158,12 @@ void compute_advance(Compute& compute, double budget_ms, double (*now_ms)()) {
   bool worked = true;
   while (worked && now_ms() - start < budget_ms) {
     worked = false;
-    for (DecayJob& job : compute.decay) worked |= advance_decay(compute, job);  // first
+    // Decay curves first, one cell at a time: only one probe's BPTT caches are alive at once.
+    for (DecayJob& job : compute.decay)
+      if (!job.done) {
+        worked = advance_decay(compute, job);
+        break;
+      }
     if (worked) continue;
     if (!compute.sweep_done) {
       compute.sweep_done = gs::advance_sweep(compute.sweep, kSlice);

@@ -19,6 +19,9 @@ struct DecayJob {
   std::vector<std::vector<double>> curves;  // per finished seed: log10 ||dL/dh_t||, t = 1..T
   std::vector<float> unit_map;           // first seed: (T x H) log10 |dL/dh_t[j]|
   gs::ProbeAnalysis analysis;            // first seed
+  // A finished probe is wrapped up over the next slices, each well under a frame: analysis,
+  // then freeing its caches, then the next seed.
+  enum class Stage { Computing, Analyzing, Releasing } stage = Stage::Computing;
   std::vector<double> mean, lo, hi;      // per t over seeds: mean, min, max (when done)
   // The same by steps back from the loss, k = T - t = 0 .. T-1, as the plot draws them.
   std::vector<double> lags, mean_by_lag, lo_by_lag, hi_by_lag;

@@ -160,7 +160,9 @@ void draw_controls(App& app) {
   if (!app.notice.empty()) ImGui::TextDisabled("%s", app.notice.c_str());
 
   section("the whole configuration (the URL hash)");
+  std::string readable;  // "a=1 & b=2": lets the text wrap between pairs, not inside them
+  for (char ch : app.config_text) readable += ch == '&' ? std::string(" & ") : std::string(1, ch);
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-  ImGui::TextWrapped("%s", app.config_text.c_str());
+  ImGui::TextWrapped("%s", readable.c_str());
   ImGui::PopStyleColor();
 }

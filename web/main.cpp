@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "app.h"
 #include "bridge.h"
@@ -25,7 +26,7 @@ namespace {
 constexpr float kFontSize = 16.0f;  // CSS pixels
 // Milliseconds of computation per frame: with the UI's few milliseconds, a frame stays well
 // under 50 ms (20 fps) while long sequences are computed.
-constexpr double kComputeBudgetMs = 20.0;
+constexpr double kComputeBudgetMs = 15.0;
 
 // The font atlas, rasterized at the device pixel ratio and drawn at 1/dpr: one texel per
 // physical pixel, so text stays sharp on HiDPI screens (ImGui works in CSS pixels, the
@@ -67,8 +68,24 @@ void frame(void* arg) {
   const double start = emscripten_get_now();
 
   // --- events ---
+  // Dear ImGui 1.86 counts an item as hovered only if it was hovered the frame before, so a tap
+  // (pointer moves and presses in one frame) would land on the item under the old position. A
+  // press that follows a move in the same frame is held back to the next frame, as ImGui 1.87's
+  // input queue does.
+  std::vector<SDL_Event> events;
+  events.swap(app.held_events);
   SDL_Event event;
-  while (SDL_PollEvent(&event)) ImGui_ImplSDL2_ProcessEvent(&event);
+  while (SDL_PollEvent(&event)) events.push_back(event);
+  bool moved = false, holding = false;
+  for (SDL_Event& e : events) {
+    if (!holding && e.type == SDL_MOUSEBUTTONDOWN && moved) holding = true;
+    if (holding) {
+      app.held_events.push_back(e);
+      continue;
+    }
+    moved |= e.type == SDL_MOUSEMOTION;
+    ImGui_ImplSDL2_ProcessEvent(&e);
+  }
 
   // --- device pixel ratio changed (zoom, window dragged to another screen): new font atlas ---
   const float dpr = static_cast<float>(emscripten_get_device_pixel_ratio());
@@ -90,6 +107,10 @@ void frame(void* arg) {
   // --- UI ---
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
+  if (holding) {  // SDL's button state already says "down": not before the held press
+    ImGuiIO& io = ImGui::GetIO();
+    io.MouseDown[0] = io.MouseDown[1] = io.MouseDown[2] = false;
+  }
   ImGui::NewFrame();
   draw_ui(app);
   ImGui::Render();
@@ -157,6 +178,7 @@ int main(int, char**) {
   // --- application state: shaders, views, configuration from the URL hash ---
   colormap_init(app->colormap);
   bridge_install(*app);
+  heatmaps_update(*app);  // the colour bar's first draw: shader compilation happens here, not mid-run
 
   // --- main loop: frame() once per animation frame; main() returns into the page ---
   emscripten_set_main_loop_arg(frame, app, 0, true);

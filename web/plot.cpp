@@ -87,6 +87,7 @@ void label_plain(Tick& t, double value, double step) {
 }
 
 void label_power(Tick& t, double exponent) {
+  if (exponent == 0) exponent = 0;  // -0 (from ceil of a small negative) would print as "-0"
   std::snprintf(t.text, sizeof t.text, "10");
   if (exponent == std::floor(exponent)) {
     std::snprintf(t.sup, sizeof t.sup, "%.0f", exponent);
@@ -439,7 +440,7 @@ void EndPlot() {
 
   std::vector<Tick> xt, yt;
   const float plot_h = std::max(10.0f, g.size.y - title_h - bottom);
-  make_ticks(ay, plot_h, font * 2.2f, yt);
+  make_ticks(ay, plot_h, font * 3.0f, yt);
   float ylabel_w = 0;
   for (const Tick& t : yt) {
     if (t.major) ylabel_w = std::max(ylabel_w, label_width(t, font, small));

@@ -126,17 +126,7 @@ void draw_phone(App& app, ImVec2 d) {
 
 void draw_ui(App& app) {
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  const bool phone = display.x < 760;
-  if (phone) draw_phone(app, display);
+  app.phone = display.x < 760;
+  if (app.phone) draw_phone(app, display);
   else draw_desktop(app, desktop_layout(display));
-
-  // Status in the bottom-right corner (wide screens): frame times and the drawing surface.
-  if (phone) return;
-  ImDrawList* fg = ImGui::GetForegroundDrawList();
-  char status[128];
-  std::snprintf(status, sizeof status, "%.1f ms work, %.0f ms frame  dpr %.2g  %s", app.work_ms,
-                app.frame_ms, app.font_dpr, app.webgl2 ? "WebGL2" : "no WebGL2");
-  const ImVec2 ts = ImGui::CalcTextSize(status);
-  fg->AddText(ImVec2(display.x - ts.x - 8, display.y - ts.y - 4),
-              ImGui::GetColorU32(ImGuiCol_TextDisabled), status);
 }

@@ -48,7 +48,7 @@ void draw_colorbar(const App& app, ImVec2 size) {
     const float y = bar.y + (hi - e) / (hi - lo) * size.y;
     draw->AddLine(ImVec2(bar.x + size.x, y), ImVec2(bar.x + size.x + 4, y), text);
     power_label(draw,
-                ImVec2(bar.x + size.x + 6, std::clamp(y - font / 2, bar.y, bar.y + size.y - font)),
+                ImVec2(bar.x + size.x + 9, std::clamp(y - font / 2, bar.y, bar.y + size.y - font)),
                 text, e);
   }
 }
@@ -114,10 +114,11 @@ void draw_heatmap_view(App& app) {
   if (app.heatmaps.empty()) return;
   const float font = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float bar_w = 14, labels_w = font * 3.2f, gap = 4;
+  const float bar_w = 14, labels_w = font * 3.4f, gap = ImGui::GetStyle().ItemSpacing.y;
   const int n = static_cast<int>(app.heatmaps.size());
   const float map_w = std::max(40.0f, avail.x - bar_w - labels_w - 12);
-  const float map_h = std::max(12.0f, (avail.y - n * (font + gap)) / n);
+  // Per cell: its name, the map, and an item gap after each; one line of step labels below.
+  const float map_h = std::max(12.0f, (avail.y - font - n * (font + 2 * gap)) / n);
 
   const ImVec2 top = ImGui::GetCursorScreenPos();
   ImGui::BeginGroup();
@@ -151,8 +152,16 @@ void draw_heatmap_view(App& app) {
       }
     }
   }
+  // The time axis, shared by the maps above.
+  const int steps = gs::task_shape(app.compute.config.task, app.compute.config.length).steps;
+  char right[48];
+  std::snprintf(right, sizeof right, "step %d (loss)", steps);
+  const float right_w = ImGui::CalcTextSize(right).x;
+  ImGui::TextDisabled("step 1");
+  ImGui::SameLine(std::max(0.0f, map_w - right_w + ImGui::GetStyle().WindowPadding.x));
+  ImGui::TextDisabled("%s", right);
   ImGui::EndGroup();
   if (!app.colorbar.image_tex) return;
   ImGui::SetCursorScreenPos(ImVec2(top.x + map_w + 8, top.y + font + gap));
-  draw_colorbar(app, ImVec2(bar_w, std::max(20.0f, avail.y - font - gap)));
+  draw_colorbar(app, ImVec2(bar_w, std::max(20.0f, avail.y - 2 * font - 3 * gap)));
 }

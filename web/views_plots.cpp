@@ -37,7 +37,9 @@ void plot_history(const Compute& c, double gs::TrainRecord::*field) {
       xs.push_back(r.iteration);
       ys.push_back(r.*field);
     }
-    plot::PlotLine(cell_label(job.trainer.cell), xs.data(), ys.data(), static_cast<int>(xs.size()),
+    char label[48];  // out of the legend: one line of cell names above both plots says it
+    std::snprintf(label, sizeof label, "##%s", cell_label(job.trainer.cell));
+    plot::PlotLine(label, xs.data(), ys.data(), static_cast<int>(xs.size()),
                    style_of(job.trainer.cell));
   }
 }
@@ -130,26 +132,36 @@ void draw_training_view(App& app) {
                       gs::task_name(c.config.task), c.config.length, c.config.batch,
                       gs::optimizer_name(c.config.optimizer), c.config.lr, c.config.clip);
 
+  // --- one legend for both plots: the cells in their colours, and the dashed references ---
+  for (const TrainJob& job : c.train) {
+    ImGui::PushStyleColor(ImGuiCol_Text, cell_color(job.trainer.cell));
+    ImGui::TextUnformatted(cell_label(job.trainer.cell));
+    ImGui::PopStyleColor();
+    ImGui::SameLine();
+  }
+  ImGui::TextDisabled("  dashed: chance loss, clip threshold");
+
   // --- loss and gradient norm, side by side when wide ---
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const bool side = avail.x > 1.4f * avail.y;
+  const bool side = avail.x > 2.5f * avail.y;  // side by side only when each stays wide
   const ImVec2 size = side ? ImVec2(std::floor((avail.x - 8) / 2), avail.y)
                            : ImVec2(avail.x, std::floor((avail.y - 6) / 2));
-  if (plot::BeginPlot("Training loss", size)) {
+  if (plot::BeginPlot("Loss", size)) {
     plot::SetupAxis(plot::X, "iteration");
     plot::SetupAxis(plot::Y, "loss (fresh minibatch)", plot::Scale::Log10);
+    plot::SetupAxisLimits(plot::X, 0, c.config.iters);
     plot_history(c, &gs::TrainRecord::loss);
     if (!c.train.empty())
-      plot::PlotHLine("chance (no memory)", c.train[0].trainer.shape.chance_loss,
-                      reference_style());
+      plot::PlotHLine("##chance", c.train[0].trainer.shape.chance_loss, reference_style());
     plot::EndPlot();
   }
   if (side) ImGui::SameLine(0, 8);
-  if (plot::BeginPlot("Gradient norm before clipping", size)) {
+  if (plot::BeginPlot("Gradient norm, before clipping", size)) {
     plot::SetupAxis(plot::X, "iteration");
     plot::SetupAxis(plot::Y, "||dL/dtheta||", plot::Scale::Log10);
+    plot::SetupAxisLimits(plot::X, 0, c.config.iters);
     plot_history(c, &gs::TrainRecord::grad_norm);
-    if (c.config.clip > 0) plot::PlotHLine("clip threshold", c.config.clip, reference_style());
+    if (c.config.clip > 0) plot::PlotHLine("##clip", c.config.clip, reference_style());
     plot::EndPlot();
   }
 }

@@ -152,7 +152,8 @@ std::string explain(const App& app, View view) {
 
 void draw_why_view(App& app) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-  ImGui::Text("About: %s (click a view to explain it)", view_name(app.focus));
+  ImGui::Text("About: %s (%s)", view_name(app.focus),
+              app.phone ? "the last view tab picked" : "click a view to explain it");
   ImGui::PopStyleColor();
   ImGui::Separator();
   ImGui::TextWrapped("%s", explain(app, app.focus).c_str());

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -11,13 +12,17 @@
 
 namespace {
 
+std::string temp_path(const char* name) {
+  return (std::filesystem::temp_directory_path() / name).string();
+}
+
 struct Run {
   int exit_code;
   std::string out, err;
 };
 
 Run run_cli(const std::string& args) {
-  const std::string err_path = "cli_test_stderr.txt";
+  const std::string err_path = temp_path("gradscope_cli_test_stderr.txt");
   const std::string command = std::string(GRADSCOPE_CLI) + " " + args + " 2>" + err_path;
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
@@ -51,9 +56,10 @@ TEST_CASE("decay prints t,lag,log10_grad_norm for every step") {
 }
 
 TEST_CASE("decay --export writes the full record in PyTorch's names") {
-  const Run run = run_cli("decay --cell gru --length 12 --hidden 5 --export cli_test.json");
+  const std::string path = temp_path("gradscope_cli_test.json");
+  const Run run = run_cli("decay --cell gru --length 12 --hidden 5 --export " + path);
   REQUIRE(run.exit_code == 0);
-  std::ifstream file("cli_test.json");
+  std::ifstream file(path);
   const nlohmann::json record = nlohmann::json::parse(file);
   CHECK(record["cell"] == "gru");
   CHECK(record["config"]["hidden"] == "5");

@@ -51,3 +51,11 @@ TEST_CASE("errors name the key, the value and what is allowed") {
   CHECK(parse_config(config, "hidden=1024&length=100000") ==
         "length=100000 with hidden=1024 is too large: length x hidden must be <= 4000000");
 }
+
+TEST_CASE("radius needs an eigendecomposition per block: hidden is capped for it") {
+  Config config;
+  CHECK(parse_config(config, "radius=0.9&hidden=256") == "");
+  CHECK(parse_config(config, "radius=0.9&hidden=257") ==
+        "radius=0.9 with hidden=257 is too costly: radius needs hidden <= 256 (an "
+        "eigendecomposition of each H x H block; use scale for larger H)");
+}
