@@ -33,15 +33,7 @@ json log10_json(const std::vector<double>& values) {
 json probe_to_json(const Config& config, const Probe& probe) {
   json out;
   json config_json = json::object();
-  std::string text = to_text(config);
-  for (size_t start = 0; start < text.size();) {  // "k=v&k=v" -> {"k": "v", ...}
-    size_t end = text.find('&', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string pair = text.substr(start, end - start);
-    const size_t equals = pair.find('=');
-    config_json[pair.substr(0, equals)] = pair.substr(equals + 1);
-    start = end + 1;
-  }
+  for (const auto& [key, value] : config_pairs(config)) config_json[key] = value;
   out["config"] = config_json;
   out["cell"] = cell_name(probe.model.cell);
   out["input_size"] = probe.model.input_size;

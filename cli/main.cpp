@@ -40,7 +40,8 @@ const Command kCommands[] = {
      "seeds=5", ""},
     {"train",
      "Trains each cell on the task with fresh minibatches.\n"
-     "Prints CSV cell,iteration,loss,chance_loss,grad_norm,accuracy (20 rows per cell),\n"
+     "Prints CSV cell,iteration,loss,chance_loss,grad_norm,accuracy for iteration 1 and every\n"
+     "iters/20-th iteration of each cell,\n"
      "then a '#' summary line per cell: mean loss over the last 10% of iterations.",
      "", ""},
     {"bench",
@@ -65,18 +66,15 @@ void print_help(const Command* command) {
             << command->summary << "\n\nflags (the configuration vocabulary; also key=value):\n";
   gs::Config defaults;
   if (*command->defaults) gs::parse_config(defaults, command->defaults);
-  const std::string text = gs::to_text(defaults);
-  for (const gs::ConfigKey& key : gs::config_keys()) {
-    const std::string needle = std::string(key.name) + "=";
-    size_t at = text.find(needle);
-    while (at != std::string::npos && at > 0 && text[at - 1] != '&') at = text.find(needle, at + 1);
-    const size_t end = text.find('&', at);
-    const std::string value = text.substr(at + needle.size(), end - at - needle.size());
-    std::printf("  --%-12s %s (default %s)\n", key.name, key.help, value.c_str());
+  const auto pairs = gs::config_pairs(defaults);  // in config_keys() order
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const gs::ConfigKey& key = gs::config_keys()[i];
+    std::printf("  --%-12s %s (default %s)\n", key.name, key.help, pairs[i].second.c_str());
   }
   std::cout << command->extra_flags << "  --help               this text\n";
 }
 
+// %.10g, or an empty field where the value is not finite (log10 of an exactly zero gradient).
 std::string format_log10(double value) {
   if (!std::isfinite(value)) return "";
   char buffer[32];
@@ -108,8 +106,9 @@ void run_sweep_command(const Config& config) {
   const Sweep sweep = run_sweep(config);
   std::cout << "cell,length,mean_log10_ratio,stddev,min,max,seeds\n";
   for (const SweepPoint& p : sweep.points)
-    std::printf("%s,%d,%.10g,%.10g,%.10g,%.10g,%d\n", cell_name(p.cell), p.length, p.mean, p.stddev,
-                p.min, p.max, config.seeds);
+    std::cout << cell_name(p.cell) << "," << p.length << "," << format_log10(p.mean) << ","
+              << format_log10(p.stddev) << "," << format_log10(p.min) << ","
+              << format_log10(p.max) << "," << config.seeds << "\n";
 }
 
 void run_train(const Config& config) {
@@ -169,9 +168,10 @@ void run_bench(const Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+  if (argc < 2) fail("no command given (commands: decay, sweep, train, bench; --help for more)");
+  if (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     print_help(nullptr);
-    return argc < 2 ? 2 : 0;
+    return 0;
   }
   const Command* command = nullptr;
   for (const Command& c : kCommands)

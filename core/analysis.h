@@ -7,10 +7,12 @@ namespace gs {
 
 struct ProbeAnalysis {
   // Measured from the curve: the mean log10 change per step back (negative: vanishing) and the
-  // factor 10^slope it stands for.
+  // factor 10^slope it stands for, over the steps where the gradient is not exactly zero.
   double log10_per_step = 0;
   double factor_per_step = 0;
-  double log10_first_to_last = 0;  // log10 ||dL/dh_1|| - log10 ||dL/dh_T||
+  double log10_first_to_last = 0;  // log10 ||dL/dh_1|| - log10 ||dL/dh_T|| (-inf if it hit 0)
+  int steps_to_zero = -1;          // steps back until the gradient is exactly 0 (dead ReLUs,
+                                   // scale=0); -1 if it never is
 
   // Vanilla RNN: J_t = diag(act'(a_t)) W_hh, so ||J_t|| <= gamma * sigma_max(W_hh).
   double sigma_max_whh = 0;       // largest singular value of W_hh (RNN) or of its candidate

@@ -11,6 +11,9 @@
 
 namespace gs {
 
+// The logistic function, elementwise (LSTM and GRU gates, the sigmoid RNN).
+inline Mat sigmoid(const Mat& a) { return (1 + (-a.array()).exp()).inverse(); }
+
 // What backward needs from one forward step; fields unused by a kind stay empty.
 struct StepCache {
   Mat x;       // (I, B) input at this step

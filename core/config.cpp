@@ -130,9 +130,10 @@ std::string set_enum(Enum& field, const Named<Enum> (&table)[N], const std::stri
 
 const int kMaxHidden = 1024;
 const int kMaxLength = 100000;
-const long long kMaxLengthTimesHidden = 4000000;  // a probe's BPTT cache: ~80 bytes each
+const long long kMaxLengthTimesHidden = 4000000;  // a probe's BPTT cache: ~100 bytes each
+const long long kMaxCurveValues = 2000000;         // cells x seeds x steps kept for the plots
 const int kMaxHiddenForRadius = 256;            // EigenSolver: ~70 ms natively at 256
-const long long kMaxTrainingScalars = 4000000;    // a minibatch's BPTT cache: ~80 bytes each
+const long long kMaxTrainingScalars = 4000000;    // the trainers' BPTT caches: ~100 bytes each
 
 }  // namespace
 
@@ -239,6 +240,9 @@ std::string set_config_value(Config& config, const std::string& key, const std::
     }
     if (next.lengths.empty() || next.lengths.size() > 32)
       return range_error(key, value, "1 to 32 lengths");
+    for (size_t i = 1; i < next.lengths.size(); ++i)
+      if (next.lengths[i] <= next.lengths[i - 1])
+        return range_error(key, value, "increasing lengths, e.g. 10,100,1000");
   } else {
     std::string known;
     for (const ConfigKey& k : config_keys()) known += (known.empty() ? "" : ", ") + std::string(k.name);
@@ -260,6 +264,12 @@ std::string validate_config(const Config& c) {
   if (static_cast<long long>(c.length) * c.hidden > kMaxLengthTimesHidden)
     return "length=" + std::to_string(c.length) + " with hidden=" + std::to_string(c.hidden) +
            " is too large: length x hidden must be <= " + std::to_string(kMaxLengthTimesHidden);
+  const long long curve_values = static_cast<long long>(c.cells.size()) * c.seeds * c.length;
+  if (curve_values > kMaxCurveValues)
+    return "seeds=" + std::to_string(c.seeds) + " with length=" + std::to_string(c.length) +
+           " and " + std::to_string(c.cells.size()) +
+           " cells is too large: cells x seeds x length must be <= " +
+           std::to_string(kMaxCurveValues) + " (every curve is kept for the plots)";
   for (int length : c.lengths) {
     if (c.task == TaskKind::Adding && length < 2)
       return "lengths=" + lengths_text(c.lengths) +
@@ -272,10 +282,12 @@ std::string validate_config(const Config& c) {
 }
 
 std::string validate_for_training(const Config& c) {
-  if (static_cast<long long>(c.length) * c.hidden * c.batch > kMaxTrainingScalars)
+  const long long cells = static_cast<long long>(c.cells.size());
+  if (cells * c.length * c.hidden * c.batch > kMaxTrainingScalars)
     return "length=" + std::to_string(c.length) + ", hidden=" + std::to_string(c.hidden) +
-           " and batch=" + std::to_string(c.batch) +
-           " are too large to train: length x hidden x batch must be <= " +
+           " and batch=" + std::to_string(c.batch) + " with " + std::to_string(cells) +
+           (cells == 1 ? " cell" : " cells") +
+           " are too large to train: cells x length x hidden x batch must be <= " +
            std::to_string(kMaxTrainingScalars);
   return "";
 }
@@ -316,6 +328,15 @@ std::string to_text(const Config& c) {
       << "&clip=" << number_text(c.clip) << "&iters=" << c.iters
       << "&lengths=" << lengths_text(c.lengths);
   return out.str();
+}
+
+std::vector<std::pair<std::string, std::string>> config_pairs(const Config& config) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const std::string& pair : split(to_text(config), '&')) {
+    const size_t equals = pair.find('=');
+    pairs.emplace_back(pair.substr(0, equals), pair.substr(equals + 1));
+  }
+  return pairs;
 }
 
 }  // namespace gs

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gs {
@@ -49,7 +50,7 @@ std::string set_config_value(Config& config, const std::string& key, const std::
 // Checks what no single key can: the task's minimum length, and memory (BPTT keeps every step's
 // activations: length x hidden is capped). Returns "" or a one-line error.
 std::string validate_config(const Config& config);
-// Training keeps a whole minibatch: length x hidden x batch is capped too.
+// Training keeps a whole minibatch per cell: cells x length x hidden x batch is capped too.
 std::string validate_for_training(const Config& config);
 
 // Parses `key=value` pairs separated by '&', whitespace, ';' or newlines (a leading '#' is
@@ -59,6 +60,9 @@ std::string parse_config(Config& config, const std::string& text);
 
 // The canonical text form, every key, '&'-separated: parse_config(to_text(c)) == c.
 std::string to_text(const Config& config);
+
+// The canonical text as (key, value) pairs, in config_keys() order.
+std::vector<std::pair<std::string, std::string>> config_pairs(const Config& config);
 
 // Names as used in the vocabulary.
 const char* cell_name(CellKind cell);

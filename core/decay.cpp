@@ -10,8 +10,9 @@ namespace {
 
 const double kMinusInfinity = -std::numeric_limits<double>::infinity();
 
+// stableNorm: a plain norm squares the entries and underflows below 1e-154.
 double log10_norm(const Mat& v, double log10_scale) {
-  const real norm = v.norm();
+  const real norm = v.stableNorm();
   return norm > 0 ? std::log10(norm) + log10_scale : kMinusInfinity;
 }
 
@@ -30,10 +31,8 @@ void record(const Model& model, int t, DecayCurve& curve, const DecayPass& pass)
 
 // Divides the carried gradient by its norm and books the factor, so it never under/overflows.
 void renormalize(DecayPass& pass) {
-  real squared = pass.dh.squaredNorm();
-  if (pass.dc.size()) squared += pass.dc.squaredNorm();
-  if (!(squared > 0) || !std::isfinite(squared)) return;  // exactly 0 stays 0 (dead ReLU)
-  const real norm = std::sqrt(squared);
+  const real norm = std::hypot(pass.dh.stableNorm(), pass.dc.size() ? pass.dc.stableNorm() : 0.0);
+  if (!(norm > 0) || !std::isfinite(norm)) return;  // exactly 0 stays 0 (dead ReLU)
   pass.dh /= norm;
   if (pass.dc.size()) pass.dc /= norm;
   pass.log10_scale += std::log10(norm);
@@ -70,9 +69,6 @@ bool decay_steps(const Model& model, const ForwardPass& fwd, DecayCurve& curve, 
   }
   return pass.steps_left == 0;
 }
-
-uint64_t model_seed(uint64_t seed) { return seed * 2 + 0; }
-uint64_t data_seed(uint64_t seed) { return seed * 2 + 1; }
 
 Probe begin_probe(CellKind cell, const Config& config, uint64_t seed) {
   Probe probe;

@@ -58,8 +58,4 @@ bool release_probe(Probe& probe, int budget);
 // Steps done so far, forward and backward, out of 2 T.
 int probe_steps_done(const Probe& probe);
 
-// Seeds of the separate random streams that one user seed feeds.
-uint64_t model_seed(uint64_t seed);
-uint64_t data_seed(uint64_t seed);
-
 }  // namespace gs

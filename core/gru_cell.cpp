@@ -15,12 +15,6 @@
 
 namespace gs {
 
-namespace {
-
-Mat sigmoid(const Mat& a) { return (1 + (-a.array()).exp()).inverse(); }
-
-}  // namespace
-
 void gru_forward(const Params& p, const Mat& x, const Mat& h_prev, StepCache& cache, Mat& h) {
   const Eigen::Index H = h_prev.rows();
   Mat gi = p.weight_ih * x;  // (3H, B)

@@ -17,12 +17,6 @@
 
 namespace gs {
 
-namespace {
-
-Mat sigmoid(const Mat& a) { return (1 + (-a.array()).exp()).inverse(); }
-
-}  // namespace
-
 void lstm_forward(const Params& p, const Mat& x, const Mat& h_prev, const Mat& c_prev,
                   StepCache& cache, Mat& h, Mat& c) {
   const Eigen::Index H = h_prev.rows();

@@ -71,4 +71,9 @@ class Rng {
   bool has_spare_ = false;
 };
 
+// The separate random streams one user seed feeds: model weights, and task data. (Training's
+// minibatches take a third, derived from the data stream's seed.)
+inline uint64_t model_seed(uint64_t seed) { return seed * 2 + 0; }
+inline uint64_t data_seed(uint64_t seed) { return seed * 2 + 1; }
+
 }  // namespace gs

@@ -19,7 +19,7 @@ void activate(CellKind act, Mat& a) {
   switch (act) {
     case CellKind::RnnTanh: a = a.array().tanh(); break;
     case CellKind::RnnRelu: a = a.array().max(real(0)); break;
-    case CellKind::RnnSigmoid: a = (1 + (-a.array()).exp()).inverse(); break;
+    case CellKind::RnnSigmoid: a = sigmoid(a); break;
     default: break;  // identity
   }
 }

@@ -81,8 +81,7 @@ ForwardPass forward(const Model& model, const Batch& batch, const Mat& h0, const
 
 // --- backward through time -------------------------------------------------------------------
 
-void begin_backward(const Model& model, const Batch& batch, const ForwardPass& fwd,
-                    BackwardPass& pass) {
+void begin_backward(const Model& model, const Batch& batch, BackwardPass& pass) {
   const int T = batch.length(), H = model.hidden_size, B = batch.batch_size();
   pass.grads = zeros_like(model.params);
   pass.dh.assign(T + 1, Mat());
@@ -90,7 +89,6 @@ void begin_backward(const Model& model, const Batch& batch, const ForwardPass& f
   pass.dh_next = Mat::Zero(H, B);  // nothing flows into h_T from a step T+1
   pass.dc_next = has_cell_state(model.cell) ? Mat::Zero(H, B) : Mat();
   pass.steps_left = T;
-  (void)fwd;
 }
 
 bool backward_steps(const Model& model, const Batch& batch, const ForwardPass& fwd,
@@ -125,7 +123,7 @@ bool backward_steps(const Model& model, const Batch& batch, const ForwardPass& f
 
 BackwardPass backward(const Model& model, const Batch& batch, const ForwardPass& fwd) {
   BackwardPass pass;
-  begin_backward(model, batch, fwd, pass);
+  begin_backward(model, batch, pass);
   backward_steps(model, batch, fwd, pass, batch.length());
   return pass;
 }

@@ -50,8 +50,7 @@ bool forward_steps(const Model& model, const Batch& batch, ForwardPass& pass, in
 ForwardPass forward(const Model& model, const Batch& batch, const Mat& h0, const Mat& c0);
 
 // Backward through the loss, the readout and every step, same slicing.
-void begin_backward(const Model& model, const Batch& batch, const ForwardPass& fwd,
-                    BackwardPass& pass);
+void begin_backward(const Model& model, const Batch& batch, BackwardPass& pass);
 bool backward_steps(const Model& model, const Batch& batch, const ForwardPass& fwd,
                     BackwardPass& pass, int budget);
 BackwardPass backward(const Model& model, const Batch& batch, const ForwardPass& fwd);

@@ -1,6 +1,7 @@
 #include "sweep.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 
 namespace gs {
@@ -14,14 +15,22 @@ namespace {
 // Freeing a step's caches costs far less than computing it: 64 are freed per unit of budget.
 const int kReleasedPerBudgetStep = 64;
 
+// Mean, spread and range over seeds. A seed whose gradient reached exactly 0 has ratio -inf:
+// then the mean is -inf too, and the spread is taken over the finite seeds only.
 void summarize(SweepPoint& point) {
   const std::vector<double>& v = point.per_seed;
-  double sum = 0;
-  for (double x : v) sum += x;
+  double sum = 0, finite_sum = 0;
+  int finite = 0;
+  for (double x : v) {
+    sum += x;
+    if (std::isfinite(x)) finite_sum += x, ++finite;
+  }
   point.mean = sum / v.size();
+  const double finite_mean = finite ? finite_sum / finite : 0.0;
   double squares = 0;
-  for (double x : v) squares += (x - point.mean) * (x - point.mean);
-  point.stddev = v.size() > 1 ? std::sqrt(squares / (v.size() - 1)) : 0.0;
+  for (double x : v)
+    if (std::isfinite(x)) squares += (x - finite_mean) * (x - finite_mean);
+  point.stddev = finite > 1 ? std::sqrt(squares / (finite - 1)) : 0.0;
   point.min = *std::min_element(v.begin(), v.end());
   point.max = *std::max_element(v.begin(), v.end());
 }
@@ -38,7 +47,7 @@ Sweep begin_sweep(const Config& config) {
       point.length = length;
       sweep.points.push_back(point);
       // forward + backward over the task's whole sequence, per seed
-      sweep.steps_total += 2L * task_shape(config.task, length).steps * config.seeds;
+      sweep.steps_total += int64_t{2} * task_shape(config.task, length).steps * config.seeds;
     }
   return sweep;
 }
@@ -47,7 +56,8 @@ bool advance_sweep(Sweep& sweep, int budget) {
   while (budget > 0 && sweep.next_point < sweep.points.size()) {
     SweepPoint& point = sweep.points[sweep.next_point];
     if (sweep.releasing) {  // free the last probe's caches before starting the next one
-      if (!release_probe(sweep.probe, kReleasedPerBudgetStep * budget)) return false;
+      const long long release = std::min<long long>(INT_MAX, 1LL * kReleasedPerBudgetStep * budget);
+      if (!release_probe(sweep.probe, static_cast<int>(release))) return false;
       sweep.releasing = false;
       sweep.probe_started = false;
       if (++sweep.next_seed == sweep.config.seeds) {

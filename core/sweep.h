@@ -1,6 +1,7 @@
 // As the sequence grows: for each cell and length T, how much of the gradient of a loss at step T
 // reaches step 1, log10(||dL/dh_1|| / ||dL/dh_T||), averaged over seeds with its spread.
 #pragma once
+#include <cstdint>
 #include <vector>
 
 #include "decay.h"
@@ -25,7 +26,7 @@ struct Sweep {
   Probe probe;
   bool probe_started = false;
   bool releasing = false;  // the finished probe's caches are being freed, a slice at a time
-  long steps_total = 0, steps_done = 0;  // for a progress bar
+  int64_t steps_total = 0, steps_done = 0;  // for a progress bar (wasm's long is 32-bit)
 };
 
 Sweep begin_sweep(const Config& config);

@@ -19,10 +19,9 @@ Trainer make_trainer(CellKind cell, const Config& config) {
   return trainer;
 }
 
-int advance_training(Trainer& trainer, int budget) {
+bool advance_training(Trainer& trainer, int budget) {
   using Phase = Trainer::Phase;
   const Config& config = trainer.config;
-  int completed = 0;
   while (budget > 0) {
     switch (trainer.phase) {
       case Phase::NewBatch: {
@@ -38,7 +37,7 @@ int advance_training(Trainer& trainer, int budget) {
         const bool done = forward_steps(trainer.model, trainer.batch, trainer.fwd, budget);
         budget -= trainer.fwd.steps_done - before;
         if (!done) break;
-        begin_backward(trainer.model, trainer.batch, trainer.fwd, trainer.bwd);
+        begin_backward(trainer.model, trainer.batch, trainer.bwd);
         trainer.phase = Phase::Backward;
         break;
       }
@@ -57,19 +56,18 @@ int advance_training(Trainer& trainer, int budget) {
         if (!record.skipped)
           optimizer_step(trainer.optimizer, trainer.model.params, trainer.bwd.grads);
         trainer.history.push_back(record);
+        trainer.fwd = ForwardPass();  // the caches are rebuilt by the next batch; between
+        trainer.bwd = BackwardPass();  // iterations the trainer holds only the model
         trainer.phase = Phase::NewBatch;
-        --budget;
-        ++completed;
-        break;
+        return true;
       }
     }
   }
-  return completed;
+  return false;
 }
 
 void train_iterations(Trainer& trainer, int iterations) {
-  // One step at a time so that exactly `iterations` are run (a bigger budget could start the next).
-  while (static_cast<int>(trainer.history.size()) < iterations) advance_training(trainer, 1);
+  while (static_cast<int>(trainer.history.size()) < iterations) advance_training(trainer, 1 << 30);
 }
 
 }  // namespace gs

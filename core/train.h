@@ -35,9 +35,9 @@ struct Trainer {
 // same initial weights); minibatches from their own stream.
 Trainer make_trainer(CellKind cell, const Config& config);
 
-// Advances by up to `budget` time steps of forward or backward work (an update costs one).
-// Returns the number of iterations completed.
-int advance_training(Trainer& trainer, int budget);
+// Advances by up to `budget` time steps of forward or backward work, stopping early when an
+// iteration completes (its update done, recorded in history). Returns whether one completed.
+bool advance_training(Trainer& trainer, int budget);
 
 // Runs whole iterations until `iterations` are recorded in total.
 void train_iterations(Trainer& trainer, int iterations);

@@ -172,15 +172,7 @@ nlohmann::json training_json(const Compute& c) {
 
 nlohmann::json state_of(const App& app) {
   nlohmann::json values = nlohmann::json::object();  // the config text split into its keys
-  size_t start = 0;
-  while (start < app.config_text.size()) {
-    size_t end = app.config_text.find('&', start);
-    if (end == std::string::npos) end = app.config_text.size();
-    const std::string pair = app.config_text.substr(start, end - start);
-    const size_t eq = pair.find('=');
-    if (eq != std::string::npos) values[pair.substr(0, eq)] = pair.substr(eq + 1);
-    start = end + 1;
-  }
+  for (const auto& [key, value] : gs::config_pairs(app.config)) values[key] = value;
   int w = 0, h = 0;
   if (app.window) SDL_GL_GetDrawableSize(app.window, &w, &h);
   nlohmann::json heatmaps = nlohmann::json::array();

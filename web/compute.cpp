@@ -6,29 +6,52 @@
 
 namespace {
 
-// Keys each job depends on, as their config text, so a restart happens exactly when needed.
-std::string model_keys(const gs::Config& c) {
-  return "cell=" + gs::cells_text(c.cells) + "&hidden=" + std::to_string(c.hidden) +
-         "&seed=" + std::to_string(c.seed) + "&init=" + gs::init_name(c.init) +
-         "&scale=" + std::to_string(c.scale) + "&radius=" + std::to_string(c.radius) +
-         "&forget_bias=" + std::to_string(c.forget_bias) + "&task=" + gs::task_name(c.task);
+// The keys each job depends on, as canonical config text (every other key at its default), so a
+// job restarts exactly when one of its inputs changes.
+std::string model_keys_text(const gs::Config& c, gs::Config keys) {
+  keys.cells = c.cells;
+  keys.hidden = c.hidden;
+  keys.seed = c.seed;
+  keys.init = c.init;
+  keys.scale = c.scale;
+  keys.radius = c.radius;
+  keys.forget_bias = c.forget_bias;
+  keys.task = c.task;
+  return gs::to_text(keys);
 }
 std::string decay_keys(const gs::Config& c) {
-  return model_keys(c) + "&length=" + std::to_string(c.length) +
-         "&seeds=" + std::to_string(c.seeds);
+  gs::Config keys;
+  keys.length = c.length;
+  keys.seeds = c.seeds;
+  return model_keys_text(c, keys);
 }
 std::string sweep_keys(const gs::Config& c) {
-  return model_keys(c) + "&lengths=" + gs::lengths_text(c.lengths) +
-         "&seeds=" + std::to_string(c.seeds);
+  gs::Config keys;
+  keys.lengths = c.lengths;
+  keys.seeds = c.seeds;
+  return model_keys_text(c, keys);
 }
 std::string train_keys(const gs::Config& c) {
-  return model_keys(c) + "&length=" + std::to_string(c.length) + "&batch=" +
-         std::to_string(c.batch) + "&optimizer=" + gs::optimizer_name(c.optimizer) +
-         "&lr=" + std::to_string(c.lr) + "&momentum=" + std::to_string(c.momentum) +
-         "&clip=" + std::to_string(c.clip);
+  gs::Config keys;
+  keys.length = c.length;
+  keys.batch = c.batch;
+  keys.optimizer = c.optimizer;
+  keys.lr = c.lr;
+  keys.momentum = c.momentum;
+  keys.clip = c.clip;
+  return model_keys_text(c, keys);
 }
 
-const int kSlice = 32;  // time steps per call into core between clock checks
+// Time steps per call into core between clock checks: about 2 million multiply-adds, so that a
+// slice takes a millisecond or two whatever the sizes (one step at the very least).
+int slice_steps(const gs::Config& c, int batch) {
+  const int I = gs::task_shape(c.task, c.length).input_size;
+  const double per_step = 4.0 * c.hidden * (c.hidden + I) * batch * 3;  // LSTM, fwd + bwd
+  return static_cast<int>(std::clamp(2e6 / per_step, 1.0, 256.0));
+}
+
+// One training step of the page must fit in a frame: larger models train with the CLI.
+const double kMaxTrainingStepCost = 2e7;  // multiply-adds of one LSTM step, forward + backward
 
 void start_decay(Compute& compute) {
   const gs::Config& config = compute.config;
@@ -36,7 +59,7 @@ void start_decay(Compute& compute) {
   compute.decay_steps_done = 0;
   ++compute.decay_generation;
   const int steps = gs::task_shape(config.task, config.length).steps;
-  compute.decay_steps_total = 2L * steps * config.seeds * config.cells.size();
+  compute.decay_steps_total = int64_t{2} * steps * config.seeds * int64_t(config.cells.size());
   for (gs::CellKind cell : config.cells) {
     DecayJob job;
     job.cell = cell;
@@ -76,7 +99,7 @@ bool advance_decay(Compute& compute, DecayJob& job) {
   switch (job.stage) {
     case Stage::Computing: {
       const int before = gs::probe_steps_done(job.probe);
-      const bool finished = gs::advance_probe(job.probe, kSlice);
+      const bool finished = gs::advance_probe(job.probe, slice_steps(compute.config, 1));
       compute.decay_steps_done += gs::probe_steps_done(job.probe) - before;
       if (!finished) return true;
       job.curves.push_back(job.probe.curve.log10_grad_h);
@@ -89,7 +112,7 @@ bool advance_decay(Compute& compute, DecayJob& job) {
       job.stage = Stage::Releasing;
       return true;
     case Stage::Releasing:
-      if (!gs::release_probe(job.probe, 64 * kSlice)) return true;
+      if (!gs::release_probe(job.probe, 2048)) return true;
       if (static_cast<int>(job.curves.size()) < compute.config.seeds) {
         job.probe = gs::begin_probe(job.cell, compute.config,
                                     compute.config.seed + job.curves.size());
@@ -106,7 +129,15 @@ bool advance_decay(Compute& compute, DecayJob& job) {
 
 void start_training(Compute& compute) {
   compute.train.clear();
-  compute.train_error = gs::validate_for_training(compute.config);
+  const gs::Config& c = compute.config;
+  compute.train_error = gs::validate_for_training(c);
+  const int I = gs::task_shape(c.task, c.length).input_size;
+  if (compute.train_error.empty() &&
+      4.0 * c.hidden * (c.hidden + I) * c.batch * 3 > kMaxTrainingStepCost)
+    compute.train_error = "hidden=" + std::to_string(c.hidden) + " with batch=" +
+                          std::to_string(c.batch) +
+                          " is too large to train in the page (one step would hold up a frame): "
+                          "lower them, or train with the CLI (gradscope train)";
   compute.rate_window_start = -1;
   compute.iterations_per_second = 0;
   compute.playing = false;
@@ -125,7 +156,7 @@ bool advance_training_slice(Compute& compute) {
   TrainJob* behind = &compute.train[0];
   for (TrainJob& job : compute.train)
     if (job.trainer.history.size() < behind->trainer.history.size()) behind = &job;
-  gs::advance_training(behind->trainer, kSlice);
+  gs::advance_training(behind->trainer, slice_steps(compute.config, compute.config.batch));
   return true;
 }
 
@@ -166,7 +197,7 @@ void compute_advance(Compute& compute, double budget_ms, double (*now_ms)()) {
       }
     if (worked) continue;
     if (!compute.sweep_done) {
-      compute.sweep_done = gs::advance_sweep(compute.sweep, kSlice);
+      compute.sweep_done = gs::advance_sweep(compute.sweep, slice_steps(compute.config, 1));
       worked = true;
       continue;
     }

@@ -3,6 +3,7 @@
 // Jobs restart only when a key they depend on changes (a new learning rate does not recompute
 // the decay curves).
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,7 @@ struct Compute {
 
   std::vector<DecayJob> decay;           // one per selected cell, in config.cells order
   long decay_generation = 0;             // counts restarts, so views know when to re-upload
-  long decay_steps_total = 0, decay_steps_done = 0;
+  int64_t decay_steps_total = 0, decay_steps_done = 0;
 
   gs::Sweep sweep;
   bool sweep_done = false;

@@ -129,12 +129,9 @@ void draw_controls(App& app) {
   changed |= slider_real("scale", next.scale, 0.0, 3.0, "%.3g");
   changed |= slider_real("radius", next.radius, 0.0, 3.0, next.radius > 0 ? "%.3g" : "off");
   changed |= slider_real("forget_bias", next.forget_bias, -5.0, 10.0, "%.3g");
-  int seed = static_cast<int>(next.seed);
+  const uint64_t one = 1;
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize("forget_bias").x - 8);
-  if (ImGui::InputInt("seed", &seed) && seed >= 0) {
-    next.seed = static_cast<uint64_t>(seed);
-    changed = true;
-  }
+  changed |= ImGui::InputScalar("seed", ImGuiDataType_U64, &next.seed, &one);
   tooltip_for("seed");
   changed |= slider_int("seeds", next.seeds, 1, 16);
 

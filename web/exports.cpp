@@ -37,10 +37,12 @@ std::string sweep_csv(const App& app) {
   std::string out = "cell,length,mean_log10_ratio,stddev,min,max,seeds\n";
   for (size_t i = 0; i < c.sweep.next_point && i < c.sweep.points.size(); ++i) {
     const gs::SweepPoint& p = c.sweep.points[i];
-    char line[160];
-    std::snprintf(line, sizeof line, "%s,%d,%.6f,%.6f,%.6f,%.6f,%d\n", gs::cell_name(p.cell),
-                  p.length, p.mean, p.stddev, p.min, p.max, c.config.seeds);
-    out += line;
+    out += std::string(gs::cell_name(p.cell)) + "," + std::to_string(p.length);
+    for (double value : {p.mean, p.stddev, p.min, p.max}) {
+      out += ",";
+      append_number(out, value);
+    }
+    out += "," + std::to_string(c.config.seeds) + "\n";
   }
   return out;
 }

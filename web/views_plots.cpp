@@ -1,4 +1,5 @@
 // The line plots: gradient through time, as the sequence grows, and live training.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -53,7 +54,7 @@ void draw_decay_view(App& app) {
   if (!plot::BeginPlot("##decay", ImGui::GetContentRegionAvail())) return;
   plot::SetupAxis(plot::X, "steps back from the loss, k = T - t");
   plot::SetupAxis(plot::Y, "||dL/dh_t||", plot::Scale::Log10Exp);
-  plot::SetupAxisLimits(plot::X, 0, steps - 1);
+  plot::SetupAxisLimits(plot::X, 0, std::max(1, steps - 1));  // T = 1: one point
   for (const DecayJob& job : c.decay) {
     if (!job.done) continue;
     const int n = static_cast<int>(job.lags.size());
@@ -139,7 +140,9 @@ void draw_training_view(App& app) {
     ImGui::PopStyleColor();
     ImGui::SameLine();
   }
-  ImGui::TextDisabled("  dashed: chance loss, clip threshold");
+  const char* dashed = "  dashed: chance loss, clip threshold";
+  if (ImGui::CalcTextSize(dashed).x > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
+  ImGui::TextDisabled("%s", dashed);
 
   // --- loss and gradient norm, side by side when wide ---
   const ImVec2 avail = ImGui::GetContentRegionAvail();

@@ -43,10 +43,16 @@ std::string explain_cell(const DecayJob& job, int steps) {
   const char* name = cell_label(job.cell);
   const std::string per_step = power_text(a.log10_per_step);
   const std::string after_100 = power_text(100 * a.log10_per_step);
-  const std::string measured =
+  std::string measured =
       format("measured over these %d steps, each step back multiplies the gradient by %s on "
              "average: after 100 steps, by %s.",
              steps, per_step.c_str(), after_100.c_str());
+  if (a.steps_to_zero >= 0)
+    measured = format("measured here, the gradient is exactly 0 from %d steps back on: no "
+                      "signal at all reaches the steps before.",
+                      a.steps_to_zero);
+  else if (steps < 2)
+    measured = "with a single step there is nothing to pass back.";
   switch (job.cell) {
     case gs::CellKind::RnnTanh:
     case gs::CellKind::RnnSigmoid: {

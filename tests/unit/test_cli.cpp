@@ -92,6 +92,8 @@ TEST_CASE("bad input: exit code 2 and one line naming what was wrong") {
        "gradscope: error: optimizer=rmsprop is invalid: expected one of sgd, adam\n"},
       {"decay --hidden", "gradscope: error: --hidden needs a value\n"},
       {"wobble", "gradscope: error: unknown command 'wobble' (commands: decay, sweep, train, bench)\n"},
+      {"", "gradscope: error: no command given (commands: decay, sweep, train, bench; --help for "
+           "more)\n"},
   };
   for (const Case& c : cases) {
     const Run run = run_cli(c.args);
@@ -110,6 +112,13 @@ TEST_CASE("sweep prints one row per cell and length with its spread over seeds")
   CHECK(lines[0] == "cell,length,mean_log10_ratio,stddev,min,max,seeds");
   CHECK(lines[1].rfind("rnn-tanh,10,", 0) == 0);
   CHECK(lines[4].rfind("lstm,100,", 0) == 0);
+}
+
+TEST_CASE("a gradient that reaches exactly zero prints an empty field, never -inf or nan") {
+  const Run run = run_cli("sweep --cell rnn-relu --scale 0 --seeds 3 --lengths 5,10 --hidden 4");
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find("inf") == std::string::npos);
+  CHECK(run.out.find("nan") == std::string::npos);
 }
 
 TEST_CASE("--help lists every key of the vocabulary") {

@@ -59,3 +59,24 @@ TEST_CASE("radius needs an eigendecomposition per block: hidden is capped for it
         "radius=0.9 with hidden=257 is too costly: radius needs hidden <= 256 (an "
         "eigendecomposition of each H x H block; use scale for larger H)");
 }
+
+TEST_CASE("sweep lengths must increase; the kept curves and the trainers are capped in total") {
+  Config config;
+  CHECK(parse_config(config, "lengths=100,10") ==
+        "lengths=100,10 is invalid: expected increasing lengths, e.g. 10,100,1000");
+  CHECK(parse_config(config, "lengths=10,10") ==
+        "lengths=10,10 is invalid: expected increasing lengths, e.g. 10,100,1000");
+  CHECK(parse_config(config, "cell=rnn-tanh,lstm,gru&seeds=64&length=20000&hidden=8") ==
+        "seeds=64 with length=20000 and 3 cells is too large: cells x seeds x length must be <= "
+        "2000000 (every curve is kept for the plots)");
+  REQUIRE(parse_config(config, "cell=lstm,gru&length=1000&hidden=64&batch=32") == "");
+  CHECK(validate_for_training(config) ==
+        "length=1000, hidden=64 and batch=32 with 2 cells are too large to train: cells x length "
+        "x hidden x batch must be <= 4000000");
+}
+
+TEST_CASE("config_pairs follows config_keys, one pair per key") {
+  const auto pairs = config_pairs(Config());
+  REQUIRE(pairs.size() == config_keys().size());
+  for (size_t i = 0; i < pairs.size(); ++i) CHECK(pairs[i].first == config_keys()[i].name);
+}

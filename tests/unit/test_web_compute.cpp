@@ -70,7 +70,8 @@ TEST_CASE("training in the page equals training in one go; only training keys re
 
 TEST_CASE("step runs exactly one iteration per cell; a config too large to train says why") {
   Config config;
-  REQUIRE(parse_config(config, "cell=lstm,gru&length=10&hidden=4&batch=2") == "");
+  REQUIRE(parse_config(config, "cell=lstm,gru&length=2&hidden=4&batch=2") == "");  // short:
+  // a slice holds many steps, and a step must still stop after one iteration
   Compute compute;
   compute_sync(compute, config);
   training_step(compute);
@@ -81,8 +82,8 @@ TEST_CASE("step runs exactly one iteration per cell; a config too large to train
   REQUIRE(parse_config(config, "length=20000&hidden=200&batch=64") == "");
   compute_sync(compute, config);
   CHECK(compute.train_error ==
-        "length=20000, hidden=200 and batch=64 are too large to train: length x hidden x batch "
-        "must be <= 4000000");
+        "length=20000, hidden=200 and batch=64 with 2 cells are too large to train: cells x "
+        "length x hidden x batch must be <= 4000000");
   training_play(compute, true);
   CHECK_FALSE(compute.playing);
 }
