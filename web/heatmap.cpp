@@ -24,6 +24,19 @@ GLuint compile(GLenum type, const char* source, std::string& log) {
   return shader;
 }
 
+// An immutable-storage 2D texture, clamped at the edges, magnified without filtering.
+GLuint make_texture(GLenum format, int width, int height, GLint min_filter) {
+  GLuint texture = 0;
+  glGenTextures(1, &texture);
+  glBindTexture(GL_TEXTURE_2D, texture);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, min_filter);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  glTexStorage2D(GL_TEXTURE_2D, 1, format, width, height);
+  return texture;
+}
+
 }  // namespace
 
 bool colormap_init(ColormapProgram& p) {
@@ -83,23 +96,10 @@ void heatmap_render(const ColormapProgram& p, Heatmap& map) {
 
   glActiveTexture(GL_TEXTURE0);
   if (!map.values_tex) {
-    glGenTextures(1, &map.values_tex);
-    glBindTexture(GL_TEXTURE_2D, map.values_tex);
     // R32F is not filterable in WebGL2 without an extension; the shader uses texelFetch anyway.
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    glTexStorage2D(GL_TEXTURE_2D, 1, GL_R32F, map.width, map.height);
-
-    glGenTextures(1, &map.image_tex);
-    glBindTexture(GL_TEXTURE_2D, map.image_tex);
-    // Nearest when magnified: every cell stays a crisp block of one colour.
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    glTexStorage2D(GL_TEXTURE_2D, 1, GL_RGBA8, out_w, out_h);
+    map.values_tex = make_texture(GL_R32F, map.width, map.height, GL_NEAREST);
+    // Linear when minified, nearest when magnified: every cell stays a crisp block of one colour.
+    map.image_tex = make_texture(GL_RGBA8, out_w, out_h, GL_LINEAR);
 
     glGenFramebuffers(1, &map.fbo);
     glBindFramebuffer(GL_FRAMEBUFFER, map.fbo);
