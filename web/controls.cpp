@@ -54,6 +54,12 @@ bool combo(const char* key, Enum& value, const Enum* options, int count,
   return changed;
 }
 
+// Where the last item is, in CSS pixels (for the browser tests, which click it).
+void remember_rect(float rect[4]) {
+  const ImVec2 r0 = ImGui::GetItemRectMin(), r1 = ImGui::GetItemRectMax();
+  rect[0] = r0.x, rect[1] = r0.y, rect[2] = r1.x - r0.x, rect[3] = r1.y - r0.y;
+}
+
 void section(const char* title) {
   ImGui::Spacing();
   ImGui::TextDisabled("%s", title);
@@ -91,9 +97,20 @@ void draw_controls(App& app) {
     if (apply_config(app, app.config, app.edit, "configuration text", true).empty())
       app.edit[0] = 0;
   }
-  const ImVec2 r0 = ImGui::GetItemRectMin(), r1 = ImGui::GetItemRectMax();
-  app.edit_rect[0] = r0.x, app.edit_rect[1] = r0.y;
-  app.edit_rect[2] = r1.x - r0.x, app.edit_rect[3] = r1.y - r0.y;
+  remember_rect(app.edit_rect);
+
+  // --- sharing: the link (the hash is the whole configuration), the numbers, the picture ---
+  if (ImGui::Button("Copy link")) copy_link(app);
+  remember_rect(app.share_rects[0]);
+  ImGui::SameLine();
+  if (ImGui::Button("Download CSV")) download_csv(app);
+  remember_rect(app.share_rects[1]);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("the numbers behind the view in focus (%s)", view_name(app.focus));
+  ImGui::SameLine();
+  if (ImGui::Button("Save PNG")) app.save_png_requested = true;
+  remember_rect(app.share_rects[2]);
+  if (!app.notice.empty()) ImGui::TextDisabled("%s", app.notice.c_str());
 
   // --- cells: which to compare (at least one) ---
   section("cell");
@@ -146,15 +163,6 @@ void draw_controls(App& app) {
   changed |= slider_int("iters", next.iters, 10, 20000, true);
 
   if (changed) apply_config(app, gs::Config(), gs::to_text(next), "controls", true);
-
-  // --- sharing ---
-  section("share");
-  if (ImGui::Button("Copy link")) copy_link(app);
-  ImGui::SameLine();
-  if (ImGui::Button("Download CSV")) download_csv(app);
-  ImGui::SameLine();
-  if (ImGui::Button("Save PNG")) app.save_png_requested = true;
-  if (!app.notice.empty()) ImGui::TextDisabled("%s", app.notice.c_str());
 
   section("the whole configuration (the URL hash)");
   std::string readable;  // "a=1 & b=2": lets the text wrap between pairs, not inside them

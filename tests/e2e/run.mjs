@@ -495,6 +495,50 @@ async function main() {
              `Why texts of ${why.join(', ')} chars`;
     });
 
+    // The share buttons, clicked as a person would (move, then press): Download CSV saves the
+    // numbers of the view in focus, Save PNG the canvas, Copy link the address with its hash.
+    await step('desktop: Download CSV, Save PNG and Copy link give the numbers, the picture, the link', async () => {
+      const p = views.page;
+      await views.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+      const s = await waitDone(p);
+      const click = async (rect) => {
+        const [x, y, w, h] = rect;
+        await p.mouse.move(x + w / 2, y + h / 2);
+        await waitFrames(p, 2);
+        await p.mouse.down();
+        await waitFrames(p, 2);
+        await p.mouse.up();
+      };
+      const download = async (rect) => {
+        const [d] = await Promise.all([p.waitForEvent('download', { timeout: 20000 }), click(rect)]);
+        return { name: d.suggestedFilename(), bytes: fs.readFileSync(await d.path()) };
+      };
+      expect(await p.evaluate(() => window.gradscope.focus('sweep')) === '', 'focus(sweep)');
+      const csv = await download(s.share_rects.download_csv);
+      const lines = csv.bytes.toString().trim().split('\n');
+      expect(csv.name === 'gradscope-sweep.csv', `file name ${csv.name}`);
+      expect(lines[0] === 'cell,length,mean_log10_ratio,stddev,min,max,seeds', `header ${lines[0]}`);
+      expect(lines.length - 1 === s.sweep.points.length, `${lines.length - 1} rows, ${s.sweep.points.length} points`);
+      const first = s.sweep.points[0], row = lines[1].split(',');
+      expect(row[0] === first.cell && Number(row[1]) === first.length &&
+             Math.abs(Number(row[2]) - first.mean_log10_ratio) <= 1e-9 * Math.abs(first.mean_log10_ratio),
+             `first row ${lines[1]} vs ${JSON.stringify(first)}`);
+      expect(await p.evaluate(() => window.gradscope.csv()) === csv.bytes.toString(), 'csv() differs from the download');
+      const png = await download(s.share_rects.save_png);
+      expect(png.name === 'gradscope.png' && png.bytes.subarray(1, 4).toString() === 'PNG' && png.bytes.length > 20000,
+             `${png.name}: ${png.bytes.length} bytes`);
+      const stats = colourStats(decodePng(png.bytes));
+      expect(stats.distinct >= 1000, `saved PNG has ${stats.distinct} colours`);
+      await click(s.share_rects.copy_link);
+      const t = await waitFor(p, (x) => x.notice !== '', null, 10000, 'the clipboard notice');
+      const copied = await p.evaluate(() => navigator.clipboard.readText());
+      const href = await p.evaluate(() => location.href);
+      expect(copied === href && copied.includes('#cell='), `clipboard "${copied}", page ${href}, notice "${t.notice}"`);
+      await p.evaluate(() => window.gradscope.focus('decay'));
+      return `${csv.name} ${lines.length - 1} rows; ${png.name} ${png.bytes.length} bytes, ${stats.distinct} colours; ` +
+             `link ${copied.length} chars`;
+    });
+
     await step('desktop: training plays, pauses, steps by one and resets', async () => {
       const p = views.page;
       const train = (a) => p.evaluate((x) => window.gradscope.train(x), a);
