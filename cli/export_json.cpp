@@ -43,9 +43,8 @@ json probe_to_json(const Config& config, const Probe& probe) {
   out["loss"] = "task loss at the final step only; seed_grad_h = dL/dh_T";
 
   json weights = json::object();
-  probe.model.params.visit([&](const char* name, const auto& tensor) {
-    weights[name] = tensor_json(tensor);
-  });
+  probe.model.params.visit(
+      [&](const char* name, const auto& tensor) { weights[name] = tensor_json(tensor); });
   out["weights"] = weights;
 
   json inputs = json::array();  // (T x I)

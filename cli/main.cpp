@@ -32,7 +32,8 @@ const Command kCommands[] = {
     {"decay",
      "log10 ||dL/dh_t|| for every step t of one sequence, loss at the last step only.\n"
      "Prints CSV t,lag,log10_grad_norm (lag = T - t; empty where the gradient is exactly 0).",
-     "cell=rnn-tanh", "  --export FILE.json   also write the full record (weights, inputs, h0, ...)\n"},
+     "cell=rnn-tanh",
+     "  --export FILE.json   also write the full record (weights, inputs, h0, ...)\n"},
     {"sweep",
      "For each cell and length, log10(||dL/dh_1|| / ||dL/dh_T||): how much of the gradient of\n"
      "a loss at step T reaches step 1, mean over seeds with spread.\n"
@@ -107,8 +108,8 @@ void run_sweep_command(const Config& config) {
   std::cout << "cell,length,mean_log10_ratio,stddev,min,max,seeds\n";
   for (const SweepPoint& p : sweep.points)
     std::cout << cell_name(p.cell) << "," << p.length << "," << format_log10(p.mean) << ","
-              << format_log10(p.stddev) << "," << format_log10(p.min) << ","
-              << format_log10(p.max) << "," << config.seeds << "\n";
+              << format_log10(p.stddev) << "," << format_log10(p.min) << "," << format_log10(p.max)
+              << "," << config.seeds << "\n";
 }
 
 void run_train(const Config& config) {
@@ -132,22 +133,22 @@ void run_train(const Config& config) {
       loss += trainer.history[i].loss / tail;
       accuracy += trainer.history[i].accuracy / tail;
     }
-    std::printf("# %s %s T=%d: mean loss over the last %d iterations %.6g = %.1f%% of chance "
-                "%.6g, accuracy %.3f (%.1f s)\n",
-                cell_name(cell), task_name(config.task), config.length, tail, loss,
-                100 * loss / trainer.shape.chance_loss, trainer.shape.chance_loss, accuracy,
-                seconds);
+    std::printf(
+        "# %s %s T=%d: mean loss over the last %d iterations %.6g = %.1f%% of chance "
+        "%.6g, accuracy %.3f (%.1f s)\n",
+        cell_name(cell), task_name(config.task), config.length, tail, loss,
+        100 * loss / trainer.shape.chance_loss, trainer.shape.chance_loss, accuracy, seconds);
   }
 }
 
 void run_bench(const Config& config) {
-  std::printf("%-12s %6s %7s %6s %14s %14s\n", "cell", "hidden", "length", "batch",
-              "ms/fwd+bwd", "steps/s");
+  std::printf("%-12s %6s %7s %6s %14s %14s\n", "cell", "hidden", "length", "batch", "ms/fwd+bwd",
+              "steps/s");
   for (CellKind cell : config.cells) {
     Rng rng(config.seed);
     const TaskShape shape = task_shape(config.task, config.length);
-    const Model model = make_model(cell, shape.input_size, config.hidden, shape.output_size,
-                                   config, rng);
+    const Model model =
+        make_model(cell, shape.input_size, config.hidden, shape.output_size, config, rng);
     const Batch batch = make_batch(config.task, config.length, config.batch, rng);
     const Mat h0 = Mat::Zero(config.hidden, config.batch);
     int runs = 0;
@@ -160,8 +161,8 @@ void run_bench(const Config& config) {
       seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     const double ms = 1000 * seconds / runs;
-    std::printf("%-12s %6d %7d %6d %14.3f %14.0f\n", cell_name(cell), config.hidden,
-                shape.steps, config.batch, ms, shape.steps / (ms / 1000));
+    std::printf("%-12s %6d %7d %6d %14.3f %14.0f\n", cell_name(cell), config.hidden, shape.steps,
+                config.batch, ms, shape.steps / (ms / 1000));
   }
 }
 
@@ -176,7 +177,8 @@ int main(int argc, char** argv) {
   const Command* command = nullptr;
   for (const Command& c : kCommands)
     if (argv[1] == std::string(c.name)) command = &c;
-  if (!command) fail(std::string("unknown command '") + argv[1] + "' (commands: decay, sweep, train, bench)");
+  if (!command)
+    fail(std::string("unknown command '") + argv[1] + "' (commands: decay, sweep, train, bench)");
 
   // Flags -> one key=value text, parsed and validated in one place (core/config.cpp).
   std::string text = command->defaults, export_path;

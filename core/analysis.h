@@ -15,10 +15,10 @@ struct ProbeAnalysis {
                                    // scale=0); -1 if it never is
 
   // Vanilla RNN: J_t = diag(act'(a_t)) W_hh, so ||J_t|| <= gamma * sigma_max(W_hh).
-  double sigma_max_whh = 0;       // largest singular value of W_hh (RNN) or of its candidate
-                                  // block (LSTM g, GRU n)
-  double gamma = 0;               // bound on act': tanh 1, sigmoid 1/4, relu 1, identity 1
-  double mean_derivative = 0;     // mean act'(a_t) over steps and units (RNN; LSTM/GRU: 0)
+  double sigma_max_whh = 0;             // largest singular value of W_hh (RNN) or of its candidate
+                                        // block (LSTM g, GRU n)
+  double gamma = 0;                     // bound on act': tanh 1, sigmoid 1/4, relu 1, identity 1
+  double mean_derivative = 0;           // mean act'(a_t) over steps and units (RNN; LSTM/GRU: 0)
   double fraction_zero_derivative = 0;  // relu: units off (act' = 0), averaged over steps
 
   // Gates: the mean of the forget gate (LSTM) or update gate z (GRU) over steps and units; the

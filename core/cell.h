@@ -31,8 +31,8 @@ void cell_backward(CellKind cell, const Params& p, const StepCache& cache, const
                    const Mat& dc, Params* grads, Mat& dh_prev, Mat& dc_prev, Mat* dx);
 
 // The per-kind implementations behind the dispatch.
-void rnn_forward(CellKind act, const Params& p, const Mat& x, const Mat& h_prev,
-                 StepCache& cache, Mat& h);
+void rnn_forward(CellKind act, const Params& p, const Mat& x, const Mat& h_prev, StepCache& cache,
+                 Mat& h);
 void rnn_backward(CellKind act, const Params& p, const StepCache& cache, const Mat& dh,
                   Params* grads, Mat& dh_prev, Mat* dx);
 void lstm_forward(const Params& p, const Mat& x, const Mat& h_prev, const Mat& c_prev,

@@ -17,10 +17,12 @@ struct Named {
   const char* name;
 };
 
-const Named<CellKind> kCells[] = {
-    {CellKind::RnnTanh, "rnn-tanh"},         {CellKind::RnnRelu, "rnn-relu"},
-    {CellKind::RnnSigmoid, "rnn-sigmoid"},   {CellKind::RnnIdentity, "rnn-identity"},
-    {CellKind::Lstm, "lstm"},                {CellKind::Gru, "gru"}};
+const Named<CellKind> kCells[] = {{CellKind::RnnTanh, "rnn-tanh"},
+                                  {CellKind::RnnRelu, "rnn-relu"},
+                                  {CellKind::RnnSigmoid, "rnn-sigmoid"},
+                                  {CellKind::RnnIdentity, "rnn-identity"},
+                                  {CellKind::Lstm, "lstm"},
+                                  {CellKind::Gru, "gru"}};
 const Named<InitKind> kInits[] = {{InitKind::Uniform, "uniform"},
                                   {InitKind::Xavier, "xavier"},
                                   {InitKind::Orthogonal, "orthogonal"},
@@ -131,8 +133,8 @@ std::string set_enum(Enum& field, const Named<Enum> (&table)[N], const std::stri
 const int kMaxHidden = 1024;
 const int kMaxLength = 100000;
 const long long kMaxLengthTimesHidden = 4000000;  // a probe's BPTT cache: ~100 bytes each
-const long long kMaxCurveValues = 2000000;         // cells x seeds x steps kept for the plots
-const int kMaxHiddenForRadius = 256;            // EigenSolver: ~70 ms natively at 256
+const long long kMaxCurveValues = 2000000;        // cells x seeds x steps kept for the plots
+const int kMaxHiddenForRadius = 256;              // EigenSolver: ~70 ms natively at 256
 const long long kMaxTrainingScalars = 4000000;    // the trainers' BPTT caches: ~100 bytes each
 
 }  // namespace
@@ -161,8 +163,9 @@ std::string lengths_text(const std::vector<int>& lengths) {
 
 const std::vector<ConfigKey>& config_keys() {
   static const std::vector<ConfigKey> keys = {
-      {"cell", "cells to compare, comma list of rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, "
-               "lstm, gru"},
+      {"cell",
+       "cells to compare, comma list of rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, "
+       "lstm, gru"},
       {"hidden", "hidden units H, 1..1024"},
       {"length", "sequence length T of the task, 1..100000 (copy: the delay)"},
       {"seed", "random seed for weights, data and training"},
@@ -245,7 +248,8 @@ std::string set_config_value(Config& config, const std::string& key, const std::
         return range_error(key, value, "increasing lengths, e.g. 10,100,1000");
   } else {
     std::string known;
-    for (const ConfigKey& k : config_keys()) known += (known.empty() ? "" : ", ") + std::string(k.name);
+    for (const ConfigKey& k : config_keys())
+      known += (known.empty() ? "" : ", ") + std::string(k.name);
     return "unknown key '" + key + "' (known keys: " + known + ")";
   }
   if (!error.empty()) return error;
@@ -301,8 +305,7 @@ std::string parse_config(Config& config, const std::string& text) {
     if (ch == '&' || ch == ';' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
       if (token.empty()) continue;
       const size_t equals = token.find('=');
-      if (equals == std::string::npos)
-        return "'" + token + "' is not a key=value pair";
+      if (equals == std::string::npos) return "'" + token + "' is not a key=value pair";
       const std::string error =
           set_config_value(next, token.substr(0, equals), token.substr(equals + 1));
       if (!error.empty()) return error;

@@ -17,22 +17,22 @@ enum class OptimizerKind { Sgd, Adam };
 
 struct Config {
   std::vector<CellKind> cells = {CellKind::RnnTanh, CellKind::Lstm, CellKind::Gru};  // cell
-  int hidden = 32;             // H, units per layer
-  int length = 50;             // T of the task (copy: the delay; the sequence is T + 20 steps)
-  uint64_t seed = 1;           // seeds models, data and training
-  int seeds = 1;               // how many seeds (seed, seed+1, ...) curves are averaged over
+  int hidden = 32;    // H, units per layer
+  int length = 50;    // T of the task (copy: the delay; the sequence is T + 20 steps)
+  uint64_t seed = 1;  // seeds models, data and training
+  int seeds = 1;      // how many seeds (seed, seed+1, ...) curves are averaged over
   InitKind init = InitKind::Uniform;
-  double scale = 1.0;          // multiplies W_hh after initialization
-  double radius = 0.0;         // if > 0: each H x H block of W_hh rescaled to this spectral radius
-  double forget_bias = 1.0;    // LSTM: b_ih + b_hh of the forget gate
+  double scale = 1.0;        // multiplies W_hh after initialization
+  double radius = 0.0;       // if > 0: each H x H block of W_hh rescaled to this spectral radius
+  double forget_bias = 1.0;  // LSTM: b_ih + b_hh of the forget gate
   TaskKind task = TaskKind::Adding;
   int batch = 32;
   OptimizerKind optimizer = OptimizerKind::Adam;
   double lr = 0.01;
-  double momentum = 0.9;       // SGD only
-  double clip = 1.0;           // max global gradient norm; 0 = no clipping
-  int iters = 600;             // training iterations: at T = 50 enough for LSTM and GRU to
-                               // solve the adding task, while a tanh RNN stays at chance
+  double momentum = 0.9;  // SGD only
+  double clip = 1.0;      // max global gradient norm; 0 = no clipping
+  int iters = 600;        // training iterations: at T = 50 enough for LSTM and GRU to
+                          // solve the adding task, while a tanh RNN stays at chance
   std::vector<int> lengths = {10, 30, 100, 300, 1000, 3000};  // sweep
 };
 
@@ -54,8 +54,8 @@ std::string validate_config(const Config& config);
 std::string validate_for_training(const Config& config);
 
 // Parses `key=value` pairs separated by '&', whitespace, ';' or newlines (a leading '#' is
-// ignored), applying them over `config`, then validate_config. All-or-nothing: on error returns the message and leaves
-// `config` untouched.
+// ignored), applying them over `config`, then validate_config. All-or-nothing: on error returns the
+// message and leaves `config` untouched.
 std::string parse_config(Config& config, const std::string& text);
 
 // The canonical text form, every key, '&'-separated: parse_config(to_text(c)) == c.

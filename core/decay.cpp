@@ -74,8 +74,8 @@ Probe begin_probe(CellKind cell, const Config& config, uint64_t seed) {
   Probe probe;
   const TaskShape shape = task_shape(config.task, config.length);
   Rng model_rng(model_seed(seed)), data_rng(data_seed(seed));
-  probe.model = make_model(cell, shape.input_size, config.hidden, shape.output_size, config,
-                           model_rng);
+  probe.model =
+      make_model(cell, shape.input_size, config.hidden, shape.output_size, config, model_rng);
   probe.sample = make_batch(config.task, config.length, 1, data_rng);
   probe.h0 = Mat::Zero(config.hidden, 1);
   probe.c0 = has_cell_state(cell) ? Mat::Zero(config.hidden, 1) : Mat();
@@ -106,7 +106,8 @@ bool advance_probe(Probe& probe, int budget) {
 
 bool release_probe(Probe& probe, int budget) {
   ForwardPass& fwd = probe.fwd;
-  const size_t keep = fwd.steps.size() > static_cast<size_t>(budget) ? fwd.steps.size() - budget : 0;
+  const size_t keep =
+      fwd.steps.size() > static_cast<size_t>(budget) ? fwd.steps.size() - budget : 0;
   fwd.steps.resize(keep);
   fwd.h.resize(std::min(fwd.h.size(), keep));
   fwd.c.resize(std::min(fwd.c.size(), keep));

@@ -22,9 +22,9 @@ struct DecayCurve {
 
 // The running state of the renormalized backward pass (sliced like sequence.h's passes).
 struct DecayPass {
-  Mat dh, dc;           // (H, 1) the current gradient, divided by 10^log10_scale
+  Mat dh, dc;  // (H, 1) the current gradient, divided by 10^log10_scale
   double log10_scale = 0;
-  int steps_left = 0;   // next h_t to record is t = steps_left
+  int steps_left = 0;  // next h_t to record is t = steps_left
 };
 
 void begin_decay(const Model& model, const ForwardPass& fwd, const Mat& seed_grad_h,
@@ -38,8 +38,8 @@ bool decay_steps(const Model& model, const ForwardPass& fwd, DecayCurve& curve, 
 struct Probe {
   Model model;
   Batch sample;
-  Mat h0, c0;        // (H, 1) zeros
-  Mat seed_grad_h;   // (H, 1) dL/dh_T given directly by the loss at step T
+  Mat h0, c0;       // (H, 1) zeros
+  Mat seed_grad_h;  // (H, 1) dL/dh_T given directly by the loss at step T
   ForwardPass fwd;
   DecayCurve curve;
   DecayPass pass;

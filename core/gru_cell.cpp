@@ -41,9 +41,9 @@ void gru_backward(const Params& p, const StepCache& cache, const Mat& dh, Params
   const auto z = cache.gates.middleRows(H, H).array();
   const auto n = cache.gates.middleRows(2 * H, H).array();
 
-  const Mat da_n = dh.array() * (1 - z) * (1 - n.square());                 // through tanh
-  const Mat da_r = da_n.array() * cache.aux.array() * r * (1 - r);          // r multiplies gh_n
-  const Mat da_z = dh.array() * (cache.h_prev.array() - n) * z * (1 - z);   // through sigma
+  const Mat da_n = dh.array() * (1 - z) * (1 - n.square());                // through tanh
+  const Mat da_r = da_n.array() * cache.aux.array() * r * (1 - r);         // r multiplies gh_n
+  const Mat da_z = dh.array() * (cache.h_prev.array() - n) * z * (1 - z);  // through sigma
   Mat dgi(3 * H, dh.cols()), dgh(3 * H, dh.cols());
   dgi << da_r, da_z, da_n;
   dgh << da_r, da_z, da_n.array() * r;
@@ -54,7 +54,7 @@ void gru_backward(const Params& p, const StepCache& cache, const Mat& dh, Params
     grads->bias_ih += dgi.rowwise().sum();
     grads->bias_hh += dgh.rowwise().sum();
   }
-  dh_prev = dh.array() * z;                             // the direct "keep" path
+  dh_prev = dh.array() * z;                            // the direct "keep" path
   dh_prev.noalias() += p.weight_hh.transpose() * dgh;  // and through every gate
   if (dx) dx->noalias() = p.weight_ih.transpose() * dgi;
 }

@@ -20,21 +20,21 @@ namespace gs {
 void lstm_forward(const Params& p, const Mat& x, const Mat& h_prev, const Mat& c_prev,
                   StepCache& cache, Mat& h, Mat& c) {
   const Eigen::Index H = h_prev.rows();
-  Mat a = p.weight_ih * x;             // (4H, B) pre-activations
+  Mat a = p.weight_ih * x;  // (4H, B) pre-activations
   a.noalias() += p.weight_hh * h_prev;
   a.colwise() += p.bias_ih + p.bias_hh;
   Mat& gates = cache.gates;
   gates.resize(a.rows(), a.cols());
-  gates.topRows(2 * H) = sigmoid(a.topRows(2 * H));           // i, f
+  gates.topRows(2 * H) = sigmoid(a.topRows(2 * H));                    // i, f
   gates.middleRows(2 * H, H) = a.middleRows(2 * H, H).array().tanh();  // g
-  gates.bottomRows(H) = sigmoid(a.bottomRows(H));             // o
+  gates.bottomRows(H) = sigmoid(a.bottomRows(H));                      // o
   const auto i = gates.middleRows(0, H).array();
   const auto f = gates.middleRows(H, H).array();
   const auto g = gates.middleRows(2 * H, H).array();
   const auto o = gates.middleRows(3 * H, H).array();
-  c = f * c_prev.array() + i * g;                             // c = f c_prev + i g
-  cache.aux = c.array().tanh();                               // tanh(c)
-  h = o * cache.aux.array();                                  // h = o tanh(c)
+  c = f * c_prev.array() + i * g;  // c = f c_prev + i g
+  cache.aux = c.array().tanh();    // tanh(c)
+  h = o * cache.aux.array();       // h = o tanh(c)
   cache.x = x;
   cache.h_prev = h_prev;
   cache.c_prev = c_prev;
@@ -52,11 +52,11 @@ void lstm_backward(const Params& p, const StepCache& cache, const Mat& dh, const
 
   const Mat dc_total = dc.array() + dh.array() * o * (1 - tanh_c.square());  // into c_t
   Mat da(4 * H, dh.cols());
-  da.middleRows(0, H) = dc_total.array() * g * i * (1 - i);                   // input gate
+  da.middleRows(0, H) = dc_total.array() * g * i * (1 - i);                     // input gate
   da.middleRows(H, H) = dc_total.array() * cache.c_prev.array() * f * (1 - f);  // forget gate
-  da.middleRows(2 * H, H) = dc_total.array() * i * (1 - g.square());          // candidate
-  da.middleRows(3 * H, H) = dh.array() * tanh_c * o * (1 - o);                // output gate
-  dc_prev = dc_total.array() * f;                                             // additive path
+  da.middleRows(2 * H, H) = dc_total.array() * i * (1 - g.square());            // candidate
+  da.middleRows(3 * H, H) = dh.array() * tanh_c * o * (1 - o);                  // output gate
+  dc_prev = dc_total.array() * f;                                               // additive path
 
   if (grads) {
     grads->weight_ih.noalias() += da * cache.x.transpose();

@@ -43,8 +43,8 @@ void optimizer_step(Optimizer& o, Params& params, const Params& grads) {
   for_each_tensor(params, grads, o, [&](auto& theta, const auto& g, auto& m, auto& v) {
     m = o.beta1 * m + (1 - o.beta1) * g;
     v = o.beta2 * v + (1 - o.beta2) * g.cwiseProduct(g);
-    theta.array() -= o.lr * (m.array() / correction1) /
-                     ((v.array() / correction2).sqrt() + o.epsilon);
+    theta.array() -=
+        o.lr * (m.array() / correction1) / ((v.array() / correction2).sqrt() + o.epsilon);
   });
 }
 

@@ -8,10 +8,10 @@ namespace gs {
 struct Optimizer {
   OptimizerKind kind = OptimizerKind::Adam;
   real lr = 0.01;
-  real momentum = 0.9;  // SGD
+  real momentum = 0.9;                              // SGD
   real beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;  // Adam (Kingma & Ba 2015)
-  Params first;   // SGD: velocity; Adam: running mean of g
-  Params second;  // Adam: running mean of g^2
+  Params first;                                     // SGD: velocity; Adam: running mean of g
+  Params second;                                    // Adam: running mean of g^2
   long steps = 0;
 };
 

@@ -36,12 +36,12 @@ Mat derivative_from_output(CellKind act, const Mat& h) {
 
 }  // namespace
 
-void rnn_forward(CellKind act, const Params& p, const Mat& x, const Mat& h_prev,
-                 StepCache& cache, Mat& h) {
-  Mat a = p.weight_ih * x;                                   // W_ih x
-  a.noalias() += p.weight_hh * h_prev;                       // + W_hh h
-  a.colwise() += p.bias_ih + p.bias_hh;                      // + b_ih + b_hh
-  activate(act, a);                                          // h = act(a)
+void rnn_forward(CellKind act, const Params& p, const Mat& x, const Mat& h_prev, StepCache& cache,
+                 Mat& h) {
+  Mat a = p.weight_ih * x;               // W_ih x
+  a.noalias() += p.weight_hh * h_prev;   // + W_hh h
+  a.colwise() += p.bias_ih + p.bias_hh;  // + b_ih + b_hh
+  activate(act, a);                      // h = act(a)
   cache.x = x;
   cache.h_prev = h_prev;
   cache.gates = a;

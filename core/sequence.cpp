@@ -99,7 +99,7 @@ bool backward_steps(const Model& model, const Batch& batch, const ForwardPass& f
   for (; budget > 0 && pass.steps_left > 0; --budget) {
     const int t = pass.steps_left;  // h_t is fwd.h[t], produced by fwd.steps[t - 1]
     Mat& dh = pass.dh[t];
-    dh = pass.dh_next;  // from step t+1
+    dh = pass.dh_next;                      // from step t+1
     if (batch.targets[t - 1].size() > 0) {  // plus the loss at step t, through the readout
       Mat dy;
       step_loss(batch.loss, fwd.y[t - 1], batch.targets[t - 1], normalizer, &dy);

@@ -35,11 +35,11 @@ struct ForwardPass {
 };
 
 struct BackwardPass {
-  Params grads;         // dL/dtheta, accumulated
-  std::vector<Mat> dh;  // T+1: dh[t] = total dL/dh_t (dh[0] = dL/dh0)
-  std::vector<Mat> dc;  // T+1: LSTM dL/dc_t
-  Mat dh_next, dc_next; // the recursion's carry: gradient arriving at h_t from step t+1
-  int steps_left = 0;   // backward runs t = T .. 1; steps_left = t of the next step to do
+  Params grads;          // dL/dtheta, accumulated
+  std::vector<Mat> dh;   // T+1: dh[t] = total dL/dh_t (dh[0] = dL/dh0)
+  std::vector<Mat> dc;   // T+1: LSTM dL/dc_t
+  Mat dh_next, dc_next;  // the recursion's carry: gradient arriving at h_t from step t+1
+  int steps_left = 0;    // backward runs t = T .. 1; steps_left = t of the next step to do
 };
 
 // Forward: begin_forward allocates, forward_steps advances up to `budget` steps and returns true

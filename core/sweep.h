@@ -10,9 +10,9 @@ namespace gs {
 
 struct SweepPoint {
   CellKind cell = CellKind::RnnTanh;
-  int length = 0;         // T as configured (copy: the delay)
-  double mean = 0;        // mean over seeds of log10(||dL/dh_1|| / ||dL/dh_T||)
-  double stddev = 0;      // sample standard deviation over seeds (0 for one seed)
+  int length = 0;     // T as configured (copy: the delay)
+  double mean = 0;    // mean over seeds of log10(||dL/dh_1|| / ||dL/dh_T||)
+  double stddev = 0;  // sample standard deviation over seeds (0 for one seed)
   double min = 0, max = 0;
   std::vector<double> per_seed;
 };

@@ -6,9 +6,9 @@ namespace gs {
 
 namespace {
 
-const int kCopySymbols = 10;   // how many symbols the copy task must remember
-const int kCopyAlphabet = 8;   // data symbols 1..8; 0 is blank, 9 the delimiter
-const int kFirstClasses = 4;   // remember-first: symbols 0..3, plus one marker channel
+const int kCopySymbols = 10;  // how many symbols the copy task must remember
+const int kCopyAlphabet = 8;  // data symbols 1..8; 0 is blank, 9 the delimiter
+const int kFirstClasses = 4;  // remember-first: symbols 0..3, plus one marker channel
 
 Batch empty_batch(const TaskShape& shape, int batch_size) {
   Batch batch;

@@ -27,8 +27,8 @@ bool advance_training(Trainer& trainer, int budget) {
       case Phase::NewBatch: {
         trainer.batch = make_batch(config.task, config.length, config.batch, trainer.data_rng);
         const Mat h0 = Mat::Zero(config.hidden, config.batch);
-        begin_forward(trainer.model, trainer.batch, h0,
-                      has_cell_state(trainer.cell) ? h0 : Mat(), trainer.fwd);
+        begin_forward(trainer.model, trainer.batch, h0, has_cell_state(trainer.cell) ? h0 : Mat(),
+                      trainer.fwd);
         trainer.phase = Phase::Forward;
         break;
       }
@@ -56,7 +56,7 @@ bool advance_training(Trainer& trainer, int budget) {
         if (!record.skipped)
           optimizer_step(trainer.optimizer, trainer.model.params, trainer.bwd.grads);
         trainer.history.push_back(record);
-        trainer.fwd = ForwardPass();  // the caches are rebuilt by the next batch; between
+        trainer.fwd = ForwardPass();   // the caches are rebuilt by the next batch; between
         trainer.bwd = BackwardPass();  // iterations the trainer holds only the model
         trainer.phase = Phase::NewBatch;
         return true;

@@ -29,40 +29,53 @@ EM_JS(void, js_install, (), {
     _free(p);
     return result;
   }
-  window.gradscope = {
-    // The current config and the numbers behind every plot.
-    getState: function() { return JSON.parse(UTF8ToString(_gradscope_get_state())); },
+  window.gradscope = {// The current config and the numbers behind every plot.
+                      getState : function(){return JSON.parse(UTF8ToString(_gradscope_get_state())); },
     // Applies key=value text over the current config; returns "" or the error.
-    setConfig: function(text) { return call(_gradscope_set_config, String(text)); },
+    setConfig: function(text) {
+  return call(_gradscope_set_config, String(text)); },
     // Training: "play", "pause", "step" or "reset"; returns "" or the error.
-    train: function(action) { return call(_gradscope_train, String(action)); },
+    train: function(action) {
+  return call(_gradscope_train, String(action)); },
     // Puts a view in focus (decay, sweep, heatmap, training, why): it decides what "Why"
     // explains and what CSV holds; returns "" or the error.
-    focus: function(view) { return call(_gradscope_focus, String(view)); },
+    focus: function(view) {
+  return call(_gradscope_focus, String(view)); },
     // The CSV that "Download CSV" saves for the view in focus.
-    csv: function() { return UTF8ToString(_gradscope_csv()); }
-  };
-  window.addEventListener('hashchange', function() { _gradscope_hash_changed(); });
+    csv: function() {
+  return UTF8ToString(_gradscope_csv()); }
+};
+window.addEventListener(
+    'hashchange', function() { _gradscope_hash_changed(); });
 });
 
 EM_JS(void, js_copy_link, (), {
   var done = function(ok) { _gradscope_notice(ok ? 1 : 0); };
   try {
-    navigator.clipboard.writeText(location.href).then(function() { done(true); },
-                                                      function() { done(false); });
+    navigator.clipboard.writeText(location.href)
+        .then(
+            function() { done(true); }, function() { done(false); });
   } catch (e) {
     done(false);
   }
 });
 
 EM_JS(void, js_download, (const char* filename, const char* mime, const char* text), {
-  var blob = new Blob([UTF8ToString(text)], {type: UTF8ToString(mime)});
+  var blob = new Blob([UTF8ToString(text)], {
+    type:
+      UTF8ToString(mime)
+  });
   var a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = UTF8ToString(filename);
   document.body.appendChild(a);
   a.click();
-  setTimeout(function() { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  setTimeout(
+      function() {
+        URL.revokeObjectURL(a.href);
+        a.remove();
+      },
+      1000);
 });
 
 EM_JS(void, js_download_canvas_png, (const char* filename), {
@@ -239,11 +252,16 @@ EMSCRIPTEN_KEEPALIVE const char* gradscope_train(const char* action_text) {
   const std::string action = action_text;
   Compute& c = g_app->compute;
   g_app->reply = "";
-  if (action == "play") training_play(c, true);
-  else if (action == "pause") training_play(c, false);
-  else if (action == "step") training_step(c);
-  else if (action == "reset") training_reset(c);
-  else g_app->reply = "train: unknown action '" + action + "' (play, pause, step, reset)";
+  if (action == "play")
+    training_play(c, true);
+  else if (action == "pause")
+    training_play(c, false);
+  else if (action == "step")
+    training_step(c);
+  else if (action == "reset")
+    training_reset(c);
+  else
+    g_app->reply = "train: unknown action '" + action + "' (play, pause, step, reset)";
   if (g_app->reply.empty() && !c.train_error.empty()) g_app->reply = c.train_error;
   return g_app->reply.c_str();
 }
@@ -255,8 +273,8 @@ EMSCRIPTEN_KEEPALIVE const char* gradscope_focus(const char* name) {
       g_app->focus = view;
       return g_app->reply.c_str();
     }
-  g_app->reply = std::string("focus: unknown view '") + name +
-                 "' (decay, sweep, heatmap, training, why)";
+  g_app->reply =
+      std::string("focus: unknown view '") + name + "' (decay, sweep, heatmap, training, why)";
   return g_app->reply.c_str();
 }
 

@@ -114,8 +114,8 @@ bool advance_decay(Compute& compute, DecayJob& job) {
     case Stage::Releasing:
       if (!gs::release_probe(job.probe, 2048)) return true;
       if (static_cast<int>(job.curves.size()) < compute.config.seeds) {
-        job.probe = gs::begin_probe(job.cell, compute.config,
-                                    compute.config.seed + job.curves.size());
+        job.probe =
+            gs::begin_probe(job.cell, compute.config, compute.config.seed + job.curves.size());
         job.stage = Stage::Computing;
       } else {
         job.probe = gs::Probe();
@@ -134,8 +134,8 @@ void start_training(Compute& compute) {
   const int I = gs::task_shape(c.task, c.length).input_size;
   if (compute.train_error.empty() &&
       4.0 * c.hidden * (c.hidden + I) * c.batch * 3 > kMaxTrainingStepCost)
-    compute.train_error = "hidden=" + std::to_string(c.hidden) + " with batch=" +
-                          std::to_string(c.batch) +
+    compute.train_error = "hidden=" + std::to_string(c.hidden) +
+                          " with batch=" + std::to_string(c.batch) +
                           " is too large to train in the page (one step would hold up a frame): "
                           "lower them, or train with the CLI (gradscope train)";
   compute.rate_window_start = -1;

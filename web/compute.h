@@ -16,14 +16,14 @@
 // per-unit map and analysis.
 struct DecayJob {
   gs::CellKind cell = gs::CellKind::RnnTanh;
-  gs::Probe probe;                       // the seed in progress
+  gs::Probe probe;                          // the seed in progress
   std::vector<std::vector<double>> curves;  // per finished seed: log10 ||dL/dh_t||, t = 1..T
-  std::vector<float> unit_map;           // first seed: (T x H) log10 |dL/dh_t[j]|
-  gs::ProbeAnalysis analysis;            // first seed
+  std::vector<float> unit_map;              // first seed: (T x H) log10 |dL/dh_t[j]|
+  gs::ProbeAnalysis analysis;               // first seed
   // A finished probe is wrapped up over the next slices, each well under a frame: analysis,
   // then freeing its caches, then the next seed.
   enum class Stage { Computing, Analyzing, Releasing } stage = Stage::Computing;
-  std::vector<double> mean, lo, hi;      // per t over seeds: mean, min, max (when done)
+  std::vector<double> mean, lo, hi;  // per t over seeds: mean, min, max (when done)
   // The same by steps back from the loss, k = T - t = 0 .. T-1, as the plot draws them.
   std::vector<double> lags, mean_by_lag, lo_by_lag, hi_by_lag;
   bool done = false;
@@ -35,25 +35,25 @@ struct TrainJob {
 };
 
 struct Compute {
-  gs::Config config;                     // what the jobs were started for
+  gs::Config config;                            // what the jobs were started for
   std::string decay_key, sweep_key, train_key;  // the config keys each job depends on
 
-  std::vector<DecayJob> decay;           // one per selected cell, in config.cells order
-  long decay_generation = 0;             // counts restarts, so views know when to re-upload
+  std::vector<DecayJob> decay;  // one per selected cell, in config.cells order
+  long decay_generation = 0;    // counts restarts, so views know when to re-upload
   int64_t decay_steps_total = 0, decay_steps_done = 0;
 
   gs::Sweep sweep;
   bool sweep_done = false;
 
-  std::vector<TrainJob> train;           // one per selected cell
-  std::string train_error;               // validate_for_training's message, if any
-  bool playing = false;                  // play: train up to config.iters
-  int target_iterations = 0;             // training advances while below this (play or step)
-  double iterations_per_second = 0;      // per cell, measured over the last second
+  std::vector<TrainJob> train;       // one per selected cell
+  std::string train_error;           // validate_for_training's message, if any
+  bool playing = false;              // play: train up to config.iters
+  int target_iterations = 0;         // training advances while below this (play or step)
+  double iterations_per_second = 0;  // per cell, measured over the last second
   double rate_window_start = -1;
   int rate_window_iterations = 0;
 
-  double last_advance_ms = 0;            // time the last advance took
+  double last_advance_ms = 0;  // time the last advance took
 };
 
 // Restarts the jobs whose inputs differ from `config`'s; the others keep their results.
@@ -64,8 +64,8 @@ void compute_sync(Compute& compute, const gs::Config& config);
 void compute_advance(Compute& compute, double budget_ms, double (*now_ms)());
 
 bool decay_done(const Compute& compute);
-double decay_progress(const Compute& compute);  // 0..1
-double sweep_progress(const Compute& compute);  // 0..1
+double decay_progress(const Compute& compute);    // 0..1
+double sweep_progress(const Compute& compute);    // 0..1
 int training_iterations(const Compute& compute);  // of the first cell (all advance together)
 
 // Training controls.

@@ -22,8 +22,8 @@ void tooltip_for(const char* key) {
 
 bool slider_int(const char* key, int& value, int lo, int hi, bool logarithmic = false) {
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize("forget_bias").x - 8);
-  const bool changed = ImGui::SliderInt(key, &value, lo, hi, "%d",
-                                        logarithmic ? ImGuiSliderFlags_Logarithmic : 0);
+  const bool changed =
+      ImGui::SliderInt(key, &value, lo, hi, "%d", logarithmic ? ImGuiSliderFlags_Logarithmic : 0);
   tooltip_for(key);
   return changed;
 }
@@ -91,7 +91,7 @@ void draw_controls(App& app) {
   }
 
   // --- any keys as text, as in the URL (lengths of the sweep, exact values) ---
-    ImGui::SetNextItemWidth(-FLT_MIN);
+  ImGui::SetNextItemWidth(-FLT_MIN);
   if (ImGui::InputTextWithHint("##edit", "type key=value, e.g. length=1000&cell=lstm", app.edit,
                                sizeof app.edit, ImGuiInputTextFlags_EnterReturnsTrue)) {
     if (apply_config(app, app.config, app.edit, "configuration text", true).empty())

@@ -178,7 +178,8 @@ int main(int, char**) {
   // --- application state: shaders, views, configuration from the URL hash ---
   colormap_init(app->colormap);
   bridge_install(*app);
-  heatmaps_update(*app);  // the colour bar's first draw: shader compilation happens here, not mid-run
+  heatmaps_update(
+      *app);  // the colour bar's first draw: shader compilation happens here, not mid-run
 
   // --- main loop: frame() once per animation frame; main() returns into the page ---
   emscripten_set_main_loop_arg(frame, app, 0, true);

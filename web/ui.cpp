@@ -53,10 +53,10 @@ bool begin_tile(App& app, const char* title, const Tile& t, View view) {
   ImGui::SetNextWindowSize(t.size);
   if (focused)
     ImGui::PushStyleColor(ImGuiCol_TitleBg, ImGui::GetStyleColorVec4(ImGuiCol_TitleBgActive));
-  const bool open = ImGui::Begin(title, nullptr,
-                                 ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                     ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
-                                     ImGuiWindowFlags_NoBringToFrontOnFocus);
+  const bool open = ImGui::Begin(
+      title, nullptr,
+      ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+          ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
   if (focused) ImGui::PopStyleColor();
   if (view != View::Controls && view != View::Why &&
       ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows) && ImGui::IsMouseClicked(0))
@@ -104,8 +104,9 @@ void draw_phone(App& app, ImVec2 d) {
     const char* label;
     View view;
   };
-  const Tab tabs[] = {{"Decay", View::Decay},   {"Length", View::Sweep}, {"Map", View::Heatmap},
-                      {"Train", View::Training}, {"Why", View::Why},     {"Setup", View::Controls}};
+  const Tab tabs[] = {{"Decay", View::Decay}, {"Length", View::Sweep},
+                      {"Map", View::Heatmap}, {"Train", View::Training},
+                      {"Why", View::Why},     {"Setup", View::Controls}};
   if (ImGui::BeginTabBar("views", ImGuiTabBarFlags_FittingPolicyResizeDown)) {
     for (const Tab& tab : tabs) {
       if (!ImGui::BeginTabItem(tab.label)) continue;
@@ -127,6 +128,8 @@ void draw_phone(App& app, ImVec2 d) {
 void draw_ui(App& app) {
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   app.phone = display.x < 760;
-  if (app.phone) draw_phone(app, display);
-  else draw_desktop(app, desktop_layout(display));
+  if (app.phone)
+    draw_phone(app, display);
+  else
+    draw_desktop(app, desktop_layout(display));
 }

@@ -2,13 +2,13 @@
 #pragma once
 #include "app.h"
 
-void draw_controls(App& app);       // controls.cpp: every key of the vocabulary, and sharing
-void draw_length_control(App& app); //   just the length slider (phones: above the plots)
-void draw_decay_view(App& app);     // views_plots.cpp: gradient through time
-void draw_sweep_view(App& app);     //   as the sequence grows
-void draw_training_view(App& app);  //   live training
-void draw_heatmap_view(App& app);   // views_heatmap.cpp: time x unit, log colour
-void draw_why_view(App& app);       // why.cpp: the explanation of the view in focus
+void draw_controls(App& app);        // controls.cpp: every key of the vocabulary, and sharing
+void draw_length_control(App& app);  //   just the length slider (phones: above the plots)
+void draw_decay_view(App& app);      // views_plots.cpp: gradient through time
+void draw_sweep_view(App& app);      //   as the sequence grows
+void draw_training_view(App& app);   //   live training
+void draw_heatmap_view(App& app);    // views_heatmap.cpp: time x unit, log colour
+void draw_why_view(App& app);        // why.cpp: the explanation of the view in focus
 
 // Heatmaps follow the decay jobs: (re)built on the CPU and rendered by the colormap shader
 // before ImGui's frame.

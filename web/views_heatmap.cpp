@@ -17,8 +17,7 @@ const int kMaxColumns = 2048;  // the texture width WebGL2 guarantees
 // (T x H) row-major per-step values -> (H rows x columns) with `per` steps per column (max).
 std::vector<float> to_columns(const std::vector<float>& unit_map, int T, int H, int per) {
   const int columns = (T + per - 1) / per;
-  std::vector<float> out(static_cast<size_t>(H) * columns,
-                         -std::numeric_limits<float>::infinity());
+  std::vector<float> out(static_cast<size_t>(H) * columns, -std::numeric_limits<float>::infinity());
   for (int t = 0; t < T; ++t)
     for (int j = 0; j < H; ++j) {
       float& cell = out[static_cast<size_t>(j) * columns + t / per];
@@ -42,8 +41,8 @@ void draw_colorbar(const App& app, ImVec2 size) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   const float font = ImGui::GetFontSize(), lo = app.heat_lo, hi = app.heat_hi;
-  const int step = std::max(
-      1, static_cast<int>(std::ceil((hi - lo) / std::max(1.0f, size.y / (font * 2)))));
+  const int step =
+      std::max(1, static_cast<int>(std::ceil((hi - lo) / std::max(1.0f, size.y / (font * 2)))));
   for (int e = static_cast<int>(std::floor(hi)); e >= lo; e -= step) {
     const float y = bar.y + (hi - e) / (hi - lo) * size.y;
     draw->AddLine(ImVec2(bar.x + size.x, y), ImVec2(bar.x + size.x + 4, y), text);
@@ -108,8 +107,9 @@ void draw_heatmap_view(App& app) {
     return;
   }
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-  ImGui::TextWrapped("log10 |dL/dh_t[j]|: hidden units j (rows) by step t (columns); the loss is "
-                     "at the last step, on the right. Grey: exactly zero.");
+  ImGui::TextWrapped(
+      "log10 |dL/dh_t[j]|: hidden units j (rows) by step t (columns); the loss is "
+      "at the last step, on the right. Grey: exactly zero.");
   ImGui::PopStyleColor();
   if (app.heatmaps.empty()) return;
   const float font = ImGui::GetFontSize();

@@ -129,9 +129,9 @@ void draw_training_view(App& app) {
   const int done = training_iterations(c);
   ImGui::Text("%d / %d iterations, %.1f/s", done, c.config.iters, c.iterations_per_second);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("%s task, T = %d, batch %d, %s, lr %g, clip %g",
-                      gs::task_name(c.config.task), c.config.length, c.config.batch,
-                      gs::optimizer_name(c.config.optimizer), c.config.lr, c.config.clip);
+    ImGui::SetTooltip("%s task, T = %d, batch %d, %s, lr %g, clip %g", gs::task_name(c.config.task),
+                      c.config.length, c.config.batch, gs::optimizer_name(c.config.optimizer),
+                      c.config.lr, c.config.clip);
 
   // --- one legend for both plots: the cells in their colours, and the dashed references ---
   for (const TrainJob& job : c.train) {

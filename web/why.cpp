@@ -43,14 +43,15 @@ std::string explain_cell(const DecayJob& job, int steps) {
   const char* name = cell_label(job.cell);
   const std::string per_step = power_text(a.log10_per_step);
   const std::string after_100 = power_text(100 * a.log10_per_step);
-  std::string measured =
-      format("measured over these %d steps, each step back multiplies the gradient by %s on "
-             "average: after 100 steps, by %s.",
-             steps, per_step.c_str(), after_100.c_str());
+  std::string measured = format(
+      "measured over these %d steps, each step back multiplies the gradient by %s on "
+      "average: after 100 steps, by %s.",
+      steps, per_step.c_str(), after_100.c_str());
   if (a.steps_to_zero >= 0)
-    measured = format("measured here, the gradient is exactly 0 from %d steps back on: no "
-                      "signal at all reaches the steps before.",
-                      a.steps_to_zero);
+    measured = format(
+        "measured here, the gradient is exactly 0 from %d steps back on: no "
+        "signal at all reaches the steps before.",
+        a.steps_to_zero);
   else if (steps < 2)
     measured = "with a single step there is nothing to pass back.";
   switch (job.cell) {
@@ -59,32 +60,37 @@ std::string explain_cell(const DecayJob& job, int steps) {
       // ||J_t|| <= max act' * sigma_max(W_hh) = gamma sigma_max (Pascanu et al. 2013)
       const char* act = job.cell == gs::CellKind::RnnTanh ? "tanh'" : "sigmoid'";
       const double bound = a.gamma * a.sigma_max_whh;
-      return format("%s: each step back multiplies the gradient by J_t^T = W_hh^T diag(%s). "
-                    "Here W_hh's largest singular value is %.2f and %s <= %.2g, so no step can "
-                    "grow it by more than %.2f%s; along this sequence the mean %s is %.2f. %s",
-                    name, act, a.sigma_max_whh, act, a.gamma, bound,
-                    bound < 1 ? " (below 1: vanishing is guaranteed)"
-                              : " (above 1: vanishing is not forced, and it may explode)",
-                    act, a.mean_derivative, capitalized(measured).c_str());
+      return format(
+          "%s: each step back multiplies the gradient by J_t^T = W_hh^T diag(%s). "
+          "Here W_hh's largest singular value is %.2f and %s <= %.2g, so no step can "
+          "grow it by more than %.2f%s; along this sequence the mean %s is %.2f. %s",
+          name, act, a.sigma_max_whh, act, a.gamma, bound,
+          bound < 1 ? " (below 1: vanishing is guaranteed)"
+                    : " (above 1: vanishing is not forced, and it may explode)",
+          act, a.mean_derivative, capitalized(measured).c_str());
     }
     case gs::CellKind::RnnRelu:
-      return format("%s: active units pass the gradient with derivative 1, but %.0f%% of unit "
-                    "steps here are off (derivative 0) and W_hh's largest singular value is %.2f; "
-                    "%s",
-                    name, 100 * a.fraction_zero_derivative, a.sigma_max_whh, measured.c_str());
+      return format(
+          "%s: active units pass the gradient with derivative 1, but %.0f%% of unit "
+          "steps here are off (derivative 0) and W_hh's largest singular value is %.2f; "
+          "%s",
+          name, 100 * a.fraction_zero_derivative, a.sigma_max_whh, measured.c_str());
     case gs::CellKind::RnnIdentity:
-      return format("%s: no squashing at all, so only W_hh acts: largest singular value %.2f "
-                    "(above 1 it explodes, below it vanishes); %s",
-                    name, a.sigma_max_whh, measured.c_str());
+      return format(
+          "%s: no squashing at all, so only W_hh acts: largest singular value %.2f "
+          "(above 1 it explodes, below it vanishes); %s",
+          name, a.sigma_max_whh, measured.c_str());
     case gs::CellKind::Lstm:
-      return format("%s: along the cell path dc_{t-1} = f_t * dc_t the gradient is multiplied "
-                    "only by the forget gate, mean f = %.2f here (raise forget_bias to bring it "
-                    "near 1); %s",
-                    name, a.mean_gate, measured.c_str());
+      return format(
+          "%s: along the cell path dc_{t-1} = f_t * dc_t the gradient is multiplied "
+          "only by the forget gate, mean f = %.2f here (raise forget_bias to bring it "
+          "near 1); %s",
+          name, a.mean_gate, measured.c_str());
     case gs::CellKind::Gru:
-      return format("%s: the update gate keeps a share z of the old state, h_t = (1-z) n + z "
-                    "h_{t-1}, so the gradient passes back multiplied by z, mean z = %.2f here; %s",
-                    name, a.mean_gate, measured.c_str());
+      return format(
+          "%s: the update gate keeps a share z of the old state, h_t = (1-z) n + z "
+          "h_{t-1}, so the gradient passes back multiplied by z, mean z = %.2f here; %s",
+          name, a.mean_gate, measured.c_str());
   }
   return "";
 }
@@ -101,44 +107,49 @@ std::string explain(const App& app, View view) {
     case View::Why:
     case View::Controls: {
       if (!decay_done(c)) return "Computing the decay curves...";
-      text = format("BPTT carries dL/dh back one step at a time: dL/dh_{t-1} = J_t^T dL/dh_t. "
-                    "Over %d steps that is a product of %d Jacobians.\n\n",
-                    steps, steps - 1);
+      text = format(
+          "BPTT carries dL/dh back one step at a time: dL/dh_{t-1} = J_t^T dL/dh_t. "
+          "Over %d steps that is a product of %d Jacobians.\n\n",
+          steps, steps - 1);
       for (const DecayJob& job : c.decay) text += explain_cell(job, steps) + "\n\n";
       if (view == View::Heatmap)
-        text += "In the heatmap each row is one hidden unit: a dark left side means the units "
-                "near the start of the sequence get (almost) no gradient, whatever the loss says.";
+        text +=
+            "In the heatmap each row is one hidden unit: a dark left side means the units "
+            "near the start of the sequence get (almost) no gradient, whatever the loss says.";
       return text;
     }
     case View::Sweep: {
       if (!c.sweep_done) return "Sweeping sequence lengths...";
-      text = "How much of the gradient at the last step reaches the first, "
-             "||dL/dh_1|| / ||dL/dh_T||, as the sequence grows:\n\n";
+      text =
+          "How much of the gradient at the last step reaches the first, "
+          "||dL/dh_1|| / ||dL/dh_T||, as the sequence grows:\n\n";
       const size_t per_cell = c.config.lengths.size();
       for (size_t i = 0; i < c.config.cells.size(); ++i) {
         const gs::SweepPoint& shortest = c.sweep.points[i * per_cell];
         const gs::SweepPoint& longest = c.sweep.points[i * per_cell + per_cell - 1];
-        const double per_step = (longest.mean - shortest.mean) /
-                                std::max(1, longest.length - shortest.length);
+        const double per_step =
+            (longest.mean - shortest.mean) / std::max(1, longest.length - shortest.length);
         text += format("%s: %s at T = %d, %s at T = %d; every extra step costs a factor %s.\n\n",
                        cell_label(c.config.cells[i]), power_text(shortest.mean).c_str(),
                        shortest.length, power_text(longest.mean).c_str(), longest.length,
                        power_text(per_step).c_str());
       }
-      text += "A constant factor per step makes the ratio fall exponentially in T: on these log "
-              "axes the curve bends down ever more steeply. Learning a dependency that spans T "
-              "steps needs this ratio far from 0.";
+      text +=
+          "A constant factor per step makes the ratio fall exponentially in T: on these log "
+          "axes the curve bends down ever more steeply. Learning a dependency that spans T "
+          "steps needs this ratio far from 0.";
       return text;
     }
     case View::Training: {
       if (!c.train_error.empty()) return c.train_error;
       const int done = training_iterations(c);
       if (done == 0)
-        return format("Press Play to train every selected cell on the %s task (T = %d) with the "
-                      "same budget. Chance level, the loss of a model that remembers nothing, is "
-                      "the dashed line: %.3g.",
-                      gs::task_name(c.config.task), c.config.length,
-                      c.train.empty() ? 0.0 : c.train[0].trainer.shape.chance_loss);
+        return format(
+            "Press Play to train every selected cell on the %s task (T = %d) with the "
+            "same budget. Chance level, the loss of a model that remembers nothing, is "
+            "the dashed line: %.3g.",
+            gs::task_name(c.config.task), c.config.length,
+            c.train.empty() ? 0.0 : c.train[0].trainer.shape.chance_loss);
       text = format("After %d iterations (mean of the last %d):\n\n", done, std::max(1, done / 10));
       for (const TrainJob& job : c.train) {
         const auto& h = job.trainer.history;
@@ -148,8 +159,9 @@ std::string explain(const App& app, View view) {
         text += format("%s: loss %.3g = %.0f%% of chance.\n", cell_label(job.trainer.cell), loss,
                        100 * loss / job.trainer.shape.chance_loss);
       }
-      text += "\nA cell whose gradient vanishes over the task's span cannot learn the long-range "
-              "dependency, and stays at chance however long it trains.";
+      text +=
+          "\nA cell whose gradient vanishes over the task's span cannot learn the long-range "
+          "dependency, and stays at chance however long it trains.";
       return text;
     }
   }

@@ -1,6 +1,7 @@
 // The command-line contract (DESIGN.md): CSV on stdout, --export JSON, exit code 2 and one line
 // on stderr for bad input.
 #include <doctest/doctest.h>
+#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -8,7 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 
@@ -63,8 +63,8 @@ TEST_CASE("decay --export writes the full record in PyTorch's names") {
   const nlohmann::json record = nlohmann::json::parse(file);
   CHECK(record["cell"] == "gru");
   CHECK(record["config"]["hidden"] == "5");
-  CHECK(record["weights"]["weight_ih_l0"].size() == 15);     // 3H rows
-  CHECK(record["weights"]["weight_ih_l0"][0].size() == 2);   // I = 2 (adding)
+  CHECK(record["weights"]["weight_ih_l0"].size() == 15);    // 3H rows
+  CHECK(record["weights"]["weight_ih_l0"][0].size() == 2);  // I = 2 (adding)
   CHECK(record["weights"]["bias_hh_l0"].size() == 15);
   CHECK(record["inputs"].size() == 12);
   CHECK(record["h0"].size() == 5);
@@ -83,17 +83,21 @@ TEST_CASE("bad input: exit code 2 and one line naming what was wrong") {
     const char* message;
   };
   const Case cases[] = {
-      {"decay --hidden 0", "gradscope: error: hidden=0 is invalid: expected an integer in [1, 1024]\n"},
+      {"decay --hidden 0",
+       "gradscope: error: hidden=0 is invalid: expected an integer in [1, 1024]\n"},
       {"decay --cell lstm,gru",
        "gradscope: error: cell=lstm,gru is invalid for decay: expected exactly one cell\n"},
-      {"sweep --lengths 10,x", "gradscope: error: lengths=10,x is invalid: expected a comma list "
-                               "of integers in [1, 100000]\n"},
+      {"sweep --lengths 10,x",
+       "gradscope: error: lengths=10,x is invalid: expected a comma list "
+       "of integers in [1, 100000]\n"},
       {"train --optimizer rmsprop",
        "gradscope: error: optimizer=rmsprop is invalid: expected one of sgd, adam\n"},
       {"decay --hidden", "gradscope: error: --hidden needs a value\n"},
-      {"wobble", "gradscope: error: unknown command 'wobble' (commands: decay, sweep, train, bench)\n"},
-      {"", "gradscope: error: no command given (commands: decay, sweep, train, bench; --help for "
-           "more)\n"},
+      {"wobble",
+       "gradscope: error: unknown command 'wobble' (commands: decay, sweep, train, bench)\n"},
+      {"",
+       "gradscope: error: no command given (commands: decay, sweep, train, bench; --help for "
+       "more)\n"},
   };
   for (const Case& c : cases) {
     const Run run = run_cli(c.args);

@@ -51,8 +51,8 @@ TEST_CASE("linear RNN with W_hh = a I falls exactly k log10(a) per step, past fl
   double worst = 0;
   for (int k = 0; k < T; ++k)  // dL/dh_{T-k} = (a^T)^k seed
     worst = std::max(worst, std::abs(curve.log10_grad_h[T - 1 - k] - (top + k * std::log10(a))));
-  MESSAGE("worst |log10 error| over 5000 steps: " << worst << "; depth at t=1: "
-                                                   << curve.log10_grad_h[0]);
+  MESSAGE("worst |log10 error| over 5000 steps: " << worst
+                                                  << "; depth at t=1: " << curve.log10_grad_h[0]);
   CHECK(worst < 1e-9);
   CHECK(curve.log10_grad_h[0] < -1500);
 }
@@ -64,8 +64,8 @@ TEST_CASE("LSTM with forget gates at 1 and input gates at 0 passes dL/dc unchang
   p.weight_hh.setZero();
   p.weight_ih.middleRows(0, 2 * H).setZero();  // i and f see no input: set by the biases alone
   p.bias_hh.setZero();
-  p.bias_ih.segment(0, H).setConstant(-800);   // i = sigma(-800) = 0 exactly in float64
-  p.bias_ih.segment(H, H).setConstant(800);    // f = sigma(800) = 1 exactly
+  p.bias_ih.segment(0, H).setConstant(-800);  // i = sigma(-800) = 0 exactly in float64
+  p.bias_ih.segment(H, H).setConstant(800);   // f = sigma(800) = 1 exactly
   const ForwardPass fwd = run(model, T, 6);
   const DecayCurve curve = curve_of(model, fwd, Mat::Constant(H, 1, 0.3));
   // From step T-1 back, dL/dh_t = 0 (W_hh = 0) and dL/dc_{t-1} = f * dL/dc_t = dL/dc_t.
@@ -83,7 +83,8 @@ TEST_CASE("GRU with update gates at 1 keeps h: dL/dh passes unchanged") {
   const ForwardPass fwd = run(model, T, 8);
   const Mat seed = Mat::Constant(H, 1, 0.7);
   const DecayCurve curve = curve_of(model, fwd, seed);
-  for (int t = 1; t <= T; ++t) CHECK(curve.log10_grad_h[t - 1] == doctest::Approx(std::log10(seed.norm())).epsilon(1e-14));
+  for (int t = 1; t <= T; ++t)
+    CHECK(curve.log10_grad_h[t - 1] == doctest::Approx(std::log10(seed.norm())).epsilon(1e-14));
 }
 
 TEST_CASE("a 10,000-step tanh RNN curve shows its true depth instead of underflowing") {

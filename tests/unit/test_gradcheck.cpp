@@ -36,8 +36,10 @@ Problem random_problem(CellKind cell, LossKind loss, bool every_step, uint64_t s
     if (every_step || t == T - 1) {
       target = Mat::Zero(O, B);
       for (int b = 0; b < B; ++b) {
-        if (loss == LossKind::CrossEntropy) target(rng.below(O), b) = 1;
-        else for (int o = 0; o < O; ++o) target(o, b) = rng.normal();
+        if (loss == LossKind::CrossEntropy)
+          target(rng.below(O), b) = 1;
+        else
+          for (int o = 0; o < O; ++o) target(o, b) = rng.normal();
       }
     }
     problem.batch.inputs.push_back(x);

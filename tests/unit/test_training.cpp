@@ -33,7 +33,8 @@ TEST_CASE("LSTM and GRU drive the adding problem (T=50) below 10% of chance MSE"
     Trainer trainer = make_trainer(cell, config);
     train_iterations(trainer, config.iters);
     const double loss = final_loss(trainer, 60);
-    MESSAGE(std::string(cell_name(cell)) << ": final MSE " << loss << " vs chance " << trainer.shape.chance_loss);
+    MESSAGE(std::string(cell_name(cell))
+            << ": final MSE " << loss << " vs chance " << trainer.shape.chance_loss);
     CHECK(loss < 0.1 * trainer.shape.chance_loss);
   }
 }

@@ -24,8 +24,9 @@ void run_until_done(Compute& compute, bool train) {
 
 TEST_CASE("sliced decay curves and sweep equal the one-shot core results") {
   Config config;
-  REQUIRE(parse_config(config, "cell=rnn-tanh,lstm,gru&length=150&hidden=12&seeds=2&seed=4&"
-                               "lengths=10,40,160&task=copy") == "");
+  REQUIRE(parse_config(config,
+                       "cell=rnn-tanh,lstm,gru&length=150&hidden=12&seeds=2&seed=4&"
+                       "lengths=10,40,160&task=copy") == "");
   Compute compute;
   compute_sync(compute, config);
   run_until_done(compute, false);
