@@ -107,7 +107,15 @@ std::string explain(const App& app, View view) {
     case View::Why:
     case View::Controls: {
       if (!decay_done(c)) return "Computing the decay curves...";
-      text = format(
+      // The headline first: how much of the gradient at the loss is left at step 1.
+      text = format("Of the gradient at the loss (step %d), this much reaches step 1: ", steps);
+      for (size_t i = 0; i < c.decay.size(); ++i) {
+        const gs::ProbeAnalysis& a = c.decay[i].analysis;
+        text += format("%s%s %s", i ? ", " : "", cell_label(c.decay[i].cell),
+                       power_text(a.log10_first_to_last).c_str());
+      }
+      text += ".\n\n";
+      text += format(
           "BPTT carries dL/dh back one step at a time: dL/dh_{t-1} = J_t^T dL/dh_t. "
           "Over %d steps that is a product of %d Jacobians.\n\n",
           steps, steps - 1);
