@@ -40,7 +40,7 @@ json probe_to_json(const Config& config, const Probe& probe) {
   out["hidden_size"] = probe.model.hidden_size;
   out["output_size"] = probe.model.output_size;
   out["steps"] = probe.sample.length();
-  out["loss"] = "task loss at the final step only; seed_grad_h = dL/dh_T";
+  out["probe"] = "the task loss at the final step only; seed_grad_h = dL/dh_T";
 
   json weights = json::object();
   probe.model.params.visit(

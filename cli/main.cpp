@@ -25,30 +25,37 @@ struct Command {
   const char* name;
   const char* summary;
   const char* defaults;  // overrides of Config's defaults for this command, in key=value form
+  const char* keys;      // the keys this command uses, listed by --help
   const char* extra_flags;
 };
 
+// Keys that define the model and its data, used by every command.
+#define MODEL_KEYS "cell hidden seed init scale radius forget_bias task "
+
+
 const Command kCommands[] = {
     {"decay",
-     "log10 ||dL/dh_t|| for every step t of one sequence, loss at the last step only.\n"
+     "log10 ||dL/dh_t|| for every step t of one sequence of one cell (--cell takes one name\n"
+     "here, --seeds must be 1), loss at the last step only.\n"
      "Prints CSV t,lag,log10_grad_norm (lag = T - t; empty where the gradient is exactly 0).",
-     "cell=rnn-tanh",
+     "cell=rnn-tanh", MODEL_KEYS "length",
      "  --export FILE.json   also write the full record (weights, inputs, h0, ...)\n"},
     {"sweep",
      "For each cell and length, log10(||dL/dh_1|| / ||dL/dh_T||): how much of the gradient of\n"
      "a loss at step T reaches step 1, mean over seeds with spread.\n"
      "Prints CSV cell,length,mean_log10_ratio,stddev,min,max,seeds.",
-     "seeds=5", ""},
+     "", MODEL_KEYS "seeds lengths", ""},
     {"train",
      "Trains each cell on the task with fresh minibatches.\n"
      "Prints CSV cell,iteration,loss,chance_loss,grad_norm,accuracy for iteration 1 and every\n"
-     "iters/20-th iteration of each cell,\n"
-     "then a '#' summary line per cell: mean loss over the last 10% of iterations.",
-     "", ""},
+     "iters/20-th iteration of each cell, then a '#' summary line per cell: mean loss over the\n"
+     "last 10% of iterations. accuracy: the share of outputs right (classification: the arg max;\n"
+     "adding: within 0.04 of the sum).",
+     "", MODEL_KEYS "length batch optimizer lr momentum clip iters", ""},
     {"bench",
      "Times forward + full BPTT of one minibatch per cell (hidden, length, batch) and prints\n"
      "a table: milliseconds per sequence pass and time steps per second.",
-     "cell=rnn-tanh,lstm,gru&hidden=128&length=1000&batch=1", ""},
+     "cell=rnn-tanh,lstm,gru&hidden=128&length=1000&batch=1", MODEL_KEYS "length batch", ""},
 };
 
 [[noreturn]] void fail(const std::string& message) {
@@ -64,15 +71,20 @@ void print_help(const Command* command) {
     return;
   }
   std::cout << "usage: gradscope " << command->name << " [--key value ...]\n\n"
-            << command->summary << "\n\nflags (the configuration vocabulary; also key=value):\n";
+            << command->summary
+            << "\n\nflags (the configuration vocabulary; --key value, --key=value or key=value):\n";
   gs::Config defaults;
   if (*command->defaults) gs::parse_config(defaults, command->defaults);
   const auto pairs = gs::config_pairs(defaults);  // in config_keys() order
+  const std::string used = std::string(" ") + command->keys + " ";
   for (size_t i = 0; i < pairs.size(); ++i) {
     const gs::ConfigKey& key = gs::config_keys()[i];
+    if (used.find(std::string(" ") + key.name + " ") == std::string::npos) continue;
     std::printf("  --%-12s %s (default %s)\n", key.name, key.help, pairs[i].second.c_str());
   }
-  std::cout << command->extra_flags << "  --help               this text\n";
+  std::cout << command->extra_flags << "  --help               this text\n"
+            << "\nThe other keys of the vocabulary are accepted too (so a page's URL hash can be\n"
+            << "passed as flags) and do not change this command's output.\n";
 }
 
 // %.10g, or an empty field where the value is not finite (log10 of an exactly zero gradient).
@@ -188,13 +200,16 @@ int main(int argc, char** argv) {
       print_help(command);
       return 0;
     }
-    if (arg.rfind("--", 0) != 0) fail("unexpected argument '" + arg + "': flags are --key value");
-    arg = arg.substr(2);
+    if (arg.rfind("--", 0) == 0) {
+      arg = arg.substr(2);
+    } else if (arg.find('=') == std::string::npos) {
+      fail("unexpected argument '" + arg + "': flags are --key value or key=value");
+    }
     std::string key = arg, value;
     if (const size_t equals = arg.find('='); equals != std::string::npos) {
       key = arg.substr(0, equals);
       value = arg.substr(equals + 1);
-    } else if (i + 1 < argc) {
+    } else if (i + 1 < argc && std::string(argv[i]).rfind("--", 0) == 0) {
       value = argv[++i];
     } else {
       fail("--" + key + " needs a value");

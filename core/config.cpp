@@ -305,7 +305,8 @@ std::string parse_config(Config& config, const std::string& text) {
     if (ch == '&' || ch == ';' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
       if (token.empty()) continue;
       const size_t equals = token.find('=');
-      if (equals == std::string::npos) return "'" + token + "' is not a key=value pair";
+      if (equals == std::string::npos)
+        return "'" + token + "' is not a key=value pair (no spaces around '=')";
       const std::string error =
           set_config_value(next, token.substr(0, equals), token.substr(equals + 1));
       if (!error.empty()) return error;

@@ -84,12 +84,6 @@ void draw_controls(App& app) {
   gs::Config next = app.config;
   bool changed = false;
 
-  if (!app.error.empty()) {  // the bad text is rejected and the last good config kept
-    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
-    ImGui::TextWrapped("%s (keeping the last good configuration)", app.error.c_str());
-    ImGui::PopStyleColor();
-  }
-
   // --- any keys as text, as in the URL (lengths of the sweep, exact values) ---
   ImGui::SetNextItemWidth(-FLT_MIN);
   if (ImGui::InputTextWithHint("##edit", "type key=value, e.g. length=1000&cell=lstm", app.edit,
@@ -98,6 +92,12 @@ void draw_controls(App& app) {
       app.edit[0] = 0;
   }
   remember_rect(app.edit_rect);
+  // Below the field, so that the field stays where it is when a message comes and goes.
+  if (!app.error.empty()) {  // the bad text is rejected and the last good config kept
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
+    ImGui::TextWrapped("%s (keeping the last good configuration)", app.error.c_str());
+    ImGui::PopStyleColor();
+  }
 
   // --- sharing: the link (the hash is the whole configuration), the numbers, the picture ---
   if (ImGui::Button("Copy link")) copy_link(app);

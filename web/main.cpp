@@ -76,14 +76,21 @@ void frame(void* arg) {
   events.swap(app.held_events);
   SDL_Event event;
   while (SDL_PollEvent(&event)) events.push_back(event);
+  // Likewise ImGui 1.86 reads keys as held or not at each frame: a key pressed and released
+  // within one frame (a quick Enter) would never be seen, so its release waits a frame too.
   bool moved = false, holding = false;
+  std::vector<SDL_Keycode> pressed;
   for (SDL_Event& e : events) {
     if (!holding && e.type == SDL_MOUSEBUTTONDOWN && moved) holding = true;
+    if (!holding && e.type == SDL_KEYUP &&
+        std::find(pressed.begin(), pressed.end(), e.key.keysym.sym) != pressed.end())
+      holding = true;
     if (holding) {
       app.held_events.push_back(e);
       continue;
     }
     moved |= e.type == SDL_MOUSEMOTION;
+    if (e.type == SDL_KEYDOWN) pressed.push_back(e.key.keysym.sym);
     ImGui_ImplSDL2_ProcessEvent(&e);
   }
 
@@ -107,7 +114,8 @@ void frame(void* arg) {
   // --- UI ---
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
-  if (holding) {  // SDL's button state already says "down": not before the held press
+  if (holding && !app.held_events.empty() && app.held_events[0].type == SDL_MOUSEBUTTONDOWN) {
+    // SDL's button state already says "down": not before the held press
     ImGuiIO& io = ImGui::GetIO();
     io.MouseDown[0] = io.MouseDown[1] = io.MouseDown[2] = false;
   }

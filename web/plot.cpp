@@ -414,7 +414,7 @@ void EndPlot() {
   for (int si = 0; si < g.used; ++si) {
     const Series& s = g.series[si];
     const char* end = visible_end(s.label.c_str());
-    if (end == s.label.c_str()) continue;  // "##name": not in the legend
+    if (end == s.label.c_str() || !s.style.legend) continue;  // "##name": not in the legend
     legend.push_back({si, swatch + 14 + ImGui::CalcTextSize(s.label.c_str(), end).x, ImVec2()});
     entry_w = std::max(entry_w, legend.back().width);
   }

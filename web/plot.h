@@ -34,6 +34,7 @@ struct LineStyle {
   ImU32 color = 0;      // 0: the next palette colour
   float weight = 2.0f;  // line width in CSS pixels
   bool dashed = false;  // dashed reference lines (baselines, thresholds)
+  bool legend = true;   // false: named in the hover read-out, but not in the legend
 };
 
 // Starts a plot filling `size` (x <= 0: available width; y <= 0: a height from the width).

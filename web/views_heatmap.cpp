@@ -41,9 +41,13 @@ void draw_colorbar(const App& app, ImVec2 size) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   const float font = ImGui::GetFontSize(), lo = app.heat_lo, hi = app.heat_hi;
-  const int step =
-      std::max(1, static_cast<int>(std::ceil((hi - lo) / std::max(1.0f, size.y / (font * 2)))));
-  for (int e = static_cast<int>(std::floor(hi)); e >= lo; e -= step) {
+  // Labels at round decades: every 1, 2, 5, 10, 20, 50, ... decades, as many as fit.
+  const float wanted = (hi - lo) / std::max(1.0f, size.y / (font * 2));
+  int step = 1;
+  for (int scale = 1; step < wanted; scale *= 10)
+    for (int m : {1, 2, 5})
+      if (step < wanted) step = m * scale;
+  for (int e = static_cast<int>(std::floor(hi / step)) * step; e >= lo; e -= step) {
     const float y = bar.y + (hi - e) / (hi - lo) * size.y;
     draw->AddLine(ImVec2(bar.x + size.x, y), ImVec2(bar.x + size.x + 4, y), text);
     power_label(draw,

@@ -38,10 +38,10 @@ void plot_history(const Compute& c, double gs::TrainRecord::*field) {
       xs.push_back(r.iteration);
       ys.push_back(r.*field);
     }
-    char label[48];  // out of the legend: one line of cell names above both plots says it
-    std::snprintf(label, sizeof label, "##%s", cell_label(job.trainer.cell));
-    plot::PlotLine(label, xs.data(), ys.data(), static_cast<int>(xs.size()),
-                   style_of(job.trainer.cell));
+    plot::LineStyle style = style_of(job.trainer.cell);
+    style.legend = false;  // one line of cell names above both plots says it
+    plot::PlotLine(cell_label(job.trainer.cell), xs.data(), ys.data(),
+                   static_cast<int>(xs.size()), style);
   }
 }
 
@@ -78,7 +78,7 @@ void draw_sweep_view(App& app) {
   if (!c.sweep_done) progress_line("sweeping lengths", sweep_progress(c));
   if (!plot::BeginPlot("##sweep", ImGui::GetContentRegionAvail())) return;
   plot::SetupAxis(plot::X, "sequence length T", plot::Scale::Log10);
-  plot::SetupAxis(plot::Y, "||dL/dh_1|| / ||dL/dh_T||", plot::Scale::Log10Exp);
+  plot::SetupAxis(plot::Y, "share reaching step 1", plot::Scale::Log10Exp);
   const std::vector<int>& lengths = c.config.lengths;
   const size_t per_cell = lengths.size();
   std::vector<double> xs, mean, lo, hi;
@@ -106,7 +106,8 @@ void draw_sweep_view(App& app) {
     }
     plot::PlotLine(label, xs.data(), mean.data(), static_cast<int>(xs.size()), style_of(kind));
   }
-  plot::PlotVLine("current length", c.config.length, reference_style());
+  if (c.config.length >= lengths.front() && c.config.length <= lengths.back())
+    plot::PlotVLine("current length", c.config.length, reference_style());
   plot::EndPlot();
 }
 

@@ -12,13 +12,18 @@
 namespace {
 
 // 10^x as text at any depth: "0.38", "1e-42", "1e-1500".
+// 10^x as text at any depth, two significant digits: "0.38", "2.9e-9", "4.1e-1500".
 std::string power_text(double log10_value) {
   char buffer[48];
   if (!std::isfinite(log10_value)) return log10_value < 0 ? "exactly 0" : "infinite";
-  if (log10_value > -3 && log10_value < 3)
-    std::snprintf(buffer, sizeof buffer, "%.3g", std::pow(10.0, log10_value));
-  else
-    std::snprintf(buffer, sizeof buffer, "1e%+.0f", std::round(log10_value));
+  if (log10_value > -3 && log10_value < 3) {
+    std::snprintf(buffer, sizeof buffer, "%.2g", std::pow(10.0, log10_value));
+    return buffer;
+  }
+  double exponent = std::floor(log10_value);
+  double mantissa = std::pow(10.0, log10_value - exponent);  // in [1, 10)
+  if (std::round(mantissa * 10) >= 100) mantissa = 1, exponent += 1;  // 9.96 -> 1.0e+1
+  std::snprintf(buffer, sizeof buffer, "%.2ge%+.0f", mantissa, exponent);
   return buffer;
 }
 
@@ -89,7 +94,10 @@ std::string explain_cell(const DecayJob& job, int steps) {
     case gs::CellKind::Gru:
       return format(
           "%s: the update gate keeps a share z of the old state, h_t = (1-z) n + z "
-          "h_{t-1}, so the gradient passes back multiplied by z, mean z = %.2f here; %s",
+          "h_{t-1}, so the gradient passes back multiplied by z, mean z = %.2f here; %s "
+          "With z near 0.5, as at initialization, the GRU's gradient vanishes about as fast as "
+          "a tanh RNN's: its advantage comes from training, which can learn z near 1 where "
+          "something must be kept (see Training).",
           name, a.mean_gate, measured.c_str());
   }
   return "";
@@ -164,12 +172,13 @@ std::string explain(const App& app, View view) {
         const int tail = std::max(1, done / 10);
         double loss = 0;
         for (int i = done - tail; i < done; ++i) loss += h[i].loss / tail;
-        text += format("%s: loss %.3g = %.0f%% of chance.\n", cell_label(job.trainer.cell), loss,
+        text += format("%s: loss %.3g = %.1f%% of chance.\n", cell_label(job.trainer.cell), loss,
                        100 * loss / job.trainer.shape.chance_loss);
       }
       text +=
-          "\nA cell whose gradient vanishes over the task's span cannot learn the long-range "
-          "dependency, and stays at chance however long it trains.";
+          "\nThe loss only falls below chance once some gradient from the loss reaches the step "
+          "that holds the answer; a cell whose gradient vanishes over that span gets no signal "
+          "about it and stays near chance.";
       return text;
     }
   }

@@ -237,6 +237,29 @@ async function main() {
       expect(hash.includes('seed=5'), `hash ${hash}`);
     });
 
+    // A quick Enter (pressed and released within one frame) must not be lost, and the field must
+    // not move when an error message appears (it is drawn below the field).
+    await step('desktop: every quick Enter in the configuration field counts; errors do not move it', async () => {
+      const before = (await state(page)).edit_rect;
+      const [x, y, w, h] = before;
+      const submit = async (text) => {
+        await page.mouse.click(x + w / 2, y + h / 2);
+        await waitFrames(page, 2);
+        await page.keyboard.press('Control+A');
+        await page.keyboard.type(text, { delay: 20 });
+        await page.keyboard.press('Enter');
+      };
+      await submit('hidden=0');
+      const bad = await waitFor(page, (s) => s.error.includes('hidden=0'), null, 5000, 'the error for hidden=0');
+      expect(JSON.stringify(bad.edit_rect) === JSON.stringify(before),
+             `the field moved from ${before} to ${bad.edit_rect} when the error appeared`);
+      for (const seed of [6, 7, 8, 9, 10]) {
+        await submit(`seed=${seed}`);
+        await waitFor(page, (s, v) => s.values.seed === String(v) && s.error === '', seed, 5000, `seed=${seed} applied`);
+      }
+      return '1 error and 5 quick submissions, all applied in place';
+    });
+
     await step('desktop: setConfig with a good value changes the state and the hash', async () => {
       const err = await page.evaluate(() => window.gradscope.setConfig('cell=lstm&hidden=64'));
       expect(err === '', `setConfig returned "${err}"`);

@@ -30,7 +30,7 @@ TEST_CASE("tanh: the mean derivative is below 1 and the measured factor below ga
   CHECK(a.factor_per_step < a.gamma * a.sigma_max_whh);  // Pascanu et al.'s bound holds
 }
 
-TEST_CASE("LSTM and GRU report their gate means; ReLU its dead fraction") {
+TEST_CASE("LSTM and GRU report their gate means, ReLU its dead fraction") {
   Config config;
   config.forget_bias = 20;  // f = sigma(20 + small) ~ 1
   const ProbeAnalysis lstm = analyze_probe(run_probe(CellKind::Lstm, config, 2));

@@ -45,7 +45,7 @@ TEST_CASE("errors name the key, the value and what is allowed") {
         "init=he is invalid: expected one of uniform, xavier, orthogonal, identity");
   CHECK(parse_config(config, "hiden=3").rfind("unknown key 'hiden' (known keys: cell, hidden", 0) ==
         0);
-  CHECK(parse_config(config, "hidden") == "'hidden' is not a key=value pair");
+  CHECK(parse_config(config, "hidden") == "'hidden' is not a key=value pair (no spaces around '=')");
   CHECK(parse_config(config, "task=adding&length=1") ==
         "length=1 is invalid for task=adding: expected length >= 2 (one marker in each half)");
   CHECK(parse_config(config, "hidden=1024&length=100000") ==
@@ -60,7 +60,7 @@ TEST_CASE("radius needs an eigendecomposition per block: hidden is capped for it
         "eigendecomposition of each H x H block; use scale for larger H)");
 }
 
-TEST_CASE("sweep lengths must increase; the kept curves and the trainers are capped in total") {
+TEST_CASE("sweep lengths must increase, and the kept curves and the trainers are capped in total") {
   Config config;
   CHECK(parse_config(config, "lengths=100,10") ==
         "lengths=100,10 is invalid: expected increasing lengths, e.g. 10,100,1000");

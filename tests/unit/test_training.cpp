@@ -62,7 +62,7 @@ TEST_CASE("training is deterministic for a seed, and sliced training equals whol
   CHECK(a.model.params.weight_hh == b.model.params.weight_hh);
 }
 
-TEST_CASE("clipping reports the norm before clipping; non-finite gradients skip the update") {
+TEST_CASE("clipping reports the norm before clipping, and non-finite gradients skip the update") {
   Config config = adding_budget();
   config.length = 10;
   config.clip = 1e-3;

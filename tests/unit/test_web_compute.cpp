@@ -42,7 +42,7 @@ TEST_CASE("sliced decay curves and sweep equal the one-shot core results") {
     CHECK(compute.sweep.points[i].per_seed == whole.points[i].per_seed);
 }
 
-TEST_CASE("training in the page equals training in one go; only training keys restart it") {
+TEST_CASE("training in the page equals training in one go, and only training keys restart it") {
   Config config;
   REQUIRE(parse_config(config, "cell=gru,rnn-relu&length=20&hidden=8&iters=6&batch=4") == "");
   Compute compute;
@@ -69,7 +69,7 @@ TEST_CASE("training in the page equals training in one go; only training keys re
   CHECK(compute.decay_generation == generation + 1);
 }
 
-TEST_CASE("step runs exactly one iteration per cell; a config too large to train says why") {
+TEST_CASE("step runs exactly one iteration per cell, and a config too large to train says why") {
   Config config;
   REQUIRE(parse_config(config, "cell=lstm,gru&length=2&hidden=4&batch=2") == "");  // short:
   // a slice holds many steps, and a step must still stop after one iteration
