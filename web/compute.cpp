@@ -63,7 +63,6 @@ void start_decay(Compute& compute) {
   for (gs::CellKind cell : config.cells) {
     DecayJob job;
     job.cell = cell;
-    job.probe = gs::begin_probe(cell, config, config.seed);
     compute.decay.push_back(std::move(job));
   }
 }
@@ -97,6 +96,11 @@ bool advance_decay(Compute& compute, DecayJob& job) {
   using Stage = DecayJob::Stage;
   if (job.done) return false;
   switch (job.stage) {
+    case Stage::Starting:
+      job.probe =
+          gs::begin_probe(job.cell, compute.config, compute.config.seed + job.curves.size());
+      job.stage = Stage::Computing;
+      return true;
     case Stage::Computing: {
       const int before = gs::probe_steps_done(job.probe);
       const bool finished = gs::advance_probe(job.probe, slice_steps(compute.config, 1));
@@ -114,9 +118,7 @@ bool advance_decay(Compute& compute, DecayJob& job) {
     case Stage::Releasing:
       if (!gs::release_probe(job.probe, 2048)) return true;
       if (static_cast<int>(job.curves.size()) < compute.config.seeds) {
-        job.probe =
-            gs::begin_probe(job.cell, compute.config, compute.config.seed + job.curves.size());
-        job.stage = Stage::Computing;
+        job.stage = Stage::Starting;  // the next seed
       } else {
         job.probe = gs::Probe();
         summarize(job);
@@ -143,8 +145,13 @@ void start_training(Compute& compute) {
   compute.playing = false;
   compute.target_iterations = 0;
   if (!compute.train_error.empty()) return;
-  for (gs::CellKind cell : compute.config.cells)
-    compute.train.push_back({gs::make_trainer(cell, compute.config)});
+  for (gs::CellKind cell : compute.config.cells) {
+    TrainJob job;
+    job.trainer.cell = cell;
+    job.trainer.config = c;
+    job.trainer.shape = gs::task_shape(c.task, c.length);
+    compute.train.push_back(std::move(job));
+  }
 }
 
 // Cells train in lockstep: the one with the fewest iterations goes next, until the target.
@@ -156,6 +163,11 @@ bool advance_training_slice(Compute& compute) {
   TrainJob* behind = &compute.train[0];
   for (TrainJob& job : compute.train)
     if (job.trainer.history.size() < behind->trainer.history.size()) behind = &job;
+  if (!behind->started) {
+    behind->trainer = gs::make_trainer(behind->trainer.cell, compute.config);
+    behind->started = true;
+    return true;
+  }
   gs::advance_training(behind->trainer, slice_steps(compute.config, compute.config.batch));
   return true;
 }

@@ -20,18 +20,21 @@ struct DecayJob {
   std::vector<std::vector<double>> curves;  // per finished seed: log10 ||dL/dh_t||, t = 1..T
   std::vector<float> unit_map;              // first seed: (T x H) log10 |dL/dh_t[j]|
   gs::ProbeAnalysis analysis;               // first seed
-  // A finished probe is wrapped up over the next slices, each well under a frame: analysis,
-  // then freeing its caches, then the next seed.
-  enum class Stage { Computing, Analyzing, Releasing } stage = Stage::Computing;
+  // Each seed's probe goes through these stages, one slice at a time, so that no slice is long:
+  // drawing the model (an orthogonal init is a QR per gate block), the passes, the analysis of
+  // the first seed, freeing the caches.
+  enum class Stage { Starting, Computing, Analyzing, Releasing } stage = Stage::Starting;
   std::vector<double> mean, lo, hi;  // per t over seeds: mean, min, max (when done)
   // The same by steps back from the loss, k = T - t = 0 .. T-1, as the plot draws them.
   std::vector<double> lags, mean_by_lag, lo_by_lag, hi_by_lag;
   bool done = false;
 };
 
-// One cell's live training.
+// One cell's live training. Until its first slice only the cell, config and task shape are set:
+// drawing the model (a QR per gate block for an orthogonal init) waits for a slice of its own.
 struct TrainJob {
   gs::Trainer trainer;
+  bool started = false;
 };
 
 struct Compute {
