@@ -91,6 +91,21 @@ void summarize(DecayJob& job) {
   }
 }
 
+// (T x H) row-major per-step values -> H rows x columns, steps_per_column steps per column (max).
+void heat_columns(DecayJob& job, int H) {
+  const int T = static_cast<int>(job.unit_map.size() / H);
+  const int per = (T + kMaxHeatmapColumns - 1) / kMaxHeatmapColumns;
+  const int columns = (T + per - 1) / per;
+  job.steps_per_column = per;
+  job.heat_columns.assign(static_cast<size_t>(H) * columns,
+                          -std::numeric_limits<float>::infinity());
+  for (int t = 0; t < T; ++t)
+    for (int j = 0; j < H; ++j) {
+      float& cell = job.heat_columns[static_cast<size_t>(j) * columns + t / per];
+      cell = std::max(cell, job.unit_map[static_cast<size_t>(t) * H + j]);
+    }
+}
+
 // Advances one decay job by one slice; true if it did any work.
 bool advance_decay(Compute& compute, DecayJob& job) {
   using Stage = DecayJob::Stage;
@@ -113,6 +128,10 @@ bool advance_decay(Compute& compute, DecayJob& job) {
     case Stage::Analyzing:  // first seed: keep what the heatmap and the explanation need
       job.unit_map = std::move(job.probe.curve.log10_unit_grad);
       job.analysis = gs::analyze_probe(job.probe);
+      job.stage = Stage::Mapping;
+      return true;
+    case Stage::Mapping:
+      heat_columns(job, compute.config.hidden);
       job.stage = Stage::Releasing;
       return true;
     case Stage::Releasing:

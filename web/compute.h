@@ -14,16 +14,22 @@
 // One cell's decay curves over seeds seed .. seed+seeds-1, computed one probe at a time. Only the
 // curves are kept (a probe's forward caches are dropped when it is done), plus the first seed's
 // per-unit map and analysis.
+const int kMaxHeatmapColumns = 2048;  // the texture width WebGL2 guarantees
+
 struct DecayJob {
   gs::CellKind cell = gs::CellKind::RnnTanh;
   gs::Probe probe;                          // the seed in progress
   std::vector<std::vector<double>> curves;  // per finished seed: log10 ||dL/dh_t||, t = 1..T
   std::vector<float> unit_map;              // first seed: (T x H) log10 |dL/dh_t[j]|
-  gs::ProbeAnalysis analysis;               // first seed
+  // The same as the heatmap shows it: H rows x columns, steps_per_column steps per column (the
+  // largest value of its steps) so that a column fits a texture (kMaxHeatmapColumns).
+  std::vector<float> heat_columns;
+  int steps_per_column = 1;
+  gs::ProbeAnalysis analysis;  // first seed
   // Each seed's probe goes through these stages, one slice at a time, so that no slice is long:
   // drawing the model (an orthogonal init is a QR per gate block), the passes, the analysis of
   // the first seed, freeing the caches.
-  enum class Stage { Starting, Computing, Analyzing, Releasing } stage = Stage::Starting;
+  enum class Stage { Starting, Computing, Analyzing, Mapping, Releasing } stage = Stage::Starting;
   std::vector<double> mean, lo, hi;  // per t over seeds: mean, min, max (when done)
   // The same by steps back from the loss, k = T - t = 0 .. T-1, as the plot draws them.
   std::vector<double> lags, mean_by_lag, lo_by_lag, hi_by_lag;

@@ -12,20 +12,6 @@
 
 namespace {
 
-const int kMaxColumns = 2048;  // the texture width WebGL2 guarantees
-
-// (T x H) row-major per-step values -> (H rows x columns) with `per` steps per column (max).
-std::vector<float> to_columns(const std::vector<float>& unit_map, int T, int H, int per) {
-  const int columns = (T + per - 1) / per;
-  std::vector<float> out(static_cast<size_t>(H) * columns, -std::numeric_limits<float>::infinity());
-  for (int t = 0; t < T; ++t)
-    for (int j = 0; j < H; ++j) {
-      float& cell = out[static_cast<size_t>(j) * columns + t / per];
-      cell = std::max(cell, unit_map[static_cast<size_t>(t) * H + j]);
-    }
-  return out;
-}
-
 void power_label(ImDrawList* draw, ImVec2 pos, ImU32 color, int exponent) {
   const float font = ImGui::GetFontSize();
   char sup[16];
@@ -74,12 +60,11 @@ void heatmaps_update(App& app) {
   for (size_t i = 0; i < app.heatmaps.size(); ++i) {
     CellHeatmap& h = app.heatmaps[i];
     const DecayJob& job = c.decay[i];
-    if (h.filled || job.unit_map.empty()) continue;
+    if (h.filled || job.heat_columns.empty()) continue;
     const int H = c.config.hidden;
     h.steps = static_cast<int>(job.unit_map.size() / H);
-    h.steps_per_column = (h.steps + kMaxColumns - 1) / kMaxColumns;
-    const std::vector<float> columns = to_columns(job.unit_map, h.steps, H, h.steps_per_column);
-    heatmap_set(h.map, columns.data(), static_cast<int>(columns.size() / H), H);
+    h.steps_per_column = job.steps_per_column;
+    heatmap_set(h.map, job.heat_columns.data(), static_cast<int>(job.heat_columns.size() / H), H);
     h.filled = true;
     changed = true;
   }
