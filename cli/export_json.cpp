@@ -19,7 +19,9 @@ json tensor_json(const Mat& m) {
   return rows;
 }
 
-json tensor_json(const Vec& v) { return json(std::vector<real>(v.data(), v.data() + v.size())); }
+json tensor_json(const Vec& v) {
+  return json(std::vector<double>(v.data(), v.data() + v.size()));
+}
 
 // -inf (a gradient that is exactly zero, e.g. behind dead ReLUs) has no JSON form: null.
 json log10_json(const std::vector<double>& values) {
@@ -41,6 +43,7 @@ json probe_to_json(const Config& config, const Probe& probe) {
   out["output_size"] = probe.model.output_size;
   out["steps"] = probe.sample.length();
   out["probe"] = "the task loss at the final step only; seed_grad_h = dL/dh_T";
+  out["precision"] = precision_name(probe.precision);
 
   json weights = json::object();
   probe.model.params.visit(

@@ -153,28 +153,42 @@ void run_train(const Config& config) {
   }
 }
 
+// Forward + full BPTT of one minibatch, repeated for at least a second, in `T`'s precision.
+template <class T>
+double bench_ms(const Model& model, const Batch& batch, int hidden) {
+  const ModelT<T> lane = model_cast<T>(model);
+  const Mat h0 = Mat::Zero(hidden, batch.batch_size());
+  const Mat c0 = has_cell_state(model.cell) ? h0 : Mat();
+  ForwardPass<T> fwd;
+  BackwardPass<T> bwd;
+  int runs = 0;
+  const auto start = std::chrono::steady_clock::now();
+  double seconds = 0;
+  while (seconds < 1.0 || runs < 3) {
+    begin_forward(lane, batch, h0, c0, fwd);
+    forward_steps(lane, fwd, fwd.length);
+    begin_backward(lane, fwd, bwd);
+    backward_steps(lane, fwd, bwd, fwd.length);
+    ++runs;
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  return 1000 * seconds / runs;
+}
+
 void run_bench(const Config& config) {
-  std::printf("%-12s %6s %7s %6s %14s %14s\n", "cell", "hidden", "length", "batch", "ms/fwd+bwd",
-              "steps/s");
+  const Precision precision = training_precision(config);
+  std::printf("%-12s %6s %7s %6s %14s %14s %9s\n", "cell", "hidden", "length", "batch",
+              "ms/fwd+bwd", "steps/s", "precision");
   for (CellKind cell : config.cells) {
     Rng rng(config.seed);
     const TaskShape shape = task_shape(config.task, config.length);
     const Model model =
         make_model(cell, shape.input_size, config.hidden, shape.output_size, config, rng);
     const Batch batch = make_batch(config.task, config.length, config.batch, rng);
-    const Mat h0 = Mat::Zero(config.hidden, config.batch);
-    int runs = 0;
-    const auto start = std::chrono::steady_clock::now();
-    double seconds = 0;
-    while (seconds < 1.0 || runs < 3) {
-      const ForwardPass fwd = forward(model, batch, h0, has_cell_state(cell) ? h0 : Mat());
-      const BackwardPass bwd = backward(model, batch, fwd);
-      ++runs;
-      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    }
-    const double ms = 1000 * seconds / runs;
-    std::printf("%-12s %6d %7d %6d %14.3f %14.0f\n", cell_name(cell), config.hidden, shape.steps,
-                config.batch, ms, shape.steps / (ms / 1000));
+    const double ms = precision == Precision::F32 ? bench_ms<float>(model, batch, config.hidden)
+                                                  : bench_ms<double>(model, batch, config.hidden);
+    std::printf("%-12s %6d %7d %6d %14.3f %14.0f %9s\n", cell_name(cell), config.hidden,
+                shape.steps, config.batch, ms, shape.steps / (ms / 1000), precision_name(precision));
   }
 }
 

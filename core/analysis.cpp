@@ -46,22 +46,28 @@ ProbeAnalysis analyze_probe(const Probe& probe) {
 
   double sum_derivative = 0, zeros = 0, sum_gate = 0;
   long count = 0;
-  for (const StepCache& step : probe.fwd.steps) {
-    for (int j = 0; j < H; ++j, ++count) {
-      const double h = step.gates(j, 0);  // RNN: h_t itself
-      switch (cell) {
-        case CellKind::RnnTanh: sum_derivative += 1 - h * h; break;
-        case CellKind::RnnSigmoid: sum_derivative += h * (1 - h); break;
-        case CellKind::RnnRelu:
-          sum_derivative += h > 0;
-          zeros += h <= 0;
-          break;
-        case CellKind::RnnIdentity: sum_derivative += 1; break;
-        case CellKind::Lstm:  // gate block 1: f (LSTM) or z (GRU)
-        case CellKind::Gru: sum_gate += step.gates(H + j, 0); break;
+  with_lane(probe, [&](const auto& lane) {
+    const auto& fwd = lane.fwd;
+    for (int t = 0; t < fwd.length; ++t) {
+      for (int j = 0; j < H; ++j, ++count) {
+        switch (cell) {
+          case CellKind::RnnTanh:
+          case CellKind::RnnSigmoid:
+          case CellKind::RnnRelu:
+          case CellKind::RnnIdentity: {
+            const double h = fwd.h(j, t + 1);  // h_t: act' is written from it
+            if (cell == CellKind::RnnTanh) sum_derivative += 1 - h * h;
+            if (cell == CellKind::RnnSigmoid) sum_derivative += h * (1 - h);
+            if (cell == CellKind::RnnRelu) sum_derivative += h > 0, zeros += h <= 0;
+            if (cell == CellKind::RnnIdentity) sum_derivative += 1;
+            break;
+          }
+          case CellKind::Lstm:  // gate block 1: f (LSTM) or z (GRU)
+          case CellKind::Gru: sum_gate += fwd.gates(H + j, t); break;
+        }
       }
     }
-  }
+  });
   if (count) {
     a.mean_derivative = sum_derivative / count;
     a.fraction_zero_derivative = zeros / count;

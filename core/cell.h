@@ -1,46 +1,47 @@
 // One time step of a recurrent cell, forward and backward, for every cell kind. Each kind's
 // equations and code live in its own file (rnn_cell.cpp, lstm_cell.cpp, gru_cell.cpp), forward
-// and backward side by side; this header is the single dispatch on the kind.
+// and backward side by side. The arguments follow llm.c's order: outputs, then inputs, then the
+// weights; every matrix is a column block of the sequence buffers of sequence.h (no copies).
 //
-// Shapes: x (I, B), h and c (H, B); a batch is the columns. Backward takes the upstream
-// gradients dh = dL/dh_t and dc = dL/dc_t (LSTM only), accumulates parameter gradients with +=
-// into `grads` (skipped if null) and writes dL/dh_{t-1}, dL/dc_{t-1} and, if asked, dL/dx_t.
+// Shapes: H hidden units, B sequences of the batch as columns. The input projection
+// W_ih x_t + b_ih is not done here: sequence.cpp computes it for many steps in one matrix
+// product, and forward completes it in place. Backward returns dgates = dL/d(W_hh h_{t-1} + b_hh)
+// for each gate block, from which sequence.cpp forms the weight gradients over many steps in one
+// product too, and dL/dh_{t-1} (and dL/dc_{t-1}), the recursion that carries the gradient back.
 #pragma once
 #include "config.h"
 #include "params.h"
 
 namespace gs {
 
-// The logistic function, elementwise (LSTM and GRU gates, the sigmoid RNN).
-inline Mat sigmoid(const Mat& a) { return (1 + (-a.array()).exp()).inverse(); }
+// Vanilla RNN. h: on entry W_ih x_t + b_ih + b_hh; on exit h_t = act(a_t). (H, B)
+template <class T>
+void rnn_forward(CellKind act, MatRef<T> h, ConstMatRef<T> h_prev, const ParamsT<T>& p);
+// dgates = dL/da_t (H, B) and dh_prev = W_hh^T dgates, from dh = dL/dh_t and h = h_t.
+template <class T>
+void rnn_backward(CellKind act, MatRef<T> dgates, MatRef<T> dh_prev, ConstMatRef<T> dh,
+                  ConstMatRef<T> h, const ParamsT<T>& p);
 
-// What backward needs from one forward step; fields unused by a kind stay empty.
-struct StepCache {
-  Mat x;       // (I, B) input at this step
-  Mat h_prev;  // (H, B) h_{t-1}
-  Mat c_prev;  // (H, B) LSTM: c_{t-1}
-  Mat gates;   // (G*H, B) gate values after their nonlinearity (RNN: h_t itself)
-  Mat c;       // (H, B) LSTM: c_t
-  Mat aux;     // (H, B) LSTM: tanh(c_t); GRU: W_hn h_{t-1} + b_hn
-};
+// LSTM. gates (4H, B): on entry W_ih x_t + b_ih + b_hh; on exit i f g o after their
+// nonlinearities. Writes h_t, c_t and tanh(c_t) (H, B).
+template <class T>
+void lstm_forward(MatRef<T> gates, MatRef<T> h, MatRef<T> c, MatRef<T> tanh_c,
+                  ConstMatRef<T> h_prev, ConstMatRef<T> c_prev, const ParamsT<T>& p);
+template <class T>
+void lstm_backward(MatRef<T> dgates, MatRef<T> dh_prev, MatRef<T> dc_prev, ConstMatRef<T> dh,
+                   ConstMatRef<T> dc, ConstMatRef<T> gates, ConstMatRef<T> c_prev,
+                   ConstMatRef<T> tanh_c, const ParamsT<T>& p);
 
-void cell_forward(CellKind cell, const Params& p, const Mat& x, const Mat& h_prev,
-                  const Mat& c_prev, StepCache& cache, Mat& h, Mat& c);
-
-void cell_backward(CellKind cell, const Params& p, const StepCache& cache, const Mat& dh,
-                   const Mat& dc, Params* grads, Mat& dh_prev, Mat& dc_prev, Mat* dx);
-
-// The per-kind implementations behind the dispatch.
-void rnn_forward(CellKind act, const Params& p, const Mat& x, const Mat& h_prev, StepCache& cache,
-                 Mat& h);
-void rnn_backward(CellKind act, const Params& p, const StepCache& cache, const Mat& dh,
-                  Params* grads, Mat& dh_prev, Mat* dx);
-void lstm_forward(const Params& p, const Mat& x, const Mat& h_prev, const Mat& c_prev,
-                  StepCache& cache, Mat& h, Mat& c);
-void lstm_backward(const Params& p, const StepCache& cache, const Mat& dh, const Mat& dc,
-                   Params* grads, Mat& dh_prev, Mat& dc_prev, Mat* dx);
-void gru_forward(const Params& p, const Mat& x, const Mat& h_prev, StepCache& cache, Mat& h);
-void gru_backward(const Params& p, const StepCache& cache, const Mat& dh, Params* grads,
-                  Mat& dh_prev, Mat* dx);
+// GRU. gates (3H, B): on entry W_ih x_t + b_ih; on exit r z n. Writes h_t and
+// hidden_n = W_hn h_{t-1} + b_hn (H, B), which backward needs; scratch is (3H, B).
+template <class T>
+void gru_forward(MatRef<T> gates, MatRef<T> h, MatRef<T> hidden_n, MatRef<T> scratch,
+                 ConstMatRef<T> h_prev, const ParamsT<T>& p);
+// The reset gate multiplies W_hn h + b_hn but not W_in x + b_in, so the gradient with respect to
+// the input projection differs from dgates in the n block: dgates_in (3H, B) holds it.
+template <class T>
+void gru_backward(MatRef<T> dgates, MatRef<T> dgates_in, MatRef<T> dh_prev, ConstMatRef<T> dh,
+                  ConstMatRef<T> gates, ConstMatRef<T> hidden_n, ConstMatRef<T> h_prev,
+                  const ParamsT<T>& p);
 
 }  // namespace gs

@@ -32,6 +32,8 @@ const Named<TaskKind> kTasks[] = {{TaskKind::Adding, "adding"},
                                   {TaskKind::RememberFirst, "remember-first"}};
 const Named<OptimizerKind> kOptimizers[] = {{OptimizerKind::Sgd, "sgd"},
                                             {OptimizerKind::Adam, "adam"}};
+const Named<Precision> kPrecisions[] = {
+    {Precision::Auto, "auto"}, {Precision::F64, "f64"}, {Precision::F32, "f32"}};
 
 template <class Enum, size_t N>
 const char* name_of(const Named<Enum> (&table)[N], Enum value) {
@@ -143,6 +145,14 @@ const char* cell_name(CellKind cell) { return name_of(kCells, cell); }
 const char* init_name(InitKind init) { return name_of(kInits, init); }
 const char* task_name(TaskKind task) { return name_of(kTasks, task); }
 const char* optimizer_name(OptimizerKind optimizer) { return name_of(kOptimizers, optimizer); }
+const char* precision_name(Precision precision) { return name_of(kPrecisions, precision); }
+
+Precision probe_precision(const Config& c) {
+  return c.precision == Precision::Auto ? Precision::F64 : c.precision;
+}
+Precision training_precision(const Config& c) {
+  return c.precision == Precision::Auto ? Precision::F32 : c.precision;
+}
 bool parse_cell_name(const std::string& text, CellKind& cell) {
   return value_of(kCells, text, cell);
 }
@@ -182,6 +192,8 @@ const std::vector<ConfigKey>& config_keys() {
       {"clip", "clip gradients to this global norm; 0 = off"},
       {"iters", "training iterations, 1..1000000"},
       {"lengths", "sequence lengths for the sweep, comma list of 1..100000"},
+      {"precision",
+       "auto (gradient probes in f64, training and bench in f32), f64 or f32"},
   };
   return keys;
 }
@@ -246,6 +258,8 @@ std::string set_config_value(Config& config, const std::string& key, const std::
     for (size_t i = 1; i < next.lengths.size(); ++i)
       if (next.lengths[i] <= next.lengths[i - 1])
         return range_error(key, value, "increasing lengths, e.g. 10,100,1000");
+  } else if (key == "precision") {
+    error = set_enum(next.precision, kPrecisions, key, value);
   } else {
     std::string known;
     for (const ConfigKey& k : config_keys())
@@ -330,7 +344,7 @@ std::string to_text(const Config& c) {
       << "&batch=" << c.batch << "&optimizer=" << optimizer_name(c.optimizer)
       << "&lr=" << number_text(c.lr) << "&momentum=" << number_text(c.momentum)
       << "&clip=" << number_text(c.clip) << "&iters=" << c.iters
-      << "&lengths=" << lengths_text(c.lengths);
+      << "&lengths=" << lengths_text(c.lengths) << "&precision=" << precision_name(c.precision);
   return out.str();
 }
 

@@ -14,6 +14,11 @@ enum class CellKind { RnnTanh, RnnRelu, RnnSigmoid, RnnIdentity, Lstm, Gru };
 enum class InitKind { Uniform, Xavier, Orthogonal, Identity };
 enum class TaskKind { Adding, Copy, RememberFirst };
 enum class OptimizerKind { Sgd, Adam };
+// The scalar type the core computes in (scalar.h). Auto: the gradient probes (decay, sweep) in
+// float64, where agreement with PyTorch's float64 to 1e-12 is the point and batch-1 steps cost
+// little either way; training and bench in float32, where the matrix products dominate and
+// float32 runs them twice as fast.
+enum class Precision { Auto, F64, F32 };
 
 struct Config {
   std::vector<CellKind> cells = {CellKind::RnnTanh, CellKind::Lstm, CellKind::Gru};  // cell
@@ -34,7 +39,12 @@ struct Config {
   int iters = 600;        // training iterations: at T = 50 enough for LSTM and GRU to
                           // solve the adding task, while a tanh RNN stays at chance
   std::vector<int> lengths = {10, 30, 100, 300, 1000, 3000};  // sweep
+  Precision precision = Precision::Auto;
 };
+
+// What precision=auto resolves to for each kind of work: F64 or F32, never Auto.
+Precision probe_precision(const Config& config);
+Precision training_precision(const Config& config);
 
 struct ConfigKey {
   const char* name;
@@ -69,6 +79,7 @@ const char* cell_name(CellKind cell);
 const char* init_name(InitKind init);
 const char* task_name(TaskKind task);
 const char* optimizer_name(OptimizerKind optimizer);
+const char* precision_name(Precision precision);
 std::string cells_text(const std::vector<CellKind>& cells);
 std::string lengths_text(const std::vector<int>& lengths);
 bool parse_cell_name(const std::string& text, CellKind& cell);

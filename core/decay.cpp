@@ -10,114 +10,158 @@ namespace {
 
 const double kMinusInfinity = -std::numeric_limits<double>::infinity();
 
-// stableNorm: a plain norm squares the entries and underflows below 1e-154.
-double log10_norm(const Mat& v, double log10_scale) {
-  const real norm = v.stableNorm();
+// ||v||, without the overflow or underflow of a plain sum of squares: the carried vector has unit
+// norm before each step, so the plain norm is right unless a single step changed it by more than
+// 1e150 either way; only then is the slower scaled norm needed.
+template <class T>
+double safe_norm(const MatT<T>& v) {
+  const double norm = static_cast<double>(v.template cast<double>().norm());
+  if (norm > 1e-150 && norm < 1e150) return norm;
+  return static_cast<double>(v.template cast<double>().stableNorm());
+}
+
+double log10_or_minus_infinity(double norm, double log10_scale) {
   return norm > 0 ? std::log10(norm) + log10_scale : kMinusInfinity;
 }
 
 // Records step t (1-based) of the curve from the current scaled gradient.
-void record(const Model& model, int t, DecayCurve& curve, const DecayPass& pass) {
-  curve.log10_grad_h[t - 1] = log10_norm(pass.dh, pass.log10_scale);
-  if (has_cell_state(model.cell)) curve.log10_grad_c[t - 1] = log10_norm(pass.dc, pass.log10_scale);
-  const int H = model.hidden_size;
+template <class T>
+void record(int t, DecayCurve& curve, const DecayPass<T>& pass) {
+  curve.log10_grad_h[t - 1] = log10_or_minus_infinity(safe_norm(pass.dh), pass.log10_scale);
+  if (pass.dc.size())
+    curve.log10_grad_c[t - 1] = log10_or_minus_infinity(safe_norm(pass.dc), pass.log10_scale);
+  const int H = static_cast<int>(pass.dh.rows());
   float* row = &curve.log10_unit_grad[static_cast<size_t>(t - 1) * H];
   for (int j = 0; j < H; ++j) {
-    const real magnitude = std::abs(pass.dh(j, 0));
+    const double magnitude = std::abs(static_cast<double>(pass.dh(j, 0)));
     row[j] = magnitude > 0 ? static_cast<float>(std::log10(magnitude) + pass.log10_scale)
                            : -std::numeric_limits<float>::infinity();
   }
 }
 
 // Divides the carried gradient by its norm and books the factor, so it never under/overflows.
-void renormalize(DecayPass& pass) {
-  const real norm = std::hypot(pass.dh.stableNorm(), pass.dc.size() ? pass.dc.stableNorm() : 0.0);
+template <class T>
+void renormalize(DecayPass<T>& pass) {
+  const double norm = std::hypot(safe_norm(pass.dh), pass.dc.size() ? safe_norm(pass.dc) : 0.0);
   if (!(norm > 0) || !std::isfinite(norm)) return;  // exactly 0 stays 0 (dead ReLU)
-  pass.dh /= norm;
-  if (pass.dc.size()) pass.dc /= norm;
+  pass.dh /= static_cast<T>(norm);
+  if (pass.dc.size()) pass.dc /= static_cast<T>(norm);
   pass.log10_scale += std::log10(norm);
 }
 
 }  // namespace
 
-void begin_decay(const Model& model, const ForwardPass& fwd, const Mat& seed_grad_h,
-                 DecayCurve& curve, DecayPass& pass) {
-  const int T = static_cast<int>(fwd.steps.size()), H = model.hidden_size;
-  curve.log10_grad_h.assign(T, kMinusInfinity);
-  curve.log10_grad_c.assign(has_cell_state(model.cell) ? T : 0, kMinusInfinity);
-  curve.log10_unit_grad.assign(static_cast<size_t>(T) * H, 0.0f);
+template <class T>
+void begin_decay(const ModelT<T>& model, const ForwardPass<T>& fwd, const MatT<T>& seed_grad_h,
+                 DecayCurve& curve, DecayPass<T>& pass) {
+  const int T_ = fwd.length, H = model.hidden_size, G = gate_count(model.cell);
+  const bool lstm = model.cell == CellKind::Lstm;
+  curve.log10_grad_h.assign(T_, kMinusInfinity);
+  curve.log10_grad_c.assign(lstm ? T_ : 0, kMinusInfinity);
+  curve.log10_unit_grad.assign(static_cast<size_t>(T_) * H, 0.0f);
   pass.dh = seed_grad_h;
-  pass.dc = has_cell_state(model.cell) ? Mat::Zero(H, 1) : Mat();  // the loss reads only h_T
+  pass.dc = lstm ? MatT<T>::Zero(H, 1) : MatT<T>();  // the loss reads only h_T
+  pass.dh_prev.resize(H, 1);
+  pass.dc_prev.resize(lstm ? H : 0, 1);
+  pass.dgates.resize(G * H, 1);
+  pass.dgates_in.resize(model.cell == CellKind::Gru ? G * H : 0, 1);
   pass.log10_scale = 0;
-  pass.steps_left = T;
+  pass.steps_left = T_;
   renormalize(pass);
 }
 
-bool decay_steps(const Model& model, const ForwardPass& fwd, DecayCurve& curve, DecayPass& pass,
-                 int budget) {
-  const bool lstm = has_cell_state(model.cell);
-  Mat dh_prev, dc_prev;
+template <class T>
+bool decay_steps(const ModelT<T>& model, const ForwardPass<T>& fwd, DecayCurve& curve,
+                 DecayPass<T>& pass, int budget) {
   for (; budget > 0 && pass.steps_left > 0; --budget) {
     const int t = pass.steps_left;
-    record(model, t, curve, pass);  // dL/dh_t
-    cell_backward(model.cell, model.params, fwd.steps[t - 1], pass.dh, lstm ? pass.dc : pass.dh,
-                  nullptr, dh_prev, dc_prev, nullptr);  // to dL/dh_{t-1}
-    pass.dh.swap(dh_prev);
-    if (lstm) pass.dc.swap(dc_prev);
+    record(t, curve, pass);  // dL/dh_t
+    step_backward<T>(model, fwd, t, pass.dgates, pass.dgates_in, pass.dh_prev, pass.dc_prev,
+                     pass.dh, pass.dc);  // to dL/dh_{t-1}
+    pass.dh.swap(pass.dh_prev);
+    pass.dc.swap(pass.dc_prev);
     renormalize(pass);
     --pass.steps_left;
   }
   return pass.steps_left == 0;
 }
 
+template void begin_decay<float>(const ModelT<float>&, const ForwardPass<float>&,
+                                 const MatT<float>&, DecayCurve&, DecayPass<float>&);
+template void begin_decay<double>(const ModelT<double>&, const ForwardPass<double>&,
+                                  const MatT<double>&, DecayCurve&, DecayPass<double>&);
+template bool decay_steps<float>(const ModelT<float>&, const ForwardPass<float>&, DecayCurve&,
+                                 DecayPass<float>&, int);
+template bool decay_steps<double>(const ModelT<double>&, const ForwardPass<double>&, DecayCurve&,
+                                  DecayPass<double>&, int);
+
+// --- the probe -------------------------------------------------------------------------------
+
+namespace {
+
+// Rounds every value to float and back, so that the double copy equals what float32 computes.
+void round_to_float(Mat& m) { m = m.cast<float>().cast<double>(); }
+
+}  // namespace
+
 Probe begin_probe(CellKind cell, const Config& config, uint64_t seed) {
   Probe probe;
+  probe.precision = probe_precision(config);
   const TaskShape shape = task_shape(config.task, config.length);
   Rng model_rng(model_seed(seed)), data_rng(data_seed(seed));
   probe.model =
       make_model(cell, shape.input_size, config.hidden, shape.output_size, config, model_rng);
   probe.sample = make_batch(config.task, config.length, 1, data_rng);
+  if (probe.precision == Precision::F32) {
+    probe.model = model_cast<double>(model_cast<float>(probe.model));
+    for (Mat& x : probe.sample.inputs) round_to_float(x);
+    for (Mat& y : probe.sample.targets) round_to_float(y);
+  }
   probe.h0 = Mat::Zero(config.hidden, 1);
   probe.c0 = has_cell_state(cell) ? Mat::Zero(config.hidden, 1) : Mat();
-  begin_forward(probe.model, probe.sample, probe.h0, probe.c0, probe.fwd);
+  with_lane(probe, [&](auto& lane) {
+    using T = typename decltype(lane.fwd.x)::Scalar;
+    lane.model = model_cast<T>(probe.model);
+    begin_forward(lane.model, probe.sample, probe.h0, probe.c0, lane.fwd);
+  });
   return probe;
 }
 
 bool advance_probe(Probe& probe, int budget) {
-  const int T = probe.sample.length();
-  if (!probe.forward_done) {
-    const int before = probe.fwd.steps_done;
-    probe.forward_done = forward_steps(probe.model, probe.sample, probe.fwd, budget);
-    budget -= probe.fwd.steps_done - before;
-    if (!probe.forward_done) return false;
-    // The probe's loss: the task loss at the final step only, through the readout.
-    const Params& p = probe.model.params;
-    const Mat y = p.weight_out * probe.fwd.h[T] + p.bias_out;
-    const Mat& target = probe.sample.targets[T - 1];
-    Mat dy;
-    step_loss(probe.sample.loss, y, target, 1.0, &dy);
-    probe.seed_grad_h = p.weight_out.transpose() * dy;
-    begin_decay(probe.model, probe.fwd, probe.seed_grad_h, probe.curve, probe.pass);
-  }
-  if (budget > 0 && !probe.done)
-    probe.done = decay_steps(probe.model, probe.fwd, probe.curve, probe.pass, budget);
-  return probe.done;
+  return with_lane(probe, [&](auto& lane) {
+    using T = typename decltype(lane.fwd.x)::Scalar;
+    if (!probe.forward_done) {
+      const int before = lane.fwd.steps_done;
+      probe.forward_done = forward_steps(lane.model, lane.fwd, budget);
+      budget -= lane.fwd.steps_done - before;
+      if (!probe.forward_done) return false;
+      // The probe's loss: the task loss at the final step only, through the readout.
+      const int T_ = lane.fwd.length;
+      const ParamsT<T>& p = lane.model.params;
+      MatT<T> y = p.weight_out * lane.fwd.h_at(T_);
+      y.colwise() += p.bias_out;
+      MatT<T> dy;
+      step_loss<T>(lane.fwd.loss_kind, y, lane.fwd.targets.middleCols(T_ - 1, 1), 1.0, &dy);
+      const MatT<T> seed = p.weight_out.transpose() * dy;
+      probe.seed_grad_h = seed.template cast<double>();
+      begin_decay(lane.model, lane.fwd, seed, probe.curve, lane.pass);
+    }
+    if (budget > 0 && !probe.done)
+      probe.done = decay_steps(lane.model, lane.fwd, probe.curve, lane.pass, budget);
+    return probe.done;
+  });
 }
 
-bool release_probe(Probe& probe, int budget) {
-  ForwardPass& fwd = probe.fwd;
-  const size_t keep =
-      fwd.steps.size() > static_cast<size_t>(budget) ? fwd.steps.size() - budget : 0;
-  fwd.steps.resize(keep);
-  fwd.h.resize(std::min(fwd.h.size(), keep));
-  fwd.c.resize(std::min(fwd.c.size(), keep));
-  fwd.y.resize(std::min(fwd.y.size(), keep));
-  return fwd.steps.empty();
+void release_probe(Probe& probe) {
+  probe.f64.fwd = ForwardPass<double>();
+  probe.f32.fwd = ForwardPass<float>();
 }
 
 int probe_steps_done(const Probe& probe) {
-  const int backward_done = probe.forward_done ? probe.sample.length() - probe.pass.steps_left : 0;
-  return probe.fwd.steps_done + backward_done;
+  return with_lane(probe, [&](const auto& lane) {
+    const int backward_done = probe.forward_done ? lane.fwd.length - lane.pass.steps_left : 0;
+    return lane.fwd.steps_done + backward_done;
+  });
 }
 
 Probe run_probe(CellKind cell, const Config& config, uint64_t seed) {

@@ -4,7 +4,8 @@
 // Such curves fall below float64's range (1e-308) within a few hundred steps of a tanh RNN. Once
 // the forward pass is fixed, BPTT is linear in the upstream gradient, so the backward vector is
 // renormalized to unit length at every step while log10 of the factor taken out is accumulated:
-// the curve is exact in log10 at any depth (10,000 steps of a tanh RNN reach about -1500).
+// the curve is exact in log10 at any depth (10,000 steps of a tanh RNN reach about -1500), in
+// float32 as in float64.
 #pragma once
 #include <vector>
 
@@ -21,39 +22,63 @@ struct DecayCurve {
 };
 
 // The running state of the renormalized backward pass (sliced like sequence.h's passes).
+template <class T>
 struct DecayPass {
-  Mat dh, dc;  // (H, 1) the current gradient, divided by 10^log10_scale
+  MatT<T> dh, dc;            // (H, 1) the current gradient, divided by 10^log10_scale
+  MatT<T> dh_prev, dc_prev;  // (H, 1) the next one, while a step is computed
+  MatT<T> dgates, dgates_in;  // (G H, 1) scratch
   double log10_scale = 0;
   int steps_left = 0;  // next h_t to record is t = steps_left
 };
 
-void begin_decay(const Model& model, const ForwardPass& fwd, const Mat& seed_grad_h,
-                 DecayCurve& curve, DecayPass& pass);
-bool decay_steps(const Model& model, const ForwardPass& fwd, DecayCurve& curve, DecayPass& pass,
-                 int budget);
+template <class T>
+void begin_decay(const ModelT<T>& model, const ForwardPass<T>& fwd, const MatT<T>& seed_grad_h,
+                 DecayCurve& curve, DecayPass<T>& pass);
+template <class T>
+bool decay_steps(const ModelT<T>& model, const ForwardPass<T>& fwd, DecayCurve& curve,
+                 DecayPass<T>& pass, int budget);
+
+// A probe's computation in one precision.
+template <class T>
+struct ProbeLane {
+  ModelT<T> model;
+  ForwardPass<T> fwd;
+  DecayPass<T> pass;
+};
 
 // One probe: a model and one task sequence (batch 1) drawn from (cell, config, seed), its forward
 // pass from h0 = c0 = 0, and the gradient of the task loss at the final step. The same seed gives
-// the same numbers natively and in the browser.
+// the same numbers natively and in the browser. It runs in probe_precision(config); `model` and
+// `sample` hold exactly the values it computes with (in float32: rounded, then widened exactly).
 struct Probe {
+  Precision precision = Precision::F64;
   Model model;
   Batch sample;
   Mat h0, c0;       // (H, 1) zeros
   Mat seed_grad_h;  // (H, 1) dL/dh_T given directly by the loss at step T
-  ForwardPass fwd;
   DecayCurve curve;
-  DecayPass pass;
+  ProbeLane<double> f64;  // only the lane of `precision` is used
+  ProbeLane<float> f32;
   bool forward_done = false, done = false;
 };
+
+// Calls f(lane) with the probe's lane in its precision.
+template <class F>
+decltype(auto) with_lane(Probe& probe, F&& f) {
+  return probe.precision == Precision::F32 ? f(probe.f32) : f(probe.f64);
+}
+template <class F>
+decltype(auto) with_lane(const Probe& probe, F&& f) {
+  return probe.precision == Precision::F32 ? f(probe.f32) : f(probe.f64);
+}
 
 // Draws the model and the sample; the passes are then advanced by advance_probe.
 Probe begin_probe(CellKind cell, const Config& config, uint64_t seed);
 // Advances forward then backward by up to `budget` steps in total; returns true when done.
 bool advance_probe(Probe& probe, int budget);
 Probe run_probe(CellKind cell, const Config& config, uint64_t seed);
-// Frees up to `budget` steps of the probe's BPTT caches, last first; true when none are left.
-// Freeing a long sequence's caches at once can take longer than a browser frame.
-bool release_probe(Probe& probe, int budget);
+// Frees the probe's BPTT caches (the curve stays).
+void release_probe(Probe& probe);
 
 // Steps done so far, forward and backward, out of 2 T.
 int probe_steps_done(const Probe& probe);

@@ -15,48 +15,50 @@
 
 namespace gs {
 
-void gru_forward(const Params& p, const Mat& x, const Mat& h_prev, StepCache& cache, Mat& h) {
-  const Eigen::Index H = h_prev.rows();
-  Mat gi = p.weight_ih * x;  // (3H, B)
-  gi.colwise() += p.bias_ih;
-  Mat gh = p.weight_hh * h_prev;  // (3H, B)
+template <class T>
+void gru_forward(MatRef<T> gates, MatRef<T> h, MatRef<T> hidden_n, MatRef<T> scratch,
+                 ConstMatRef<T> h_prev, const ParamsT<T>& p) {
+  const Eigen::Index H = h.rows();
+  MatRef<T> gh = scratch;  // (3H, B) W_hh h_{t-1} + b_hh
+  gh.noalias() = p.weight_hh * h_prev;
   gh.colwise() += p.bias_hh;
-  Mat& gates = cache.gates;
-  gates.resize(3 * H, h_prev.cols());
-  gates.topRows(2 * H) = sigmoid(gi.topRows(2 * H) + gh.topRows(2 * H));  // r, z
+  gates.topRows(2 * H) = (gates.topRows(2 * H) + gh.topRows(2 * H)).array().logistic();  // r, z
   const auto r = gates.middleRows(0, H).array();
   const auto z = gates.middleRows(H, H).array();
-  gates.bottomRows(H) = (gi.bottomRows(H).array() + r * gh.bottomRows(H).array()).tanh();  // n
+  gates.bottomRows(H) = (gates.bottomRows(H).array() + r * gh.bottomRows(H).array()).tanh();  // n
   const auto n = gates.bottomRows(H).array();
   h = (1 - z) * n + z * h_prev.array();  // interpolate between candidate and previous state
-  cache.aux = gh.bottomRows(H);          // W_hn h + b_hn, needed for dr
-  cache.x = x;
-  cache.h_prev = h_prev;
+  hidden_n = gh.bottomRows(H);           // W_hn h + b_hn, needed for dr
 }
 
-void gru_backward(const Params& p, const StepCache& cache, const Mat& dh, Params* grads,
-                  Mat& dh_prev, Mat* dx) {
+template <class T>
+void gru_backward(MatRef<T> dgates, MatRef<T> dgates_in, MatRef<T> dh_prev, ConstMatRef<T> dh,
+                  ConstMatRef<T> gates, ConstMatRef<T> hidden_n, ConstMatRef<T> h_prev,
+                  const ParamsT<T>& p) {
   const Eigen::Index H = dh.rows();
-  const auto r = cache.gates.middleRows(0, H).array();
-  const auto z = cache.gates.middleRows(H, H).array();
-  const auto n = cache.gates.middleRows(2 * H, H).array();
+  const auto r = gates.middleRows(0, H).array();
+  const auto z = gates.middleRows(H, H).array();
+  const auto n = gates.middleRows(2 * H, H).array();
 
-  const Mat da_n = dh.array() * (1 - z) * (1 - n.square());                // through tanh
-  const Mat da_r = da_n.array() * cache.aux.array() * r * (1 - r);         // r multiplies gh_n
-  const Mat da_z = dh.array() * (cache.h_prev.array() - n) * z * (1 - z);  // through sigma
-  Mat dgi(3 * H, dh.cols()), dgh(3 * H, dh.cols());
-  dgi << da_r, da_z, da_n;
-  dgh << da_r, da_z, da_n.array() * r;
-
-  if (grads) {
-    grads->weight_ih.noalias() += dgi * cache.x.transpose();
-    grads->weight_hh.noalias() += dgh * cache.h_prev.transpose();
-    grads->bias_ih += dgi.rowwise().sum();
-    grads->bias_hh += dgh.rowwise().sum();
-  }
+  auto da_n = dgates_in.bottomRows(H).array();
+  da_n = dh.array() * (1 - z) * (1 - n.square());                                  // through tanh
+  dgates.topRows(H) = da_n * hidden_n.array() * r * (1 - r);                     // r multiplies gh_n
+  dgates.middleRows(H, H) = dh.array() * (h_prev.array() - n) * z * (1 - z);     // through sigma
+  dgates.bottomRows(H) = da_n * r;
+  dgates_in.topRows(2 * H) = dgates.topRows(2 * H);  // r and z see x and h alike
   dh_prev = dh.array() * z;                            // the direct "keep" path
-  dh_prev.noalias() += p.weight_hh.transpose() * dgh;  // and through every gate
-  if (dx) dx->noalias() = p.weight_ih.transpose() * dgi;
+  dh_prev.noalias() += p.weight_hh.transpose() * dgates;  // and through every gate
 }
+
+template void gru_forward<float>(MatRef<float>, MatRef<float>, MatRef<float>, MatRef<float>,
+                                 ConstMatRef<float>, const ParamsT<float>&);
+template void gru_forward<double>(MatRef<double>, MatRef<double>, MatRef<double>, MatRef<double>,
+                                  ConstMatRef<double>, const ParamsT<double>&);
+template void gru_backward<float>(MatRef<float>, MatRef<float>, MatRef<float>, ConstMatRef<float>,
+                                  ConstMatRef<float>, ConstMatRef<float>, ConstMatRef<float>,
+                                  const ParamsT<float>&);
+template void gru_backward<double>(MatRef<double>, MatRef<double>, MatRef<double>,
+                                   ConstMatRef<double>, ConstMatRef<double>, ConstMatRef<double>,
+                                   ConstMatRef<double>, const ParamsT<double>&);
 
 }  // namespace gs

@@ -17,55 +17,55 @@
 
 namespace gs {
 
-void lstm_forward(const Params& p, const Mat& x, const Mat& h_prev, const Mat& c_prev,
-                  StepCache& cache, Mat& h, Mat& c) {
-  const Eigen::Index H = h_prev.rows();
-  Mat a = p.weight_ih * x;  // (4H, B) pre-activations
-  a.noalias() += p.weight_hh * h_prev;
-  a.colwise() += p.bias_ih + p.bias_hh;
-  Mat& gates = cache.gates;
-  gates.resize(a.rows(), a.cols());
-  gates.topRows(2 * H) = sigmoid(a.topRows(2 * H));                    // i, f
-  gates.middleRows(2 * H, H) = a.middleRows(2 * H, H).array().tanh();  // g
-  gates.bottomRows(H) = sigmoid(a.bottomRows(H));                      // o
+template <class T>
+void lstm_forward(MatRef<T> gates, MatRef<T> h, MatRef<T> c, MatRef<T> tanh_c,
+                  ConstMatRef<T> h_prev, ConstMatRef<T> c_prev, const ParamsT<T>& p) {
+  const Eigen::Index H = h.rows();
+  gates.noalias() += p.weight_hh * h_prev;                                    // pre-activations
+  gates.topRows(2 * H) = gates.topRows(2 * H).array().logistic();             // i, f
+  gates.middleRows(2 * H, H) = gates.middleRows(2 * H, H).array().tanh();     // g
+  gates.bottomRows(H) = gates.bottomRows(H).array().logistic();               // o
   const auto i = gates.middleRows(0, H).array();
   const auto f = gates.middleRows(H, H).array();
   const auto g = gates.middleRows(2 * H, H).array();
   const auto o = gates.middleRows(3 * H, H).array();
   c = f * c_prev.array() + i * g;  // c = f c_prev + i g
-  cache.aux = c.array().tanh();    // tanh(c)
-  h = o * cache.aux.array();       // h = o tanh(c)
-  cache.x = x;
-  cache.h_prev = h_prev;
-  cache.c_prev = c_prev;
-  cache.c = c;
+  tanh_c = c.array().tanh();
+  h = o * tanh_c.array();  // h = o tanh(c)
 }
 
-void lstm_backward(const Params& p, const StepCache& cache, const Mat& dh, const Mat& dc,
-                   Params* grads, Mat& dh_prev, Mat& dc_prev, Mat* dx) {
+template <class T>
+void lstm_backward(MatRef<T> dgates, MatRef<T> dh_prev, MatRef<T> dc_prev, ConstMatRef<T> dh,
+                   ConstMatRef<T> dc, ConstMatRef<T> gates, ConstMatRef<T> c_prev,
+                   ConstMatRef<T> tanh_c, const ParamsT<T>& p) {
   const Eigen::Index H = dh.rows();
-  const auto i = cache.gates.middleRows(0, H).array();
-  const auto f = cache.gates.middleRows(H, H).array();
-  const auto g = cache.gates.middleRows(2 * H, H).array();
-  const auto o = cache.gates.middleRows(3 * H, H).array();
-  const auto tanh_c = cache.aux.array();
+  const auto i = gates.middleRows(0, H).array();
+  const auto f = gates.middleRows(H, H).array();
+  const auto g = gates.middleRows(2 * H, H).array();
+  const auto o = gates.middleRows(3 * H, H).array();
+  const auto tc = tanh_c.array();
 
-  const Mat dc_total = dc.array() + dh.array() * o * (1 - tanh_c.square());  // into c_t
-  Mat da(4 * H, dh.cols());
-  da.middleRows(0, H) = dc_total.array() * g * i * (1 - i);                     // input gate
-  da.middleRows(H, H) = dc_total.array() * cache.c_prev.array() * f * (1 - f);  // forget gate
-  da.middleRows(2 * H, H) = dc_total.array() * i * (1 - g.square());            // candidate
-  da.middleRows(3 * H, H) = dh.array() * tanh_c * o * (1 - o);                  // output gate
-  dc_prev = dc_total.array() * f;                                               // additive path
-
-  if (grads) {
-    grads->weight_ih.noalias() += da * cache.x.transpose();
-    grads->weight_hh.noalias() += da * cache.h_prev.transpose();
-    grads->bias_ih += da.rowwise().sum();
-    grads->bias_hh += da.rowwise().sum();
-  }
-  dh_prev.noalias() = p.weight_hh.transpose() * da;
-  if (dx) dx->noalias() = p.weight_ih.transpose() * da;
+  dc_prev = dc.array() + dh.array() * o * (1 - tc.square());  // dc_t: all that reaches c_t
+  const auto dc_t = dc_prev.array();
+  dgates.middleRows(0, H) = dc_t * g * i * (1 - i);                     // input gate
+  dgates.middleRows(H, H) = dc_t * c_prev.array() * f * (1 - f);        // forget gate
+  dgates.middleRows(2 * H, H) = dc_t * i * (1 - g.square());            // candidate
+  dgates.middleRows(3 * H, H) = dh.array() * tc * o * (1 - o);          // output gate
+  dc_prev.array() *= f;                                                  // the additive path
+  dh_prev.noalias() = p.weight_hh.transpose() * dgates;
 }
+
+template void lstm_forward<float>(MatRef<float>, MatRef<float>, MatRef<float>, MatRef<float>,
+                                  ConstMatRef<float>, ConstMatRef<float>, const ParamsT<float>&);
+template void lstm_forward<double>(MatRef<double>, MatRef<double>, MatRef<double>,
+                                   MatRef<double>, ConstMatRef<double>, ConstMatRef<double>,
+                                   const ParamsT<double>&);
+template void lstm_backward<float>(MatRef<float>, MatRef<float>, MatRef<float>, ConstMatRef<float>,
+                                   ConstMatRef<float>, ConstMatRef<float>, ConstMatRef<float>,
+                                   ConstMatRef<float>, const ParamsT<float>&);
+template void lstm_backward<double>(MatRef<double>, MatRef<double>, MatRef<double>,
+                                    ConstMatRef<double>, ConstMatRef<double>, ConstMatRef<double>,
+                                    ConstMatRef<double>, ConstMatRef<double>,
+                                    const ParamsT<double>&);
 
 }  // namespace gs

@@ -4,11 +4,12 @@
 
 namespace gs {
 
-Optimizer make_optimizer(const Config& config, const Params& like) {
-  Optimizer optimizer;
+template <class T>
+OptimizerT<T> make_optimizer(const Config& config, const ParamsT<T>& like) {
+  OptimizerT<T> optimizer;
   optimizer.kind = config.optimizer;
-  optimizer.lr = config.lr;
-  optimizer.momentum = config.momentum;
+  optimizer.lr = static_cast<T>(config.lr);
+  optimizer.momentum = static_cast<T>(config.momentum);
   optimizer.first = zeros_like(like);
   optimizer.second = zeros_like(like);
   return optimizer;
@@ -17,8 +18,8 @@ Optimizer make_optimizer(const Config& config, const Params& like) {
 namespace {
 
 // Calls f(param, grad, first, second) on matching tensors of the four structs.
-template <class F>
-void for_each_tensor(Params& params, const Params& grads, Optimizer& o, F&& f) {
+template <class T, class F>
+void for_each_tensor(ParamsT<T>& params, const ParamsT<T>& grads, OptimizerT<T>& o, F&& f) {
   f(params.weight_ih, grads.weight_ih, o.first.weight_ih, o.second.weight_ih);
   f(params.weight_hh, grads.weight_hh, o.first.weight_hh, o.second.weight_hh);
   f(params.bias_ih, grads.bias_ih, o.first.bias_ih, o.second.bias_ih);
@@ -29,7 +30,8 @@ void for_each_tensor(Params& params, const Params& grads, Optimizer& o, F&& f) {
 
 }  // namespace
 
-void optimizer_step(Optimizer& o, Params& params, const Params& grads) {
+template <class T>
+void optimizer_step(OptimizerT<T>& o, ParamsT<T>& params, const ParamsT<T>& grads) {
   ++o.steps;
   if (o.kind == OptimizerKind::Sgd) {
     for_each_tensor(params, grads, o, [&](auto& theta, const auto& g, auto& velocity, auto&) {
@@ -38,8 +40,8 @@ void optimizer_step(Optimizer& o, Params& params, const Params& grads) {
     });
     return;
   }
-  const real correction1 = 1 - std::pow(o.beta1, static_cast<real>(o.steps));
-  const real correction2 = 1 - std::pow(o.beta2, static_cast<real>(o.steps));
+  const T correction1 = 1 - std::pow(o.beta1, static_cast<T>(o.steps));
+  const T correction2 = 1 - std::pow(o.beta2, static_cast<T>(o.steps));
   for_each_tensor(params, grads, o, [&](auto& theta, const auto& g, auto& m, auto& v) {
     m = o.beta1 * m + (1 - o.beta1) * g;
     v = o.beta2 * v + (1 - o.beta2) * g.cwiseProduct(g);
@@ -48,13 +50,24 @@ void optimizer_step(Optimizer& o, Params& params, const Params& grads) {
   });
 }
 
-real clip_by_global_norm(Params& grads, real max_norm) {
-  const real norm = global_norm(grads);
+template <class T>
+double clip_by_global_norm(ParamsT<T>& grads, double max_norm) {
+  const double norm = global_norm(grads);
   if (max_norm > 0 && std::isfinite(norm) && norm > max_norm) {
-    const real factor = max_norm / norm;
-    grads.visit([&](const char*, auto& tensor) { tensor *= factor; });
+    const double factor = max_norm / norm;  // in double: it may be below float's range
+    grads.visit([&](const char*, auto& tensor) {
+      tensor = (tensor.template cast<double>() * factor).template cast<T>();
+    });
   }
   return norm;
 }
+
+template OptimizerT<float> make_optimizer<float>(const Config&, const ParamsT<float>&);
+template OptimizerT<double> make_optimizer<double>(const Config&, const ParamsT<double>&);
+template void optimizer_step<float>(OptimizerT<float>&, ParamsT<float>&, const ParamsT<float>&);
+template void optimizer_step<double>(OptimizerT<double>&, ParamsT<double>&,
+                                     const ParamsT<double>&);
+template double clip_by_global_norm<float>(ParamsT<float>&, double);
+template double clip_by_global_norm<double>(ParamsT<double>&, double);
 
 }  // namespace gs

@@ -5,25 +5,30 @@
 
 namespace gs {
 
-struct Optimizer {
+template <class T>
+struct OptimizerT {
   OptimizerKind kind = OptimizerKind::Adam;
-  real lr = 0.01;
-  real momentum = 0.9;                              // SGD
-  real beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;  // Adam (Kingma & Ba 2015)
-  Params first;                                     // SGD: velocity; Adam: running mean of g
-  Params second;                                    // Adam: running mean of g^2
+  T lr = T(0.01);
+  T momentum = T(0.9);                                    // SGD
+  T beta1 = T(0.9), beta2 = T(0.999), epsilon = T(1e-8);  // Adam (Kingma & Ba 2015)
+  ParamsT<T> first;                                       // SGD: velocity; Adam: mean of g
+  ParamsT<T> second;                                      // Adam: running mean of g^2
   long steps = 0;
 };
 
-Optimizer make_optimizer(const Config& config, const Params& like);
+template <class T>
+OptimizerT<T> make_optimizer(const Config& config, const ParamsT<T>& like);
 
 // SGD (PyTorch's form): v = momentum v + g; theta -= lr v.
 // Adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; theta -= lr mhat / (sqrt(vhat) + eps).
-void optimizer_step(Optimizer& optimizer, Params& params, const Params& grads);
+template <class T>
+void optimizer_step(OptimizerT<T>& optimizer, ParamsT<T>& params, const ParamsT<T>& grads);
 
 // Scales `grads` so that their global L2 norm is at most max_norm (0 = no clipping). Returns the
-// norm before clipping, which may be inf or NaN: such gradients are left as they are, and the
-// caller decides (training skips the update and reports it).
-real clip_by_global_norm(Params& grads, real max_norm);
+// norm before clipping (params.h's global_norm, which does not overflow for finite gradients),
+// or inf/NaN if a gradient is not finite: those are left as they are, and the caller decides
+// (training skips the update and reports it).
+template <class T>
+double clip_by_global_norm(ParamsT<T>& grads, double max_norm);
 
 }  // namespace gs

@@ -13,119 +13,242 @@ int Batch::scored_steps() const {
 
 // --- loss at one step ------------------------------------------------------------------------
 
-real step_loss(LossKind loss, const Mat& y, const Mat& target, real normalizer, Mat* dy) {
+template <class T>
+double step_loss(LossKind loss, ConstMatRef<T> y, ConstMatRef<T> target, double normalizer,
+                 MatT<T>* dy) {
+  const T scale = static_cast<T>(1 / normalizer);
   if (loss == LossKind::Mse) {
-    const Mat diff = y - target;
-    if (dy) *dy = (2 / normalizer) * diff;  // d/dy of sum (y - t)^2
-    return diff.squaredNorm() / normalizer;
+    if (dy) *dy = (2 * scale) * (y - target);  // d/dy of sum (y - t)^2
+    return static_cast<double>((y - target).squaredNorm()) / normalizer;
   }
-  // Softmax cross-entropy, stabilized by subtracting each column's max.
-  const Eigen::RowVectorXd column_max = y.colwise().maxCoeff();
-  const Mat shifted = y.rowwise() - column_max;
-  const Mat exp = shifted.array().exp();
-  const Eigen::RowVectorXd log_sum = exp.colwise().sum().array().log();
-  const Mat log_softmax = shifted.rowwise() - log_sum;
-  if (dy) *dy = (log_softmax.array().exp().matrix() - target) / normalizer;  // softmax - onehot
-  return -(target.array() * log_softmax.array()).sum() / normalizer;
+  // Softmax cross-entropy, column by column, stabilized by subtracting each column's max.
+  if (dy) dy->resize(y.rows(), y.cols());  // no-op when it has the size already
+  double total = 0;
+  for (Eigen::Index b = 0; b < y.cols(); ++b) {
+    const T top = y.col(b).maxCoeff();
+    const T log_sum = std::log((y.col(b).array() - top).exp().sum());
+    // -sum target * log_softmax, with log_softmax = y - top - log_sum
+    total -= static_cast<double>((target.col(b).array() * (y.col(b).array() - top - log_sum)).sum());
+    if (dy) dy->col(b) = scale * ((y.col(b).array() - top - log_sum).exp() - target.col(b).array()).matrix();
+  }
+  return total / normalizer;
 }
 
 namespace {
 
-real loss_normalizer(const Batch& batch) {
-  return static_cast<real>(batch.batch_size()) * std::max(1, batch.scored_steps());
+double loss_normalizer(int batch, const std::vector<char>& scored) {
+  const long scored_steps = std::count(scored.begin(), scored.end(), 1);
+  return static_cast<double>(batch) * std::max(1L, scored_steps);
+}
+
+// Resizes only when the shape changes, so that a trainer's next minibatch reuses the memory.
+template <class T>
+void ensure_size(MatT<T>& m, Eigen::Index rows, Eigen::Index cols) {
+  if (m.rows() != rows || m.cols() != cols) m.resize(rows, cols);
 }
 
 }  // namespace
 
 // --- forward ---------------------------------------------------------------------------------
 
-void begin_forward(const Model& model, const Batch& batch, const Mat& h0, const Mat& c0,
-                   ForwardPass& pass) {
-  const int T = batch.length();
-  pass.steps.assign(T, StepCache());
-  pass.h.assign(T + 1, Mat());
-  pass.c.assign(has_cell_state(model.cell) ? T + 1 : 0, Mat());
-  pass.y.assign(T, Mat());
-  pass.h[0] = h0;
-  if (has_cell_state(model.cell)) pass.c[0] = c0;
+template <class T>
+void begin_forward(const ModelT<T>& model, const Batch& batch, const Mat& h0, const Mat& c0,
+                   ForwardPass<T>& pass) {
+  const int T_ = batch.length(), B = batch.batch_size();
+  const int H = model.hidden_size, I = model.input_size, O = model.output_size;
+  const int G = gate_count(model.cell);
+  pass.length = T_;
+  pass.batch = B;
+  pass.loss_kind = batch.loss;
+  ensure_size(pass.x, I, T_ * B);
+  ensure_size(pass.targets, O, T_ * B);
+  pass.scored.assign(T_, 0);
+  for (int t = 0; t < T_; ++t) {
+    pass.x.middleCols(t * B, B) = batch.inputs[t].cast<T>();
+    if (batch.targets[t].size() > 0) {
+      pass.targets.middleCols(t * B, B) = batch.targets[t].cast<T>();
+      pass.scored[t] = 1;
+    }
+  }
+  ensure_size(pass.h, H, (T_ + 1) * B);
+  pass.h_at(0) = h0.cast<T>();
+  const bool lstm = model.cell == CellKind::Lstm, gru = model.cell == CellKind::Gru;
+  ensure_size(pass.gates, lstm || gru ? G * H : 0, T_ * B);
+  ensure_size(pass.c, lstm ? H : 0, lstm ? (T_ + 1) * B : 0);
+  if (lstm) pass.c.leftCols(B) = c0.cast<T>();
+  ensure_size(pass.aux, lstm || gru ? H : 0, T_ * B);
+  ensure_size(pass.scratch, gru ? 3 * H : 0, B);
+  ensure_size(pass.y, O, T_ * B);
   pass.loss = 0;
   pass.steps_done = 0;
+
+  // The input projection of every step in one product, biases folded in (the GRU keeps b_hh
+  // apart: its reset gate multiplies W_hn h + b_hn only). The RNN writes it where h_t will be.
+  const ParamsT<T>& p = model.params;
+  auto projected = lstm || gru ? pass.gates.leftCols(T_ * B) : pass.h.rightCols(T_ * B);
+  projected.noalias() = p.weight_ih * pass.x;
+  if (gru)
+    projected.colwise() += p.bias_ih;
+  else
+    projected.colwise() += p.bias_ih + p.bias_hh;
 }
 
-bool forward_steps(const Model& model, const Batch& batch, ForwardPass& pass, int budget) {
-  const bool lstm = has_cell_state(model.cell);
-  const real normalizer = loss_normalizer(batch);
-  const Mat no_state;
-  for (; budget > 0 && pass.steps_done < batch.length(); --budget) {
-    const int t = pass.steps_done;  // step t+1 in the 1-based count of the docs
-    Mat unused_c;
-    cell_forward(model.cell, model.params, batch.inputs[t], pass.h[t], lstm ? pass.c[t] : no_state,
-                 pass.steps[t], pass.h[t + 1], lstm ? pass.c[t + 1] : unused_c);
-    if (batch.targets[t].size() > 0) {
-      Mat& y = pass.y[t];
-      y.noalias() = model.params.weight_out * pass.h[t + 1];  // readout
-      y.colwise() += model.params.bias_out;
-      pass.loss += step_loss(batch.loss, y, batch.targets[t], normalizer, nullptr);
+template <class T>
+bool forward_steps(const ModelT<T>& model, ForwardPass<T>& pass, int budget) {
+  const ParamsT<T>& p = model.params;
+  const int B = pass.batch, t0 = pass.steps_done;
+  const int steps = std::min(budget, pass.length - t0);
+  if (steps <= 0) return pass.steps_done == pass.length;
+  const CellKind cell = model.cell;
+  const double normalizer = loss_normalizer(B, pass.scored);
+  for (int t = t0; t < t0 + steps; ++t) {  // makes h_{t+1} from h_t (step t+1 of the docs)
+    switch (cell) {
+      case CellKind::RnnTanh:
+      case CellKind::RnnRelu:
+      case CellKind::RnnSigmoid:
+      case CellKind::RnnIdentity: rnn_forward<T>(cell, pass.h_at(t + 1), pass.h_at(t), p); break;
+      case CellKind::Lstm:
+        lstm_forward<T>(pass.gates.middleCols(t * B, B), pass.h_at(t + 1),
+                        pass.c.middleCols((t + 1) * B, B), pass.aux.middleCols(t * B, B),
+                        pass.h_at(t), pass.c.middleCols(t * B, B), p);
+        break;
+      case CellKind::Gru:
+        gru_forward<T>(pass.gates.middleCols(t * B, B), pass.h_at(t + 1),
+                       pass.aux.middleCols(t * B, B), pass.scratch, pass.h_at(t), p);
+        break;
     }
-    ++pass.steps_done;
+    if (pass.scored[t]) {  // readout and loss
+      auto y = pass.y.middleCols(t * B, B);
+      y.noalias() = p.weight_out * pass.h_at(t + 1);
+      y.colwise() += p.bias_out;
+      pass.loss += step_loss<T>(pass.loss_kind, y, pass.targets.middleCols(t * B, B), normalizer,
+                                nullptr);
+    }
   }
-  return pass.steps_done == batch.length();
+  pass.steps_done += steps;
+  return pass.steps_done == pass.length;
 }
 
-ForwardPass forward(const Model& model, const Batch& batch, const Mat& h0, const Mat& c0) {
-  ForwardPass pass;
+template <class T>
+ForwardPass<T> forward(const ModelT<T>& model, const Batch& batch, const Mat& h0, const Mat& c0) {
+  ForwardPass<T> pass;
   begin_forward(model, batch, h0, c0, pass);
-  forward_steps(model, batch, pass, batch.length());
+  forward_steps(model, pass, batch.length());
   return pass;
 }
 
 // --- backward through time -------------------------------------------------------------------
 
-void begin_backward(const Model& model, const Batch& batch, BackwardPass& pass) {
-  const int T = batch.length(), H = model.hidden_size, B = batch.batch_size();
-  pass.grads = zeros_like(model.params);
-  pass.dh.assign(T + 1, Mat());
-  pass.dc.assign(has_cell_state(model.cell) ? T + 1 : 0, Mat());
-  pass.dh_next = Mat::Zero(H, B);  // nothing flows into h_T from a step T+1
-  pass.dc_next = has_cell_state(model.cell) ? Mat::Zero(H, B) : Mat();
-  pass.steps_left = T;
-}
-
-bool backward_steps(const Model& model, const Batch& batch, const ForwardPass& fwd,
-                    BackwardPass& pass, int budget) {
-  const bool lstm = has_cell_state(model.cell);
-  const real normalizer = loss_normalizer(batch);
-  Params& grads = pass.grads;
-  for (; budget > 0 && pass.steps_left > 0; --budget) {
-    const int t = pass.steps_left;  // h_t is fwd.h[t], produced by fwd.steps[t - 1]
-    Mat& dh = pass.dh[t];
-    dh = pass.dh_next;                      // from step t+1
-    if (batch.targets[t - 1].size() > 0) {  // plus the loss at step t, through the readout
-      Mat dy;
-      step_loss(batch.loss, fwd.y[t - 1], batch.targets[t - 1], normalizer, &dy);
-      grads.weight_out.noalias() += dy * fwd.h[t].transpose();
-      grads.bias_out += dy.rowwise().sum();
-      dh.noalias() += model.params.weight_out.transpose() * dy;
-    }
-    if (lstm) pass.dc[t] = pass.dc_next;
-    Mat dh_prev, dc_prev;
-    cell_backward(model.cell, model.params, fwd.steps[t - 1], dh, lstm ? pass.dc[t] : dh, &grads,
-                  dh_prev, dc_prev, nullptr);
-    pass.dh_next = std::move(dh_prev);
-    if (lstm) pass.dc_next = std::move(dc_prev);
-    if (--pass.steps_left == 0) {  // the gradient w.r.t. the initial state
-      pass.dh[0] = pass.dh_next;
-      if (lstm) pass.dc[0] = pass.dc_next;
-    }
+template <class T>
+void step_backward(const ModelT<T>& model, const ForwardPass<T>& fwd, int t, MatRef<T> dgates,
+                   MatRef<T> dgates_in, MatRef<T> dh_prev, MatRef<T> dc_prev, ConstMatRef<T> dh,
+                   ConstMatRef<T> dc) {
+  const int B = fwd.batch, step = (t - 1) * B;  // the columns of the step that made h_t
+  const ParamsT<T>& p = model.params;
+  switch (model.cell) {
+    case CellKind::RnnTanh:
+    case CellKind::RnnRelu:
+    case CellKind::RnnSigmoid:
+    case CellKind::RnnIdentity:
+      rnn_backward<T>(model.cell, dgates, dh_prev, dh, fwd.h_at(t), p);
+      break;
+    case CellKind::Lstm:
+      lstm_backward<T>(dgates, dh_prev, dc_prev, dh, dc, fwd.gates.middleCols(step, B),
+                       fwd.c_at(t - 1), fwd.aux.middleCols(step, B), p);
+      break;
+    case CellKind::Gru:
+      gru_backward<T>(dgates, dgates_in, dh_prev, dh, fwd.gates.middleCols(step, B),
+                      fwd.aux.middleCols(step, B), fwd.h_at(t - 1), p);
+      break;
   }
-  return pass.steps_left == 0;
 }
 
-BackwardPass backward(const Model& model, const Batch& batch, const ForwardPass& fwd) {
-  BackwardPass pass;
-  begin_backward(model, batch, pass);
-  backward_steps(model, batch, fwd, pass, batch.length());
+template <class T>
+void begin_backward(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardPass<T>& pass) {
+  const int T_ = fwd.length, B = fwd.batch, H = model.hidden_size;
+  const int G = gate_count(model.cell);
+  const bool lstm = model.cell == CellKind::Lstm, gru = model.cell == CellKind::Gru;
+  if (pass.grads.weight_ih.size() != model.params.weight_ih.size())
+    pass.grads = zeros_like(model.params);
+  else
+    pass.grads.visit([](const char*, auto& tensor) { tensor.setZero(); });
+  pass.batch = B;
+  ensure_size(pass.dh, H, (T_ + 1) * B);
+  pass.dh.rightCols(B).setZero();  // nothing flows into h_T from a step T+1
+  ensure_size(pass.dc, lstm ? H : 0, lstm ? (T_ + 1) * B : 0);
+  if (lstm) pass.dc.rightCols(B).setZero();
+  ensure_size(pass.dgates, G * H, T_ * B);
+  ensure_size(pass.dgates_in, gru ? G * H : 0, gru ? T_ * B : 0);
+  ensure_size(pass.dy, model.output_size, B);
+  pass.steps_left = T_;
+}
+
+template <class T>
+bool backward_steps(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardPass<T>& pass,
+                    int budget) {
+  const ParamsT<T>& p = model.params;
+  ParamsT<T>& grads = pass.grads;
+  const int B = fwd.batch, t_end = pass.steps_left;
+  const int steps = std::min(budget, t_end);
+  if (steps <= 0) return pass.steps_left == 0;
+  const bool lstm = model.cell == CellKind::Lstm, gru = model.cell == CellKind::Gru;
+  const double normalizer = loss_normalizer(B, fwd.scored);
+  for (int t = t_end; t > t_end - steps; --t) {  // h_t is made by step t (1-based)
+    auto dh = pass.dh.middleCols(t * B, B);
+    if (fwd.scored[t - 1]) {  // plus the loss at step t, through the readout
+      step_loss<T>(fwd.loss_kind, fwd.y_at(t - 1), fwd.targets.middleCols((t - 1) * B, B),
+                   normalizer, &pass.dy);
+      grads.weight_out.noalias() += pass.dy * fwd.h_at(t).transpose();
+      grads.bias_out += pass.dy.rowwise().sum();
+      dh.noalias() += p.weight_out.transpose() * pass.dy;
+    }
+    const int step = (t - 1) * B;
+    auto no_block = pass.dgates.leftCols(0);  // what this cell does not use
+    step_backward<T>(model, fwd, t, pass.dgates.middleCols(step, B),
+                     gru ? pass.dgates_in.middleCols(step, B) : no_block,
+                     pass.dh.middleCols((t - 1) * B, B),
+                     lstm ? pass.dc.middleCols((t - 1) * B, B) : no_block, dh,
+                     lstm ? pass.dc.middleCols(t * B, B) : no_block);
+  }
+  pass.steps_left -= steps;
+  if (pass.steps_left > 0) return false;
+
+  // The weight gradients of every step in one product each, dW_hh = dgates [h_0 ... h_{T-1}]^T
+  // and dW_ih = dgates_in [x_1 ... x_T]^T over T B columns, once the last step is done (so that
+  // they do not depend on how the pass was sliced).
+  const MatT<T>& dgates_in = gru ? pass.dgates_in : pass.dgates;
+  grads.weight_hh.noalias() += pass.dgates * fwd.h.leftCols(fwd.length * B).transpose();
+  grads.bias_hh += pass.dgates.rowwise().sum();
+  grads.weight_ih.noalias() += dgates_in * fwd.x.transpose();
+  grads.bias_ih += dgates_in.rowwise().sum();
+  return true;
+}
+
+template <class T>
+BackwardPass<T> backward(const ModelT<T>& model, const ForwardPass<T>& fwd) {
+  BackwardPass<T> pass;
+  begin_backward(model, fwd, pass);
+  backward_steps(model, fwd, pass, fwd.length);
   return pass;
 }
+
+// --- the two precisions ------------------------------------------------------------------------
+
+#define GS_INSTANTIATE(T)                                                                        \
+  template double step_loss<T>(LossKind, ConstMatRef<T>, ConstMatRef<T>, double, MatT<T>*);      \
+  template void begin_forward<T>(const ModelT<T>&, const Batch&, const Mat&, const Mat&,         \
+                                 ForwardPass<T>&);                                               \
+  template bool forward_steps<T>(const ModelT<T>&, ForwardPass<T>&, int);                        \
+  template ForwardPass<T> forward<T>(const ModelT<T>&, const Batch&, const Mat&, const Mat&);    \
+  template void step_backward<T>(const ModelT<T>&, const ForwardPass<T>&, int, MatRef<T>,        \
+                                 MatRef<T>, MatRef<T>, MatRef<T>, ConstMatRef<T>,                \
+                                 ConstMatRef<T>);                                                \
+  template void begin_backward<T>(const ModelT<T>&, const ForwardPass<T>&, BackwardPass<T>&);    \
+  template bool backward_steps<T>(const ModelT<T>&, const ForwardPass<T>&, BackwardPass<T>&,     \
+                                  int);                                                          \
+  template BackwardPass<T> backward<T>(const ModelT<T>&, const ForwardPass<T>&);
+GS_INSTANTIATE(float)
+GS_INSTANTIATE(double)
+#undef GS_INSTANTIATE
 
 }  // namespace gs

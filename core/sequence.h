@@ -1,6 +1,14 @@
 // Forward over a whole sequence and exact backpropagation through time (BPTT), with a linear
-// readout and a loss at the scored steps. Both passes can run in slices of steps (the browser
-// advances them a few hundred steps per frame); the whole-sequence calls are loops over slices.
+// readout and a loss at the scored steps. Both passes can run in slices of steps (the browser's
+// worker advances them between messages); the whole-sequence calls are loops over slices.
+//
+// Every step's values live in a few large buffers, step t in the column block
+// [t B, (t+1) B), allocated once per pass (and reused when a trainer runs the next minibatch of
+// the same shape): nothing is allocated inside the time loop. What can be computed for many
+// steps at once is: the input projection W_ih x_t of every step (begin_forward), and the weight
+// gradients dW = dgates X^T as one product over all T B columns instead of T outer products
+// (when backward finishes). Only the recurrence itself, h_t from h_{t-1}, is step by step, and
+// the numbers do not depend on how the passes are sliced.
 #pragma once
 #include <vector>
 
@@ -14,8 +22,9 @@ enum class LossKind {
   CrossEntropy  // softmax cross-entropy against one-hot targets, mean over batch and scored steps
 };
 
-// A batch of sequences: inputs[t] is (I, B); targets[t] is (O, B) at scored steps and empty
-// (0 x 0) where step t carries no loss. t = 0 .. T-1 here; the docs count steps 1 .. T.
+// A batch of sequences, as the tasks make them: inputs[t] is (I, B); targets[t] is (O, B) at
+// scored steps and empty (0 x 0) where step t carries no loss. t = 0 .. T-1 here; the docs count
+// steps 1 .. T.
 struct Batch {
   std::vector<Mat> inputs;
   std::vector<Mat> targets;
@@ -25,38 +34,75 @@ struct Batch {
   int scored_steps() const;
 };
 
+template <class T>
 struct ForwardPass {
-  std::vector<StepCache> steps;  // T
-  std::vector<Mat> h;            // T+1: h[0] = h0, h[t] after step t
-  std::vector<Mat> c;            // T+1 (LSTM only)
-  std::vector<Mat> y;            // T: readout at scored steps, empty elsewhere
-  real loss = 0;                 // accumulated over the steps done so far
+  int length = 0, batch = 0;  // T, B
+  LossKind loss_kind = LossKind::Mse;
+  MatT<T> x;                  // (I, T B)   the inputs, in this precision
+  MatT<T> targets;            // (O, T B)   targets at the scored steps
+  std::vector<char> scored;   // T          whether step t carries a loss
+  MatT<T> gates;              // (G H, T B) LSTM, GRU: gate values after their nonlinearities
+  MatT<T> h;                  // (H, (T+1) B) h_0 .. h_T (RNN: also what act' is computed from)
+  MatT<T> c;                  // (H, (T+1) B) LSTM: c_0 .. c_T
+  MatT<T> aux;                // (H, T B)   LSTM: tanh(c_t); GRU: W_hn h_{t-1} + b_hn
+  MatT<T> scratch;            // (3H, B)    GRU: W_hh h_{t-1} + b_hh of the step in progress
+  MatT<T> y;                  // (O, T B)   readout at the scored steps
+  double loss = 0;            // accumulated over the steps done so far
   int steps_done = 0;
+
+  // Column blocks: h_t and c_t for t = 0..T; the rest for the step that makes h_{t+1}.
+  auto h_at(int t) { return h.middleCols(t * batch, batch); }
+  auto h_at(int t) const { return h.middleCols(t * batch, batch); }
+  auto c_at(int t) const { return c.middleCols(t * batch, batch); }
+  auto y_at(int t) const { return y.middleCols(t * batch, batch); }
 };
 
+template <class T>
 struct BackwardPass {
-  Params grads;          // dL/dtheta, accumulated
-  std::vector<Mat> dh;   // T+1: dh[t] = total dL/dh_t (dh[0] = dL/dh0)
-  std::vector<Mat> dc;   // T+1: LSTM dL/dc_t
-  Mat dh_next, dc_next;  // the recursion's carry: gradient arriving at h_t from step t+1
-  int steps_left = 0;    // backward runs t = T .. 1; steps_left = t of the next step to do
+  ParamsT<T> grads;   // dL/dtheta
+  MatT<T> dh;         // (H, (T+1) B) total dL/dh_t, t = 0..T (dh_0 = dL/dh0)
+  MatT<T> dc;         // (H, (T+1) B) LSTM: dL/dc_t
+  MatT<T> dgates;     // (G H, T B) dL/d(W_hh h_{t-1} + b_hh) at every step
+  MatT<T> dgates_in;  // (G H, T B) GRU only: dL/d(W_ih x_t + b_ih) (else the same as dgates)
+  MatT<T> dy;         // (O, B) scratch: dL/dy_t
+  int batch = 0;       // B
+  int steps_left = 0;  // backward runs t = T .. 1; steps_left = t of the next step to do
+
+  auto dh_at(int t) const { return dh.middleCols(t * batch, batch); }
+  auto dc_at(int t) const { return dc.middleCols(t * batch, batch); }
 };
 
-// Forward: begin_forward allocates, forward_steps advances up to `budget` steps and returns true
-// when the sequence is done. forward() does it all.
-void begin_forward(const Model& model, const Batch& batch, const Mat& h0, const Mat& c0,
-                   ForwardPass& pass);
-bool forward_steps(const Model& model, const Batch& batch, ForwardPass& pass, int budget);
-ForwardPass forward(const Model& model, const Batch& batch, const Mat& h0, const Mat& c0);
+// Forward: begin_forward sizes the buffers, forward_steps advances up to `budget` steps and
+// returns true when the sequence is done. forward() does it all.
+template <class T>
+void begin_forward(const ModelT<T>& model, const Batch& batch, const Mat& h0, const Mat& c0,
+                   ForwardPass<T>& pass);
+template <class T>
+bool forward_steps(const ModelT<T>& model, ForwardPass<T>& pass, int budget);
+template <class T>
+ForwardPass<T> forward(const ModelT<T>& model, const Batch& batch, const Mat& h0, const Mat& c0);
 
 // Backward through the loss, the readout and every step, same slicing.
-void begin_backward(const Model& model, const Batch& batch, BackwardPass& pass);
-bool backward_steps(const Model& model, const Batch& batch, const ForwardPass& fwd,
-                    BackwardPass& pass, int budget);
-BackwardPass backward(const Model& model, const Batch& batch, const ForwardPass& fwd);
+template <class T>
+void begin_backward(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardPass<T>& pass);
+template <class T>
+bool backward_steps(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardPass<T>& pass,
+                    int budget);
+template <class T>
+BackwardPass<T> backward(const ModelT<T>& model, const ForwardPass<T>& fwd);
 
-// dL/dy for the readout output at one scored step (already divided by batch and scored steps),
-// and the loss contribution of that step.
-real step_loss(LossKind loss, const Mat& y, const Mat& target, real normalizer, Mat* dy);
+// Back through step t (1-based: from h_t to h_{t-1}), for any cell: from dh = dL/dh_t (and
+// dc = dL/dc_t, LSTM) writes dgates (and dgates_in, GRU), dL/dh_{t-1} (and dL/dc_{t-1}). The one
+// dispatch on the cell kind for backward; the decay curves use it with their own buffers.
+template <class T>
+void step_backward(const ModelT<T>& model, const ForwardPass<T>& fwd, int t, MatRef<T> dgates,
+                   MatRef<T> dgates_in, MatRef<T> dh_prev, MatRef<T> dc_prev, ConstMatRef<T> dh,
+                   ConstMatRef<T> dc);
+
+// The loss at one step and, if dy is given, dL/dy (both divided by `normalizer`: the batch
+// size times the number of scored steps). No allocation.
+template <class T>
+double step_loss(LossKind loss, ConstMatRef<T> y, ConstMatRef<T> target, double normalizer,
+                 MatT<T>* dy);
 
 }  // namespace gs

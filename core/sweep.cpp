@@ -1,7 +1,6 @@
 #include "sweep.h"
 
 #include <algorithm>
-#include <climits>
 #include <cmath>
 
 namespace gs {
@@ -11,9 +10,6 @@ double first_to_last_log10_ratio(const DecayCurve& curve) {
 }
 
 namespace {
-
-// Freeing a step's caches costs far less than computing it: 64 are freed per unit of budget.
-const int kReleasedPerBudgetStep = 64;
 
 // Mean, spread and range over seeds. A seed whose gradient reached exactly 0 has ratio -inf:
 // then the mean is -inf too, and the spread is taken over the finite seeds only.
@@ -55,18 +51,6 @@ Sweep begin_sweep(const Config& config) {
 bool advance_sweep(Sweep& sweep, int budget) {
   while (budget > 0 && sweep.next_point < sweep.points.size()) {
     SweepPoint& point = sweep.points[sweep.next_point];
-    if (sweep.releasing) {  // free the last probe's caches before starting the next one
-      const long long release = std::min<long long>(INT_MAX, 1LL * kReleasedPerBudgetStep * budget);
-      if (!release_probe(sweep.probe, static_cast<int>(release))) return false;
-      sweep.releasing = false;
-      sweep.probe_started = false;
-      if (++sweep.next_seed == sweep.config.seeds) {
-        summarize(point);
-        sweep.next_seed = 0;
-        ++sweep.next_point;
-      }
-      continue;
-    }
     if (!sweep.probe_started) {
       Config config = sweep.config;
       config.length = point.length;
@@ -80,7 +64,13 @@ bool advance_sweep(Sweep& sweep, int budget) {
     sweep.steps_done += steps_taken;
     if (!done) continue;
     point.per_seed.push_back(first_to_last_log10_ratio(sweep.probe.curve));
-    sweep.releasing = true;
+    sweep.probe = Probe();  // its caches are not needed any more
+    sweep.probe_started = false;
+    if (++sweep.next_seed == sweep.config.seeds) {
+      summarize(point);
+      sweep.next_seed = 0;
+      ++sweep.next_point;
+    }
   }
   return sweep.next_point == sweep.points.size();
 }

@@ -25,7 +25,6 @@ struct Sweep {
   int next_seed = 0;
   Probe probe;
   bool probe_started = false;
-  bool releasing = false;  // the finished probe's caches are being freed, a slice at a time
   int64_t steps_total = 0, steps_done = 0;  // for a progress bar (wasm's long is 32-bit)
 };
 

@@ -87,16 +87,18 @@ Batch make_batch(TaskKind task, int length, int batch_size, Rng& rng) {
   return batch;
 }
 
-double task_accuracy(TaskKind task, const Batch& batch, const std::vector<Mat>& outputs) {
+double task_accuracy(TaskKind task, const Batch& batch, const Mat& outputs) {
   long right = 0, total = 0;
+  const int B = batch.batch_size();
   for (int t = 0; t < batch.length(); ++t) {
     if (batch.targets[t].size() == 0) continue;
-    for (Eigen::Index b = 0; b < batch.targets[t].cols(); ++b, ++total) {
+    for (Eigen::Index b = 0; b < B; ++b, ++total) {
+      const auto output = outputs.col(t * B + b);
       if (task == TaskKind::Adding) {
-        right += std::abs(outputs[t](0, b) - batch.targets[t](0, b)) < 0.04;
+        right += std::abs(output(0) - batch.targets[t](0, b)) < 0.04;
       } else {
         Eigen::Index predicted, wanted;
-        outputs[t].col(b).maxCoeff(&predicted);
+        output.maxCoeff(&predicted);
         batch.targets[t].col(b).maxCoeff(&wanted);
         right += predicted == wanted;
       }

@@ -30,7 +30,8 @@ TaskShape task_shape(TaskKind task, int length);
 Batch make_batch(TaskKind task, int length, int batch_size, Rng& rng);
 
 // Fraction of scored outputs predicted right (classification: argmax == target; adding: within
-// 0.04 of the sum, as in Le et al.'s plots); for reporting only.
-double task_accuracy(TaskKind task, const Batch& batch, const std::vector<Mat>& outputs);
+// 0.04 of the sum, as in Le et al.'s plots); for reporting only. outputs: (O, T B), step t in
+// columns t B .. t B + B - 1 (ForwardPass::y).
+double task_accuracy(TaskKind task, const Batch& batch, const Mat& outputs);
 
 }  // namespace gs

@@ -1,5 +1,5 @@
 // Live training of one cell on one task: fresh random minibatches, forward, BPTT, clipping, an
-// optimizer step. Advanced in slices of time steps so a browser frame never blocks for long.
+// optimizer step. Advanced in slices of time steps so that the caller can interleave other work.
 #pragma once
 #include <vector>
 
@@ -17,23 +17,46 @@ struct TrainRecord {
   bool skipped = false;  // non-finite gradient: no update was made
 };
 
+// The training state in one precision: the model, its optimizer, and the buffers of the
+// minibatch in progress (kept from one iteration to the next: same shapes, no new memory).
+template <class T>
+struct TrainLane {
+  ModelT<T> model;
+  OptimizerT<T> optimizer;
+  ForwardPass<T> fwd;
+  BackwardPass<T> bwd;
+};
+
 struct Trainer {
   CellKind cell = CellKind::Lstm;
   Config config;
   TaskShape shape;
-  Model model;
-  Optimizer optimizer;
+  Precision precision = Precision::F32;  // training_precision(config)
   Rng data_rng{0};
   Batch batch;
-  ForwardPass fwd;
-  BackwardPass bwd;
   enum class Phase { NewBatch, Forward, Backward } phase = Phase::NewBatch;
   std::vector<TrainRecord> history;
+  TrainLane<double> f64;  // only the lane of `precision` is used
+  TrainLane<float> f32;
 };
 
+// Calls f(lane) with the trainer's lane in its precision.
+template <class F>
+decltype(auto) with_lane(Trainer& trainer, F&& f) {
+  return trainer.precision == Precision::F32 ? f(trainer.f32) : f(trainer.f64);
+}
+template <class F>
+decltype(auto) with_lane(const Trainer& trainer, F&& f) {
+  return trainer.precision == Precision::F32 ? f(trainer.f32) : f(trainer.f64);
+}
+
 // Model drawn from the same seed stream as the decay probe (same cell, config and seed give the
-// same initial weights); minibatches from their own stream.
+// same initial weights, rounded to float32 if it trains in float32); minibatches from their own
+// stream.
 Trainer make_trainer(CellKind cell, const Config& config);
+
+// The current weights, in double (exact for float32).
+Model trained_model(const Trainer& trainer);
 
 // Advances by up to `budget` time steps of forward or backward work, stopping early when an
 // iteration completes (its update done, recorded in history). Returns whether one completed.

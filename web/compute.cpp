@@ -135,7 +135,7 @@ bool advance_decay(Compute& compute, DecayJob& job) {
       job.stage = Stage::Releasing;
       return true;
     case Stage::Releasing:
-      if (!gs::release_probe(job.probe, 2048)) return true;
+      gs::release_probe(job.probe);
       if (static_cast<int>(job.curves.size()) < compute.config.seeds) {
         job.stage = Stage::Starting;  // the next seed
       } else {

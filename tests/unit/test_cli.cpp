@@ -2,6 +2,7 @@
 // on stderr for bad input.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -22,7 +23,9 @@ struct Run {
 };
 
 Run run_cli(const std::string& args) {
-  const std::string err_path = temp_path("gradscope_cli_test_stderr.txt");
+  // One file per test process: CTest may run the cases in parallel (ctest -j).
+  const std::string err_path =
+      temp_path(("gradscope_cli_test_stderr_" + std::to_string(getpid()) + ".txt").c_str());
   const std::string command = std::string(GRADSCOPE_CLI) + " " + args + " 2>" + err_path;
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);

@@ -10,7 +10,7 @@ using namespace gs;
 namespace {
 
 // A forward pass of `model` over T steps of Gaussian inputs (batch 1) from h0 = c0 = 0.
-ForwardPass run(const Model& model, int T, uint64_t seed) {
+ForwardPass<double> run(const Model& model, int T, uint64_t seed) {
   Rng rng(seed);
   Batch batch;
   for (int t = 0; t < T; ++t) {
@@ -20,14 +20,14 @@ ForwardPass run(const Model& model, int T, uint64_t seed) {
     batch.targets.emplace_back();
   }
   const Mat zeros = Mat::Zero(model.hidden_size, 1);
-  return forward(model, batch, zeros, has_cell_state(model.cell) ? zeros : Mat());
+  return forward<double>(model, batch, zeros, has_cell_state(model.cell) ? zeros : Mat());
 }
 
-DecayCurve curve_of(const Model& model, const ForwardPass& fwd, const Mat& seed) {
+DecayCurve curve_of(const Model& model, const ForwardPass<double>& fwd, const Mat& seed) {
   DecayCurve curve;
-  DecayPass pass;
+  DecayPass<double> pass;
   begin_decay(model, fwd, seed, curve, pass);
-  decay_steps(model, fwd, curve, pass, static_cast<int>(fwd.steps.size()));
+  decay_steps(model, fwd, curve, pass, fwd.length);
   return curve;
 }
 
@@ -43,7 +43,7 @@ TEST_CASE("linear RNN with W_hh = a I falls exactly k log10(a) per step, past fl
   const real a = 0.5;  // 0.5^5000 = 1e-1505: zero in float64 without renormalization
   Model model = model_of(CellKind::RnnIdentity, 2, H, 3);
   model.params.weight_hh = a * Mat::Identity(H, H);
-  const ForwardPass fwd = run(model, T, 4);
+  const ForwardPass<double> fwd = run(model, T, 4);
   const Mat seed = Mat::Constant(H, 1, 2.0);
   const DecayCurve curve = curve_of(model, fwd, seed);
   const double top = std::log10(seed.norm());
@@ -66,7 +66,7 @@ TEST_CASE("LSTM with forget gates at 1 and input gates at 0 passes dL/dc unchang
   p.bias_hh.setZero();
   p.bias_ih.segment(0, H).setConstant(-800);  // i = sigma(-800) = 0 exactly in float64
   p.bias_ih.segment(H, H).setConstant(800);   // f = sigma(800) = 1 exactly
-  const ForwardPass fwd = run(model, T, 6);
+  const ForwardPass<double> fwd = run(model, T, 6);
   const DecayCurve curve = curve_of(model, fwd, Mat::Constant(H, 1, 0.3));
   // From step T-1 back, dL/dh_t = 0 (W_hh = 0) and dL/dc_{t-1} = f * dL/dc_t = dL/dc_t.
   for (int t = 1; t < T; ++t) CHECK(curve.log10_grad_c[t - 1] == curve.log10_grad_c[T - 2]);
@@ -80,7 +80,7 @@ TEST_CASE("GRU with update gates at 1 keeps h: dL/dh passes unchanged") {
   p.weight_hh.setZero();
   p.weight_ih.middleRows(H, H).setZero();
   p.bias_ih.segment(H, H).setConstant(800);  // z = 1: h_t = h_{t-1}
-  const ForwardPass fwd = run(model, T, 8);
+  const ForwardPass<double> fwd = run(model, T, 8);
   const Mat seed = Mat::Constant(H, 1, 0.7);
   const DecayCurve curve = curve_of(model, fwd, seed);
   for (int t = 1; t <= T; ++t)
@@ -122,7 +122,7 @@ TEST_CASE("ReLU units that die give an exactly zero gradient, reported as -inf")
   model.params.weight_hh.setZero();
   model.params.bias_ih.setConstant(-100);  // every unit below zero: all dead
   model.params.weight_ih.setZero();
-  const ForwardPass fwd = run(model, 10, 10);
+  const ForwardPass<double> fwd = run(model, 10, 10);
   const DecayCurve curve = curve_of(model, fwd, Mat::Ones(3, 1));
   CHECK(std::isfinite(curve.log10_grad_h[9]));
   CHECK(std::isinf(curve.log10_grad_h[8]));

@@ -57,21 +57,22 @@ Problem random_problem(CellKind cell, LossKind loss, bool every_step, uint64_t s
 
 // The loss with `perturb` applied to the forward pass's state right after step `t` (t = 0: the
 // initial state), so that d loss / d h_t can be measured by finite differences.
-real loss_with(const Problem& p, int t, const std::function<void(ForwardPass&)>& perturb) {
+real loss_with(const Problem& p, int t, const std::function<void(ForwardPass<double>&)>& perturb) {
   const Mat c0 = has_cell_state(p.model.cell) ? p.c0 : Mat();
-  ForwardPass pass;
+  ForwardPass<double> pass;
   begin_forward(p.model, p.batch, p.h0, c0, pass);
-  forward_steps(p.model, p.batch, pass, t);
+  forward_steps(p.model, pass, t);
   perturb(pass);
   const Mat& target = t > 0 ? p.batch.targets[t - 1] : Mat();
   if (target.size() > 0) {  // step t's readout saw the unperturbed h_t: score it again
     const real normalizer = real(p.batch.batch_size()) * p.batch.scored_steps();
     const Params& w = p.model.params;
-    pass.loss -= step_loss(p.batch.loss, pass.y[t - 1], target, normalizer, nullptr);
-    pass.y[t - 1] = (w.weight_out * pass.h[t]).colwise() + w.bias_out;
-    pass.loss += step_loss(p.batch.loss, pass.y[t - 1], target, normalizer, nullptr);
+    auto y = pass.y.middleCols((t - 1) * pass.batch, pass.batch);
+    pass.loss -= step_loss<double>(p.batch.loss, y, target, normalizer, nullptr);
+    y = (w.weight_out * pass.h_at(t)).colwise() + w.bias_out;
+    pass.loss += step_loss<double>(p.batch.loss, y, target, normalizer, nullptr);
   }
-  forward_steps(p.model, p.batch, pass, p.batch.length());
+  forward_steps(p.model, pass, p.batch.length());
   return pass.loss;
 }
 
@@ -98,8 +99,8 @@ TEST_CASE("BPTT gradients match central finite differences") {
         SUBCASE(name.c_str()) {
           Problem p = random_problem(cell, loss, every_step, 42);
           const Mat c0 = has_cell_state(cell) ? p.c0 : Mat();
-          const ForwardPass fwd = forward(p.model, p.batch, p.h0, c0);
-          const BackwardPass bwd = backward(p.model, p.batch, fwd);
+          const ForwardPass<double> fwd = forward(p.model, p.batch, p.h0, c0);
+          const BackwardPass<double> bwd = backward(p.model, fwd);
 
           // Parameter gradients: every scalar of every tensor, walked in visit() order.
           std::vector<real> analytic;
@@ -112,7 +113,7 @@ TEST_CASE("BPTT gradients match central finite differences") {
               const real saved = tensor.data()[k];
               const real numeric = central_difference([&](real step) {
                 tensor.data()[k] = saved + step;
-                const real value = forward(p.model, p.batch, p.h0, c0).loss;
+                const real value = forward<double>(p.model, p.batch, p.h0, c0).loss;
                 tensor.data()[k] = saved;
                 return value;
               });
@@ -125,14 +126,18 @@ TEST_CASE("BPTT gradients match central finite differences") {
           for (int t = 0; t <= p.batch.length(); ++t)
             for (Eigen::Index k = 0; k < p.h0.size(); ++k) {
               const real dh = central_difference([&](real step) {
-                return loss_with(p, t, [&](ForwardPass& pass) { pass.h[t].data()[k] += step; });
+                return loss_with(p, t, [&](ForwardPass<double>& pass) {
+                  pass.h_at(t).data()[k] += step;
+                });
               });
-              check_close(bwd.dh[t].data()[k], dh, name + " dh_" + std::to_string(t));
+              check_close(bwd.dh_at(t).data()[k], dh, name + " dh_" + std::to_string(t));
               if (!has_cell_state(cell)) continue;
               const real dc = central_difference([&](real step) {
-                return loss_with(p, t, [&](ForwardPass& pass) { pass.c[t].data()[k] += step; });
+                return loss_with(p, t, [&](ForwardPass<double>& pass) {
+                  pass.c.middleCols(t * pass.batch, pass.batch).data()[k] += step;
+                });
               });
-              check_close(bwd.dc[t].data()[k], dc, name + " dc_" + std::to_string(t));
+              check_close(bwd.dc_at(t).data()[k], dc, name + " dc_" + std::to_string(t));
             }
         }
       }

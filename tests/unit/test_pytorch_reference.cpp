@@ -107,36 +107,36 @@ void check_fixture(const fs::path& path) {
   const gs::Mat c0 = lstm ? to_mat(fx["c0"], true) : gs::Mat();
   const int T = batch.length();
 
-  const gs::ForwardPass fwd = gs::forward(model, batch, h0, c0);
-  const gs::BackwardPass bwd = gs::backward(model, batch, fwd);
+  const gs::ForwardPass<double> fwd = gs::forward(model, batch, h0, c0);
+  const gs::BackwardPass<double> bwd = gs::backward(model, fwd);
 
   Worst worst;
   const double loss = ex["loss"];
   worst.add("loss", fwd.loss, loss, kAbsTol + kRelTol * std::abs(loss));
   for (int t = 1; t <= T; ++t)
-    worst.add("h_" + std::to_string(t), fwd.h[t], to_mat(ex["h"][t - 1], true));
+    worst.add("h_" + std::to_string(t), gs::Mat(fwd.h_at(t)), to_mat(ex["h"][t - 1], true));
   bwd.grads.visit([&](const char* name, const auto& grad) {
     worst.add(std::string("d") + name, grad, to_mat(ex["grads"][name]));
   });
   if (ex.contains("dh"))
     for (int t = 0; t <= T; ++t)
-      worst.add("dh_" + std::to_string(t), bwd.dh[t], to_mat(ex["dh"][t], true));
+      worst.add("dh_" + std::to_string(t), gs::Mat(bwd.dh_at(t)), to_mat(ex["dh"][t], true));
   if (ex.contains("dc"))
     for (int t = 0; t <= T; ++t)
-      worst.add("dc_" + std::to_string(t), bwd.dc[t], to_mat(ex["dc"][t], true));
+      worst.add("dc_" + std::to_string(t), gs::Mat(bwd.dc_at(t)), to_mat(ex["dc"][t], true));
 
   std::ostringstream log10_report;
   if (ex.contains("log10_grad_norm_h")) {
     const std::vector<double> expected = ex["log10_grad_norm_h"];
     // The decay curve of core (renormalized), seeded with dL/dh_T of the loss at step T.
     gs::DecayCurve curve;
-    gs::DecayPass pass;
-    gs::begin_decay(model, fwd, bwd.dh[T], curve, pass);
+    gs::DecayPass<double> pass;
+    gs::begin_decay(model, fwd, gs::Mat(bwd.dh_at(T)), curve, pass);
     gs::decay_steps(model, fwd, curve, pass, T);
     Worst plain, decay;
     for (int t = 1; t <= T; ++t) {
       const std::string step = "_" + std::to_string(t);
-      plain.add("log10|dh" + step + "|", log10_norm(bwd.dh[t]), expected[t - 1], kLog10Tol);
+      plain.add("log10|dh" + step + "|", log10_norm(bwd.dh_at(t)), expected[t - 1], kLog10Tol);
       decay.add("decay log10|dh" + step + "|", curve.log10_grad_h[t - 1], expected[t - 1],
                 kLog10Tol);
     }

@@ -59,7 +59,8 @@ TEST_CASE("training is deterministic for a seed, and sliced training equals whol
     CHECK(a.history[i].loss == b.history[i].loss);
     CHECK(a.history[i].grad_norm == b.history[i].grad_norm);
   }
-  CHECK(a.model.params.weight_hh == b.model.params.weight_hh);
+  CHECK(a.precision == Precision::F32);  // training's default
+  CHECK(a.f32.model.params.weight_hh == b.f32.model.params.weight_hh);
 }
 
 TEST_CASE("clipping reports the norm before clipping, and non-finite gradients skip the update") {
@@ -71,12 +72,12 @@ TEST_CASE("clipping reports the norm before clipping, and non-finite gradients s
   CHECK(trainer.history[0].grad_norm > 1e-3);  // reported unclipped
   CHECK_FALSE(trainer.history[0].skipped);
 
-  trainer.model.params.weight_out(0, 0) = std::numeric_limits<double>::infinity();
-  const Params before = trainer.model.params;
+  trainer.f32.model.params.weight_out(0, 0) = std::numeric_limits<float>::infinity();
+  const ParamsT<float> before = trainer.f32.model.params;
   train_iterations(trainer, 2);
   CHECK_FALSE(std::isfinite(trainer.history[1].grad_norm));
   CHECK(trainer.history[1].skipped);
-  CHECK(trainer.model.params.weight_hh == before.weight_hh);
+  CHECK(trainer.f32.model.params.weight_hh == before.weight_hh);
 }
 
 TEST_CASE("SGD with momentum also learns the adding problem at a short length") {
