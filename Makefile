@@ -55,8 +55,10 @@ web-build:
 	cmake -S . -B build/web $(WEB_FLAGS)
 	cmake --build build/web -j$(JOBS)
 
-# dist/ is the whole static site: the page shell and the two build outputs.
+# dist/ is the whole static site: the page shell, the UI module (app.js, app.wasm), and the
+# compute worker (worker.js loading compute.js, compute.wasm).
 dist-files: web-build
 	rm -rf dist && mkdir -p dist
-	cp index.html build/web/app.js build/web/app.wasm dist/
+	cp index.html web/worker.js build/web/app.js build/web/app.wasm build/web/compute.js \
+		build/web/compute.wasm dist/
 	@ls -l dist | tail -n +2

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "compute.h"
 #include "config.h"
 #include "heatmap.h"
+#include "results.h"
 
 // The views; the one in focus (last clicked or touched) decides what "Why" explains and what
 // "Download CSV" saves.
@@ -43,8 +43,10 @@ struct App {
   std::string hash_written;           // the text last written to the URL hash
   double hash_due_ms = 0;             // slider drags write the hash at most every 300 ms
 
-  // --- computation: decay curves, the length sweep, training (sliced across frames) ---
-  Compute compute;
+  // --- computation: done by the compute worker; its results arrive as messages ---
+  Results results;        // what the worker has finished, for the views
+  long commands_sent = 0;  // messages sent to the worker (results.commands_done catches up)
+  double receive_ms = 0;   // time spent taking in the worker's messages since the last frame
 
   // --- views ---
   View focus = View::Decay;
@@ -52,7 +54,7 @@ struct App {
   View phone_tab = View::Decay;
   ColormapProgram colormap;
   std::vector<CellHeatmap> heatmaps;  // one per selected cell
-  long heatmaps_generation = -1;      // compute.decay_generation they were made from
+  long heatmaps_generation = -1;      // results.decay_generation they were made from
   Heatmap colorbar;                   // 1 x 256 ramp through the same colormap
   float heat_lo = -8, heat_hi = 0;    // shared log10 window of every heatmap and the bar
   std::string notice;                 // a transient message ("Link copied")
@@ -64,16 +66,31 @@ struct App {
 
   // --- timing and the automation bridge ---
   long frame = 0;          // frames drawn so far
-  double work_ms = 0;      // CPU time of the last frame's work (events, compute, UI, GL calls)
+  double work_ms = 0;      // the last frame's work: events, messages taken in, UI, GL calls
   double work_ms_max = 0;  // worst frame since start, the first excluded
   double frame_ms = 0;     // the whole last frame, rendering included
   std::string state_json;  // the buffer getState() reads
   std::string reply;       // the buffer setConfig() returns
 };
 
-// Applies configuration text over `base`; on success sets app.config, clears the error, starts
-// the jobs whose inputs changed and (if `write_hash`) writes the canonical text to the URL hash.
-// On error keeps the last good config and records "<source>: <message>" in app.error. Returns ""
-// or the message.
+// --- every change of state goes through these (app.cpp) ---
+
+// Where configuration text came from: it decides what a rejected text is called in the message
+// and whether the URL hash is written now, later (slider drags), or not at all (it came from it).
+enum class ConfigSource { Controls, TextField, SetConfig, UrlHash };
+
+// Applies configuration text over `base`; on success sets app.config, clears the error, sends the
+// configuration to the worker (which restarts the jobs whose inputs changed) and updates the URL
+// hash. On error keeps the last good config and records "<source>: <message>" in app.error.
+// Returns "" or the message.
 std::string apply_config(App& app, const gs::Config& base, const std::string& text,
-                         const char* source, bool write_hash);
+                         ConfigSource source);
+
+// Training controls: play, pause, step, reset, sent to the worker.
+void train_action(App& app, TrainAction action);
+
+// Takes in one message of the worker (protocol.h).
+void receive_results(App& app, const uint8_t* data, size_t size);
+
+// The worker has handled every message sent so far, so the results are for app.config.
+bool results_current(const App& app);

@@ -13,104 +13,19 @@ namespace {
 
 App* g_app = nullptr;  // the one App, for the calls JavaScript makes into C++
 
-// ------------------------------------------------------------------------------------------------
-// JavaScript side
-// ------------------------------------------------------------------------------------------------
-
-// clang-format off: EM_JS bodies are JavaScript
-// window.gradscope: getState() returns the state as an object; setConfig(text) applies the same
-// key=value text as the URL hash over the current configuration and returns "" or the error.
-EM_JS(void, js_install, (), {
-  function call(fn, text) {  // passes a JS string to C++ and returns C++'s string
-    var n = lengthBytesUTF8(text) + 1;
-    var p = _malloc(n);
-    stringToUTF8(text, p, n);
-    var result = UTF8ToString(fn(p));
-    _free(p);
-    return result;
-  }
-  window.gradscope = {// The current config and the numbers behind every plot.
-                      getState : function(){return JSON.parse(UTF8ToString(_gradscope_get_state())); },
-    // Applies key=value text over the current config; returns "" or the error.
-    setConfig: function(text) {
-  return call(_gradscope_set_config, String(text)); },
-    // Training: "play", "pause", "step" or "reset"; returns "" or the error.
-    train: function(action) {
-  return call(_gradscope_train, String(action)); },
-    // Puts a view in focus (decay, sweep, heatmap, training, why): it decides what "Why"
-    // explains and what CSV holds; returns "" or the error.
-    focus: function(view) {
-  return call(_gradscope_focus, String(view)); },
-    // The CSV that "Download CSV" saves for the view in focus.
-    csv: function() {
-  return UTF8ToString(_gradscope_csv()); }
-};
-window.addEventListener(
-    'hashchange', function() { _gradscope_hash_changed(); });
-});
-
-EM_JS(void, js_copy_link, (), {
-  var done = function(ok) { _gradscope_notice(ok ? 1 : 0); };
-  try {
-    navigator.clipboard.writeText(location.href)
-        .then(
-            function() { done(true); }, function() { done(false); });
-  } catch (e) {
-    done(false);
-  }
-});
-
-EM_JS(void, js_download, (const char* filename, const char* mime, const char* text), {
-  var blob = new Blob([UTF8ToString(text)], {
-    type:
-      UTF8ToString(mime)
-  });
-  var a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = UTF8ToString(filename);
-  document.body.appendChild(a);
-  a.click();
-  setTimeout(
-      function() {
-        URL.revokeObjectURL(a.href);
-        a.remove();
-      },
-      1000);
-});
-
-EM_JS(void, js_download_canvas_png, (const char* filename), {
-  var a = document.createElement('a');
-  a.href = Module.canvas.toDataURL('image/png');  // the frame just drawn, still in the buffer
-  a.download = UTF8ToString(filename);
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-});
-
-EM_JS(char*, js_read_hash, (), {
-  var text = location.hash.substring(1);  // "" or "#..." -> without the "#"
-  try {
-    text = decodeURIComponent(text);
-  } catch (e) {
-    // a malformed %-escape: parse the raw text, whose error message will show it
-  }
-  var n = lengthBytesUTF8(text) + 1;
-  var p = _malloc(n);
-  stringToUTF8(text, p, n);
-  return p;
-});
-
-EM_JS(void, js_write_hash, (const char* text),
-      { history.replaceState(null, "", "#" + UTF8ToString(text)); });
-
-EM_JS(void, js_signal_ready, (), {
-  if (Module.onAppReady) Module.onAppReady();
-});
-
-EM_JS(void, js_fail, (const char* message), {
-  if (Module.onAppFailed) Module.onAppFailed(UTF8ToString(message));
-});
-// clang-format on
+// The JavaScript side, in web/bridge.js.
+extern "C" {
+void js_install();
+void js_worker_config(const char* text);
+void js_worker_train(int action);
+void js_copy_link();
+void js_download(const char* filename, const char* mime, const char* text);
+void js_download_canvas_png(const char* filename);
+char* js_read_hash();
+void js_write_hash(const char* text);
+void js_signal_ready();
+void js_fail(const char* message);
+}
 
 // ------------------------------------------------------------------------------------------------
 // State as JSON
@@ -123,9 +38,9 @@ nlohmann::json log10_array(const std::vector<double>& values) {
   return out;
 }
 
-nlohmann::json decay_json(const Compute& c) {
+nlohmann::json decay_json(const Results& c) {
   nlohmann::json cells = nlohmann::json::array();
-  for (const DecayJob& job : c.decay) {
+  for (const DecayResult& job : c.decay) {
     nlohmann::json seeds = nlohmann::json::array();
     for (const std::vector<double>& curve : job.curves) seeds.push_back(log10_array(curve));
     const gs::ProbeAnalysis& a = job.analysis;
@@ -143,13 +58,12 @@ nlohmann::json decay_json(const Compute& c) {
                        {"fraction_zero_derivative", a.fraction_zero_derivative},
                        {"mean_gate", a.mean_gate}}}});
   }
-  return {{"done", decay_done(c)}, {"progress", decay_progress(c)}, {"cells", cells}};
+  return {{"done", decay_done(c)}, {"progress", c.decay_progress}, {"cells", cells}};
 }
 
-nlohmann::json sweep_json(const Compute& c) {
+nlohmann::json sweep_json(const Results& c) {
   nlohmann::json points = nlohmann::json::array();
-  for (size_t i = 0; i < c.sweep.next_point && i < c.sweep.points.size(); ++i) {
-    const gs::SweepPoint& p = c.sweep.points[i];
+  for (const gs::SweepPoint& p : c.sweep_points) {
     points.push_back({{"cell", gs::cell_name(p.cell)},
                       {"length", p.length},
                       {"mean_log10_ratio", p.mean},
@@ -157,21 +71,21 @@ nlohmann::json sweep_json(const Compute& c) {
                       {"min", p.min},
                       {"max", p.max}});
   }
-  return {{"done", c.sweep_done}, {"progress", sweep_progress(c)}, {"points", points}};
+  return {{"done", c.sweep_done}, {"progress", c.sweep_progress}, {"points", points}};
 }
 
-nlohmann::json training_json(const Compute& c) {
+nlohmann::json training_json(const Results& c) {
   nlohmann::json cells = nlohmann::json::array();
-  for (const TrainJob& job : c.train) {
+  for (const TrainResult& job : c.train) {
     nlohmann::json loss = nlohmann::json::array(), norm = nlohmann::json::array(),
                    accuracy = nlohmann::json::array();
-    for (const gs::TrainRecord& r : job.trainer.history) {
+    for (const gs::TrainRecord& r : job.history) {
       loss.push_back(r.loss);
       norm.push_back(std::isfinite(r.grad_norm) ? nlohmann::json(r.grad_norm) : nlohmann::json());
       accuracy.push_back(r.accuracy);
     }
-    cells.push_back({{"cell", gs::cell_name(job.trainer.cell)},
-                     {"chance_loss", job.trainer.shape.chance_loss},
+    cells.push_back({{"cell", gs::cell_name(job.cell)},
+                     {"chance_loss", job.chance_loss},
                      {"loss", loss},
                      {"grad_norm", norm},
                      {"accuracy", accuracy}});
@@ -195,10 +109,13 @@ nlohmann::json state_of(const App& app) {
                         {"height", m.map.height},
                         {"steps_per_column", m.steps_per_column},
                         {"rendered", m.filled && m.map.image_tex != 0 && !m.map.dirty}});
-  const Compute& c = app.compute;
+  const Results& c = app.results;
+  const bool current = results_current(app);
   return {
       {"ready", app.frame > 0},
-      {"done", decay_done(c) && c.sweep_done},  // every curve of the current config computed
+      // the worker has every message, and every curve of the current config is computed
+      {"done", current && decay_done(c) && c.sweep_done},
+      {"synced", current},
       {"config", app.config_text},
       {"values", values},
       {"error", app.error},
@@ -222,7 +139,7 @@ nlohmann::json state_of(const App& app) {
       {"work_ms", app.work_ms},
       {"work_ms_max", app.work_ms_max},
       {"frame_ms", app.frame_ms},
-      {"compute_ms", c.last_advance_ms},
+      {"receive_ms", app.receive_ms},
       {"views",
        {{"heatmap",
          {{"cells", heatmaps},
@@ -250,20 +167,21 @@ EMSCRIPTEN_KEEPALIVE const char* gradscope_get_state() {
 
 EMSCRIPTEN_KEEPALIVE const char* gradscope_train(const char* action_text) {
   const std::string action = action_text;
-  Compute& c = g_app->compute;
-  g_app->reply = "";
-  if (action == "play")
-    training_play(c, true);
-  else if (action == "pause")
-    training_play(c, false);
-  else if (action == "step")
-    training_step(c);
-  else if (action == "reset")
-    training_reset(c);
-  else
-    g_app->reply = "train: unknown action '" + action + "' (play, pause, step, reset)";
-  if (g_app->reply.empty() && !c.train_error.empty()) g_app->reply = c.train_error;
+  const TrainAction actions[] = {TrainAction::Play, TrainAction::Pause, TrainAction::Step,
+                                 TrainAction::Reset};
+  const char* names[] = {"play", "pause", "step", "reset"};
+  g_app->reply = "train: unknown action '" + action + "' (play, pause, step, reset)";
+  for (int i = 0; i < 4; ++i)
+    if (action == names[i]) {
+      g_app->reply = page_training_error(g_app->config);
+      if (g_app->reply.empty()) train_action(*g_app, actions[i]);
+    }
   return g_app->reply.c_str();
+}
+
+// One message of the compute worker, copied into the heap by bridge.js.
+EMSCRIPTEN_KEEPALIVE void gradscope_receive(const uint8_t* data, int size) {
+  receive_results(*g_app, data, static_cast<size_t>(size));
 }
 
 EMSCRIPTEN_KEEPALIVE const char* gradscope_focus(const char* name) {
@@ -290,37 +208,17 @@ EMSCRIPTEN_KEEPALIVE void gradscope_notice(int copied) {
 }
 
 EMSCRIPTEN_KEEPALIVE const char* gradscope_set_config(const char* text) {
-  g_app->reply = apply_config(*g_app, g_app->config, text, "setConfig", true);
+  g_app->reply = apply_config(*g_app, g_app->config, text, ConfigSource::SetConfig);
   return g_app->reply.c_str();
 }
 
 // A link opened or a hash typed: the hash alone decides (over the defaults), so a link
 // reproduces its picture whatever was shown before.
 EMSCRIPTEN_KEEPALIVE void gradscope_hash_changed() {
-  apply_config(*g_app, gs::Config(), bridge_read_hash(), "URL hash", false);
+  apply_config(*g_app, gs::Config(), bridge_read_hash(), ConfigSource::UrlHash);
 }
 
 }  // extern "C"
-
-std::string apply_config(App& app, const gs::Config& base, const std::string& text,
-                         const char* source, bool write_hash) {
-  gs::Config next = base;
-  const std::string error = gs::parse_config(next, text);
-  if (!error.empty()) {
-    app.error = std::string(source) + ": " + error;
-    return error;
-  }
-  app.config = next;
-  app.config_text = gs::to_text(next);
-  app.error.clear();
-  compute_sync(app.compute, app.config);
-  if (write_hash && std::string(source) != "controls") {  // sliders: throttled, in frame()
-    bridge_write_hash(app.config_text);
-    app.hash_written = app.config_text;
-  }
-  if (!write_hash) app.hash_written = app.config_text;  // it came from the hash
-  return "";
-}
 
 std::string state_json(const App& app) {
   return state_of(app).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -329,10 +227,10 @@ std::string state_json(const App& app) {
 void bridge_install(App& app) {
   g_app = &app;
   js_install();
-  app.config_text = gs::to_text(app.config);
-  compute_sync(app.compute, app.config);
+  // The defaults first (to the worker, and to the hash if the link has none), then the link's.
   const std::string hash = bridge_read_hash();
-  if (!hash.empty()) apply_config(app, gs::Config(), hash, "URL hash", false);
+  apply_config(app, app.config, "", hash.empty() ? ConfigSource::SetConfig : ConfigSource::UrlHash);
+  if (!hash.empty()) apply_config(app, gs::Config(), hash, ConfigSource::UrlHash);
 }
 
 std::string bridge_read_hash() {
@@ -343,6 +241,8 @@ std::string bridge_read_hash() {
 }
 
 void bridge_write_hash(const std::string& text) { js_write_hash(text.c_str()); }
+void bridge_send_config(const std::string& config_text) { js_worker_config(config_text.c_str()); }
+void bridge_send_train(TrainAction action) { js_worker_train(static_cast<int>(action)); }
 void bridge_copy_link() { js_copy_link(); }
 void bridge_download(const char* filename, const char* mime, const std::string& text) {
   js_download(filename, mime, text.c_str());

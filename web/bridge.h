@@ -1,19 +1,25 @@
-// The page's automation and sharing surface: window.gradscope (getState, setConfig, and training
-// controls), the URL hash (read at start and on hashchange, written back on change), the
-// clipboard and downloads, and the "app ready" signal. All of the JavaScript lives here.
+// Between C++ and JavaScript: window.gradscope (getState, setConfig, training controls) for
+// scripts and tests, the URL hash (read at start and on hashchange, written back on change), the
+// clipboard and downloads, the "app ready" signal, and the compute worker's messages. The
+// JavaScript itself is in web/bridge.js; this side only translates.
 #pragma once
 #include <string>
 
 #include "app.h"
 
-// Installs window.gradscope and the hashchange listener, then applies the hash the page was
-// opened with. The App must outlive the page.
+// Installs window.gradscope and the hashchange listener, starts the compute worker, then applies
+// the hash the page was opened with. The App must outlive the page.
 void bridge_install(App& app);
 
 // The current location.hash without '#', URL-decoded.
 std::string bridge_read_hash();
 // Replaces the hash without a new history entry and without a hashchange event.
 void bridge_write_hash(const std::string& text);
+
+// Messages to the compute worker (web/worker.js): the whole configuration as canonical text,
+// or a training action. Its answers come back through receive_results (app.h).
+void bridge_send_config(const std::string& config_text);
+void bridge_send_train(TrainAction action);
 
 // Copies location.href to the clipboard; app.notice says whether it worked.
 void bridge_copy_link();

@@ -77,7 +77,7 @@ const gs::OptimizerKind kOptimizers[] = {gs::OptimizerKind::Sgd, gs::OptimizerKi
 void draw_length_control(App& app) {
   gs::Config next = app.config;
   if (slider_int("length", next.length, 2, 20000, true))
-    apply_config(app, gs::Config(), gs::to_text(next), "controls", true);
+    apply_config(app, gs::Config(), gs::to_text(next), ConfigSource::Controls);
 }
 
 void draw_controls(App& app) {
@@ -88,7 +88,7 @@ void draw_controls(App& app) {
   ImGui::SetNextItemWidth(-FLT_MIN);
   if (ImGui::InputTextWithHint("##edit", "type key=value, e.g. length=1000&cell=lstm", app.edit,
                                sizeof app.edit, ImGuiInputTextFlags_EnterReturnsTrue)) {
-    if (apply_config(app, app.config, app.edit, "configuration text", true).empty())
+    if (apply_config(app, app.config, app.edit, ConfigSource::TextField).empty())
       app.edit[0] = 0;
   }
   remember_rect(app.edit_rect);
@@ -162,7 +162,7 @@ void draw_controls(App& app) {
   changed |= slider_real("clip", next.clip, 0.0, 100.0, next.clip > 0 ? "%.3g" : "off");
   changed |= slider_int("iters", next.iters, 10, 20000, true);
 
-  if (changed) apply_config(app, gs::Config(), gs::to_text(next), "controls", true);
+  if (changed) apply_config(app, gs::Config(), gs::to_text(next), ConfigSource::Controls);
 
   section("the whole configuration (the URL hash)");
   std::string readable;  // "a=1 & b=2": lets the text wrap between pairs, not inside them

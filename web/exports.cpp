@@ -16,9 +16,9 @@ void append_number(std::string& out, double value) {
 }
 
 std::string decay_csv(const App& app) {
-  const Compute& c = app.compute;
+  const Results& c = app.results;
   std::string out = "cell,seed,t,lag,log10_grad_norm\n";
-  for (const DecayJob& job : c.decay)
+  for (const DecayResult& job : c.decay)
     for (size_t s = 0; s < job.curves.size(); ++s) {
       const std::vector<double>& curve = job.curves[s];
       const int T = static_cast<int>(curve.size());
@@ -33,10 +33,9 @@ std::string decay_csv(const App& app) {
 }
 
 std::string sweep_csv(const App& app) {
-  const Compute& c = app.compute;
+  const Results& c = app.results;
   std::string out = "cell,length,mean_log10_ratio,stddev,min,max,seeds\n";
-  for (size_t i = 0; i < c.sweep.next_point && i < c.sweep.points.size(); ++i) {
-    const gs::SweepPoint& p = c.sweep.points[i];
+  for (const gs::SweepPoint& p : c.sweep_points) {
     out += std::string(gs::cell_name(p.cell)) + "," + std::to_string(p.length);
     for (double value : {p.mean, p.stddev, p.min, p.max}) {
       out += ",";
@@ -48,10 +47,10 @@ std::string sweep_csv(const App& app) {
 }
 
 std::string heatmap_csv(const App& app) {
-  const Compute& c = app.compute;
+  const Results& c = app.results;
   std::string out = "cell,t,unit,log10_abs_grad\n";
   const int H = c.config.hidden;
-  for (const DecayJob& job : c.decay) {
+  for (const DecayResult& job : c.decay) {
     const int T = static_cast<int>(job.unit_map.size() / H);
     for (int t = 1; t <= T; ++t)
       for (int j = 0; j < H; ++j) {
@@ -66,12 +65,11 @@ std::string heatmap_csv(const App& app) {
 
 std::string training_csv(const App& app) {
   std::string out = "cell,iteration,loss,chance_loss,grad_norm,accuracy,skipped\n";
-  for (const TrainJob& job : app.compute.train)
-    for (const gs::TrainRecord& r : job.trainer.history) {
+  for (const TrainResult& job : app.results.train)
+    for (const gs::TrainRecord& r : job.history) {
       char line[200];
       std::snprintf(line, sizeof line, "%s,%d,%.8g,%.8g,%.8g,%.4f,%d\n",
-                    gs::cell_name(job.trainer.cell), r.iteration, r.loss,
-                    job.trainer.shape.chance_loss, r.grad_norm, r.accuracy, r.skipped ? 1 : 0);
+                    gs::cell_name(job.cell), r.iteration, r.loss, job.chance_loss, r.grad_norm, r.accuracy, r.skipped ? 1 : 0);
       out += line;
     }
   return out;

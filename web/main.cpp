@@ -24,9 +24,6 @@
 namespace {
 
 constexpr float kFontSize = 16.0f;  // CSS pixels
-// Milliseconds of computation per frame: with the UI's few milliseconds, a frame stays well
-// under 50 ms (20 fps) while long sequences are computed.
-constexpr double kComputeBudgetMs = 15.0;
 
 // The font atlas, rasterized at the device pixel ratio and drawn at 1/dpr: one texel per
 // physical pixel, so text stays sharp on HiDPI screens (ImGui works in CSS pixels, the
@@ -98,9 +95,6 @@ void frame(void* arg) {
   const float dpr = static_cast<float>(emscripten_get_device_pixel_ratio());
   if (dpr != app.font_dpr) build_fonts(app, dpr);
 
-  // --- computation: advance the decay curves, the sweep and training for a slice of time ---
-  compute_advance(app.compute, kComputeBudgetMs, emscripten_get_now);
-
   // --- the URL hash follows slider drags, at most every 300 ms (browsers throttle it) ---
   if (app.config_text != app.hash_written && start >= app.hash_due_ms) {
     bridge_write_hash(app.config_text);
@@ -135,7 +129,9 @@ void frame(void* arg) {
   SDL_GL_SwapWindow(app.window);
 
   // --- bookkeeping: frame times, and the page shell told once the first frame is up ---
-  app.work_ms = ui_end - start;
+  // The worker's messages were taken in between frames (bridge.js): count that work here too.
+  app.work_ms = ui_end - start + app.receive_ms;
+  app.receive_ms = 0;
   app.frame_ms = emscripten_get_now() - start;
   if (app.frame > 0) app.work_ms_max = std::max(app.work_ms_max, app.work_ms);
   if (app.frame++ == 0) bridge_signal_ready();

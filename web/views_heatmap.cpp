@@ -45,11 +45,11 @@ void draw_colorbar(const App& app, ImVec2 size) {
 }  // namespace
 
 void heatmaps_update(App& app) {
-  const Compute& c = app.compute;
+  const Results& c = app.results;
   if (app.heatmaps_generation != c.decay_generation) {  // new jobs: new (empty) maps
     for (CellHeatmap& h : app.heatmaps) heatmap_destroy(h.map);
     app.heatmaps.clear();
-    for (const DecayJob& job : c.decay) {
+    for (const DecayResult& job : c.decay) {
       CellHeatmap h;
       h.cell = job.cell;
       app.heatmaps.push_back(h);
@@ -59,7 +59,7 @@ void heatmaps_update(App& app) {
   bool changed = false;
   for (size_t i = 0; i < app.heatmaps.size(); ++i) {
     CellHeatmap& h = app.heatmaps[i];
-    const DecayJob& job = c.decay[i];
+    const DecayResult& job = c.decay[i];
     if (h.filled || job.heat_columns.empty()) continue;
     const int H = c.config.hidden;
     h.steps = static_cast<int>(job.unit_map.size() / H);
@@ -142,7 +142,7 @@ void draw_heatmap_view(App& app) {
     }
   }
   // The time axis, shared by the maps above.
-  const int steps = gs::task_shape(app.compute.config.task, app.compute.config.length).steps;
+  const int steps = gs::task_shape(app.results.config.task, app.results.config.length).steps;
   char right[48];
   std::snprintf(right, sizeof right, "step %d (loss)", steps);
   const float right_w = ImGui::CalcTextSize(right).x;

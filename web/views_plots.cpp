@@ -30,17 +30,17 @@ void progress_line(const char* what, double fraction) {
 }
 
 // One line per cell: a field of the training history against the iteration.
-void plot_history(const Compute& c, double gs::TrainRecord::*field) {
+void plot_history(const Results& c, double gs::TrainRecord::*field) {
   std::vector<double> xs, ys;
-  for (const TrainJob& job : c.train) {
+  for (const TrainResult& job : c.train) {
     xs.clear(), ys.clear();
-    for (const gs::TrainRecord& r : job.trainer.history) {
+    for (const gs::TrainRecord& r : job.history) {
       xs.push_back(r.iteration);
       ys.push_back(r.*field);
     }
-    plot::LineStyle style = style_of(job.trainer.cell);
+    plot::LineStyle style = style_of(job.cell);
     style.legend = false;  // one line of cell names above both plots says it
-    plot::PlotLine(cell_label(job.trainer.cell), xs.data(), ys.data(),
+    plot::PlotLine(cell_label(job.cell), xs.data(), ys.data(),
                    static_cast<int>(xs.size()), style);
   }
 }
@@ -48,14 +48,15 @@ void plot_history(const Compute& c, double gs::TrainRecord::*field) {
 }  // namespace
 
 void draw_decay_view(App& app) {
-  const Compute& c = app.compute;
+  const Results& c = app.results;
   const int steps = gs::task_shape(c.config.task, c.config.length).steps;
-  if (!decay_done(c)) progress_line("computing decay curves", decay_progress(c));
+  if (!decay_done(c) || !results_current(app))
+    progress_line("computing decay curves", c.decay_progress);
   if (!plot::BeginPlot("##decay", ImGui::GetContentRegionAvail())) return;
   plot::SetupAxis(plot::X, "steps back from the loss, k = T - t");
   plot::SetupAxis(plot::Y, "||dL/dh_t||", plot::Scale::Log10Exp);
   plot::SetupAxisLimits(plot::X, 0, std::max(1, steps - 1));  // T = 1: one point
-  for (const DecayJob& job : c.decay) {
+  for (const DecayResult& job : c.decay) {
     if (!job.done) continue;
     const int n = static_cast<int>(job.lags.size());
     char label[64];
@@ -74,8 +75,8 @@ void draw_decay_view(App& app) {
 }
 
 void draw_sweep_view(App& app) {
-  const Compute& c = app.compute;
-  if (!c.sweep_done) progress_line("sweeping lengths", sweep_progress(c));
+  const Results& c = app.results;
+  if (!c.sweep_done || !results_current(app)) progress_line("sweeping lengths", c.sweep_progress);
   if (!plot::BeginPlot("##sweep", ImGui::GetContentRegionAvail())) return;
   plot::SetupAxis(plot::X, "sequence length T", plot::Scale::Log10);
   plot::SetupAxis(plot::Y, "share reaching step 1", plot::Scale::Log10Exp);
@@ -86,8 +87,8 @@ void draw_sweep_view(App& app) {
     xs.clear(), mean.clear(), lo.clear(), hi.clear();
     for (size_t i = 0; i < per_cell; ++i) {
       const size_t index = cell * per_cell + i;
-      if (index >= c.sweep.next_point) break;  // not computed yet
-      const gs::SweepPoint& point = c.sweep.points[index];
+      if (index >= c.sweep_points.size()) break;  // not computed yet
+      const gs::SweepPoint& point = c.sweep_points[index];
       xs.push_back(point.length);
       mean.push_back(point.mean);
       lo.push_back(point.min);
@@ -112,7 +113,7 @@ void draw_sweep_view(App& app) {
 }
 
 void draw_training_view(App& app) {
-  Compute& c = app.compute;
+  const Results& c = app.results;
   if (!c.train_error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
     ImGui::TextWrapped("%s", c.train_error.c_str());
@@ -121,11 +122,11 @@ void draw_training_view(App& app) {
   }
   // --- controls: play / pause / step / reset, progress ---
   if (ImGui::Button(c.playing ? "Pause" : "Play", ImVec2(ImGui::GetFontSize() * 4, 0)))
-    training_play(c, !c.playing);
+    train_action(app, c.playing ? TrainAction::Pause : TrainAction::Play);
   ImGui::SameLine();
-  if (ImGui::Button("Step")) training_step(c);
+  if (ImGui::Button("Step")) train_action(app, TrainAction::Step);
   ImGui::SameLine();
-  if (ImGui::Button("Reset")) training_reset(c);
+  if (ImGui::Button("Reset")) train_action(app, TrainAction::Reset);
   ImGui::SameLine();
   const int done = training_iterations(c);
   ImGui::Text("%d / %d iterations, %.1f/s", done, c.config.iters, c.iterations_per_second);
@@ -135,9 +136,9 @@ void draw_training_view(App& app) {
                       c.config.lr, c.config.clip);
 
   // --- one legend for both plots: the cells in their colours, and the dashed references ---
-  for (const TrainJob& job : c.train) {
-    ImGui::PushStyleColor(ImGuiCol_Text, cell_color(job.trainer.cell));
-    ImGui::TextUnformatted(cell_label(job.trainer.cell));
+  for (const TrainResult& job : c.train) {
+    ImGui::PushStyleColor(ImGuiCol_Text, cell_color(job.cell));
+    ImGui::TextUnformatted(cell_label(job.cell));
     ImGui::PopStyleColor();
     ImGui::SameLine();
   }
@@ -156,7 +157,7 @@ void draw_training_view(App& app) {
     plot::SetupAxisLimits(plot::X, 0, c.config.iters);
     plot_history(c, &gs::TrainRecord::loss);
     if (!c.train.empty())
-      plot::PlotHLine("##chance", c.train[0].trainer.shape.chance_loss, reference_style());
+      plot::PlotHLine("##chance", c.train[0].chance_loss, reference_style());
     plot::EndPlot();
   }
   if (side) ImGui::SameLine(0, 8);

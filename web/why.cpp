@@ -43,7 +43,7 @@ std::string capitalized(std::string text) {
 }
 
 // One paragraph about one cell's decay curve.
-std::string explain_cell(const DecayJob& job, int steps) {
+std::string explain_cell(const DecayResult& job, int steps) {
   const gs::ProbeAnalysis& a = job.analysis;
   const char* name = cell_label(job.cell);
   const std::string per_step = power_text(a.log10_per_step);
@@ -106,7 +106,7 @@ std::string explain_cell(const DecayJob& job, int steps) {
 }  // namespace
 
 std::string explain(const App& app, View view) {
-  const Compute& c = app.compute;
+  const Results& c = app.results;
   const int steps = gs::task_shape(c.config.task, c.config.length).steps;
   std::string text;
   switch (view) {
@@ -114,7 +114,7 @@ std::string explain(const App& app, View view) {
     case View::Heatmap:
     case View::Why:
     case View::Controls: {
-      if (!decay_done(c)) return "Computing the decay curves...";
+      if (!decay_done(c) || !results_current(app)) return "Computing the decay curves...";
       // The headline first: how much of the gradient at the loss is left at step 1.
       text = format("Of the gradient at the loss (step %d), this much reaches step 1: ", steps);
       for (size_t i = 0; i < c.decay.size(); ++i) {
@@ -127,7 +127,7 @@ std::string explain(const App& app, View view) {
           "BPTT carries dL/dh back one step at a time: dL/dh_{t-1} = J_t^T dL/dh_t. "
           "Over %d steps that is a product of %d Jacobians.\n\n",
           steps, steps - 1);
-      for (const DecayJob& job : c.decay) text += explain_cell(job, steps) + "\n\n";
+      for (const DecayResult& job : c.decay) text += explain_cell(job, steps) + "\n\n";
       if (view == View::Heatmap)
         text +=
             "In the heatmap each row is one hidden unit: a dark left side means the units "
@@ -135,14 +135,14 @@ std::string explain(const App& app, View view) {
       return text;
     }
     case View::Sweep: {
-      if (!c.sweep_done) return "Sweeping sequence lengths...";
+      if (!c.sweep_done || !results_current(app)) return "Sweeping sequence lengths...";
       text =
           "How much of the gradient at the last step reaches the first, "
           "||dL/dh_1|| / ||dL/dh_T||, as the sequence grows:\n\n";
       const size_t per_cell = c.config.lengths.size();
       for (size_t i = 0; i < c.config.cells.size(); ++i) {
-        const gs::SweepPoint& shortest = c.sweep.points[i * per_cell];
-        const gs::SweepPoint& longest = c.sweep.points[i * per_cell + per_cell - 1];
+        const gs::SweepPoint& shortest = c.sweep_points[i * per_cell];
+        const gs::SweepPoint& longest = c.sweep_points[i * per_cell + per_cell - 1];
         const double per_step =
             (longest.mean - shortest.mean) / std::max(1, longest.length - shortest.length);
         text += format("%s: %s at T = %d, %s at T = %d; every extra step costs a factor %s.\n\n",
@@ -165,15 +165,15 @@ std::string explain(const App& app, View view) {
             "same budget. Chance level, the loss of a model that remembers nothing, is "
             "the dashed line: %.3g.",
             gs::task_name(c.config.task), c.config.length,
-            c.train.empty() ? 0.0 : c.train[0].trainer.shape.chance_loss);
+            c.train.empty() ? 0.0 : c.train[0].chance_loss);
       text = format("After %d iterations (mean of the last %d):\n\n", done, std::max(1, done / 10));
-      for (const TrainJob& job : c.train) {
-        const auto& h = job.trainer.history;
+      for (const TrainResult& job : c.train) {
+        const auto& h = job.history;
         const int tail = std::max(1, done / 10);
         double loss = 0;
         for (int i = done - tail; i < done; ++i) loss += h[i].loss / tail;
-        text += format("%s: loss %.3g = %.1f%% of chance.\n", cell_label(job.trainer.cell), loss,
-                       100 * loss / job.trainer.shape.chance_loss);
+        text += format("%s: loss %.3g = %.1f%% of chance.\n", cell_label(job.cell), loss,
+                       100 * loss / job.chance_loss);
       }
       text +=
           "\nThe loss only falls below chance once some gradient from the loss reaches the step "

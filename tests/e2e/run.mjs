@@ -207,6 +207,8 @@ async function main() {
     const { page } = desktop;
 
     await step('desktop: WebGL2 really in use', async () => {
+      await waitDone(page);  // the heatmaps are drawn once the worker's curves are in
+      await waitFrames(page, 2);
       const s = await state(page);
       const canvasGl2 = await page.evaluate(() => !!document.getElementById('canvas').getContext('webgl2'));
       expect(s.webgl2 && /WebGL 2/.test(s.gl_version), `GL_VERSION "${s.gl_version}"`);
@@ -593,7 +595,9 @@ async function main() {
       const trainWork = playing.work_ms_max > maxBefore ? `worst frame's work ${playing.work_ms_max.toFixed(1)} ms`
                                                         : `no frame's work above ${maxBefore.toFixed(1)} ms`;
       expect(await train('pause') === '', 'pause');
-      const atPause = await state(p), paused = atPause.training.iterations;
+      // the worker may have sent an iteration or two before it got the message
+      const atPause = await waitFor(p, (s) => s.synced && !s.training.playing, null, 10000, 'the pause');
+      const paused = atPause.training.iterations;
       const lengths = (t) => t.cells.map((x) => x.loss.length).join(',');
       await waitFrames(p, 5);
       const still = await state(p);
@@ -607,14 +611,13 @@ async function main() {
       const why = (await state(p)).why;
       expect(/train|loss/i.test(why), `Why in training focus: "${why.slice(0, 80)}"`);
       expect(await train('step') === '', 'step');
-      await waitFor(p, (s) => s.training.iterations !== paused, null, 10000, 'the step');
+      await waitFor(p, (s) => s.synced && s.training.iterations !== paused, null, 10000, 'the step');
       await waitFrames(p, 5);
       const stepped = await state(p);
       expect(stepped.training.iterations === paused + 1 && stepped.training.cells.every((x) => x.loss.length === paused + 1),
              `step: ${paused} -> ${stepped.training.iterations}`);
       expect(await train('reset') === '', 'reset');
-      await waitFrames(p, 2);
-      const reset = await state(p);
+      const reset = await waitFor(p, (s) => s.synced, null, 10000, 'the reset');
       expect(reset.training.iterations === 0 && reset.training.cells.every((x) => x.loss.length === 0),
              `after reset ${reset.training.iterations} iterations`);
       expect(views.errors.length === 0, views.errors.join('; '));

@@ -1,8 +1,10 @@
-// The browser's sliced computation (web/compute.cpp, plain C++ over core) gives exactly the
-// numbers of the one-shot core calls that the CLI prints, whatever the slicing.
+// The browser's computation (web/compute.cpp, plain C++ over core, run by the compute worker)
+// gives exactly the numbers of the one-shot core calls that the CLI prints, whatever the slicing;
+// and its messages (web/protocol.cpp) carry them to the page's Results unchanged.
 #include <doctest/doctest.h>
 
 #include "compute.h"
+#include "protocol.h"
 
 using namespace gs;
 
@@ -32,9 +34,10 @@ TEST_CASE("sliced decay curves and sweep equal the one-shot core results") {
   run_until_done(compute, false);
   REQUIRE(compute.decay.size() == 3);
   for (const DecayJob& job : compute.decay) {
-    REQUIRE(job.curves.size() == 2);
+    REQUIRE(job.result.curves.size() == 2);
     for (int s = 0; s < 2; ++s)
-      CHECK(job.curves[s] == run_probe(job.cell, config, config.seed + s).curve.log10_grad_h);
+      CHECK(job.result.curves[s] ==
+            run_probe(job.result.cell, config, config.seed + s).curve.log10_grad_h);
   }
   const Sweep whole = run_sweep(config);
   REQUIRE(compute.sweep.points.size() == whole.points.size());
@@ -47,7 +50,7 @@ TEST_CASE("training in the page equals training in one go, and only training key
   REQUIRE(parse_config(config, "cell=gru,rnn-relu&length=20&hidden=8&iters=6&batch=4") == "");
   Compute compute;
   compute_sync(compute, config);
-  training_play(compute, true);
+  training_do(compute, TrainAction::Play);
   run_until_done(compute, true);
   CHECK_FALSE(compute.playing);  // stops at iters
   for (const TrainJob& job : compute.train) {
@@ -75,7 +78,7 @@ TEST_CASE("step runs exactly one iteration per cell, and a config too large to t
   // a slice holds many steps, and a step must still stop after one iteration
   Compute compute;
   compute_sync(compute, config);
-  training_step(compute);
+  training_do(compute, TrainAction::Step);
   run_until_done(compute, false);
   for (int i = 0; i < 50; ++i) compute_advance(compute, 1.0, fake_now);
   for (const TrainJob& job : compute.train) CHECK(job.trainer.history.size() == 1);
@@ -85,6 +88,74 @@ TEST_CASE("step runs exactly one iteration per cell, and a config too large to t
   CHECK(compute.train_error ==
         "length=20000, hidden=200 and batch=64 with 2 cells are too large to train: cells x "
         "length x hidden x batch must be <= 4000000");
-  training_play(compute, true);
+  training_do(compute, TrainAction::Play);
   CHECK_FALSE(compute.playing);
+}
+
+TEST_CASE("the worker's messages carry every number to the page's results, and a restart replaces") {
+  Config config;
+  REQUIRE(parse_config(config, "cell=rnn-relu,lstm&length=60&hidden=6&seeds=2&lengths=5,20&"
+                               "iters=7&batch=3") == "");
+  Compute compute;
+  Outbox outbox;
+  Results page;
+  std::vector<uint8_t> message;
+  compute_sync(compute, config);
+  training_do(compute, TrainAction::Play);
+  int messages = 0;
+  auto deliver = [&](long commands) {
+    encode_update(compute, commands, outbox, message);
+    REQUIRE(apply_update(page, message.data(), message.size()) == "");
+    ++messages;
+  };
+  while (!(decay_done(compute) && compute.sweep_done && training_iterations(compute) == 7)) {
+    compute_advance(compute, 0.05, fake_now);  // a few slices: many small messages
+    deliver(2);
+  }
+  CHECK(messages >= 3);  // the results arrive in parts
+  CHECK(page.commands_done == 2);
+  CHECK(page.config_text == to_text(config));
+  REQUIRE(page.decay.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    const DecayResult &sent = compute.decay[i].result, &got = page.decay[i];
+    CHECK(got.done);
+    CHECK(got.cell == sent.cell);
+    CHECK(got.curves == sent.curves);
+    CHECK(got.unit_map == sent.unit_map);
+    CHECK(got.heat_columns == sent.heat_columns);
+    CHECK(got.mean_by_lag == sent.mean_by_lag);
+    CHECK(got.analysis.sigma_max_whh == sent.analysis.sigma_max_whh);
+    CHECK(got.analysis.steps_to_zero == sent.analysis.steps_to_zero);
+    CHECK(got.analysis.mean_gate == sent.analysis.mean_gate);
+  }
+  REQUIRE(page.sweep_points.size() == compute.sweep.points.size());
+  CHECK(page.sweep_done);
+  for (size_t i = 0; i < page.sweep_points.size(); ++i)
+    CHECK(page.sweep_points[i].per_seed == compute.sweep.points[i].per_seed);
+  REQUIRE(page.train.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& history = compute.train[i].trainer.history;
+    REQUIRE(page.train[i].history.size() == history.size());
+    for (size_t k = 0; k < history.size(); ++k)
+      CHECK(page.train[i].history[k].loss == history[k].loss);
+  }
+
+  // A new length restarts the curves and training, not the sweep: the page's curves are
+  // replaced (not appended to), its sweep kept.
+  Config longer = config;
+  longer.length = 30;
+  compute_sync(compute, longer);
+  deliver(3);
+  CHECK(page.config_text == to_text(longer));
+  REQUIRE(page.decay.size() == 2);
+  CHECK_FALSE(page.decay[0].done);
+  CHECK(page.decay[0].curves.empty());
+  CHECK(page.sweep_points.size() == compute.sweep.points.size());
+  CHECK(page.train[0].history.empty());
+
+  // A damaged message is reported, not followed.
+  message.resize(message.size() / 2);
+  CHECK(apply_update(page, message.data(), message.size()) == "a truncated update message");
+  const uint8_t junk[3] = {1, 2, 3};
+  CHECK(apply_update(page, junk, 3) == "not a gradscope update message");
 }

@@ -1,0 +1,282 @@
+#include "protocol.h"
+
+#include <cstring>
+
+namespace {
+
+const uint32_t kMagic = 0x31555347;  // "GSU1": gradscope update, version 1
+
+// Plain values and arrays appended as raw bytes: both ends are the same code on the same
+// (little-endian) machine.
+class Writer {
+ public:
+  explicit Writer(std::vector<uint8_t>& out) : out_(out) { out_.clear(); }
+  template <class T>
+  void pod(T value) {
+    const auto* bytes = reinterpret_cast<const uint8_t*>(&value);
+    out_.insert(out_.end(), bytes, bytes + sizeof value);
+  }
+  template <class T>
+  void array(const std::vector<T>& values) {
+    pod<uint32_t>(static_cast<uint32_t>(values.size()));
+    const auto* bytes = reinterpret_cast<const uint8_t*>(values.data());
+    out_.insert(out_.end(), bytes, bytes + values.size() * sizeof(T));
+  }
+  void text(const std::string& s) { array(std::vector<char>(s.begin(), s.end())); }
+
+ private:
+  std::vector<uint8_t>& out_;
+};
+
+// Reads what Writer wrote; after a read past the end, ok() is false and every read gives zeros.
+class Reader {
+ public:
+  Reader(const uint8_t* data, size_t size) : at_(data), end_(data + size) {}
+  bool ok() const { return ok_; }
+  template <class T>
+  T pod() {
+    T value{};
+    if (take(sizeof value)) std::memcpy(&value, at_ - sizeof value, sizeof value);
+    return value;
+  }
+  template <class T>
+  std::vector<T> array() {
+    const uint32_t n = pod<uint32_t>();
+    std::vector<T> values;
+    if (!ok_ || n > (end_ - at_) / sizeof(T)) return ok_ = false, values;
+    values.resize(n);
+    std::memcpy(values.data(), at_, n * sizeof(T));
+    at_ += n * sizeof(T);
+    return values;
+  }
+  std::string text() {
+    const std::vector<char> chars = array<char>();
+    return std::string(chars.begin(), chars.end());
+  }
+
+ private:
+  bool take(size_t n) {
+    if (!ok_ || static_cast<size_t>(end_ - at_) < n) return ok_ = false;
+    at_ += n;
+    return true;
+  }
+  const uint8_t* at_;
+  const uint8_t* end_;
+  bool ok_ = true;
+};
+
+void write_analysis(Writer& w, const gs::ProbeAnalysis& a) {
+  w.pod(a.log10_per_step);
+  w.pod(a.factor_per_step);
+  w.pod(a.log10_first_to_last);
+  w.pod<int32_t>(a.steps_to_zero);
+  w.pod(a.sigma_max_whh);
+  w.pod(a.gamma);
+  w.pod(a.mean_derivative);
+  w.pod(a.fraction_zero_derivative);
+  w.pod(a.mean_gate);
+}
+
+gs::ProbeAnalysis read_analysis(Reader& r) {
+  gs::ProbeAnalysis a;
+  a.log10_per_step = r.pod<double>();
+  a.factor_per_step = r.pod<double>();
+  a.log10_first_to_last = r.pod<double>();
+  a.steps_to_zero = r.pod<int32_t>();
+  a.sigma_max_whh = r.pod<double>();
+  a.gamma = r.pod<double>();
+  a.mean_derivative = r.pod<double>();
+  a.fraction_zero_derivative = r.pod<double>();
+  a.mean_gate = r.pod<double>();
+  return a;
+}
+
+// --- the three parts of a message -------------------------------------------------------------
+
+// Decay: per cell, its whole result once it is finished (the page summarizes it itself).
+void write_decay(Writer& w, const Compute& c, Outbox& outbox) {
+  if (outbox.decay_generation != c.decay_generation) {
+    outbox.decay_generation = c.decay_generation;
+    outbox.decay_sent.assign(c.decay.size(), 0);
+  }
+  w.pod<int64_t>(c.decay_generation);
+  w.pod(decay_progress(c));
+  w.pod<uint32_t>(static_cast<uint32_t>(c.decay.size()));
+  for (size_t i = 0; i < c.decay.size(); ++i) {
+    const DecayResult& r = c.decay[i].result;
+    const bool send = r.done && !outbox.decay_sent[i];
+    w.pod<uint8_t>(static_cast<uint8_t>(r.cell));
+    w.pod<uint8_t>(send);
+    if (!send) continue;
+    outbox.decay_sent[i] = 1;
+    w.pod<uint32_t>(static_cast<uint32_t>(r.curves.size()));
+    for (const std::vector<double>& curve : r.curves) w.array(curve);
+    w.array(r.unit_map);
+    w.array(r.heat_columns);
+    w.pod<int32_t>(r.steps_per_column);
+    write_analysis(w, r.analysis);
+  }
+}
+
+void read_decay(Reader& r, Results& results) {
+  const long generation = r.pod<int64_t>();
+  results.decay_progress = r.pod<double>();
+  const uint32_t cells = r.pod<uint32_t>();
+  if (generation != results.decay_generation) {
+    results.decay_generation = generation;
+    results.decay.assign(r.ok() ? std::min<uint32_t>(cells, 64) : 0, DecayResult());
+  }
+  for (uint32_t i = 0; r.ok() && i < cells && i < results.decay.size(); ++i) {
+    DecayResult& d = results.decay[i];
+    d.cell = static_cast<gs::CellKind>(r.pod<uint8_t>());
+    if (!r.pod<uint8_t>()) continue;
+    const uint32_t seeds = r.pod<uint32_t>();
+    d.curves.clear();
+    for (uint32_t s = 0; r.ok() && s < seeds; ++s) d.curves.push_back(r.array<double>());
+    d.unit_map = r.array<float>();
+    d.heat_columns = r.array<float>();
+    d.steps_per_column = r.pod<int32_t>();
+    d.analysis = read_analysis(r);
+    if (!r.ok() || d.curves.empty()) return;
+    summarize_decay(d);
+    d.done = true;
+  }
+}
+
+// Sweep: the points finished since the last message.
+void write_sweep(Writer& w, const Compute& c, Outbox& outbox) {
+  if (outbox.sweep_generation != c.sweep_generation) {
+    outbox.sweep_generation = c.sweep_generation;
+    outbox.sweep_sent = 0;
+  }
+  w.pod<int64_t>(c.sweep_generation);
+  w.pod(sweep_progress(c));
+  w.pod<uint8_t>(c.sweep_done);
+  const size_t finished = c.sweep.next_point;
+  w.pod<uint32_t>(static_cast<uint32_t>(outbox.sweep_sent));
+  w.pod<uint32_t>(static_cast<uint32_t>(finished - outbox.sweep_sent));
+  for (size_t i = outbox.sweep_sent; i < finished; ++i) {
+    const gs::SweepPoint& p = c.sweep.points[i];
+    w.pod<uint8_t>(static_cast<uint8_t>(p.cell));
+    w.pod<int32_t>(p.length);
+    w.pod(p.mean);
+    w.pod(p.stddev);
+    w.pod(p.min);
+    w.pod(p.max);
+    w.array(p.per_seed);
+  }
+  outbox.sweep_sent = finished;
+}
+
+void read_sweep(Reader& r, Results& results) {
+  const long generation = r.pod<int64_t>();
+  results.sweep_progress = r.pod<double>();
+  results.sweep_done = r.pod<uint8_t>();
+  if (generation != results.sweep_generation) {
+    results.sweep_generation = generation;
+    results.sweep_points.clear();
+  }
+  const uint32_t first = r.pod<uint32_t>(), count = r.pod<uint32_t>();
+  if (first != results.sweep_points.size()) return;  // cannot happen: messages arrive in order
+  for (uint32_t i = 0; r.ok() && i < count; ++i) {
+    gs::SweepPoint p;
+    p.cell = static_cast<gs::CellKind>(r.pod<uint8_t>());
+    p.length = r.pod<int32_t>();
+    p.mean = r.pod<double>();
+    p.stddev = r.pod<double>();
+    p.min = r.pod<double>();
+    p.max = r.pod<double>();
+    p.per_seed = r.array<double>();
+    if (r.ok()) results.sweep_points.push_back(std::move(p));
+  }
+}
+
+// Training: the status, and per cell the records since the last message.
+void write_training(Writer& w, const Compute& c, Outbox& outbox) {
+  if (outbox.train_generation != c.train_generation) {
+    outbox.train_generation = c.train_generation;
+    outbox.train_sent.assign(c.train.size(), 0);
+  }
+  w.pod<int64_t>(c.train_generation);
+  w.text(c.train_error);
+  w.pod<uint8_t>(c.playing);
+  w.pod<int32_t>(c.target_iterations);
+  w.pod(c.iterations_per_second);
+  w.pod<uint32_t>(static_cast<uint32_t>(c.train.size()));
+  for (size_t i = 0; i < c.train.size(); ++i) {
+    const gs::Trainer& t = c.train[i].trainer;
+    w.pod<uint8_t>(static_cast<uint8_t>(t.cell));
+    w.pod(t.shape.chance_loss);
+    w.pod<uint32_t>(static_cast<uint32_t>(outbox.train_sent[i]));
+    w.pod<uint32_t>(static_cast<uint32_t>(t.history.size() - outbox.train_sent[i]));
+    for (size_t k = outbox.train_sent[i]; k < t.history.size(); ++k) {
+      const gs::TrainRecord& record = t.history[k];
+      w.pod<int32_t>(record.iteration);
+      w.pod(record.loss);
+      w.pod(record.grad_norm);
+      w.pod(record.accuracy);
+      w.pod<uint8_t>(record.skipped);
+    }
+    outbox.train_sent[i] = t.history.size();
+  }
+}
+
+void read_training(Reader& r, Results& results) {
+  const long generation = r.pod<int64_t>();
+  results.train_error = r.text();
+  results.playing = r.pod<uint8_t>();
+  results.target_iterations = r.pod<int32_t>();
+  results.iterations_per_second = r.pod<double>();
+  const uint32_t cells = r.pod<uint32_t>();
+  if (generation != results.train_generation) {
+    results.train_generation = generation;
+    results.train.assign(r.ok() ? std::min<uint32_t>(cells, 64) : 0, TrainResult());
+  }
+  for (uint32_t i = 0; r.ok() && i < cells && i < results.train.size(); ++i) {
+    TrainResult& t = results.train[i];
+    t.cell = static_cast<gs::CellKind>(r.pod<uint8_t>());
+    t.chance_loss = r.pod<double>();
+    const uint32_t first = r.pod<uint32_t>(), count = r.pod<uint32_t>();
+    const bool in_order = first == t.history.size();
+    for (uint32_t k = 0; r.ok() && k < count; ++k) {
+      gs::TrainRecord record;
+      record.iteration = r.pod<int32_t>();
+      record.loss = r.pod<double>();
+      record.grad_norm = r.pod<double>();
+      record.accuracy = r.pod<double>();
+      record.skipped = r.pod<uint8_t>();
+      if (in_order && r.ok()) t.history.push_back(record);
+    }
+  }
+}
+
+}  // namespace
+
+void encode_update(const Compute& compute, long commands_done, Outbox& outbox,
+                   std::vector<uint8_t>& message) {
+  Writer w(message);
+  w.pod(kMagic);
+  w.pod<int64_t>(commands_done);
+  w.text(compute.config_text);
+  write_decay(w, compute, outbox);
+  write_sweep(w, compute, outbox);
+  write_training(w, compute, outbox);
+}
+
+std::string apply_update(Results& results, const uint8_t* data, size_t size) {
+  Reader r(data, size);
+  if (r.pod<uint32_t>() != kMagic) return "not a gradscope update message";
+  results.commands_done = r.pod<int64_t>();
+  const std::string config_text = r.text();
+  if (config_text != results.config_text) {
+    gs::Config config;
+    const std::string error = gs::parse_config(config, config_text);
+    if (!error.empty()) return "the worker's configuration does not parse: " + error;
+    results.config = config;
+    results.config_text = config_text;
+  }
+  read_decay(r, results);
+  read_sweep(r, results);
+  read_training(r, results);
+  return r.ok() ? "" : "a truncated update message";
+}

@@ -1,0 +1,64 @@
+#include "results.h"
+
+#include <algorithm>
+#include <limits>
+
+std::string page_training_error(const gs::Config& c) {
+  const std::string error = gs::validate_for_training(c);
+  if (!error.empty()) return error;
+  const int I = gs::task_shape(c.task, c.length).input_size;
+  const double step_cost = 4.0 * c.hidden * (c.hidden + I) * c.batch * 3;  // LSTM, fwd + bwd
+  if (step_cost > 2e7)
+    return "hidden=" + std::to_string(c.hidden) + " with batch=" + std::to_string(c.batch) +
+           " is too large to train in the page: lower them, or train with the CLI "
+           "(gradscope train)";
+  return "";
+}
+
+bool decay_done(const Results& results) {
+  return std::all_of(results.decay.begin(), results.decay.end(),
+                     [](const DecayResult& r) { return r.done; });
+}
+
+int training_iterations(const Results& results) {
+  int fewest = results.train.empty() ? 0 : std::numeric_limits<int>::max();
+  for (const TrainResult& r : results.train)
+    fewest = std::min(fewest, static_cast<int>(r.history.size()));
+  return fewest;
+}
+
+void summarize_decay(DecayResult& r) {
+  const size_t T = r.curves[0].size();
+  r.mean.assign(T, 0);
+  r.lo.assign(T, std::numeric_limits<double>::infinity());
+  r.hi.assign(T, -std::numeric_limits<double>::infinity());
+  for (const std::vector<double>& curve : r.curves)
+    for (size_t t = 0; t < T; ++t) {
+      r.mean[t] += curve[t] / r.curves.size();
+      r.lo[t] = std::min(r.lo[t], curve[t]);
+      r.hi[t] = std::max(r.hi[t], curve[t]);
+    }
+  r.lags.resize(T);
+  r.mean_by_lag.resize(T);
+  r.lo_by_lag.resize(T);
+  r.hi_by_lag.resize(T);
+  for (size_t k = 0; k < T; ++k) {
+    r.lags[k] = static_cast<double>(k);
+    r.mean_by_lag[k] = r.mean[T - 1 - k];
+    r.lo_by_lag[k] = r.lo[T - 1 - k];
+    r.hi_by_lag[k] = r.hi[T - 1 - k];
+  }
+}
+
+void make_heat_columns(DecayResult& r, int H) {
+  const int T = static_cast<int>(r.unit_map.size() / H);
+  const int per = std::max(1, (T + kMaxHeatmapColumns - 1) / kMaxHeatmapColumns);
+  const int columns = (T + per - 1) / per;
+  r.steps_per_column = per;
+  r.heat_columns.assign(static_cast<size_t>(H) * columns, -std::numeric_limits<float>::infinity());
+  for (int t = 0; t < T; ++t)
+    for (int j = 0; j < H; ++j) {
+      float& cell = r.heat_columns[static_cast<size_t>(j) * columns + t / per];
+      cell = std::max(cell, r.unit_map[static_cast<size_t>(t) * H + j]);
+    }
+}

@@ -1,0 +1,78 @@
+// What the views show: the numbers the compute worker has finished, as plain data. The worker
+// fills its own copy while it computes (compute.h); the page holds another, updated only from
+// the worker's messages (protocol.h), and draws from it. Nothing here computes.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "analysis.h"
+#include "sweep.h"
+#include "train.h"
+
+// One cell's decay curves over seeds seed .. seed+seeds-1; the first seed's per-unit map and
+// analysis.
+struct DecayResult {
+  gs::CellKind cell = gs::CellKind::RnnTanh;
+  bool done = false;
+  std::vector<std::vector<double>> curves;  // per seed: log10 ||dL/dh_t||, t = 1..T
+  std::vector<float> unit_map;              // first seed: (T x H) log10 |dL/dh_t[j]|
+  // The same as the heatmap shows it: H rows x columns, steps_per_column steps per column (the
+  // largest value of its steps) so that a column fits a texture (kMaxHeatmapColumns).
+  std::vector<float> heat_columns;
+  int steps_per_column = 1;
+  gs::ProbeAnalysis analysis;  // first seed
+  // Per t over seeds: mean, min, max; and the same by steps back from the loss, k = T - t,
+  // as the plot draws them. Filled by summarize_decay when every seed is done.
+  std::vector<double> mean, lo, hi;
+  std::vector<double> lags, mean_by_lag, lo_by_lag, hi_by_lag;
+};
+
+const int kMaxHeatmapColumns = 2048;  // the texture width WebGL2 guarantees
+
+// One cell's training so far.
+struct TrainResult {
+  gs::CellKind cell = gs::CellKind::RnnTanh;
+  double chance_loss = 0;
+  std::vector<gs::TrainRecord> history;
+};
+
+struct Results {
+  std::string config_text;  // the configuration these results are for (canonical text)
+  gs::Config config;
+
+  long decay_generation = 0;  // counts restarts of the decay curves
+  double decay_progress = 0;  // 0..1
+  std::vector<DecayResult> decay;  // one per selected cell, in config.cells order
+
+  long sweep_generation = 0;
+  double sweep_progress = 0;
+  bool sweep_done = false;
+  std::vector<gs::SweepPoint> sweep_points;  // finished points, cell-major (cells x lengths)
+
+  long train_generation = 0;
+  std::string train_error;  // why this configuration cannot be trained in the page, if so
+  bool playing = false;
+  int target_iterations = 0;
+  double iterations_per_second = 0;  // per cell, measured over the last second
+  std::vector<TrainResult> train;    // one per selected cell
+
+  long commands_done = 0;  // how many of the page's messages the worker has handled
+};
+
+// The training controls, as the page sends them to the worker.
+enum class TrainAction { Play, Pause, Step, Reset };
+
+// Why `config` cannot be trained in the page ("" if it can): the core's memory limits, and a cap
+// on the cost of one step, above which training belongs to the CLI.
+std::string page_training_error(const gs::Config& config);
+
+bool decay_done(const Results& results);
+// Iterations every cell has done (cells train in lockstep; one may be one ahead).
+int training_iterations(const Results& results);
+
+// Mean, min and max over seeds at every step (-inf, an exactly zero gradient, stays -inf), and
+// the by-lag arrays.
+void summarize_decay(DecayResult& result);
+// (T x H) per-step values -> H rows x columns, as many steps per column as keep the columns
+// within kMaxHeatmapColumns, each column the largest value of its steps.
+void make_heat_columns(DecayResult& result, int hidden);
