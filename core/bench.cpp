@@ -1,5 +1,6 @@
 #include "bench.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "model.h"
@@ -46,19 +47,24 @@ double product_gflops_in(int rows, int inner, int cols, double min_seconds) {
   const MatT<T> a = MatT<T>::Random(rows, inner), b = MatT<T>::Random(inner, cols);
   MatT<T> c = MatT<T>::Zero(rows, cols);
   c.noalias() += a * b;  // warm-up: operands into the caches
-  // Accumulating (+=) keeps every product live. Repeats double per round, so that reading the
-  // clock costs nothing next to a matrix-vector product of a microsecond.
-  long products = 0;
-  double seconds = 0;
-  const auto start = Clock::now();
-  for (long repeats = 1; seconds < min_seconds; repeats *= 2) {
+  // Accumulating (+=) keeps every product live. Timed in rounds of at least 0.1 s (repeats
+  // double until a round is that long, so reading the clock costs nothing next to a
+  // microsecond's matrix-vector product); the best round counts: a peak, which a round slowed
+  // down by another process on the machine does not lower.
+  double best = 0, total = 0;
+  for (long repeats = 1; total < min_seconds || best == 0;) {
+    const auto start = Clock::now();
     for (long i = 0; i < repeats; ++i) c.noalias() += a * b;
-    products += repeats;
-    seconds = seconds_since(start);
+    const double seconds = seconds_since(start);
+    total += seconds;
+    if (seconds < 0.1)
+      repeats *= 2;
+    else
+      best = std::max(best, 2.0 * rows * inner * cols * repeats / seconds / 1e9);
   }
   volatile T sink = c.sum();  // the result is used, so no compiler may drop the products
   (void)sink;
-  return 2.0 * rows * inner * cols * products / seconds / 1e9;
+  return best;
 }
 
 }  // namespace

@@ -28,8 +28,9 @@ double time_bptt_ms(CellKind cell, const Config& config, Precision precision,
                     double min_seconds = 1.0);
 
 // GFLOP/s of Eigen's product of a (rows x inner) matrix by an (inner x cols) one (cols = 1: a
-// matrix-vector product), the same operands over and over, for at least `min_seconds`: the
-// speed a BPTT step's products could reach at that size in `precision` on this machine.
+// matrix-vector product), the same operands over and over for at least `min_seconds`, the best
+// of rounds of 0.1 s: the speed a BPTT step's products could reach at that size in `precision`
+// on this machine.
 double product_gflops(int rows, int inner, int cols, Precision precision,
                       double min_seconds = 0.5);
 
