@@ -77,7 +77,7 @@ function watchLoad() {
 
 // Runs in the page: starts `action` (setConfig or train), then reads getState() every animation
 // frame, keeping one sample per app frame, until `seconds` have passed or (untilDone) every curve
-// is computed. Times are ms since the action.
+// is computed (or, as a safety stop, 10 minutes). Times are ms since the action.
 function sampleFrames({ action, text, seconds, untilDone }) {
   return new Promise((resolve) => {
     const g = window.gradscope, samples = [];
@@ -158,6 +158,7 @@ async function main() {
     const training = await home.page.evaluate(sampleFrames,
       { action: 'train', text: 'play', seconds: TRAINING_SECONDS });
     if (training.error) throw new Error(`train('play') returned "${training.error}"`);
+    if (!training.samples.length) throw new Error(`no frame drawn in ${TRAINING_SECONDS} s`);
     // The rate over the span in which the count moved (training may finish inside the window).
     const moved = training.samples.filter((s) => s.iterations > training.samples[0].iterations);
     const from = training.samples[0], to = moved.length ? moved[moved.length - 1] : from;

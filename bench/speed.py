@@ -4,7 +4,7 @@ gradscope compiled to WebAssembly and run by node, and PyTorch (f32 and f64), al
 shapes in the same run, with what gradscope achieves against the machine's measured matrix-product
 peak.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/speed.py [--cli PATH] [--wasm PATH]
+    /usr/bin/python3 bench/speed.py [--cli PATH] [--wasm PATH]    (make bench builds both first)
 
 Two workloads, hidden 128 on the adding task (input size 2): the training shape (T = 200,
 batch 32) and the gradient probe's shape (T = 1000, batch 1). Everything runs on one thread.
@@ -49,8 +49,8 @@ def run_bench(command, length, batch, precision):
     for line in out.splitlines()[1:]:  # after the header
         peak = PEAK_LINE.match(line)
         if peak:
-            rows_, inner, _, cols = (int(peak.group(i)) for i in (2, 3, 4, 5))
-            peaks[(rows_, inner, cols)] = float(peak.group(6))
+            m, k, _, n = (int(peak.group(i)) for i in (2, 3, 4, 5))
+            peaks[(m, k, n)] = float(peak.group(6))
         elif line and not line.startswith("#"):
             # cell hidden length batch ms/fwd+bwd steps/s precision GFLOP/s
             fields = line.split()
