@@ -1,6 +1,8 @@
 # gradscope: the two commands are `make serve` and `make test`; the rest are their steps.
 #   make serve   set up, build the web app, assemble dist/, serve it on http://127.0.0.1:8000
 #   make test    set up, build natively and for the web, run every test through CTest
+#   make bench   speed table: native CLI, wasm under node, PyTorch (bench/speed.py)
+#   make bench-page   the built page's load, training and frame times in Chromium
 #   make native | web | dist | clean
 SHELL := /bin/bash
 JOBS ?= 2
@@ -42,11 +44,23 @@ dist:
 	scripts/setup.sh web
 	$(MAKE) --no-print-directory dist-files
 
+# Speed, reported and not tested (no thresholds). PyTorch is Debian's, under Debian's python.
+.PHONY: bench bench-page
+bench:
+	scripts/setup.sh native
+	scripts/setup.sh web
+	$(MAKE) --no-print-directory native-build bench-wasm-build
+	OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/speed.py
+
+bench-page: dist
+	scripts/setup.sh browser
+	node bench/page_bench.mjs --dist dist
+
 clean:
 	rm -rf build dist
 
 # --- steps without the setup ---
-.PHONY: native-build web-build dist-files
+.PHONY: native-build web-build bench-wasm-build dist-files
 native-build:
 	cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release
 	cmake --build build/native -j$(JOBS)
@@ -54,6 +68,11 @@ native-build:
 web-build:
 	cmake -S . -B build/web $(WEB_FLAGS)
 	cmake --build build/web -j$(JOBS)
+
+# Only the benchmark for node (build/web/bench.js): core, without the app, SDL or ImGui.
+bench-wasm-build:
+	cmake -S . -B build/web $(WEB_FLAGS)
+	cmake --build build/web -j$(JOBS) --target gradscope_bench_node
 
 # dist/ is the whole static site: the page shell, the UI module (app.js, app.wasm), and the
 # compute worker (worker.js loading compute.js, compute.wasm).

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bench.h"
 #include "decay.h"
 #include "export_json.h"
 #include "sweep.h"
@@ -54,8 +55,10 @@ const Command kCommands[] = {
      "", MODEL_KEYS "length batch optimizer lr momentum clip iters", ""},
     {"bench",
      "Times forward + full BPTT of one minibatch per cell (hidden, length, batch) and prints\n"
-     "a table: milliseconds per sequence pass and time steps per second.",
-     "cell=rnn-tanh,lstm,gru&hidden=128&length=1000&batch=1", MODEL_KEYS "length batch", ""},
+     "a table: milliseconds per pass, time steps per second, and GFLOP/s of its matrix\n"
+     "products (elementwise work not counted); then, for scale, the GFLOP/s of Eigen's\n"
+     "product alone at an LSTM step's size and at 1024 x 1024 on this machine.",
+     kBenchDefaults, MODEL_KEYS "length batch precision", ""},
 };
 
 [[noreturn]] void fail(const std::string& message) {
@@ -153,45 +156,6 @@ void run_train(const Config& config) {
   }
 }
 
-// Forward + full BPTT of one minibatch, repeated for at least a second, in `T`'s precision.
-template <class T>
-double bench_ms(const Model& model, const Batch& batch, int hidden) {
-  const ModelT<T> lane = model_cast<T>(model);
-  const Mat h0 = Mat::Zero(hidden, batch.batch_size());
-  const Mat c0 = has_cell_state(model.cell) ? h0 : Mat();
-  ForwardPass<T> fwd;
-  BackwardPass<T> bwd;
-  int runs = 0;
-  const auto start = std::chrono::steady_clock::now();
-  double seconds = 0;
-  while (seconds < 1.0 || runs < 3) {
-    begin_forward(lane, batch, h0, c0, fwd);
-    forward_steps(lane, fwd, fwd.length);
-    begin_backward(lane, fwd, bwd);
-    backward_steps(lane, fwd, bwd, fwd.length);
-    ++runs;
-    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
-  return 1000 * seconds / runs;
-}
-
-void run_bench(const Config& config) {
-  const Precision precision = training_precision(config);
-  std::printf("%-12s %6s %7s %6s %14s %14s %9s\n", "cell", "hidden", "length", "batch",
-              "ms/fwd+bwd", "steps/s", "precision");
-  for (CellKind cell : config.cells) {
-    Rng rng(config.seed);
-    const TaskShape shape = task_shape(config.task, config.length);
-    const Model model =
-        make_model(cell, shape.input_size, config.hidden, shape.output_size, config, rng);
-    const Batch batch = make_batch(config.task, config.length, config.batch, rng);
-    const double ms = precision == Precision::F32 ? bench_ms<float>(model, batch, config.hidden)
-                                                  : bench_ms<double>(model, batch, config.hidden);
-    std::printf("%-12s %6d %7d %6d %14.3f %14.0f %9s\n", cell_name(cell), config.hidden,
-                shape.steps, config.batch, ms, shape.steps / (ms / 1000), precision_name(precision));
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -244,6 +208,6 @@ int main(int argc, char** argv) {
   if (name == "decay") run_decay(config, export_path);
   if (name == "sweep") run_sweep_command(config);
   if (name == "train") run_train(config);
-  if (name == "bench") run_bench(config);
+  if (name == "bench") print_bench(config, stdout);
   return 0;
 }

@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+// `make bench-page`: how the built site (dist/) runs in Debian's Chromium, measured through
+// window.gradscope. It reports numbers and checks nothing.
+//
+//   load        navigation to the first frame (ready) and to every curve of the default page (done)
+//   training    train('play') on the default page: iterations per second over ~5 s, computed here
+//               from the iteration count and the wall clock (not the page's own rate)
+//   long probe  setConfig('length=100000&hidden=32&cell=lstm'), and the same for rnn-tanh, on a
+//               fresh page: time from setConfig to done
+//   work/frame  getState().work_ms (the app's CPU work in one frame) sampled every animation frame
+//               during training and the long probes: p50, p95, max, and the page's work_ms_max
+//
+// WebGL runs on SwiftShader (software) here, so whole frames are slower than on a GPU; work_ms
+// counts the app's own work only. Each sample calls getState(), whose JSON carries every curve:
+// its cost is reported too, since it takes main-thread time from the page it measures.
+//
+//   node bench/page_bench.mjs [--dist DIR] [--chromium PATH]
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// playwright-core is the browser tests' (tests/e2e, installed by `scripts/setup.sh browser`).
+const { chromium } = createRequire(path.join(repo, 'tests', 'e2e', 'package.json'))('playwright-core');
+
+const args = { dist: path.join(repo, 'dist'), chromium: process.env.CHROMIUM || '/usr/bin/chromium' };
+for (let i = 2; i < process.argv.length; i += 2) {
+  const key = process.argv[i].replace(/^--/, '');
+  if (!(key in args) || process.argv[i + 1] === undefined) {
+    console.error(`usage: page_bench.mjs [--dist DIR] [--chromium PATH] (got ${process.argv[i]})`);
+    process.exit(2);
+  }
+  args[key] = path.resolve(process.argv[i + 1]);
+}
+
+const LAUNCH_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'];
+const VIEWPORT = { width: 1280, height: 800 };
+const TRAINING_SECONDS = 5;
+const LONG_PROBES = ['length=100000&hidden=32&cell=lstm', 'length=100000&hidden=32&cell=rnn-tanh'];
+
+// dist/ over http on 127.0.0.1 (browsers do not load wasm from file://), port chosen by the OS.
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'application/javascript',
+                '.wasm': 'application/wasm' };
+function serve(root) {
+  const server = http.createServer((req, res) => {
+    const name = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    const file = path.resolve(root, name === '/' ? 'index.html' : name.slice(1));
+    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
+    const body = fs.readFileSync(file);
+    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
+                         'Content-Length': body.length, 'Cache-Control': 'no-cache' });
+    res.end(body);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+// Installed before the page's own scripts: notes performance.now() (ms since navigation started)
+// at the first animation frame where the app is ready and the first where it is done.
+function watchLoad() {
+  const load = window.__pageBench = { ready: null, done: null };
+  const tick = () => {
+    const s = window.gradscope ? window.gradscope.getState() : null;
+    if (s && s.ready && load.ready === null) load.ready = performance.now();
+    if (s && s.done) load.done = performance.now();
+    else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+
+// Runs in the page: starts `action` (setConfig or train), then reads getState() every animation
+// frame, keeping one sample per app frame, until `seconds` have passed or (untilDone) every curve
+// is computed (or, as a safety stop, 10 minutes). Times are ms since the action.
+function sampleFrames({ action, text, seconds, untilDone }) {
+  return new Promise((resolve) => {
+    const g = window.gradscope, samples = [];
+    const first = g.getState().frame, start = performance.now();
+    const error = action === 'setConfig' ? g.setConfig(text) : g.train(text);
+    let lastFrame = first;
+    const tick = () => {
+      const before = performance.now(), s = g.getState(), now = performance.now();
+      // The page is still while getState() runs, so the state is that of `before`; `now - before`
+      // (large once a long curve is complete) is the sampler's cost, not the page's.
+      if (s.frame !== lastFrame) {
+        samples.push({ t: before - start, work: s.work_ms, iterations: s.training.iterations,
+                       cost: now - before });
+        lastFrame = s.frame;
+      }
+      const finished = untilDone ? s.done && s.frame > first : before - start >= seconds * 1000;
+      if (finished || error || before - start > 600000) {
+        resolve({ error, samples, elapsed: before - start, done: s.done, workMax: s.work_ms_max });
+      } else {
+        requestAnimationFrame(tick);
+      }
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+function percentile(values, p) {  // nearest rank
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
+}
+
+// One row of the work-per-frame table.
+function workRow(what, run) {
+  const work = run.samples.map((s) => s.work), cost = run.samples.map((s) => s.cost);
+  const worst = run.samples.reduce((a, b) => (b.work > a.work ? b : a), run.samples[0]);
+  return { what, frames: work.length, p50: percentile(work, 50), p95: percentile(work, 95),
+           max: worst.work, maxAt: worst.t, pageMax: run.workMax, getState: percentile(cost, 50),
+           getStateMax: Math.max(...cost) };
+}
+
+async function openPage(browser, base) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  await context.addInitScript(watchLoad);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(base);
+  await page.waitForFunction(() => window.__pageBench.done !== null, null,
+                             { timeout: 120000, polling: 100 });
+  const load = await page.evaluate(() => window.__pageBench);
+  return { context, page, load, errors };
+}
+
+const ms = (v) => (Number.isFinite(v) ? v.toFixed(1) : '-');
+
+async function main() {
+  for (const f of ['index.html', 'app.js', 'app.wasm']) {
+    if (!fs.existsSync(path.join(args.dist, f))) {
+      console.error(`${path.join(args.dist, f)} is missing: build the site first (make dist)`);
+      process.exit(1);
+    }
+  }
+  const server = await serve(args.dist);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({ executablePath: args.chromium, args: LAUNCH_ARGS,
+                                          headless: true });
+  const errors = [];
+  try {
+    console.log(`gradscope page benchmark, ${new Date().toISOString()}`);
+    console.log(`Chromium ${browser.version()} (headless, WebGL on SwiftShader), node ` +
+                `${process.version}, viewport ${VIEWPORT.width}x${VIEWPORT.height}, ` +
+                `dist/app.wasm ${(fs.statSync(path.join(args.dist, 'app.wasm')).size / 1e6).toFixed(2)} MB`);
+
+    // (a) load and (b) training, on the default page
+    const home = await openPage(browser, base);
+    errors.push(...home.errors);
+    const training = await home.page.evaluate(sampleFrames,
+      { action: 'train', text: 'play', seconds: TRAINING_SECONDS });
+    if (training.error) throw new Error(`train('play') returned "${training.error}"`);
+    if (!training.samples.length) throw new Error(`no frame drawn in ${TRAINING_SECONDS} s`);
+    // The rate over the span in which the count moved (training may finish inside the window).
+    const moved = training.samples.filter((s) => s.iterations > training.samples[0].iterations);
+    const from = training.samples[0], to = moved.length ? moved[moved.length - 1] : from;
+    const rate = (to.iterations - from.iterations) / ((to.t - from.t) / 1000);
+    await home.context.close();
+
+    // (c) long probes, each on a fresh page
+    const probes = [];
+    for (const text of LONG_PROBES) {
+      const { context, page, errors: pageErrors } = await openPage(browser, base);
+      const run = await page.evaluate(sampleFrames, { action: 'setConfig', text, untilDone: true });
+      if (run.error) throw new Error(`setConfig('${text}') returned "${run.error}"`);
+      probes.push({ text, run });
+      errors.push(...pageErrors);
+      await context.close();
+    }
+
+    console.log('\nload (default page)                      ms since navigation');
+    console.log(`  first frame (getState().ready)         ${ms(home.load.ready).padStart(10)}`);
+    console.log(`  every curve computed (getState().done) ${ms(home.load.done).padStart(10)}`);
+    console.log(`\ntraining (default cells, train('play'), ${TRAINING_SECONDS} s)`);
+    console.log(`  ${to.iterations - from.iterations} iterations (each: one minibatch of every cell) ` +
+                `in ${ms(to.t - from.t)} ms: ${rate.toFixed(1)} iterations/s, ` +
+                `${(training.samples.length / (training.elapsed / 1000)).toFixed(1)} frames/s`);
+    console.log('\nlong probe (setConfig on a fresh page)   ms until done');
+    for (const { text, run } of probes) {
+      console.log(`  ${text.padEnd(38)} ${ms(run.elapsed).padStart(10)}${run.done ? '' : ' (not done)'}`);
+    }
+
+    console.log('\nwork per frame, ms (getState().work_ms, every animation frame)');
+    const rows = [workRow('training', training), ...probes.map(({ text, run }) =>
+      workRow(`long probe ${text.match(/cell=([\w-]+)/)[1]}`, run))];
+    const header = ['frames', 'p50', 'p95', 'max', 'max at', 'work_ms_max', 'getState p50',
+                    'getState max'];
+    console.log(`  ${'while'.padEnd(20)}` + header.map((h) => h.padStart(h.length > 7 ? 13 : 8)).join(''));
+    for (const r of rows) {
+      const values = [String(r.frames), ms(r.p50), ms(r.p95), ms(r.max), ms(r.maxAt),
+                      ms(r.pageMax), ms(r.getState), ms(r.getStateMax)];
+      console.log(`  ${r.what.padEnd(20)}` +
+                  values.map((v, i) => v.padStart(header[i].length > 7 ? 13 : 8)).join(''));
+    }
+    console.log('  max at: ms after train(\'play\') or setConfig; work_ms_max: the page\'s own worst ' +
+                'frame since it opened (its loading included); getState: what one sample costs');
+    if (errors.length) console.log(`\npage errors: ${errors.join('; ')}`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(`page_bench: ${e.message}`);
+  process.exit(1);
+});

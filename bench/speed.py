@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""`make bench`: one table of forward + full BPTT speed, gradscope native (f32 and f64),
+gradscope compiled to WebAssembly and run by node, and PyTorch (f32 and f64), all on the same
+shapes in the same run, with what gradscope achieves against the machine's measured matrix-product
+peak.
+
+    /usr/bin/python3 bench/speed.py [--cli PATH] [--wasm PATH]    (make bench builds both first)
+
+Two workloads, hidden 128 on the adding task (input size 2): the training shape (T = 200,
+batch 32) and the gradient probe's shape (T = 1000, batch 1). Everything runs on one thread.
+PyTorch is Debian's python3-torch (it needs libopenblas0-pthread: with the reference BLAS it is
+6-9x slower and the comparison meaningless); without it, or without the wasm build, those columns
+are '-' and a note says why. Timing is noisy on a shared machine: read ratios within one run.
+"""
+import argparse
+import datetime
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+
+# Before torch loads OpenBLAS: one thread, as gradscope.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+try:
+    import torch
+except ImportError:
+    torch = None
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HIDDEN, INPUT = 128, 2  # the adding task's input: (value, marker)
+CELLS = ["rnn-tanh", "lstm", "gru"]
+# (name, length T, batch B); the peak each is held against: GEMM at batch 32, GEMV at batch 1.
+WORKLOADS = [("training", 200, 32), ("probe", 1000, 1)]
+PEAK_LINE = re.compile(r"^# Eigen alone, (\w+): \((\d+) x (\d+)\) times \((\d+) x (\d+)\), "
+                       r"repeated: ([\d.]+) GFLOP/s")
+
+
+def run_bench(command, length, batch, precision):
+    """Runs `gradscope bench` (native or wasm) on one workload. Returns ({cell: (ms, GFLOP/s)},
+    {(rows, inner, cols): GFLOP/s}) from its table and its '#' lines."""
+    args = command + [f"cell={','.join(CELLS)}", f"hidden={HIDDEN}", f"length={length}",
+                      f"batch={batch}", f"precision={precision}"]
+    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    rows, peaks = {}, {}
+    for line in out.splitlines()[1:]:  # after the header
+        peak = PEAK_LINE.match(line)
+        if peak:
+            m, k, _, n = (int(peak.group(i)) for i in (2, 3, 4, 5))
+            peaks[(m, k, n)] = float(peak.group(6))
+        elif line and not line.startswith("#"):
+            # cell hidden length batch ms/fwd+bwd steps/s precision GFLOP/s
+            fields = line.split()
+            rows[fields[0]] = (float(fields[4]), float(fields[7]))
+    return rows, peaks
+
+
+TORCH_MODULES = {"rnn-tanh": "RNN", "lstm": "LSTM", "gru": "GRU"}
+
+
+def time_torch(cell, length, batch, dtype):
+    """ms per forward + full BPTT in PyTorch: the recurrent layer, a Linear readout of the last
+    step, MSE loss, backward; a warm-up, then repeated for at least a second."""
+    torch.manual_seed(0)
+    layer = getattr(torch.nn, TORCH_MODULES[cell])(INPUT, HIDDEN).to(dtype)
+    readout = torch.nn.Linear(HIDDEN, 1).to(dtype)
+    x = torch.rand(length, batch, INPUT, dtype=dtype)
+    target = torch.rand(batch, 1, dtype=dtype)
+
+    def one_pass():
+        out, _ = layer(x)
+        loss = torch.nn.functional.mse_loss(readout(out[-1]), target)
+        layer.zero_grad()
+        readout.zero_grad()
+        loss.backward()
+
+    for _ in range(3):
+        one_pass()
+    runs, start = 0, time.perf_counter()
+    while time.perf_counter() - start < 1.0 or runs < 3:
+        one_pass()
+        runs += 1
+    return 1000 * (time.perf_counter() - start) / runs
+
+
+def version_of(command):
+    """The first x.y.z in what `command` prints, or '?'."""
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+        return re.search(r"\d+(\.\d+)+", out.stdout + out.stderr).group(0)
+    except (OSError, AttributeError):
+        return "?"
+
+
+def cpu_model():
+    fields = {}
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if ":" in line:
+                key, value = (part.strip() for part in line.split(":", 1))
+                fields.setdefault(key, value)
+    vector = "AVX-512" if "avx512f" in fields.get("flags", "").split() else \
+        "AVX2" if "avx2" in fields.get("flags", "").split() else "no AVX2"
+    return (f"{fields.get('model name', '?')} (family {fields.get('cpu family', '?')} model "
+            f"{fields.get('model', '?')}, {vector}), {os.cpu_count()} CPUs")
+
+
+def eigen_version():
+    try:
+        text = open("/usr/include/eigen3/Eigen/src/Core/util/Macros.h").read()
+        return ".".join(re.search(rf"#define EIGEN_{part}_VERSION (\d+)", text).group(1)
+                        for part in ("WORLD", "MAJOR", "MINOR"))
+    except (OSError, AttributeError):
+        return "?"
+
+
+def print_header(notes):
+    revision = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
+                              text=True, cwd=REPO).stdout.strip() or "?"
+    blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
+    print("gradscope speed: forward + full BPTT of one minibatch, hidden 128, adding task, "
+          "one thread")
+    print(f"date     {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
+    print(f"CPU      {cpu_model()}")
+    print(f"versions gradscope {revision}, g++ {version_of(['g++', '--version'])}, "
+          f"Eigen {eigen_version()}, em++ {version_of(['em++', '--version'])}, "
+          f"node {version_of(['node', '--version'])}, Python {sys.version.split()[0]}, "
+          f"PyTorch {torch.__version__ if torch else '-'} (Debian python3-torch "
+          f"{version_of(['dpkg-query', '-W', 'python3-torch'])}, BLAS {blas})")
+    for note in notes:
+        print(f"note     {note}")
+    print()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cli", default=os.path.join(REPO, "build/native/gradscope"))
+    parser.add_argument("--wasm", default=os.path.join(REPO, "build/web/bench.js"))
+    args = parser.parse_args()
+
+    native = [args.cli, "bench"]
+    wasm = ["node", "--no-experimental-fetch", args.wasm]
+    notes = []
+    if not os.path.exists(args.wasm) or not shutil.which("node"):
+        notes.append(f"no wasm column: {args.wasm} or node is missing (make bench builds it)")
+        wasm = None
+    if torch is None:
+        notes.append(f"no PyTorch columns: `import torch` failed under {sys.executable} "
+                     "(Debian: apt-get install python3-torch)")
+    else:
+        torch.set_num_threads(1)
+    print_header(notes)
+
+    columns = ["native f32", "native f64", "wasm f32", "torch f32", "torch f64",
+               "torch/native", "GFLOP/s", "% peak"]
+    print(f"{'workload':<20} {'cell':<9}" + "".join(f" {c:>12}" for c in columns))
+    peaks = {}  # what -> GFLOP/s of Eigen's f32 products alone, from the same runs
+    square = wasm_square = 0
+    for name, length, batch in WORKLOADS:
+        f32, f32_peaks = run_bench(native, length, batch, "f32")
+        f64, _ = run_bench(native, length, batch, "f64")
+        web, web_peaks = run_bench(wasm, length, batch, "f32") if wasm else ({}, {})
+        step_product = f32_peaks[(4 * HIDDEN, HIDDEN, batch)]
+        kind = "GEMV" if batch == 1 else "GEMM"
+        peaks[f"{kind} ({4 * HIDDEN} x {HIDDEN}) times ({HIDDEN} x {batch})"] = step_product
+        square = max(square, f32_peaks[(1024, 1024, 1024)])
+        wasm_square = max(wasm_square, web_peaks.get((1024, 1024, 1024), 0))
+        for cell in CELLS:
+            ms, gflops = f32[cell]
+            t32 = time_torch(cell, length, batch, torch.float32) if torch else None
+            t64 = time_torch(cell, length, batch, torch.float64) if torch else None
+            values = [ms, f64[cell][0], web[cell][0] if web else None, t32, t64,
+                      t32 / ms if t32 else None]
+            cells = [f"{v:12.2f}" if v is not None else f"{'-':>12}" for v in values]
+            cells += [f"{gflops:12.1f}", f"{100 * gflops / step_product:11.0f}%"]
+            workload = f"{name} T={length} B={batch}"
+            print(f"{workload:<20} {cell:<9} " + " ".join(cells), flush=True)
+
+    print()
+    print(textwrap.fill(
+        "ms per forward + full BPTT of one minibatch, lower is better. native: "
+        "build/native/gradscope bench (f32 is its default precision); wasm: the same code as "
+        "WebAssembly under node; torch: torch.nn.RNN/LSTM/GRU, a Linear readout of the last step, "
+        "MSE, backward(). torch/native: torch f32 / native f32, the speedup. GFLOP/s: native f32, "
+        "matrix products only (2 G H B (3 H + 2 I) per step, G = 1, 4, 3 for RNN, LSTM, GRU), "
+        "elementwise work not counted. % peak: of Eigen's f32 product alone at an LSTM step's "
+        "size, measured in this run, GEMM for the training shape and GEMV for the probe shape:",
+        100))
+    for what, gflops in peaks.items():
+        print(f"  native f32 {what}: {gflops:.1f} GFLOP/s")
+    print(f"  for scale, native f32 GEMM 1024^3: {square:.1f} GFLOP/s")
+    if wasm_square:
+        print(f"  for scale, wasm f32 GEMM 1024^3: {wasm_square:.1f} GFLOP/s")
+
+
+if __name__ == "__main__":
+    main()
