@@ -93,7 +93,7 @@ double product_gflops(int rows, int inner, int cols, Precision precision, double
 }
 
 void print_bench(const Config& config, std::FILE* out) {
-  const Precision precision = training_precision(config);
+  const Precision precision = config.precision;
   const TaskShape shape = task_shape(config.task, config.length);
   std::fprintf(out, "%-12s %6s %7s %6s %14s %14s %9s %8s\n", "cell", "hidden", "length", "batch",
                "ms/fwd+bwd", "steps/s", "precision", "GFLOP/s");

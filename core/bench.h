@@ -34,7 +34,7 @@ double time_bptt_ms(CellKind cell, const Config& config, Precision precision,
 double product_gflops(int rows, int inner, int cols, Precision precision,
                       double min_seconds = 0.5);
 
-// The table of `gradscope bench`, one row per cell of `config`, in training_precision(config):
+// The table of `gradscope bench`, one row per cell of `config`, in config.precision:
 //   cell hidden length batch ms/fwd+bwd steps/s precision GFLOP/s
 // then two '#' lines with product_gflops() at the LSTM's W_hh product ((4 H x H) times
 // (H x batch)) and at a 1024 x 1024 square product, for scale.

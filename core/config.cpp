@@ -32,8 +32,7 @@ const Named<TaskKind> kTasks[] = {{TaskKind::Adding, "adding"},
                                   {TaskKind::RememberFirst, "remember-first"}};
 const Named<OptimizerKind> kOptimizers[] = {{OptimizerKind::Sgd, "sgd"},
                                             {OptimizerKind::Adam, "adam"}};
-const Named<Precision> kPrecisions[] = {
-    {Precision::Auto, "auto"}, {Precision::F64, "f64"}, {Precision::F32, "f32"}};
+const Named<Precision> kPrecisions[] = {{Precision::F32, "f32"}, {Precision::F64, "f64"}};
 
 template <class Enum, size_t N>
 const char* name_of(const Named<Enum> (&table)[N], Enum value) {
@@ -146,13 +145,6 @@ const char* init_name(InitKind init) { return name_of(kInits, init); }
 const char* task_name(TaskKind task) { return name_of(kTasks, task); }
 const char* optimizer_name(OptimizerKind optimizer) { return name_of(kOptimizers, optimizer); }
 const char* precision_name(Precision precision) { return name_of(kPrecisions, precision); }
-
-Precision probe_precision(const Config& c) {
-  return c.precision == Precision::Auto ? Precision::F64 : c.precision;
-}
-Precision training_precision(const Config& c) {
-  return c.precision == Precision::Auto ? Precision::F32 : c.precision;
-}
 bool parse_cell_name(const std::string& text, CellKind& cell) {
   return value_of(kCells, text, cell);
 }
@@ -192,8 +184,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"clip", "clip gradients to this global norm; 0 = off"},
       {"iters", "training iterations, 1..1000000"},
       {"lengths", "sequence lengths for the sweep, comma list of 1..100000"},
-      {"precision",
-       "auto (gradient probes in f64, training and bench in f32), f64 or f32"},
+      {"precision", "f32 (fast) or f64 (the reference)"},
   };
   return keys;
 }

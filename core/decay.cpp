@@ -30,13 +30,12 @@ void record(int t, DecayCurve& curve, const DecayPass<T>& pass) {
   curve.log10_grad_h[t - 1] = log10_or_minus_infinity(safe_norm(pass.dh), pass.log10_scale);
   if (pass.dc.size())
     curve.log10_grad_c[t - 1] = log10_or_minus_infinity(safe_norm(pass.dc), pass.log10_scale);
+  // log10 |dL/dh_t[j]| = log10 |carried[j]| + log10_scale; log(0) = -inf: exactly zero.
   const int H = static_cast<int>(pass.dh.rows());
-  float* row = &curve.log10_unit_grad[static_cast<size_t>(t - 1) * H];
-  for (int j = 0; j < H; ++j) {
-    const double magnitude = std::abs(static_cast<double>(pass.dh(j, 0)));
-    row[j] = magnitude > 0 ? static_cast<float>(std::log10(magnitude) + pass.log10_scale)
-                           : -std::numeric_limits<float>::infinity();
-  }
+  Eigen::Map<Eigen::ArrayXf> row(&curve.log10_unit_grad[static_cast<size_t>(t - 1) * H], H);
+  row = (pass.dh.array().abs().template cast<double>().log() * (1 / std::log(10.0)) +
+         pass.log10_scale)
+            .template cast<float>();
 }
 
 // Divides the carried gradient by its norm and books the factor, so it never under/overflows.
@@ -106,7 +105,7 @@ void round_to_float(Mat& m) { m = m.cast<float>().cast<double>(); }
 
 Probe begin_probe(CellKind cell, const Config& config, uint64_t seed) {
   Probe probe;
-  probe.precision = probe_precision(config);
+  probe.precision = config.precision;
   const TaskShape shape = task_shape(config.task, config.length);
   Rng model_rng(model_seed(seed)), data_rng(data_seed(seed));
   probe.model =

@@ -48,10 +48,10 @@ struct ProbeLane {
 
 // One probe: a model and one task sequence (batch 1) drawn from (cell, config, seed), its forward
 // pass from h0 = c0 = 0, and the gradient of the task loss at the final step. The same seed gives
-// the same numbers natively and in the browser. It runs in probe_precision(config); `model` and
+// the same numbers natively and in the browser. It runs in config.precision; `model` and
 // `sample` hold exactly the values it computes with (in float32: rounded, then widened exactly).
 struct Probe {
-  Precision precision = Precision::F64;
+  Precision precision = Precision::F32;
   Model model;
   Batch sample;
   Mat h0, c0;       // (H, 1) zeros

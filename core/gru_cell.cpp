@@ -11,6 +11,7 @@
 //   dn = dh (1 - z)   dz = dh (h_{t-1} - n)   da_n = dn (1 - n^2)   dr = da_n gh_n
 //   dgi = [dr r(1-r), dz z(1-z), da_n]        dgh = [dr r(1-r), dz z(1-z), da_n r]
 //   dh_{t-1} += W_hh^T dgh   dW_ih += dgi x^T   dW_hh += dgh h_{t-1}^T
+#include "activations.h"
 #include "cell.h"
 
 namespace gs {
@@ -25,7 +26,7 @@ void gru_forward(MatRef<T> gates, MatRef<T> h, MatRef<T> hidden_n, MatRef<T> scr
   gates.topRows(2 * H) = (gates.topRows(2 * H) + gh.topRows(2 * H)).array().logistic();  // r, z
   const auto r = gates.middleRows(0, H).array();
   const auto z = gates.middleRows(H, H).array();
-  gates.bottomRows(H) = (gates.bottomRows(H).array() + r * gh.bottomRows(H).array()).tanh();  // n
+  gates.bottomRows(H) = tanh_of(gates.bottomRows(H).array() + r * gh.bottomRows(H).array());  // n
   const auto n = gates.bottomRows(H).array();
   h = (1 - z) * n + z * h_prev.array();  // interpolate between candidate and previous state
   hidden_n = gh.bottomRows(H);           // W_hn h + b_hn, needed for dr

@@ -13,6 +13,7 @@
 //   da_i = dc_t g i(1-i)   da_f = dc_t c_{t-1} f(1-f)   da_g = dc_t i (1-g^2)
 //   da_o = dh tanh(c_t) o(1-o)
 //   dh_{t-1} = W_hh^T da   dW_ih += da x^T   dW_hh += da h_{t-1}^T   db += sum_batch da
+#include "activations.h"
 #include "cell.h"
 
 namespace gs {
@@ -23,14 +24,14 @@ void lstm_forward(MatRef<T> gates, MatRef<T> h, MatRef<T> c, MatRef<T> tanh_c,
   const Eigen::Index H = h.rows();
   gates.noalias() += p.weight_hh * h_prev;                                    // pre-activations
   gates.topRows(2 * H) = gates.topRows(2 * H).array().logistic();             // i, f
-  gates.middleRows(2 * H, H) = gates.middleRows(2 * H, H).array().tanh();     // g
+  gates.middleRows(2 * H, H) = tanh_of(gates.middleRows(2 * H, H).array());    // g
   gates.bottomRows(H) = gates.bottomRows(H).array().logistic();               // o
   const auto i = gates.middleRows(0, H).array();
   const auto f = gates.middleRows(H, H).array();
   const auto g = gates.middleRows(2 * H, H).array();
   const auto o = gates.middleRows(3 * H, H).array();
   c = f * c_prev.array() + i * g;  // c = f c_prev + i g
-  tanh_c = c.array().tanh();
+  tanh_c = tanh_of(c.array());
   h = o * tanh_c.array();  // h = o tanh(c)
 }
 

@@ -9,6 +9,7 @@
 //   dW_ih  += da x_t^T     db_ih += sum_batch da          (sequence.cpp, over many steps at once)
 //   dW_hh  += da h_{t-1}^T db_hh += sum_batch da
 //   dh_{t-1} = W_hh^T da   (the Jacobian J_t^T = W_hh^T diag(act'(a_t)) whose product vanishes)
+#include "activations.h"
 #include "cell.h"
 
 namespace gs {
@@ -17,7 +18,7 @@ template <class T>
 void rnn_forward(CellKind act, MatRef<T> h, ConstMatRef<T> h_prev, const ParamsT<T>& p) {
   h.noalias() += p.weight_hh * h_prev;  // a = (W_ih x + b_ih + b_hh) + W_hh h_{t-1}
   switch (act) {
-    case CellKind::RnnTanh: h = h.array().tanh(); break;
+    case CellKind::RnnTanh: h = tanh_of(h.array()); break;
     case CellKind::RnnRelu: h = h.array().max(T(0)); break;
     case CellKind::RnnSigmoid: h = h.array().logistic(); break;
     case CellKind::RnnIdentity: break;

@@ -11,7 +11,7 @@ Trainer make_trainer(CellKind cell, const Config& config) {
   trainer.cell = cell;
   trainer.config = config;
   trainer.shape = task_shape(config.task, config.length);
-  trainer.precision = training_precision(config);
+  trainer.precision = config.precision;
   Rng model_rng(model_seed(config.seed));
   const Model model = make_model(cell, trainer.shape.input_size, config.hidden,
                                  trainer.shape.output_size, config, model_rng);

@@ -31,7 +31,7 @@ struct Trainer {
   CellKind cell = CellKind::Lstm;
   Config config;
   TaskShape shape;
-  Precision precision = Precision::F32;  // training_precision(config)
+  Precision precision = Precision::F32;  // config.precision
   Rng data_rng{0};
   Batch batch;
   enum class Phase { NewBatch, Forward, Backward } phase = Phase::NewBatch;

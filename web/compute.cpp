@@ -72,8 +72,7 @@ void finish_seed(Compute& compute, DecayJob& job) {
   r.curves.push_back(job.probe.curve.log10_grad_h);
   if (r.curves.size() == 1) {
     r.analysis = gs::analyze_probe(job.probe);
-    r.unit_map = std::move(job.probe.curve.log10_unit_grad);
-    make_heat_columns(r, compute.config.hidden);
+    make_heat_columns(r, job.probe.curve.log10_unit_grad, compute.config.hidden);
   }
   job.probe = gs::Probe();
   job.probe_started = false;

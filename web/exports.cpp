@@ -1,4 +1,5 @@
 // Sharing and export: the link, the numbers behind the view in focus as CSV, the canvas as PNG.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -46,19 +47,25 @@ std::string sweep_csv(const App& app) {
   return out;
 }
 
+// What the heatmap shows: one row per unit and column of steps t_first..t_last (a single step
+// up to kMaxHeatmapColumns steps), the largest log10 |dL/dh_t[j]| over those steps.
 std::string heatmap_csv(const App& app) {
   const Results& c = app.results;
-  std::string out = "cell,t,unit,log10_abs_grad\n";
+  std::string out = "cell,t_first,t_last,unit,log10_abs_grad\n";
   const int H = c.config.hidden;
   for (const DecayResult& job : c.decay) {
-    const int T = static_cast<int>(job.unit_map.size() / H);
-    for (int t = 1; t <= T; ++t)
+    if (!job.done) continue;
+    const int columns = static_cast<int>(job.heat_columns.size() / H);
+    for (int k = 0; k < columns; ++k) {
+      const int first = k * job.steps_per_column + 1;
+      const int last = std::min(job.steps, first + job.steps_per_column - 1);
       for (int j = 0; j < H; ++j) {
-        out += std::string(gs::cell_name(job.cell)) + "," + std::to_string(t) + "," +
-               std::to_string(j) + ",";
-        append_number(out, job.unit_map[static_cast<size_t>(t - 1) * H + j]);
+        out += std::string(gs::cell_name(job.cell)) + "," + std::to_string(first) + "," +
+               std::to_string(last) + "," + std::to_string(j) + ",";
+        append_number(out, job.heat_columns[static_cast<size_t>(j) * columns + k]);
         out += "\n";
       }
+    }
   }
   return out;
 }

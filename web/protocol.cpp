@@ -111,9 +111,9 @@ void write_decay(Writer& w, const Compute& c, Outbox& outbox) {
     outbox.decay_sent[i] = 1;
     w.pod<uint32_t>(static_cast<uint32_t>(r.curves.size()));
     for (const std::vector<double>& curve : r.curves) w.array(curve);
-    w.array(r.unit_map);
     w.array(r.heat_columns);
     w.pod<int32_t>(r.steps_per_column);
+    w.pod<int32_t>(r.steps);
     write_analysis(w, r.analysis);
   }
 }
@@ -133,9 +133,9 @@ void read_decay(Reader& r, Results& results) {
     const uint32_t seeds = r.pod<uint32_t>();
     d.curves.clear();
     for (uint32_t s = 0; r.ok() && s < seeds; ++s) d.curves.push_back(r.array<double>());
-    d.unit_map = r.array<float>();
     d.heat_columns = r.array<float>();
     d.steps_per_column = r.pod<int32_t>();
+    d.steps = r.pod<int32_t>();
     d.analysis = read_analysis(r);
     if (!r.ok() || d.curves.empty()) return;
     summarize_decay(d);

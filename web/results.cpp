@@ -50,15 +50,16 @@ void summarize_decay(DecayResult& r) {
   }
 }
 
-void make_heat_columns(DecayResult& r, int H) {
-  const int T = static_cast<int>(r.unit_map.size() / H);
+void make_heat_columns(DecayResult& r, const std::vector<float>& unit_map, int H) {
+  const int T = static_cast<int>(unit_map.size() / H);
   const int per = std::max(1, (T + kMaxHeatmapColumns - 1) / kMaxHeatmapColumns);
   const int columns = (T + per - 1) / per;
   r.steps_per_column = per;
+  r.steps = T;
   r.heat_columns.assign(static_cast<size_t>(H) * columns, -std::numeric_limits<float>::infinity());
   for (int t = 0; t < T; ++t)
     for (int j = 0; j < H; ++j) {
       float& cell = r.heat_columns[static_cast<size_t>(j) * columns + t / per];
-      cell = std::max(cell, r.unit_map[static_cast<size_t>(t) * H + j]);
+      cell = std::max(cell, unit_map[static_cast<size_t>(t) * H + j]);
     }
 }

@@ -15,11 +15,12 @@ struct DecayResult {
   gs::CellKind cell = gs::CellKind::RnnTanh;
   bool done = false;
   std::vector<std::vector<double>> curves;  // per seed: log10 ||dL/dh_t||, t = 1..T
-  std::vector<float> unit_map;              // first seed: (T x H) log10 |dL/dh_t[j]|
-  // The same as the heatmap shows it: H rows x columns, steps_per_column steps per column (the
-  // largest value of its steps) so that a column fits a texture (kMaxHeatmapColumns).
+  // First seed: log10 |dL/dh_t[j]| as the heatmap shows it, H rows x columns, steps_per_column
+  // steps per column (the largest value of its steps) so that a row fits a texture
+  // (kMaxHeatmapColumns); one step per column up to that many steps.
   std::vector<float> heat_columns;
   int steps_per_column = 1;
+  int steps = 0;  // T
   gs::ProbeAnalysis analysis;  // first seed
   // Per t over seeds: mean, min, max; and the same by steps back from the loss, k = T - t,
   // as the plot draws them. Filled by summarize_decay when every seed is done.
@@ -73,6 +74,7 @@ int training_iterations(const Results& results);
 // Mean, min and max over seeds at every step (-inf, an exactly zero gradient, stays -inf), and
 // the by-lag arrays.
 void summarize_decay(DecayResult& result);
-// (T x H) per-step values -> H rows x columns, as many steps per column as keep the columns
-// within kMaxHeatmapColumns, each column the largest value of its steps.
-void make_heat_columns(DecayResult& result, int hidden);
+// The first seed's (T x H) per-step values log10 |dL/dh_t[j]| -> result.heat_columns: H rows x
+// columns, as many steps per column as keep the columns within kMaxHeatmapColumns, each column
+// the largest value of its steps.
+void make_heat_columns(DecayResult& result, const std::vector<float>& unit_map, int hidden);

@@ -62,7 +62,7 @@ void heatmaps_update(App& app) {
     const DecayResult& job = c.decay[i];
     if (h.filled || job.heat_columns.empty()) continue;
     const int H = c.config.hidden;
-    h.steps = static_cast<int>(job.unit_map.size() / H);
+    h.steps = job.steps;
     h.steps_per_column = job.steps_per_column;
     heatmap_set(h.map, job.heat_columns.data(), static_cast<int>(job.heat_columns.size() / H), H);
     h.filled = true;

@@ -12,6 +12,7 @@ TEST_CASE("a linear RNN with W_hh = 0.8 I: factor 0.8 per step, sigma_max 0.8, d
   config.init = InitKind::Identity;
   config.scale = 0.8;
   config.length = 200;
+  config.precision = Precision::F64;  // a closed form, checked to 1e-9: the reference path
   const Probe probe = run_probe(CellKind::RnnIdentity, config, 3);
   const ProbeAnalysis a = analyze_probe(probe);
   CHECK(a.factor_per_step == doctest::Approx(0.8).epsilon(1e-9));

@@ -59,7 +59,7 @@ TEST_CASE("training is deterministic for a seed, and sliced training equals whol
     CHECK(a.history[i].loss == b.history[i].loss);
     CHECK(a.history[i].grad_norm == b.history[i].grad_norm);
   }
-  CHECK(a.precision == Precision::F32);  // training's default
+  CHECK(a.precision == Precision::F32);  // the default
   CHECK(a.f32.model.params.weight_hh == b.f32.model.params.weight_hh);
 }
 
