@@ -12,7 +12,7 @@ GRADSCOPE_CACHE ?= $(HOME)/.cache/gradscope
 export GRADSCOPE_CACHE
 CACHE := $(GRADSCOPE_CACHE)
 EMSCRIPTEN_TOOLCHAIN := /usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake
-# Debian's Emscripten needs node-acorn from here (TOOLCHAIN.md, trap 1).
+# Debian's Emscripten needs node-acorn from here (docs/ARCHITECTURE.md, the toolchain).
 export NODE_PATH := /usr/share/nodejs
 
 WEB_FLAGS := -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=$(EMSCRIPTEN_TOOLCHAIN) \
@@ -80,4 +80,5 @@ dist-files: web-build
 	rm -rf dist && mkdir -p dist
 	cp index.html web/worker.js build/web/app.js build/web/app.wasm build/web/compute.js \
 		build/web/compute.wasm dist/
+	scripts/notices.sh dist/THIRD_PARTY_NOTICES.txt
 	@ls -l dist | tail -n +2

@@ -40,6 +40,7 @@ struct App {
   char edit[2048] = {0};              // the UI's configuration field
   float edit_rect[4] = {0, 0, 0, 0};  // where that field is, in CSS pixels (for tests)
   float share_rects[3][4] = {};       // Copy link, Download CSV, Save PNG buttons (for tests)
+  float notices_rect[4] = {};         // the licences link (for tests)
   std::string hash_written;           // the text last written to the URL hash
   double hash_due_ms = 0;             // slider drags write the hash at most every 300 ms
 

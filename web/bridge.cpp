@@ -21,6 +21,7 @@ void js_worker_train(int action);
 void js_copy_link();
 void js_download(const char* filename, const char* mime, const char* text);
 void js_download_canvas_png(const char* filename);
+void js_open(const char* url);
 char* js_read_hash();
 void js_write_hash(const char* text);
 void js_signal_ready();
@@ -135,6 +136,7 @@ nlohmann::json state_of(const App& app) {
        {{"copy_link", app.share_rects[0]},
         {"download_csv", app.share_rects[1]},
         {"save_png", app.share_rects[2]}}},
+      {"notices_rect", app.notices_rect},
       {"notice", app.notice},
       {"work_ms", app.work_ms},
       {"work_ms_max", app.work_ms_max},
@@ -249,4 +251,5 @@ void bridge_download(const char* filename, const char* mime, const std::string& 
 }
 void bridge_download_canvas_png(const char* filename) { js_download_canvas_png(filename); }
 void bridge_signal_ready() { js_signal_ready(); }
+void bridge_open(const char* url) { js_open(url); }
 void bridge_fail(const char* message) { js_fail(message); }

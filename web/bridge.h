@@ -28,6 +28,9 @@ void bridge_download(const char* filename, const char* mime, const std::string& 
 // Saves the canvas as a PNG download; call right after rendering, within the same frame.
 void bridge_download_canvas_png(const char* filename);
 
+// Opens a file of the site in a new tab.
+void bridge_open(const char* url);
+
 // Tells the page shell the first frame is drawn (it hides the loading overlay).
 void bridge_signal_ready();
 // Shows a plain-language failure message in the page shell instead of the canvas.

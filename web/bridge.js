@@ -80,6 +80,11 @@ mergeInto(LibraryManager.library, {
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   },
 
+  // Opens a file of the site (the licence notices) in a new tab.
+  js_open: function (url) {
+    window.open(UTF8ToString(url), '_blank', 'noopener');
+  },
+
   // The frame just drawn, still in the drawing buffer: call right after rendering.
   js_download_canvas_png: function (filename) {
     var a = document.createElement('a');

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "bridge.h"
 #include "cell_style.h"
 #include "imgui.h"
 #include "views.h"
@@ -110,6 +111,16 @@ void draw_controls(App& app) {
   ImGui::SameLine();
   if (ImGui::Button("Save PNG")) app.save_png_requested = true;
   remember_rect(app.share_rects[2]);
+  // gradscope is MIT-licensed; the software it embeds has licences of its own, in one file.
+  const char* licences = "Licences";
+  const float licences_w = ImGui::CalcTextSize(licences).x + 2 * ImGui::GetStyle().FramePadding.x;
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < licences_w) ImGui::NewLine();
+  if (ImGui::Button(licences)) bridge_open("THIRD_PARTY_NOTICES.txt");
+  remember_rect(app.notices_rect);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("gradscope is MIT-licensed; the licences of Dear ImGui, SDL, Eigen, "
+                      "nlohmann/json, the Inter font and Emscripten's runtime");
   if (!app.notice.empty()) ImGui::TextDisabled("%s", app.notice.c_str());
 
   // --- cells: which to compare (at least one) ---

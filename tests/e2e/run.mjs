@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Browser end-to-end tests of the built site: serves dist/ on a free loopback port, drives
 // Debian's Chromium (real WebGL2 through SwiftShader) with playwright-core, and checks the page
-// through window.gradscope (DESIGN.md) and its pixels. Screenshots go to --out for people to
+// through window.gradscope (docs/ARCHITECTURE.md) and its pixels. Screenshots go to --out for people to
 // look at. Prints "N passed, N failed" last; exits non-zero on any failure.
 //
 // The page's numbers are compared with the native CLI's (--cli) for the same configuration.
@@ -30,7 +30,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
   args[key] = path.resolve(process.argv[i + 1]);
 }
 
-// The launch flags seen to work here (TOOLCHAIN.md). The SwiftShader ones matter: without them
+// The launch flags seen to work here (docs/ARCHITECTURE.md). The SwiftShader ones matter: without them
 // newer Chromium may give no WebGL at all.
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -42,7 +42,8 @@ const DEFAULT_HIDDEN = '32';  // core's default, to check a bad hash keeps the d
 // ------------------------------------------------------------------------------------------------
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
-                '.css': 'text/css', '.png': 'image/png', '.json': 'application/json' };
+                '.css': 'text/css', '.png': 'image/png', '.json': 'application/json',
+                '.txt': 'text/plain; charset=utf-8' };
 
 function serve(root) {
   const server = http.createServer((req, res) => {
@@ -169,7 +170,7 @@ async function configure(page, text, timeout) {
   return waitDone(page, timeout);
 }
 async function canvasContent(page, file) {
-  await waitFrames(page, 5);  // the real picture, not the first frame (TOOLCHAIN.md)
+  await waitFrames(page, 5);  // the real picture, not the first frame (docs/ARCHITECTURE.md)
   const png = await page.screenshot({ path: file });
   return colourStats(decodePng(png));
 }
@@ -574,6 +575,25 @@ async function main() {
       await p.evaluate(() => window.gradscope.focus('decay'));
       return `${csv.name} ${lines.length - 1} rows; ${png.name} ${png.bytes.length} bytes, ${stats.distinct} colours; ` +
              `link ${copied.length} chars`;
+    });
+
+    await step('desktop: the Licences button opens the notices of the software the site embeds', async () => {
+      const p = views.page;
+      const [x, y, w, h] = (await state(p)).notices_rect;
+      expect(w > 0 && h > 0 && y + h <= 800, `button at ${x},${y} ${w}x${h}`);
+      await p.mouse.move(x + w / 2, y + h / 2);
+      await waitFrames(p, 2);
+      const [tab] = await Promise.all([views.context.waitForEvent('page', { timeout: 10000 }),
+                                       (async () => { await p.mouse.down(); await waitFrames(p, 2); await p.mouse.up(); })()]);
+      await tab.waitForLoadState();
+      const text = await tab.evaluate(() => document.body.innerText);
+      expect(tab.url().endsWith('/THIRD_PARTY_NOTICES.txt'), `opened ${tab.url()}`);
+      const wanted = ['Dear ImGui', 'SDL', 'zlib', 'nlohmann', 'Mozilla Public License', 'Open Font License',
+                      'Emscripten'];
+      const missing = wanted.filter((wd) => !text.includes(wd));
+      expect(missing.length === 0, `the notices lack ${missing.join(', ')}`);
+      await tab.close();
+      return `${tab.url().split('/').pop()}, ${text.length} characters`;
     });
 
     await step('desktop: training plays, pauses, steps by one and resets', async () => {

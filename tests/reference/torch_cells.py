@@ -5,7 +5,7 @@ Cells are stepped one time step at a time with torch's own modules (nn.RNN tanh/
 nn.GRU) so that every hidden state h_t (and LSTM c_t) is a separate tensor of the autograd graph
 and its total gradient can be read back. rnn-sigmoid and rnn-identity have no torch module; they
 are written out here, h' = act(W_ih x + b_ih + W_hh h + b_hh), and autograd differentiates them.
-`manual_step` writes every cell's equations out by hand, as DESIGN.md states them; the fixture
+`manual_step` writes every cell's equations out by hand, as docs/ARCHITECTURE.md states them; the fixture
 script asserts that torch's modules agree with it, so the fixtures also pin the equations.
 
 State gradients follow the state-variable convention: (h_t, c_t) are the outputs of step t, and
@@ -71,7 +71,7 @@ class Stepper:
 
 
 def manual_step(cell, w, x, state):
-    """Every cell's equations written out, exactly as DESIGN.md states them."""
+    """Every cell's equations written out, exactly as docs/ARCHITECTURE.md states them."""
     h = state[0]
     gi = F.linear(x, w["weight_ih_l0"], w["bias_ih_l0"])
     gh = F.linear(h, w["weight_hh_l0"], w["bias_hh_l0"])

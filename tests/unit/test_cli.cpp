@@ -1,4 +1,4 @@
-// The command-line contract (DESIGN.md): CSV on stdout, --export JSON, exit code 2 and one line
+// The command-line contract (docs/ARCHITECTURE.md): CSV on stdout, --export JSON, exit code 2 and one line
 // on stderr for bad input.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
