@@ -32,6 +32,8 @@ struct App {
   bool webgl2 = false;
   float font_dpr = 0;  // device pixel ratio the font atlas was rasterized for
   bool backend_ready = false;
+  bool context_lost = false;  // the browser took the WebGL context away (GPU reset, ...)
+  int context_restores = 0;   // times it gave it back and every GL object was rebuilt
 
   // --- configuration: the one vocabulary of core/config.h ---
   gs::Config config;                  // the last good configuration

@@ -137,6 +137,7 @@ nlohmann::json state_of(const App& app) {
       {"sweep", sweep_json(c)},
       {"training", training_json(c)},
       {"webgl2", app.webgl2},
+      {"gl_context", {{"lost", app.context_lost}, {"restores", app.context_restores}}},
       {"gl_version", app.gl_version},
       {"shader_log", app.colormap.log},
       {"dpr", app.font_dpr},

@@ -59,9 +59,31 @@ void set_style() {
   s.Colors[ImGuiCol_Border] = ImVec4(1, 1, 1, 0.10f);
 }
 
+// The WebGL context can be lost (a GPU reset, the browser reclaiming contexts) and given back
+// empty. Asking for it back (returning true: preventDefault) and rebuilding every GL object on
+// restore keeps the page, its results and training in progress; nothing is drawn meanwhile.
+EM_BOOL on_context_lost(int, const void*, void* user) {
+  static_cast<App*>(user)->context_lost = true;
+  return EM_TRUE;
+}
+
+EM_BOOL on_context_restored(int, const void*, void* user) {
+  App& app = *static_cast<App*>(user);
+  ImGui_ImplOpenGL3_DestroyDeviceObjects();  // the lost context's names, forgotten
+  ImGui_ImplOpenGL3_CreateDeviceObjects();   // shaders, buffers and the font atlas, anew
+  app.colormap = ColormapProgram();
+  colormap_init(app.colormap);
+  for (CellHeatmap& h : app.heatmaps) heatmap_destroy(h.map);  // rebuilt from their values
+  heatmap_destroy(app.colorbar);
+  app.context_lost = false;
+  ++app.context_restores;
+  return EM_TRUE;
+}
+
 // One animation frame: events, GPU work for the views, the UI, rendering.
 void frame(void* arg) {
   App& app = *static_cast<App*>(arg);
+  if (app.context_lost) return;  // until the browser gives the context back
   const double start = emscripten_get_now();
 
   // --- events ---
@@ -180,6 +202,8 @@ int main(int, char**) {
   app->backend_ready = true;
 
   // --- application state: shaders, views, configuration from the URL hash ---
+  emscripten_set_webglcontextlost_callback("#canvas", app, true, on_context_lost);
+  emscripten_set_webglcontextrestored_callback("#canvas", app, true, on_context_restored);
   colormap_init(app->colormap);
   bridge_install(*app);
   heatmaps_update(

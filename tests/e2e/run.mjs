@@ -687,6 +687,41 @@ async function main() {
 
     await views.context.close();
 
+    // --- a lost WebGL context (a GPU reset) is asked back, and the page carries on ---
+    await step('desktop: after losing and regaining the WebGL context the page draws the same numbers, training on', async () => {
+      const { context, page: p, errors } = await openPage(browser, base, { width: 1280, height: 800 });
+      try {
+        await waitDone(p);
+        expect(await p.evaluate(() => window.gradscope.train('play')) === '', 'play');
+        const before = await waitFor(p, (s) => s.training.iterations >= 5, null, 30000, '5 iterations');
+        await p.evaluate(() => {
+          window.loseContext = document.getElementById('canvas').getContext('webgl2').getExtension('WEBGL_lose_context');
+          window.loseContext.loseContext();
+        });
+        await waitFor(p, (s) => s.gl_context.lost, null, 10000, 'the loss');
+        await p.waitForTimeout(300);
+        await p.evaluate(() => window.loseContext.restoreContext());
+        await waitFor(p, (s) => !s.gl_context.lost && s.gl_context.restores === 1, null, 10000, 'the restore');
+        await waitFrames(p, 5);
+        const after = await state(p);
+        const curves = (s) => s.decay.cells.map((c) => c.log10_grad_norm_h);
+        const diff = firstDifference(curves(before), curves(after));
+        expect(diff === '', `the curves changed: ${diff}`);
+        expect(after.training.iterations > before.training.iterations,
+               `training did not go on: ${before.training.iterations} -> ${after.training.iterations}`);
+        expect(after.views.heatmap.rendered && after.shader_log === '', 'the heatmaps were not drawn again');
+        expect(await p.evaluate(() => document.getElementById('overlay').hidden), 'the overlay still shows');
+        const c = await canvasContent(p, path.join(args.out, 'desktop-after-context-loss.png'));
+        expect(c.distinct >= 1000, `${c.distinct} colours after the restore`);
+        const real = errors.filter((e) => !/CONTEXT_LOST|context lost/i.test(e));
+        expect(real.length === 0, real.join('; '));
+        return `restored once; training ${before.training.iterations} -> ${after.training.iterations} iterations; ` +
+               `${c.distinct} colours`;
+      } finally {
+        await context.close();
+      }
+    });
+
     // --- the frame budget while something long is computed ---
     // work_ms is the app's own work in the latest frame; work_ms_max the worst since the start. A
     // fresh page, so that the max seen before the long run is the page's start-up only.
