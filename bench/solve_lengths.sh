@@ -17,7 +17,7 @@ echo "|---|---|---|---|---|---|---|---|"
 for task in $tasks; do
   for cell in $cells; do
     for T in $lengths; do
-      line=$("$cli" train --task "$task" --cell "$cell" --length "$T" $budget | grep '^#')
+      line=$("$cli" train --task "$task" --cell "$cell" --length "$T" $budget | grep '^# .*: mean loss')
       # "# lstm adding T=50: mean loss over the last 60 iterations L = P% of chance C, accuracy A (S s)"
       loss=$(sed -E 's/.*iterations ([^ ]+) = .*/\1/' <<<"$line")
       percent=$(sed -E 's/.* = ([^%]+)% of chance.*/\1/' <<<"$line")

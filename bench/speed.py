@@ -46,12 +46,12 @@ def run_bench(command, length, batch, precision):
                       f"batch={batch}", f"precision={precision}"]
     out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
     rows, peaks = {}, {}
-    for line in out.splitlines()[1:]:  # after the header
+    for line in out.splitlines():  # the CLI's first line is '# gradscope <version> config=...'
         peak = PEAK_LINE.match(line)
         if peak:
             m, k, _, n = (int(peak.group(i)) for i in (2, 3, 4, 5))
             peaks[(m, k, n)] = float(peak.group(6))
-        elif line and not line.startswith("#"):
+        elif line and not line.startswith("#") and not line.startswith("cell "):  # not the header
             # cell hidden length batch ms/fwd+bwd steps/s precision GFLOP/s
             fields = line.split()
             rows[fields[0]] = (float(fields[4]), float(fields[7]))

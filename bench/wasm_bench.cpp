@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
   std::string text = gs::kBenchDefaults;
   for (int i = 1; i < argc; ++i) text += std::string("&") + argv[i];
   gs::Config config;
-  const std::string error = gs::parse_config(config, text);
+  std::string error = gs::parse_config(config, text);
+  if (error.empty()) error = gs::validate_for_training(config);  // the CLI's bench limit
   if (!error.empty()) {
     std::fprintf(stderr, "bench.js: error: %s\n", error.c_str());
     return 2;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "gradscope_version.h"
 #include "number_format.h"
 
 namespace gs {
@@ -36,8 +37,14 @@ json log10_json(const std::vector<double>& values) {
 
 }  // namespace
 
+void add_provenance(json& record) {
+  record["gradscope_version"] = GRADSCOPE_VERSION;
+  record["schema_version"] = kExportSchemaVersion;
+}
+
 json probe_to_json(const Config& config, const Probe& probe) {
   json out;
+  add_provenance(out);
   json config_json = json::object();
   for (const auto& [key, value] : config_pairs(config)) config_json[key] = value;
   out["config"] = config_json;

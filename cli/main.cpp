@@ -3,11 +3,13 @@
 //   gradscope decay|sweep|train|bench [--key value ...]
 //
 // Flags are the configuration vocabulary of core/config.h (`--hidden 64` is `hidden=64`); output
-// is CSV on stdout; bad input gives one line on stderr and exit code 2.
+// is CSV on stdout, after one '#' line saying what made it; bad input, or output that cannot be
+// written, gives one line on stderr and exit code 2.
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "decay.h"
 #include "number_format.h"
 #include "export_json.h"
+#include "gradscope_version.h"
 #include "sweep.h"
 #include "train.h"
 
@@ -29,6 +32,7 @@ struct Command {
   const char* defaults;  // overrides of Config's defaults for this command, in key=value form
   const char* keys;      // the keys this command uses, listed by --help
   const char* extra_flags;
+  bool trains;  // runs minibatch passes: validate_for_training's limit applies
 };
 
 // Keys that define the model and its data, used by every command.
@@ -41,25 +45,25 @@ const Command kCommands[] = {
      "here, --seeds must be 1), loss at the last step only.\n"
      "Prints CSV t,lag,log10_grad_norm (lag = T - t; empty where the gradient is exactly 0).",
      "cell=rnn-tanh", MODEL_KEYS "length",
-     "  --export FILE.json   also write the full record (weights, inputs, h0, ...)\n"},
+     "  --export FILE.json   also write the full record (weights, inputs, h0, ...)\n", false},
     {"sweep",
      "For each cell and length, log10(||dL/dh_1|| / ||dL/dh_T||): how much of the gradient of\n"
      "a loss at step T reaches step 1, mean over seeds with spread.\n"
      "Prints CSV cell,length,mean_log10_ratio,stddev,min,max,seeds.",
-     "", MODEL_KEYS "seeds lengths", ""},
+     "", MODEL_KEYS "seeds lengths", "", false},
     {"train",
      "Trains each cell on the task with fresh minibatches.\n"
      "Prints CSV cell,iteration,loss,chance_loss,grad_norm,accuracy for iteration 1 and every\n"
      "iters/20-th iteration of each cell, then a '#' summary line per cell: mean loss over the\n"
      "last 10% of iterations. accuracy: the share of outputs right (classification: the arg max;\n"
      "adding: within 0.04 of the sum).",
-     "", MODEL_KEYS "length batch optimizer lr momentum clip iters", ""},
+     "", MODEL_KEYS "length batch optimizer lr momentum clip iters", "", true},
     {"bench",
      "Times forward + full BPTT of one minibatch per cell (hidden, length, batch) and prints\n"
      "a table: milliseconds per pass, time steps per second, and GFLOP/s of its matrix\n"
      "products (elementwise work not counted); then, for scale, the GFLOP/s of Eigen's\n"
      "product alone at an LSTM step's size and at 1024 x 1024 on this machine.",
-     kBenchDefaults, MODEL_KEYS "length batch precision", ""},
+     kBenchDefaults, MODEL_KEYS "length batch precision", "", true},
 };
 
 [[noreturn]] void fail(const std::string& message) {
@@ -88,18 +92,78 @@ void print_help(const Command* command) {
   }
   std::cout << command->extra_flags << "  --help               this text\n"
             << "\nThe other keys of the vocabulary are accepted too (so a page's URL hash can be\n"
-            << "passed as flags) and do not change this command's output.\n";
+            << "passed as flags) and do not change this command's numbers.\n"
+            << "\nlimits, checked before anything is computed (memory: the largest configuration\n"
+            << "allowed fits in a browser tab; see the README):\n"
+            << gs::limits_help(command->trains);
+}
+
+// One flag as a pair of the configuration text. A separator of that text inside it would start
+// another pair (`--length $'5\rhidden=2'` would set two keys): refused, for every flag that is a
+// key of the vocabulary.
+std::string flag_pair(const std::string& key, const std::string& value) {
+  const std::string pair = key + "=" + value;
+  if (const size_t at = pair.find_first_of(kConfigSeparators); at != std::string::npos)
+    fail("--" + excerpt(key) + " '" + excerpt(value) + "' is invalid: a flag cannot contain '" +
+         excerpt(pair.substr(at, 1)) +
+         "' ('&', ';', spaces, tabs and line breaks separate key=value pairs)");
+  return pair;
+}
+
+// What the config cannot be for this command, checked with everything else before any output.
+std::string command_error(const Command& command, const Config& config) {
+  if (command.trains) return validate_for_training(config);
+  if (std::string(command.name) != "decay") return "";
+  if (config.cells.size() != 1)
+    return "cell=" + cells_text(config.cells) + " is invalid for decay: expected exactly one cell";
+  if (config.seeds != 1)
+    return "seeds=" + std::to_string(config.seeds) +
+           " is invalid for decay: it measures one seed (use sweep to average over seeds)";
+  return "";
+}
+
+// --- output: provenance first, every write checked ---
+
+// The first line of every output: what made it.
+void print_provenance(const Config& config) {
+  std::cout << "# gradscope " << GRADSCOPE_VERSION << " config=" << to_text(config) << "\n";
+}
+
+// Opens an --export file before anything is computed, so that a path that cannot be written
+// fails at once instead of after the work.
+std::FILE* open_export(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  if (!file)
+    fail("--export " + excerpt(path) + ": cannot open the file for writing (" +
+         std::strerror(errno) + ")");
+  return file;
+}
+
+// Writes and closes an --export file; any failed write, flush or close is an error.
+void write_export(std::FILE* file, const std::string& path, const nlohmann::json& record) {
+  const std::string text = record.dump() + "\n";
+  int error = 0;
+  errno = 0;
+  if (std::fwrite(text.data(), 1, text.size(), file) != text.size()) error = errno ? errno : EIO;
+  if (std::fflush(file) != 0 && !error) error = errno ? errno : EIO;
+  if (std::fclose(file) != 0 && !error) error = errno ? errno : EIO;
+  if (error)
+    fail("--export " + excerpt(path) + ": cannot write the file (" + std::strerror(error) + ")");
+}
+
+// Standard output that could not be written (a full disk, a closed pipe) is an error too.
+void finish_output() {
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout)
+    fail(std::string("cannot write the output (") + std::strerror(errno ? errno : EIO) + ")");
 }
 
 // --- commands ---
 
-void run_decay(const Config& config, const std::string& export_path) {
-  if (config.cells.size() != 1)
-    fail("cell=" + cells_text(config.cells) + " is invalid for decay: expected exactly one cell");
-  if (config.seeds != 1)
-    fail("seeds=" + std::to_string(config.seeds) +
-         " is invalid for decay: it measures one seed (use sweep to average over seeds)");
+void run_decay(const Config& config, std::FILE* export_file, const std::string& export_path) {
   const Probe probe = run_probe(config.cells[0], config, config.seed);
+  if (export_file) write_export(export_file, export_path, probe_to_json(config, probe));
+  print_provenance(config);
   const int T = probe.sample.length();
   std::cout << "t,lag,log10_grad_norm\n";
   for (int t = 1; t <= T; ++t)
@@ -109,15 +173,11 @@ void run_decay(const Config& config, const std::string& export_path) {
     std::cout << "# " << overflow << ": every gradient is beyond range too\n";
     std::cerr << "gradscope: warning: " << overflow << "\n";
   }
-  if (!export_path.empty()) {
-    std::ofstream file(export_path);
-    if (!file) fail("--export " + export_path + ": cannot open the file for writing");
-    file << probe_to_json(config, probe).dump() << "\n";
-  }
 }
 
 void run_sweep_command(const Config& config) {
   const Sweep sweep = run_sweep(config);
+  print_provenance(config);
   std::cout << "cell,length,mean_log10_ratio,stddev,min,max,seeds\n";
   for (const SweepPoint& p : sweep.points)
     std::cout << cell_name(p.cell) << "," << p.length << "," << format_log10(p.mean) << ","
@@ -126,8 +186,7 @@ void run_sweep_command(const Config& config) {
 }
 
 void run_train(const Config& config) {
-  const std::string error = validate_for_training(config);
-  if (!error.empty()) fail(error);
+  print_provenance(config);
   std::cout << "cell,iteration,loss,chance_loss,grad_norm,accuracy,skipped,clipped\n";
   const int every = std::max(1, config.iters / 20);
   for (CellKind cell : config.cells) {
@@ -173,7 +232,7 @@ int main(int argc, char** argv) {
   for (const Command& c : kCommands)
     if (argv[1] == std::string(c.name)) command = &c;
   if (!command)
-    fail(std::string("unknown command '") + argv[1] + "' (commands: decay, sweep, train, bench)");
+    fail("unknown command '" + excerpt(argv[1]) + "' (commands: decay, sweep, train, bench)");
 
   // Flags -> one key=value text, parsed and validated in one place (core/config.cpp).
   std::string text = command->defaults, export_path;
@@ -186,7 +245,7 @@ int main(int argc, char** argv) {
     if (arg.rfind("--", 0) == 0) {
       arg = arg.substr(2);
     } else if (arg.find('=') == std::string::npos) {
-      fail("unexpected argument '" + arg + "': flags are --key value or key=value");
+      fail("unexpected argument '" + excerpt(arg) + "': flags are --key value or key=value");
     }
     std::string key = arg, value;
     if (const size_t equals = arg.find('='); equals != std::string::npos) {
@@ -195,24 +254,28 @@ int main(int argc, char** argv) {
     } else if (i + 1 < argc && std::string(argv[i]).rfind("--", 0) == 0) {
       value = argv[++i];
     } else {
-      fail("--" + key + " needs a value");
+      fail("--" + excerpt(key) + " needs a value");
     }
-    if (key == "export" && std::string(command->name) == "decay") {
+    if (key == "export" && std::string(command->name) == "decay") {  // a path, not a config value
+      if (value.empty()) fail("--export needs a file name");
       export_path = value;
       continue;
     }
-    if (value.find_first_of("&; \t\n") != std::string::npos)
-      fail("--" + key + " " + value + ": a value cannot contain '&', ';' or spaces");
-    text += "&" + key + "=" + value;
+    text += "&" + flag_pair(key, value);
   }
   Config config;
-  const std::string error = parse_config(config, text);
-  if (!error.empty()) fail(error);
+  if (const std::string error = parse_config(config, text); !error.empty()) fail(error);
+  if (const std::string error = command_error(*command, config); !error.empty()) fail(error);
+  std::FILE* export_file = export_path.empty() ? nullptr : open_export(export_path);
 
   const std::string name = command->name;
-  if (name == "decay") run_decay(config, export_path);
+  if (name == "decay") run_decay(config, export_file, export_path);
   if (name == "sweep") run_sweep_command(config);
   if (name == "train") run_train(config);
-  if (name == "bench") print_bench(config, stdout);
+  if (name == "bench") {
+    print_provenance(config);
+    print_bench(config, stdout);
+  }
+  finish_output();
   return 0;
 }

@@ -2,8 +2,12 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
+#include <string_view>
+
+#include "tasks.h"
 
 namespace gs {
 
@@ -81,26 +85,67 @@ std::string number_text(double x) {
   return buffer;
 }
 
+// One byte of user text as an error message shows it: printable ASCII as itself, the rest
+// escaped.
+std::string shown_byte(char byte) {
+  const unsigned char ch = static_cast<unsigned char>(byte);
+  switch (ch) {
+    case '\r': return "\\r";
+    case '\n': return "\\n";
+    case '\t': return "\\t";
+    case '\\': return "\\\\";
+  }
+  if (ch >= 0x20 && ch < 0x7f) return std::string(1, byte);
+  char escaped[8];
+  std::snprintf(escaped, sizeof escaped, "\\x%02x", ch);
+  return escaped;
+}
+
 // --- number parsing: whole text must be a number, and within [lo, hi] ---
 
 std::string range_error(const std::string& key, const std::string& value, const std::string& what) {
-  return key + "=" + value + " is invalid: expected " + what;
+  return key + "=" + excerpt(value) + " is invalid: expected " + what;
+}
+
+bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+
+// Skips digits from `i`; returns how many.
+size_t skip_digits(const std::string& text, size_t& i) {
+  const size_t start = i;
+  while (i < text.size() && is_digit(text[i])) ++i;
+  return i - start;
+}
+
+// Plain decimal, [+-]digits[.digits][e[+-]digits] (integers: [+-]digits), nothing before or
+// after. strtod and strtoll take more (leading whitespace, hex, inf, nan) that to_text never
+// writes, so the vocabulary does not accept it either.
+bool is_decimal(const std::string& text, bool integer) {
+  size_t i = (!text.empty() && (text[0] == '+' || text[0] == '-')) ? 1 : 0;
+  size_t digits = skip_digits(text, i);
+  if (!integer && i < text.size() && text[i] == '.') digits += skip_digits(text, ++i);
+  if (digits == 0) return false;
+  if (!integer && i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    if (++i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (skip_digits(text, i) == 0) return false;
+  }
+  return i == text.size();
 }
 
 bool parse_integer(const std::string& text, long long& out) {
-  if (text.empty()) return false;
-  char* end = nullptr;
+  if (!is_decimal(text, /*integer=*/true)) return false;
   errno = 0;
-  out = std::strtoll(text.c_str(), &end, 10);
-  return errno == 0 && *end == '\0';
+  out = std::strtoll(text.c_str(), nullptr, 10);
+  return errno == 0;
 }
 
+// A finite double. A subnormal result (strtod: ERANGE but not 0) is exact enough to keep, and
+// to_text writes it back as text that reads as the same double; a value that underflows to 0 or
+// overflows is refused.
 bool parse_number(const std::string& text, double& out) {
-  if (text.empty()) return false;
-  char* end = nullptr;
+  if (!is_decimal(text, /*integer=*/false)) return false;
   errno = 0;
-  out = std::strtod(text.c_str(), &end);
-  return errno == 0 && *end == '\0' && std::isfinite(out);
+  out = std::strtod(text.c_str(), nullptr);
+  return std::isfinite(out) && (errno == 0 || out != 0);
 }
 
 std::string set_int(int& field, const std::string& key, const std::string& value, long long lo,
@@ -120,7 +165,7 @@ std::string set_real(double& field, const std::string& key, const std::string& v
     return range_error(key, value,
                        std::string("a number in ") + (lo_open ? "(" : "[") + number_text(lo) +
                            ", " + number_text(hi) + "]");
-  field = parsed;
+  field = parsed == 0 ? 0.0 : parsed;  // -0 is 0: one canonical text
   return "";
 }
 
@@ -133,10 +178,47 @@ std::string set_enum(Enum& field, const Named<Enum> (&table)[N], const std::stri
 
 const int kMaxHidden = 1024;
 const int kMaxLength = 100000;
-const long long kMaxLengthTimesHidden = 4000000;  // a probe's BPTT cache: ~100 bytes each
-const long long kMaxCurveValues = 2000000;        // cells x seeds x steps kept for the plots
-const int kMaxHiddenForRadius = 256;              // EigenSolver: ~70 ms natively at 256
-const long long kMaxTrainingScalars = 4000000;    // the trainers' BPTT caches: ~100 bytes each
+const long long kMaxCurveValues = 2000000;  // cells x seeds x steps kept for the plots
+const int kMaxHiddenForRadius = 256;        // EigenSolver: ~70 ms natively at 256
+
+// Memory, counted in "units": one value per hidden unit per step and sequence, with a step's
+// inputs, targets and outputs (up to 10 + 9 + 9 values for copy, kept twice, and the vectors
+// holding them) costing as much as kStepUnits hidden units. In float64, the worst case
+// (sequence.h's buffers, LSTM the widest):
+// - a probe (decay, sweep, the page's curves; batch 1): h, c, 4 gates and tanh(c) per unit, 7 x
+//   8 bytes, plus the heatmap's float: 60 bytes per unit (GRU 44, RNN 12); a step's inputs,
+//   targets, outputs and curve values, about 600 bytes natively (copy, with Eigen's 64-byte
+//   alignment under AVX-512; less in wasm): 10 units.
+// - a minibatch pass (train, bench, the page's training): those 7 values forward and dh, dc and
+//   4 dgates backward, 13 x 8 = 104 bytes per unit (GRU 96, RNN 24); a step and sequence's data,
+//   with the next minibatch drawn while the last is kept, about 10 units at batch 1 and less
+//   per sequence at larger batches; the weights, their gradient, Adam's two moments and a copy
+//   at the start, 5 x 8 x 4H(H + 12) bytes <= 2H x (H + 10) units.
+// So a probe at kMaxSequenceUnits takes <= 300 MB, and every trainer together at
+// kMaxTrainingUnits <= 416 MB (measured natively at the limits, LSTM, float64, copy, batch 1:
+// 297 MB and 400 MB peak RSS). The page's worker at its worst holds both probes (600 MB; 540 MB
+// when training is allowed), the trainers, the probes' weights (136 MB at H = 1024), the curves
+// (100 MB) and 6 cells' training histories (252 MB at 10^6 iterations): under 1.5 GB of the
+// 2 GB a wasm module can grow to, half that in float32 (the default).
+const long long kStepUnits = 10;
+const long long kMaxSequenceUnits = 5000000;  // steps x (hidden + 10), one sequence's BPTT
+const long long kMaxTrainingUnits = 4000000;  // cells x (steps x batch + 2 hidden) x (hidden + 10)
+
+// The steps of a sequence of `length` (copy: length + 20), as the limits count them.
+long long steps_of(const Config& c, int length) { return task_shape(c.task, length).steps; }
+// How the messages write it.
+std::string steps_text(const Config& c) {
+  return c.task == TaskKind::Copy ? "(length + 20)" : "length";
+}
+
+long long sequence_units(const Config& c, int length) {
+  return steps_of(c, length) * (c.hidden + kStepUnits);
+}
+
+long long training_units(const Config& c) {
+  const long long columns = steps_of(c, c.length) * c.batch + 2LL * c.hidden;
+  return static_cast<long long>(c.cells.size()) * columns * (c.hidden + kStepUnits);
+}
 
 }  // namespace
 
@@ -255,7 +337,7 @@ std::string set_config_value(Config& config, const std::string& key, const std::
     std::string known;
     for (const ConfigKey& k : config_keys())
       known += (known.empty() ? "" : ", ") + std::string(k.name);
-    return "unknown key '" + key + "' (known keys: " + known + ")";
+    return "unknown key '" + excerpt(key) + "' (known keys: " + known + ")";
   }
   if (!error.empty()) return error;
   config = next;
@@ -270,9 +352,11 @@ std::string validate_config(const Config& c) {
     return "radius=" + number_text(c.radius) + " with hidden=" + std::to_string(c.hidden) +
            " is too costly: radius needs hidden <= " + std::to_string(kMaxHiddenForRadius) +
            " (an eigendecomposition of each H x H block; use scale for larger H)";
-  if (static_cast<long long>(c.length) * c.hidden > kMaxLengthTimesHidden)
+  if (sequence_units(c, c.length) > kMaxSequenceUnits)
     return "length=" + std::to_string(c.length) + " with hidden=" + std::to_string(c.hidden) +
-           " is too large: length x hidden must be <= " + std::to_string(kMaxLengthTimesHidden);
+           " is too large: " + steps_text(c) +
+           " x (hidden + 10) must be <= " + std::to_string(kMaxSequenceUnits) +
+           " (BPTT keeps every step)";
   const long long curve_values = static_cast<long long>(c.cells.size()) * c.seeds * c.length;
   if (curve_values > kMaxCurveValues)
     return "seeds=" + std::to_string(c.seeds) + " with length=" + std::to_string(c.length) +
@@ -283,22 +367,40 @@ std::string validate_config(const Config& c) {
     if (c.task == TaskKind::Adding && length < 2)
       return "lengths=" + lengths_text(c.lengths) +
              " is invalid for task=adding: every length must be >= 2 (one marker in each half)";
-    if (static_cast<long long>(length) * c.hidden > kMaxLengthTimesHidden)
+    if (sequence_units(c, length) > kMaxSequenceUnits)
       return "lengths=" + lengths_text(c.lengths) + " with hidden=" + std::to_string(c.hidden) +
-             " is too large: length x hidden must be <= " + std::to_string(kMaxLengthTimesHidden);
+             " is too large: " + steps_text(c) +
+             " x (hidden + 10) must be <= " + std::to_string(kMaxSequenceUnits) +
+             " for every length (BPTT keeps every step)";
   }
   return "";
 }
 
 std::string validate_for_training(const Config& c) {
-  const long long cells = static_cast<long long>(c.cells.size());
-  if (cells * c.length * c.hidden * c.batch > kMaxTrainingScalars)
+  const size_t cells = c.cells.size();
+  if (training_units(c) > kMaxTrainingUnits)
     return "length=" + std::to_string(c.length) + ", hidden=" + std::to_string(c.hidden) +
            " and batch=" + std::to_string(c.batch) + " with " + std::to_string(cells) +
-           (cells == 1 ? " cell" : " cells") +
-           " are too large to train: cells x length x hidden x batch must be <= " +
-           std::to_string(kMaxTrainingScalars);
+           (cells == 1 ? " cell" : " cells") + " are too large to train: cells x (" +
+           steps_text(c) + " x batch + 2 x hidden) x (hidden + 10) must be <= " +
+           std::to_string(kMaxTrainingUnits) +
+           " (BPTT keeps every step of every sequence, and the weights 4 times)";
   return "";
+}
+
+std::string limits_help(bool training) {
+  std::string text = "  steps x (hidden + 10) <= " + std::to_string(kMaxSequenceUnits) +
+                     ", for length and each of lengths\n"
+                     "    (steps: length; task=copy: length + 20): BPTT keeps every step\n";
+  text += "  cells x seeds x length <= " + std::to_string(kMaxCurveValues) +
+          ": every curve is kept for the plots\n";
+  text += "  hidden <= " + std::to_string(kMaxHiddenForRadius) +
+          " if radius > 0: an eigendecomposition of each H x H block\n";
+  if (training)
+    text += "  cells x (steps x batch + 2 x hidden) x (hidden + 10) <= " +
+            std::to_string(kMaxTrainingUnits) +
+            ": BPTT keeps\n    every step of every sequence, and the weights 4 times\n";
+  return text;
 }
 
 std::string parse_config(Config& config, const std::string& text) {
@@ -307,11 +409,11 @@ std::string parse_config(Config& config, const std::string& text) {
   size_t start = (!text.empty() && text[0] == '#') ? 1 : 0;
   for (size_t i = start; i <= text.size(); ++i) {
     const char ch = i < text.size() ? text[i] : '&';
-    if (ch == '&' || ch == ';' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+    if (std::string_view(kConfigSeparators).find(ch) != std::string_view::npos) {
       if (token.empty()) continue;
       const size_t equals = token.find('=');
       if (equals == std::string::npos)
-        return "'" + token + "' is not a key=value pair (no spaces around '=')";
+        return "'" + excerpt(token) + "' is not a key=value pair (no spaces around '=')";
       const std::string error =
           set_config_value(next, token.substr(0, equals), token.substr(equals + 1));
       if (!error.empty()) return error;
@@ -324,6 +426,14 @@ std::string parse_config(Config& config, const std::string& text) {
   if (!error.empty()) return error;
   config = next;
   return "";
+}
+
+std::string excerpt(const std::string& text) {
+  const size_t kMaxShown = 80;
+  std::string out;
+  for (size_t i = 0; i < text.size() && i < kMaxShown; ++i) out += shown_byte(text[i]);
+  if (text.size() > kMaxShown) out += "... (" + std::to_string(text.size()) + " bytes)";
+  return out;
 }
 
 std::string to_text(const Config& c) {

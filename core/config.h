@@ -53,16 +53,36 @@ const std::vector<ConfigKey>& config_keys();
 // the value and the allowed range; `config` is unchanged on error.
 std::string set_config_value(Config& config, const std::string& key, const std::string& value);
 
-// Checks what no single key can: the task's minimum length, and memory (BPTT keeps every step's
-// activations: length x hidden is capped). Returns "" or a one-line error.
+// Memory limits. BPTT keeps every step, so memory grows with steps x hidden; these limits keep
+// the largest allowed configuration within a browser tab (a wasm module grows to at most 2 GB,
+// and the page's worker holds a decay probe, a sweep probe and every cell's trainer at once).
+// Checked here, before anything is allocated, by every command and by the page.
+//
+// Checks what no single key can: the task's minimum length, the cost of radius, and the memory
+// of one sequence's BPTT (decay, sweep, the page's curves) and of the curves kept. parse_config
+// calls it. Returns "" or a one-line error.
 std::string validate_config(const Config& config);
-// Training keeps a whole minibatch per cell: cells x length x hidden x batch is capped too.
+// The memory of a minibatch pass for every cell (train, bench, the page's training), on top of
+// validate_config: cells x (steps x batch + 2 hidden) x (hidden + 10) is capped.
 std::string validate_for_training(const Config& config);
+// The limits, one per line, as `--help` lists them: those validate_config checks, and with
+// `training` those of validate_for_training too.
+std::string limits_help(bool training);
+
+// The characters that separate pairs in parse_config's text. A single value (a command-line
+// flag's) must contain none: `--length $'5\rhidden=2'` would set two keys.
+inline constexpr const char* kConfigSeparators = "&; \t\n\r";
 
 // Parses `key=value` pairs separated by '&', whitespace, ';' or newlines (a leading '#' is
 // ignored), applying them over `config`, then validate_config. All-or-nothing: on error returns the
-// message and leaves `config` untouched.
+// message and leaves `config` untouched. Numbers are plain decimals ("0.01", "1e-5", "-2"; no hex,
+// inf or nan), so that every number to_text writes reads back the same.
 std::string parse_config(Config& config, const std::string& text);
+
+// User text as an error message may quote it: at most its first 80 bytes, every byte outside
+// printable ASCII escaped (\r, \n, \t, \\, \xNN), and "... (N bytes)" when cut, so that no
+// value floods or garbles a terminal.
+std::string excerpt(const std::string& text);
 
 // The canonical text form, every key, '&'-separated: parse_config(to_text(c)) == c.
 std::string to_text(const Config& config);

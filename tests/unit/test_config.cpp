@@ -49,7 +49,8 @@ TEST_CASE("errors name the key, the value and what is allowed") {
   CHECK(parse_config(config, "task=adding&length=1") ==
         "length=1 is invalid for task=adding: expected length >= 2 (one marker in each half)");
   CHECK(parse_config(config, "hidden=1024&length=100000") ==
-        "length=100000 with hidden=1024 is too large: length x hidden must be <= 4000000");
+        "length=100000 with hidden=1024 is too large: length x (hidden + 10) must be <= 5000000 "
+        "(BPTT keeps every step)");
 }
 
 TEST_CASE("radius needs an eigendecomposition per block: hidden is capped for it") {
@@ -71,8 +72,9 @@ TEST_CASE("sweep lengths must increase, and the kept curves and the trainers are
         "2000000 (every curve is kept for the plots)");
   REQUIRE(parse_config(config, "cell=lstm,gru&length=1000&hidden=64&batch=32") == "");
   CHECK(validate_for_training(config) ==
-        "length=1000, hidden=64 and batch=32 with 2 cells are too large to train: cells x length "
-        "x hidden x batch must be <= 4000000");
+        "length=1000, hidden=64 and batch=32 with 2 cells are too large to train: cells x (length "
+        "x batch + 2 x hidden) x (hidden + 10) must be <= 4000000 (BPTT keeps every step of every "
+        "sequence, and the weights 4 times)");
 }
 
 TEST_CASE("config_pairs follows config_keys, one pair per key") {

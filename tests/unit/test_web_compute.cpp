@@ -87,7 +87,8 @@ TEST_CASE("step runs exactly one iteration per cell, and a config too large to t
   compute_sync(compute, config);
   CHECK(compute.train_error ==
         "length=20000, hidden=200 and batch=64 with 2 cells are too large to train: cells x "
-        "length x hidden x batch must be <= 4000000");
+        "(length x batch + 2 x hidden) x (hidden + 10) must be <= 4000000 (BPTT keeps every step "
+        "of every sequence, and the weights 4 times)");
   training_do(compute, TrainAction::Play);
   CHECK_FALSE(compute.playing);
 }
