@@ -3,6 +3,7 @@
 #   make test    set up, build natively and for the web, run every test through CTest
 #   make bench   speed table: native CLI, wasm under node, PyTorch (bench/speed.py)
 #   make bench-page   the built page's load, training and frame times in Chromium
+#   make soak    the page left running for SOAK_MINUTES (60), its memory sampled every minute
 #   make native | web | dist | clean
 SHELL := /bin/bash
 JOBS ?= 2
@@ -45,7 +46,8 @@ dist:
 	$(MAKE) --no-print-directory dist-files
 
 # Speed, reported and not tested (no thresholds). PyTorch is Debian's, under Debian's python.
-.PHONY: bench bench-page
+.PHONY: bench bench-page soak
+SOAK_MINUTES ?= 60
 bench:
 	scripts/setup.sh native
 	scripts/setup.sh web
@@ -55,6 +57,10 @@ bench:
 bench-page: dist
 	scripts/setup.sh browser
 	node bench/page_bench.mjs --dist dist
+
+soak: dist
+	scripts/setup.sh browser
+	node bench/page_soak.mjs --dist dist --minutes $(SOAK_MINUTES)
 
 clean:
 	rm -rf build dist

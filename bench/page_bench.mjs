@@ -16,14 +16,12 @@
 //
 //   node bench/page_bench.mjs [--dist DIR] [--chromium PATH]
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+// playwright-core is the browser tests' (tests/e2e, installed by `scripts/setup.sh browser`).
+import { launch, serve } from '../tests/e2e/site.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// playwright-core is the browser tests' (tests/e2e, installed by `scripts/setup.sh browser`).
-const { chromium } = createRequire(path.join(repo, 'tests', 'e2e', 'package.json'))('playwright-core');
 
 const args = { dist: path.join(repo, 'dist'), chromium: process.env.CHROMIUM || '/usr/bin/chromium' };
 for (let i = 2; i < process.argv.length; i += 2) {
@@ -35,32 +33,9 @@ for (let i = 2; i < process.argv.length; i += 2) {
   args[key] = path.resolve(process.argv[i + 1]);
 }
 
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'];
 const VIEWPORT = { width: 1280, height: 800 };
 const TRAINING_SECONDS = 5;
 const LONG_PROBES = ['length=100000&hidden=32&cell=lstm', 'length=100000&hidden=32&cell=rnn-tanh'];
-
-// dist/ over http on 127.0.0.1 (browsers do not load wasm from file://), port chosen by the OS.
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'application/javascript',
-                '.wasm': 'application/wasm' };
-function serve(root) {
-  const server = http.createServer((req, res) => {
-    const name = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-    const file = path.resolve(root, name === '/' ? 'index.html' : name.slice(1));
-    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      res.end('not found');
-      return;
-    }
-    const body = fs.readFileSync(file);
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
-                         'Content-Length': body.length, 'Cache-Control': 'no-cache' });
-    res.end(body);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 // Installed before the page's own scripts: notes performance.now() (ms since navigation started)
 // at the first animation frame where the app is ready and the first where it is done.
@@ -143,8 +118,7 @@ async function main() {
   }
   const server = await serve(args.dist);
   const base = `http://127.0.0.1:${server.address().port}/`;
-  const browser = await chromium.launch({ executablePath: args.chromium, args: LAUNCH_ARGS,
-                                          headless: true });
+  const browser = await launch(args.chromium);
   const errors = [];
   try {
     console.log(`gradscope page benchmark, ${new Date().toISOString()}`);

@@ -154,6 +154,9 @@ nlohmann::json state_of(const App& app) {
       {"work_ms_max", app.work_ms_max},
       {"frame_ms", app.frame_ms},
       {"receive_ms", app.receive_ms},
+      // WebAssembly memory of the UI and of the compute worker (they only grow)
+      {"memory", {{"app_wasm_bytes", EM_ASM_DOUBLE({ return HEAP8.length; })},
+                  {"worker_wasm_bytes", static_cast<double>(c.worker_memory_bytes)}}},
       {"views",
        {{"heatmap",
          {{"cells", heatmaps},

@@ -266,11 +266,12 @@ void read_training(Reader& r, Results& results) {
 
 }  // namespace
 
-void encode_update(const Compute& compute, long commands_done, Outbox& outbox,
+void encode_update(const Compute& compute, const WorkerStatus& status, Outbox& outbox,
                    std::vector<uint8_t>& message) {
   Writer w(message);
   w.pod(kMagic);
-  w.pod<int64_t>(commands_done);
+  w.pod<int64_t>(status.commands_done);
+  w.pod<int64_t>(status.memory_bytes);
   w.text(compute.config_text);
   write_decay(w, compute, outbox);
   write_sweep(w, compute, outbox);
@@ -281,6 +282,7 @@ std::string apply_update(Results& results, const uint8_t* data, size_t size) {
   Reader r(data, size);
   if (r.pod<uint32_t>() != kMagic) return "not a gradscope update message";
   results.commands_done = r.pod<int64_t>();
+  results.worker_memory_bytes = r.pod<int64_t>();
   const std::string config_text = r.text();
   if (config_text != results.config_text) {
     gs::Config config;

@@ -23,9 +23,15 @@ struct Outbox {
   std::vector<size_t> train_sent;  // per cell: records
 };
 
+// The worker itself, reported in every message.
+struct WorkerStatus {
+  long commands_done = 0;    // page messages it has handled
+  int64_t memory_bytes = 0;  // the size of its WebAssembly memory
+};
+
 // Writes into `message` everything that changed since the last call, plus the current progress
-// and status, and `commands_done` (how many page messages the worker has handled).
-void encode_update(const Compute& compute, long commands_done, Outbox& outbox,
+// and status.
+void encode_update(const Compute& compute, const WorkerStatus& status, Outbox& outbox,
                    std::vector<uint8_t>& message);
 
 // Applies one message to the page's results. Returns "" or what was wrong with the message (then

@@ -2,6 +2,7 @@
 // fills its own copy while it computes (compute.h); the page holds another, updated only from
 // the worker's messages (protocol.h), and draws from it. Nothing here computes.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -63,7 +64,8 @@ struct Results {
   double iterations_per_second = 0;  // per cell, measured over the last second
   std::vector<TrainResult> train;    // one per selected cell
 
-  long commands_done = 0;  // how many of the page's messages the worker has handled
+  long commands_done = 0;         // how many of the page's messages the worker has handled
+  int64_t worker_memory_bytes = 0;  // the worker's WebAssembly memory
 };
 
 // The training controls, as the page sends them to the worker.

@@ -12,7 +12,7 @@ namespace {
 Compute g_compute;
 Outbox g_outbox;
 std::vector<uint8_t> g_update;  // the last message, read by worker.js
-long g_commands_done = 0;       // page messages handled, echoed in every update
+WorkerStatus g_status;          // page messages handled, memory: in every update
 
 }  // namespace
 
@@ -23,13 +23,13 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE void worker_config(const char* text) {
   gs::Config config;
   if (gs::parse_config(config, text).empty()) compute_sync(g_compute, config);
-  ++g_commands_done;
+  ++g_status.commands_done;
 }
 
 EMSCRIPTEN_KEEPALIVE void worker_train(int action) {
   if (action >= 0 && action <= static_cast<int>(TrainAction::Reset))
     training_do(g_compute, static_cast<TrainAction>(action));
-  ++g_commands_done;
+  ++g_status.commands_done;
 }
 
 // Computes for about `budget_ms`; returns 1 while work is left.
@@ -39,7 +39,8 @@ EMSCRIPTEN_KEEPALIVE int worker_advance(double budget_ms) {
 
 // What changed since the last update (protocol.h): its bytes and their count.
 EMSCRIPTEN_KEEPALIVE const uint8_t* worker_update() {
-  encode_update(g_compute, g_commands_done, g_outbox, g_update);
+  g_status.memory_bytes = int64_t{65536} * static_cast<int64_t>(__builtin_wasm_memory_size(0));
+  encode_update(g_compute, g_status, g_outbox, g_update);
   return g_update.data();
 }
 EMSCRIPTEN_KEEPALIVE int worker_update_size() { return static_cast<int>(g_update.size()); }

@@ -8,11 +8,10 @@
 //
 //   node tests/e2e/run.mjs [--dist DIR] [--out DIR] [--chromium PATH] [--cli PATH]
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launch, serve } from './site.mjs';
 import { cliFlags, runCli, Worst, halfUnitSignificant, firstDifference,
          findTabBar } from './compare.mjs';
 
@@ -30,39 +29,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
   args[key] = path.resolve(process.argv[i + 1]);
 }
 
-// The launch flags seen to work here (docs/ARCHITECTURE.md). The SwiftShader ones matter: without them
-// newer Chromium may give no WebGL at all.
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'];
 const DEFAULT_HIDDEN = '32';  // core's default, to check a bad hash keeps the defaults
-
-// ------------------------------------------------------------------------------------------------
-// A static server for dist/ on 127.0.0.1, port chosen by the OS
-// ------------------------------------------------------------------------------------------------
-
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
-                '.css': 'text/css', '.png': 'image/png', '.json': 'application/json',
-                '.txt': 'text/plain; charset=utf-8' };
-
-function serve(root) {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://localhost');
-    const rel = decodeURIComponent(url.pathname) === '/' ? 'index.html' : decodeURIComponent(url.pathname).slice(1);
-    const file = path.resolve(root, rel);
-    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      res.end('not found');
-      return;
-    }
-    const body = fs.readFileSync(file);
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
-                         // no-store made Chromium report app.wasm as aborted now and then
-                         'Content-Length': body.length, 'Cache-Control': 'no-cache' });
-    res.end(body);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 // ------------------------------------------------------------------------------------------------
 // PNG decoding (8-bit RGB/RGBA, as Chromium writes screenshots), to look at the pixels
@@ -190,7 +157,7 @@ async function main() {
   fs.mkdirSync(args.out, { recursive: true });
   const server = await serve(args.dist);
   const base = `http://127.0.0.1:${server.address().port}/`;
-  const browser = await chromium.launch({ executablePath: args.chromium, args: LAUNCH_ARGS });
+  const browser = await launch(args.chromium);
   console.log(`serving ${args.dist} at ${base}; ${browser.version()}; screenshots in ${args.out}`);
 
   try {
@@ -862,8 +829,7 @@ async function main() {
 
   // --- a browser without WebGL: a plain-language message, not a blank page ---
   await step('without WebGL the page explains, instead of staying blank', async () => {
-    const plain = await chromium.launch({ executablePath: args.chromium,
-                                          args: [...LAUNCH_ARGS, '--disable-webgl'] });
+    const plain = await launch(args.chromium, ['--disable-webgl']);
     try {
       const page = await (await plain.newContext({ viewport: { width: 800, height: 600 } })).newPage();
       await page.goto(base);

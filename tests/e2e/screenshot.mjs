@@ -2,11 +2,9 @@
 // Takes screenshots of the built site for people to look at, without the test suite:
 //   node tests/e2e/screenshot.mjs OUT.png [WIDTHxHEIGHT] [#hash] [--focus view] [--train N]
 // Serves dist/ on a free loopback port, waits until every curve is computed.
-import http from 'node:http';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launch, serve } from './site.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(here, '..', '..', 'dist');
@@ -16,17 +14,8 @@ const option = (name) => { const i = process.argv.indexOf(`--${name}`); return i
 const [width, height] = size.split('x').map(Number);
 const scale = Number(option('scale') || 1);
 
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-const server = http.createServer((req, res) => {
-  const file = path.join(dist, req.url.split('?')[0].split('#')[0] === '/' ? 'index.html' : req.url.split('?')[0]);
-  if (!file.startsWith(dist) || !fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
-  res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
-  res.end(fs.readFileSync(file));
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox',
-  '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] });
+const server = await serve(dist);
+const browser = await launch();
 const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: scale });
 page.on('console', (m) => { if (m.type() === 'error') console.error('console:', m.text()); });
 page.on('pageerror', (e) => console.error('pageerror:', e.message));

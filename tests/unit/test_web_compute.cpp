@@ -105,7 +105,10 @@ TEST_CASE("the worker's messages carry every number to the page's results, and a
   training_do(compute, TrainAction::Play);
   int messages = 0;
   auto deliver = [&](long commands) {
-    encode_update(compute, commands, outbox, message);
+    WorkerStatus status;
+    status.commands_done = commands;
+    status.memory_bytes = 1234567;
+    encode_update(compute, status, outbox, message);
     REQUIRE(apply_update(page, message.data(), message.size()) == "");
     ++messages;
   };
@@ -115,6 +118,7 @@ TEST_CASE("the worker's messages carry every number to the page's results, and a
   }
   CHECK(messages >= 3);  // the results arrive in parts
   CHECK(page.commands_done == 2);
+  CHECK(page.worker_memory_bytes == 1234567);
   CHECK(page.config_text == to_text(config));
   REQUIRE(page.decay.size() == 2);
   for (size_t i = 0; i < 2; ++i) {
