@@ -63,6 +63,7 @@ bool advance_training(Trainer& trainer, int budget) {
               task_accuracy(config.task, trainer.batch, lane.fwd.y.template cast<double>());
           record.grad_norm = clip_by_global_norm(lane.bwd.grads, config.clip);
           record.skipped = !std::isfinite(record.grad_norm);
+          record.clipped = clip_factor(record.grad_norm, config.clip) < 1;
           if (!record.skipped) optimizer_step(lane.optimizer, lane.model.params, lane.bwd.grads);
           trainer.history.push_back(record);
           trainer.phase = Phase::NewBatch;

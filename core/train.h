@@ -15,6 +15,7 @@ struct TrainRecord {
   double grad_norm = 0;  // global norm before clipping; inf/NaN reported as such
   double accuracy = 0;   // task_accuracy on the minibatch
   bool skipped = false;  // non-finite gradient: no update was made
+  bool clipped = false;  // the gradients were scaled down before the update (clip_factor < 1)
 };
 
 // The training state in one precision: the model, its optimizer, and the buffers of the
