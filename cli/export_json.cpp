@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "number_format.h"
+
 namespace gs {
 
 namespace {
@@ -13,20 +15,22 @@ json tensor_json(const Mat& m) {
   json rows = json::array();
   for (Eigen::Index r = 0; r < m.rows(); ++r) {
     json row = json::array();
-    for (Eigen::Index c = 0; c < m.cols(); ++c) row.push_back(m(r, c));
+    for (Eigen::Index c = 0; c < m.cols(); ++c)
+      row.push_back(json_value<json>(m(r, c)));
     rows.push_back(row);
   }
   return rows;
 }
 
 json tensor_json(const Vec& v) {
-  return json(std::vector<double>(v.data(), v.data() + v.size()));
+  json out = json::array();
+  for (double x : v) out.push_back(json_value<json>(x));
+  return out;
 }
 
-// -inf (a gradient that is exactly zero, e.g. behind dead ReLUs) has no JSON form: null.
 json log10_json(const std::vector<double>& values) {
   json out = json::array();
-  for (double v : values) out.push_back(std::isfinite(v) ? json(v) : json(nullptr));
+  for (double v : values) out.push_back(json_log10<json>(v));
   return out;
 }
 
@@ -44,6 +48,10 @@ json probe_to_json(const Config& config, const Probe& probe) {
   out["steps"] = probe.sample.length();
   out["probe"] = "the task loss at the final step only; seed_grad_h = dL/dh_T";
   out["precision"] = precision_name(probe.precision);
+  if (probe.curve.overflow_step) {
+    out["overflow_step"] = probe.curve.overflow_step;
+    out["overflow"] = overflow_explanation(probe.curve, probe.precision);
+  }
 
   json weights = json::object();
   probe.model.params.visit(

@@ -4,6 +4,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "number_format.h"
 
 namespace gs {
 
@@ -11,10 +14,10 @@ namespace {
 
 const size_t kFlushBytes = 1 << 20;
 
-// The shortest text that reads back as the same double (std::to_chars); JSON has no inf or NaN:
-// a value that left the representable range is the string "overflow".
+// The shortest text that reads back as the same double (std::to_chars); a value that left the
+// representable range is the string "overflow" (number_format.h).
 void put_number(std::string& out, double x) {
-  if (!std::isfinite(x)) {
+  if (value_kind(x) == NumberKind::Overflow) {
     out += "\"overflow\"";
     return;
   }
@@ -68,9 +71,7 @@ void put_weights(std::string& out, const Params& params) {
 }
 
 // A step's (features x batch) matrix as [batch][features], PyTorch's (B, features) layout.
-void put_step(std::string& out, const Mat& m) {
-  put_tensor(out, m.transpose());
-}
+void put_step(std::string& out, const Mat& m) { put_tensor(out, m.transpose()); }
 
 const char* loss_name(LossKind loss) { return loss == LossKind::Mse ? "mse" : "cross_entropy"; }
 
@@ -83,8 +84,8 @@ TrainExport::~TrainExport() {
 std::string TrainExport::open(const std::string& path, const Config& config) {
   path_ = path;
   file_ = std::fopen(path.c_str(), "wb");
-  if (!file_) return "--export " + path + ": cannot open the file for writing (" +
-                     std::strerror(errno) + ")";
+  if (!file_)
+    return "--export " + path + ": cannot open the file for writing (" + std::strerror(errno) + ")";
   buffer_ += "{\"format\":\"gradscope train export\",\"config\":{";
   bool first = true;
   for (const auto& [key, value] : config_pairs(config)) {
@@ -102,8 +103,10 @@ std::string TrainExport::open(const std::string& path, const Config& config) {
       "cross_entropy = -sum target * log_softmax(y), both summed over the batch and the scored "
       "steps and divided by batch x scored steps; grad_norm: the L2 norm over every parameter "
       "gradient including the readout, before clipping; clipped: the gradients were scaled by "
-      "clip / grad_norm; skipped: grad_norm is not finite and no update was made (Adam's step "
-      "count does not advance); inputs [T][B][I], targets [T] of [B][O] or null\",\"cells\":[";
+      "clip / (grad_norm + 1e-6) (torch.nn.utils.clip_grad_norm_'s rule); skipped: the loss or "
+      "grad_norm is not finite and no update was made (Adam's step count does not advance); "
+      "inputs [T][B][I], targets [T] of [B][O] or null; a run that diverged stops at "
+      "diverged_at\",\"cells\":[";
   flush();  // a file that takes no bytes (a full disk) fails here, before any training
   return error_;
 }
@@ -187,7 +190,12 @@ void TrainExport::iteration(const Trainer& trainer) {
 }
 
 void TrainExport::end_cell(const Trainer& trainer) {
-  buffer_ += "],\"final_weights\":";
+  buffer_ += ']';
+  if (trainer.diverged_at) {  // the run stopped there: the last iteration written
+    buffer_ += ",\"diverged_at\":" + std::to_string(trainer.diverged_at) + ",\"divergence\":";
+    buffer_ += nlohmann::json(trainer.divergence).dump();
+  }
+  buffer_ += ",\"final_weights\":";
   put_weights(buffer_, trained_model(trainer).params);
   buffer_ += '}';
   flush();

@@ -23,12 +23,16 @@ ProbeAnalysis analyze_probe(const Probe& probe) {
   ProbeAnalysis a;
   const std::vector<double>& curve = probe.curve.log10_grad_h;
   const int T = static_cast<int>(curve.size());
+  a.overflow_step = probe.curve.overflow_step;
+  a.log10_growth_per_step = probe.curve.log10_growth_per_step;
   int first_finite = 0;  // once exactly 0, the gradient stays 0 further back
-  while (first_finite < T && !std::isfinite(curve[first_finite])) ++first_finite;
+  while (first_finite < T && curve[first_finite] == -INFINITY) ++first_finite;
   if (first_finite > 0) a.steps_to_zero = T - first_finite + 1;
   if (T > 0) a.log10_first_to_last = curve.front() - curve.back();
   const int finite_steps = T - first_finite;
-  if (finite_steps > 1) {
+  if (a.overflow_step > 0) {  // no gradient to measure: every value is beyond range
+    a.log10_per_step = a.factor_per_step = std::nan("");
+  } else if (finite_steps > 1) {
     a.log10_per_step = (curve[first_finite] - curve.back()) / (finite_steps - 1);
     a.factor_per_step = std::pow(10.0, a.log10_per_step);
   }

@@ -13,6 +13,10 @@ struct ProbeAnalysis {
   double log10_first_to_last = 0;  // log10 ||dL/dh_1|| - log10 ||dL/dh_T|| (-inf if it hit 0)
   int steps_to_zero = -1;          // steps back until the gradient is exactly 0 (dead ReLUs,
                                    // scale=0); -1 if it never is
+  // The forward pass left the precision's range at this step (0: it did not); then the measured
+  // numbers above are NaN, and log10 ||h_t|| grew by this much per step before it.
+  int overflow_step = 0;
+  double log10_growth_per_step = 0;
 
   // Vanilla RNN: J_t = diag(act'(a_t)) W_hh, so ||J_t|| <= gamma * sigma_max(W_hh).
   double sigma_max_whh = 0;             // largest singular value of W_hh (RNN) or of its candidate

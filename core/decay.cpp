@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 namespace gs {
@@ -126,6 +127,27 @@ Probe begin_probe(CellKind cell, const Config& config, uint64_t seed) {
   return probe;
 }
 
+namespace {
+
+// The forward pass left the range of T at step fwd.overflow_step: the loss and every gradient are
+// beyond it as well. The curve says so (NaN everywhere, number_format.h's "overflow") and how fast
+// the state grew: log10 ||h_t|| per step over (up to) the last 10 finite steps.
+template <class T>
+void mark_overflow(const ForwardPass<T>& fwd, DecayCurve& curve) {
+  const int s = fwd.overflow_step, last = s - 1, first = std::max(1, last - 10);
+  curve.overflow_step = s;
+  curve.log10_grad_h.assign(fwd.length, std::nan(""));
+  curve.log10_grad_c.assign(fwd.c.size() ? fwd.length : 0, std::nan(""));
+  curve.log10_unit_grad.assign(static_cast<size_t>(fwd.length) * fwd.h.rows(), std::nanf(""));
+  const auto log10_norm = [&](int t) {
+    return std::log10(static_cast<double>(fwd.h_at(t).template cast<double>().stableNorm()));
+  };
+  curve.log10_growth_per_step =
+      last > first ? (log10_norm(last) - log10_norm(first)) / (last - first) : 0.0;
+}
+
+}  // namespace
+
 bool advance_probe(Probe& probe, int budget) {
   return with_lane(probe, [&](auto& lane) {
     using T = typename decltype(lane.fwd.x)::Scalar;
@@ -134,6 +156,11 @@ bool advance_probe(Probe& probe, int budget) {
       probe.forward_done = forward_steps(lane.model, lane.fwd, budget);
       budget -= lane.fwd.steps_done - before;
       if (!probe.forward_done) return false;
+      if (lane.fwd.overflow_step > 0) {  // nothing to carry back: every gradient is beyond range
+        mark_overflow(lane.fwd, probe.curve);
+        lane.pass.steps_left = 0;
+        return probe.done = true;
+      }
       // The probe's loss: the task loss at the final step only, through the readout.
       const int T_ = lane.fwd.length;
       const ParamsT<T>& p = lane.model.params;
@@ -161,6 +188,19 @@ int probe_steps_done(const Probe& probe) {
     const int backward_done = probe.forward_done ? lane.fwd.length - lane.pass.steps_left : 0;
     return lane.fwd.steps_done + backward_done;
   });
+}
+
+std::string overflow_explanation(const DecayCurve& curve, Precision precision) {
+  if (curve.overflow_step == 0) return "";
+  char text[300];
+  std::snprintf(text, sizeof text,
+                "the forward pass overflowed at step %d: ||h_t|| grew by about 10^%.1f per step, "
+                "past %s",
+                curve.overflow_step, curve.log10_growth_per_step,
+                precision == Precision::F32
+                    ? "float32's largest number (3.4e38; float64 reaches 1.8e308: precision=f64)"
+                    : "float64's largest number (1.8e308)");
+  return text;
 }
 
 Probe run_probe(CellKind cell, const Config& config, uint64_t seed) {

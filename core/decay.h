@@ -7,6 +7,7 @@
 // the curve is exact in log10 at any depth (10,000 steps of a tanh RNN reach about -1500), in
 // float32 as in float64.
 #pragma once
+#include <string>
 #include <vector>
 
 #include "sequence.h"
@@ -14,9 +15,16 @@
 
 namespace gs {
 
+// Values follow number_format.h: -inf where the gradient is exactly 0, NaN where it is beyond the
+// precision's range (the forward pass overflowed: then every value is NaN).
 struct DecayCurve {
   std::vector<double> log10_grad_h;  // T: log10 ||dL/dh_t||, t = 1..T (first step first)
   std::vector<double> log10_grad_c;  // T: log10 ||dL/dc_t|| (LSTM only)
+  // The step (1-based) at which the forward pass left the precision's range, 0 if it did not;
+  // then the loss and every gradient are beyond it too. The growth of log10 ||h_t|| per step over
+  // the steps before says how fast it got there.
+  int overflow_step = 0;
+  double log10_growth_per_step = 0;
   // (T x H) row-major: log10 |dL/dh_t[j]|, for the time x unit heatmap; -inf where exactly 0.
   std::vector<float> log10_unit_grad;
 };
@@ -82,5 +90,10 @@ void release_probe(Probe& probe);
 
 // Steps done so far, forward and backward, out of 2 T.
 int probe_steps_done(const Probe& probe);
+
+// What happened when a probe's forward pass overflowed, in one sentence for people, e.g. "the
+// forward pass overflowed at step 19: ||h_t|| grew by about 10^2.0 per step, past float32's
+// largest number (3.4e38; float64 reaches 1.8e308: precision=f64)". "" if it did not.
+std::string overflow_explanation(const DecayCurve& curve, Precision precision);
 
 }  // namespace gs

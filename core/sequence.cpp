@@ -81,6 +81,7 @@ void begin_forward(const ModelT<T>& model, const Batch& batch, const Mat& h0, co
   ensure_size(pass.y, O, T_ * B);
   pass.loss = 0;
   pass.steps_done = 0;
+  pass.overflow_step = 0;
 
   // The input projection of every step in one product, biases folded in (the GRU keeps b_hh
   // apart: its reset gate multiplies W_hn h + b_hn only). The RNN writes it where h_t will be.
@@ -117,6 +118,7 @@ bool forward_steps(const ModelT<T>& model, ForwardPass<T>& pass, int budget) {
                        pass.aux.middleCols(t * B, B), pass.scratch, pass.h_at(t), p);
         break;
     }
+    if (pass.overflow_step == 0 && !pass.h_at(t + 1).allFinite()) pass.overflow_step = t + 1;
     if (pass.scored[t]) {  // readout and loss
       auto y = pass.y.middleCols(t * B, B);
       y.noalias() = p.weight_out * pass.h_at(t + 1);

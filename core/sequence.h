@@ -49,6 +49,10 @@ struct ForwardPass {
   MatT<T> y;                  // (O, T B)   readout at the scored steps
   double loss = 0;            // accumulated over the steps done so far
   int steps_done = 0;
+  // The first step (1-based) whose h_t left the range of T (inf or NaN: a ReLU or identity RNN
+  // whose state grows without bound), 0 while every state is finite. Past it nothing computed
+  // from the states is a number.
+  int overflow_step = 0;
 
   // Column blocks: h_t and c_t for t = 0..T; the rest for the step that makes h_{t+1}.
   auto h_at(int t) { return h.middleCols(t * batch, batch); }

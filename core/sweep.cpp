@@ -11,24 +11,27 @@ double first_to_last_log10_ratio(const DecayCurve& curve) {
 
 namespace {
 
-// Mean, spread and range over seeds. A seed whose gradient reached exactly 0 has ratio -inf:
-// then the mean is -inf too, and the spread is taken over the finite seeds only.
+// Mean, spread and range over seeds, in number_format.h's three states. A seed whose gradient
+// reached exactly 0 has ratio -inf, one whose forward pass overflowed NaN. If any seed overflowed
+// the point has no numbers (every field NaN: overflow); else if any reached 0, the mean and the
+// minimum are -inf and the spread is too (it is not a number either); else the usual statistics
+// (the spread is the sample standard deviation, 0 for one seed).
 void summarize(SweepPoint& point) {
   const std::vector<double>& v = point.per_seed;
-  double sum = 0, finite_sum = 0;
-  int finite = 0;
-  for (double x : v) {
-    sum += x;
-    if (std::isfinite(x)) finite_sum += x, ++finite;
-  }
-  point.mean = sum / v.size();
-  const double finite_mean = finite ? finite_sum / finite : 0.0;
-  double squares = 0;
-  for (double x : v)
-    if (std::isfinite(x)) squares += (x - finite_mean) * (x - finite_mean);
-  point.stddev = finite > 1 ? std::sqrt(squares / (finite - 1)) : 0.0;
   point.min = *std::min_element(v.begin(), v.end());
   point.max = *std::max_element(v.begin(), v.end());
+  double sum = 0;
+  for (double x : v) sum += x;
+  point.mean = sum / v.size();  // NaN if any is NaN, -inf if any is -inf
+  if (!std::isfinite(point.mean)) {
+    const bool overflow = std::any_of(v.begin(), v.end(), [](double x) { return std::isnan(x); });
+    if (overflow) point.min = point.max = point.mean = std::nan("");
+    point.stddev = point.mean;
+    return;
+  }
+  double squares = 0;
+  for (double x : v) squares += (x - point.mean) * (x - point.mean);
+  point.stddev = v.size() > 1 ? std::sqrt(squares / (v.size() - 1)) : 0.0;
 }
 
 }  // namespace

@@ -11,6 +11,8 @@ namespace gs {
 struct SweepPoint {
   CellKind cell = CellKind::RnnTanh;
   int length = 0;     // T as configured (copy: the delay)
+  // Over seeds, in number_format.h's states (see summarize in sweep.cpp): -inf where a seed's
+  // gradient reached exactly 0, NaN where a seed's forward pass overflowed.
   double mean = 0;    // mean over seeds of log10(||dL/dh_1|| / ||dL/dh_T||)
   double stddev = 0;  // sample standard deviation over seeds (0 for one seed)
   double min = 0, max = 0;

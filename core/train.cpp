@@ -28,9 +28,34 @@ Model trained_model(const Trainer& trainer) {
   return with_lane(trainer, [](const auto& lane) { return model_cast<double>(lane.model); });
 }
 
+namespace {
+
+// Stops the run if its latest record shows it diverged, and says how.
+void note_divergence(Trainer& trainer, int overflow_step) {
+  const TrainRecord& r = trainer.history.back();
+  trainer.skipped_in_a_row = r.skipped ? trainer.skipped_in_a_row + 1 : 0;
+  if (std::isfinite(r.loss) && trainer.skipped_in_a_row < kMaxSkippedInARow) return;
+  trainer.diverged_at = r.iteration;
+  const Config& c = trainer.config;
+  if (overflow_step > 0)
+    trainer.divergence = "the forward pass overflowed at step " + std::to_string(overflow_step) +
+                         " of the sequence; lower scale" +
+                         (c.precision == Precision::F32 ? ", or use precision=f64" : "");
+  else if (!std::isfinite(r.loss))
+    trainer.divergence = std::string("the loss is not finite: the weights exploded; ") +
+                         (c.clip > 0 ? "lower lr" : "try clip=1");
+  else
+    trainer.divergence = std::to_string(kMaxSkippedInARow) +
+                         " updates in a row had gradients beyond the precision's range; " +
+                         (c.clip > 0 ? "lower lr or scale" : "try clip=1");
+}
+
+}  // namespace
+
 bool advance_training(Trainer& trainer, int budget) {
   using Phase = Trainer::Phase;
   const Config& config = trainer.config;
+  if (trainer.diverged_at) return false;
   return with_lane(trainer, [&](auto& lane) {
     while (budget > 0) {
       switch (trainer.phase) {
@@ -62,11 +87,12 @@ bool advance_training(Trainer& trainer, int budget) {
           record.accuracy =
               task_accuracy(config.task, trainer.batch, lane.fwd.y.template cast<double>());
           record.grad_norm = clip_by_global_norm(lane.bwd.grads, config.clip);
-          record.skipped = !std::isfinite(record.grad_norm);
-          record.clipped = clip_factor(record.grad_norm, config.clip) < 1;
+          record.clipped = clip_factor(record.grad_norm, config.clip) < 1;  // finite norms only
+          record.skipped = !std::isfinite(record.grad_norm) || !std::isfinite(record.loss);
           if (!record.skipped) optimizer_step(lane.optimizer, lane.model.params, lane.bwd.grads);
           trainer.history.push_back(record);
           trainer.phase = Phase::NewBatch;
+          note_divergence(trainer, lane.fwd.overflow_step);
           return true;
         }
       }
@@ -76,7 +102,8 @@ bool advance_training(Trainer& trainer, int budget) {
 }
 
 void train_iterations(Trainer& trainer, int iterations) {
-  while (static_cast<int>(trainer.history.size()) < iterations) advance_training(trainer, 1 << 30);
+  while (static_cast<int>(trainer.history.size()) < iterations && !trainer.diverged_at)
+    advance_training(trainer, 1 << 30);
 }
 
 }  // namespace gs

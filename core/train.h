@@ -1,6 +1,7 @@
 // Live training of one cell on one task: fresh random minibatches, forward, BPTT, clipping, an
 // optimizer step. Advanced in slices of time steps so that the caller can interleave other work.
 #pragma once
+#include <string>
 #include <vector>
 
 #include "optimizer.h"
@@ -14,9 +15,13 @@ struct TrainRecord {
   double loss = 0;       // minibatch loss before the update (fresh data: a held-out estimate)
   double grad_norm = 0;  // global norm before clipping; inf/NaN reported as such
   double accuracy = 0;   // task_accuracy on the minibatch
-  bool skipped = false;  // non-finite gradient: no update was made
-  bool clipped = false;  // the gradients were scaled down before the update (clip_factor < 1)
+  bool clipped = false;  // the gradient was scaled down (clip_factor < 1, clip_grad_norm_'s rule)
+  bool skipped = false;  // non-finite loss or gradient: no update was made
 };
+
+// A run stops when its loss is not finite, or after this many updates in a row were skipped for
+// non-finite gradients: it has diverged, which is a finding about the configuration.
+const int kMaxSkippedInARow = 10;
 
 // The training state in one precision: the model, its optimizer, and the buffers of the
 // minibatch in progress (kept from one iteration to the next: same shapes, no new memory).
@@ -37,6 +42,9 @@ struct Trainer {
   Batch batch;
   enum class Phase { NewBatch, Forward, Backward } phase = Phase::NewBatch;
   std::vector<TrainRecord> history;
+  int skipped_in_a_row = 0;
+  int diverged_at = 0;     // the iteration at which the run stopped, 0 while it goes on
+  std::string divergence;  // what happened then, e.g. "the loss is not finite"
   TrainLane<double> f64;  // only the lane of `precision` is used
   TrainLane<float> f32;
 };
@@ -60,10 +68,11 @@ Trainer make_trainer(CellKind cell, const Config& config);
 Model trained_model(const Trainer& trainer);
 
 // Advances by up to `budget` time steps of forward or backward work, stopping early when an
-// iteration completes (its update done, recorded in history). Returns whether one completed.
+// iteration completes (its update done, recorded in history). Returns whether one completed;
+// a diverged run does nothing.
 bool advance_training(Trainer& trainer, int budget);
 
-// Runs whole iterations until `iterations` are recorded in total.
+// Runs whole iterations until `iterations` are recorded in total, or the run diverges.
 void train_iterations(Trainer& trainer, int iterations);
 
 }  // namespace gs

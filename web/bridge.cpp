@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "number_format.h"
 #include "views.h"
 
 namespace {
@@ -32,10 +33,12 @@ void js_fail(const char* message);
 // State as JSON
 // ------------------------------------------------------------------------------------------------
 
-// log10 values: -inf (an exactly zero gradient) has no JSON form and becomes null.
-nlohmann::json log10_array(const std::vector<double>& values) {
-  nlohmann::json out = nlohmann::json::array();
-  for (double v : values) out.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());
+using Json = nlohmann::json;
+
+// log10 values in number_format.h's encoding: null (exactly zero), "overflow", or the number.
+Json log10_array(const std::vector<double>& values) {
+  Json out = Json::array();
+  for (double v : values) out.push_back(gs::json_log10<Json>(v));
   return out;
 }
 
@@ -47,6 +50,8 @@ nlohmann::json decay_json(const Results& c) {
     const gs::ProbeAnalysis& a = job.analysis;
     cells.push_back({{"cell", gs::cell_name(job.cell)},
                      {"done", job.done},
+                     {"overflow_step", job.overflow_step},
+                     {"overflow", job.overflow},
                      {"first_seed", c.config.seed},
                      {"log10_grad_norm_h", seeds},  // per seed, t = 1..T, first step first
                      {"mean", log10_array(job.mean)},
@@ -67,10 +72,10 @@ nlohmann::json sweep_json(const Results& c) {
   for (const gs::SweepPoint& p : c.sweep_points) {
     points.push_back({{"cell", gs::cell_name(p.cell)},
                       {"length", p.length},
-                      {"mean_log10_ratio", p.mean},
-                      {"stddev", p.stddev},
-                      {"min", p.min},
-                      {"max", p.max}});
+                      {"mean_log10_ratio", gs::json_log10<Json>(p.mean)},
+                      {"stddev", gs::json_log10<Json>(p.stddev)},
+                      {"min", gs::json_log10<Json>(p.min)},
+                      {"max", gs::json_log10<Json>(p.max)}});
   }
   return {{"done", c.sweep_done}, {"progress", c.sweep_progress}, {"points", points}};
 }
@@ -78,18 +83,24 @@ nlohmann::json sweep_json(const Results& c) {
 nlohmann::json training_json(const Results& c) {
   nlohmann::json cells = nlohmann::json::array();
   for (const TrainResult& job : c.train) {
-    nlohmann::json loss = nlohmann::json::array(), norm = nlohmann::json::array(),
-                   accuracy = nlohmann::json::array();
+    Json loss = Json::array(), norm = Json::array(), accuracy = Json::array(),
+         clipped = Json::array(), skipped = Json::array();
     for (const gs::TrainRecord& r : job.history) {
-      loss.push_back(r.loss);
-      norm.push_back(std::isfinite(r.grad_norm) ? nlohmann::json(r.grad_norm) : nlohmann::json());
+      loss.push_back(gs::json_value<Json>(r.loss));
+      norm.push_back(gs::json_value<Json>(r.grad_norm));
       accuracy.push_back(r.accuracy);
+      clipped.push_back(r.clipped);
+      skipped.push_back(r.skipped);
     }
     cells.push_back({{"cell", gs::cell_name(job.cell)},
                      {"chance_loss", job.chance_loss},
                      {"loss", loss},
                      {"grad_norm", norm},
-                     {"accuracy", accuracy}});
+                     {"accuracy", accuracy},
+                     {"clipped", clipped},
+                     {"skipped", skipped},
+                     {"diverged_at", job.diverged_at},
+                     {"divergence", job.divergence}});
   }
   return {{"error", c.train_error},
           {"playing", c.playing},

@@ -70,6 +70,10 @@ void start_decay(Compute& compute) {
 void finish_seed(Compute& compute, DecayJob& job) {
   DecayResult& r = job.result;
   r.curves.push_back(job.probe.curve.log10_grad_h);
+  if (job.probe.curve.overflow_step && !r.overflow_step) {
+    r.overflow_step = job.probe.curve.overflow_step;
+    r.overflow = gs::overflow_explanation(job.probe.curve, job.probe.precision);
+  }
   if (r.curves.size() == 1) {
     r.analysis = gs::analyze_probe(job.probe);
     make_heat_columns(r, job.probe.curve.log10_unit_grad, compute.config.hidden);
@@ -114,15 +118,18 @@ void start_training(Compute& compute) {
   }
 }
 
-// Cells train in lockstep: the one with the fewest iterations goes next, until the target.
+// Cells train in lockstep: the one with the fewest iterations goes next, until the target. A cell
+// whose run diverged has stopped; the others go on.
 bool advance_training_slice(Compute& compute) {
-  if (compute.train.empty() || training_iterations(compute) >= compute.target_iterations) {
-    if (training_iterations(compute) >= compute.config.iters) compute.playing = false;
+  TrainJob* behind = nullptr;
+  for (TrainJob& job : compute.train)
+    if (!job.trainer.diverged_at &&
+        (!behind || job.trainer.history.size() < behind->trainer.history.size()))
+      behind = &job;
+  if (!behind || static_cast<int>(behind->trainer.history.size()) >= compute.target_iterations) {
+    if (!behind || training_iterations(compute) >= compute.config.iters) compute.playing = false;
     return false;
   }
-  TrainJob* behind = &compute.train[0];
-  for (TrainJob& job : compute.train)
-    if (job.trainer.history.size() < behind->trainer.history.size()) behind = &job;
   if (!behind->started) {
     behind->trainer = gs::make_trainer(behind->trainer.cell, compute.config);
     behind->started = true;
@@ -216,10 +223,13 @@ double sweep_progress(const Compute& compute) {
 }
 
 int training_iterations(const Compute& compute) {
-  int fewest = compute.train.empty() ? 0 : std::numeric_limits<int>::max();
-  for (const TrainJob& job : compute.train)
-    fewest = std::min(fewest, static_cast<int>(job.trainer.history.size()));
-  return fewest;
+  std::vector<int> done;
+  std::vector<char> diverged;
+  for (const TrainJob& job : compute.train) {
+    done.push_back(static_cast<int>(job.trainer.history.size()));
+    diverged.push_back(job.trainer.diverged_at != 0);
+  }
+  return lockstep_iterations(done, diverged);
 }
 
 void training_do(Compute& compute, TrainAction action) {

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+
+#include "number_format.h"
 #include <string>
 
 #include "bridge.h"
@@ -9,12 +11,8 @@
 
 namespace {
 
-void append_number(std::string& out, double value) {
-  if (!std::isfinite(value)) return;  // empty field: an exactly zero gradient (log10 = -inf)
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.10g", value);
-  out += buffer;
-}
+// log10 values in number_format.h's encoding: empty (exactly zero), "overflow", or the number.
+void append_number(std::string& out, double value) { out += gs::format_log10(value); }
 
 std::string decay_csv(const App& app) {
   const Results& c = app.results;
@@ -71,13 +69,15 @@ std::string heatmap_csv(const App& app) {
 }
 
 std::string training_csv(const App& app) {
-  std::string out = "cell,iteration,loss,chance_loss,grad_norm,accuracy,skipped\n";
+  // The columns of `gradscope train`.
+  std::string out = "cell,iteration,loss,chance_loss,grad_norm,accuracy,skipped,clipped\n";
   for (const TrainResult& job : app.results.train)
     for (const gs::TrainRecord& r : job.history) {
-      char line[200];
-      std::snprintf(line, sizeof line, "%s,%d,%.8g,%.8g,%.8g,%.4f,%d\n",
-                    gs::cell_name(job.cell), r.iteration, r.loss, job.chance_loss, r.grad_norm, r.accuracy, r.skipped ? 1 : 0);
-      out += line;
+      char rest[120];
+      std::snprintf(rest, sizeof rest, ",%.6g,%d,%d\n", r.accuracy, r.skipped, r.clipped);
+      out += std::string(gs::cell_name(job.cell)) + "," + std::to_string(r.iteration) + "," +
+             gs::format_value(r.loss) + "," + gs::format_value(job.chance_loss) + "," +
+             gs::format_value(r.grad_norm) + rest;
     }
   return out;
 }

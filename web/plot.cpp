@@ -17,7 +17,7 @@ namespace {
 // State of the plot being built
 // ------------------------------------------------------------------------------------------------
 
-enum class Kind { Line, Band, VLine, HLine };
+enum class Kind { Line, Band, Markers, VLine, HLine };
 
 struct Series {
   std::string label;
@@ -292,7 +292,8 @@ ImU32 PaletteColor(int index) {
 
 void FormatValue(Scale scale, double value, char* buffer, int size) {
   if (!finite(value)) {
-    std::snprintf(buffer, size, scale == Scale::Log10Exp && value < 0 ? "0" : "%g", value);
+    const bool zero = scale == Scale::Log10Exp && value == -INFINITY;
+    std::snprintf(buffer, size, "%s", zero ? "0" : "overflow");
     return;
   }
   if (scale != Scale::Log10Exp || std::fabs(value) < 300) {
@@ -371,6 +372,18 @@ void PlotShaded(const char* label, const double* xs, const double* y_lo, const d
     s.x[i] = to_axis(g.axis[X].scale, xs[i]);
     s.y[i] = to_axis(g.axis[Y].scale, y_lo[i]);
     s.y2[i] = to_axis(g.axis[Y].scale, y_hi[i]);
+  }
+  check_sorted(s);
+}
+
+void PlotMarkers(const char* label, const double* xs, const double* ys, int n,
+                 const LineStyle& style) {
+  Series& s = add_series(label, Kind::Markers, style);
+  s.x.resize(n);
+  s.y.resize(n);
+  for (int i = 0; i < n; ++i) {
+    s.x[i] = to_axis(g.axis[X].scale, xs[i]);
+    s.y[i] = ys[i] == INFINITY ? INFINITY : to_axis(g.axis[Y].scale, ys[i]);
   }
   check_sorted(s);
 }
@@ -578,6 +591,18 @@ void EndPlot() {
           if (hi != lo) pts.push_back(ImVec2(static_cast<float>(column), hi));
         }
         flush();
+      } else if (pass == 2 && s.kind == Kind::Markers) {
+        for (size_t i = 0; i < s.x.size(); ++i) {
+          if (!finite(s.x[i]) || std::isnan(s.y[i])) continue;
+          const float x = sx(s.x[i]), r = 1.5f * lw + 1;
+          if (s.y[i] == INFINITY) {  // beyond range: a triangle pointing up at the top edge
+            dl->AddTriangleFilled(ImVec2(x, a0.y + 1), ImVec2(x - r - 2, a0.y + 2 * r + 3),
+                                  ImVec2(x + r + 2, a0.y + 2 * r + 3), col);
+          } else {
+            dl->AddCircleFilled(ImVec2(x, sy(s.y[i])), r, col);
+            dl->AddCircle(ImVec2(x, sy(s.y[i])), r + 0.5f, IM_COL32(0, 0, 0, 160));
+          }
+        }
       } else if (pass == 2 && (s.kind == Kind::VLine || s.kind == Kind::HLine)) {
         const double v = s.kind == Kind::VLine ? s.x[0] : s.y[0];
         if (!finite(v)) continue;
@@ -605,9 +630,11 @@ void EndPlot() {
     dl->AddLine(ImVec2(mouse.x, a0.y), ImVec2(mouse.x, a1.y), IM_COL32(255, 255, 255, 70));
     for (int si = 0; si < g.used; ++si) {
       const Series& s = g.series[si];
-      if (s.hidden || (s.kind != Kind::Line && s.kind != Kind::Band)) continue;
+      if (s.hidden || s.kind == Kind::VLine || s.kind == Kind::HLine) continue;
       const int i = nearest(s, xm);
-      if (i < 0 || !finite(s.y[i])) continue;
+      if (i < 0 || std::isnan(s.y[i]) || (s.kind != Kind::Markers && !finite(s.y[i]))) continue;
+      // a marker is read out only when the mouse is over its column
+      if (s.kind == Kind::Markers && std::fabs(sx(s.x[i]) - mouse.x) > 6) continue;
       readouts.push_back({si, i});
       if (s.kind == Kind::Line) {
         const ImVec2 p(sx(s.x[i]), sy(s.y[i]));
@@ -699,7 +726,7 @@ void EndPlot() {
       if (s.kind == Kind::Band) {
         fmt(s.y2[r.index], y2s, sizeof y2s);
         ImGui::Text("%.*s: %s .. %s", len, s.label.c_str(), ys, y2s);
-      } else if (ay.scale == Scale::Log10Exp) {
+      } else if (ay.scale == Scale::Log10Exp && finite(s.y[r.index])) {
         ImGui::Text("%.*s: %s  (log10 %.3f)", len, s.label.c_str(), ys, s.y[r.index]);
       } else {
         ImGui::Text("%.*s: %s", len, s.label.c_str(), ys);

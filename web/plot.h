@@ -52,6 +52,11 @@ void PlotLine(const char* label, const float* xs, const float* ys, int n,
 // A band between y_lo and y_hi (e.g. the spread over seeds), drawn translucent under the lines.
 void PlotShaded(const char* label, const double* xs, const double* y_lo, const double* y_hi, int n,
                 const LineStyle& style = LineStyle());
+// Points drawn as dots on top of the lines (iterations where clipping acted, where a run
+// diverged). A y of +inf is a point beyond the representable range: drawn as a triangle at the
+// top edge, and read out as "overflow"; NaN points are not drawn.
+void PlotMarkers(const char* label, const double* xs, const double* ys, int n,
+                 const LineStyle& style = LineStyle());
 // Reference lines across the whole plot: a vertical one at x (the current length), a
 // horizontal one at y (a chance baseline, a clipping threshold).
 void PlotVLine(const char* label, double x, const LineStyle& style = LineStyle());
@@ -60,7 +65,8 @@ void PlotHLine(const char* label, double y, const LineStyle& style = LineStyle()
 // Draws axes, grid, series, legend and the hover read-out; closes the plot.
 void EndPlot();
 
-// Formats a value as the axis would show it in a read-out ("0.35", "3.16e-1500").
+// Formats a value as the axis would show it in a read-out ("0.35", "3.16e-1500"; "0" for a
+// log10 of -inf, "overflow" for +inf or NaN).
 void FormatValue(Scale scale, double value, char* buffer, int size);
 
 }  // namespace plot

@@ -75,6 +75,8 @@ void write_analysis(Writer& w, const gs::ProbeAnalysis& a) {
   w.pod(a.mean_derivative);
   w.pod(a.fraction_zero_derivative);
   w.pod(a.mean_gate);
+  w.pod<int32_t>(a.overflow_step);
+  w.pod(a.log10_growth_per_step);
 }
 
 gs::ProbeAnalysis read_analysis(Reader& r) {
@@ -88,6 +90,8 @@ gs::ProbeAnalysis read_analysis(Reader& r) {
   a.mean_derivative = r.pod<double>();
   a.fraction_zero_derivative = r.pod<double>();
   a.mean_gate = r.pod<double>();
+  a.overflow_step = r.pod<int32_t>();
+  a.log10_growth_per_step = r.pod<double>();
   return a;
 }
 
@@ -115,6 +119,8 @@ void write_decay(Writer& w, const Compute& c, Outbox& outbox) {
     w.pod<int32_t>(r.steps_per_column);
     w.pod<int32_t>(r.steps);
     write_analysis(w, r.analysis);
+    w.pod<int32_t>(r.overflow_step);
+    w.text(r.overflow);
   }
 }
 
@@ -137,6 +143,8 @@ void read_decay(Reader& r, Results& results) {
     d.steps_per_column = r.pod<int32_t>();
     d.steps = r.pod<int32_t>();
     d.analysis = read_analysis(r);
+    d.overflow_step = r.pod<int32_t>();
+    d.overflow = r.text();
     if (!r.ok() || d.curves.empty()) return;
     summarize_decay(d);
     d.done = true;
@@ -207,6 +215,8 @@ void write_training(Writer& w, const Compute& c, Outbox& outbox) {
     const gs::Trainer& t = c.train[i].trainer;
     w.pod<uint8_t>(static_cast<uint8_t>(t.cell));
     w.pod(t.shape.chance_loss);
+    w.pod<int32_t>(t.diverged_at);
+    w.text(t.divergence);
     w.pod<uint32_t>(static_cast<uint32_t>(outbox.train_sent[i]));
     w.pod<uint32_t>(static_cast<uint32_t>(t.history.size() - outbox.train_sent[i]));
     for (size_t k = outbox.train_sent[i]; k < t.history.size(); ++k) {
@@ -215,6 +225,7 @@ void write_training(Writer& w, const Compute& c, Outbox& outbox) {
       w.pod(record.loss);
       w.pod(record.grad_norm);
       w.pod(record.accuracy);
+      w.pod<uint8_t>(record.clipped);
       w.pod<uint8_t>(record.skipped);
     }
     outbox.train_sent[i] = t.history.size();
@@ -236,6 +247,8 @@ void read_training(Reader& r, Results& results) {
     TrainResult& t = results.train[i];
     t.cell = static_cast<gs::CellKind>(r.pod<uint8_t>());
     t.chance_loss = r.pod<double>();
+    t.diverged_at = r.pod<int32_t>();
+    t.divergence = r.text();
     const uint32_t first = r.pod<uint32_t>(), count = r.pod<uint32_t>();
     const bool in_order = first == t.history.size();
     for (uint32_t k = 0; r.ok() && k < count; ++k) {
@@ -244,6 +257,7 @@ void read_training(Reader& r, Results& results) {
       record.loss = r.pod<double>();
       record.grad_norm = r.pod<double>();
       record.accuracy = r.pod<double>();
+      record.clipped = r.pod<uint8_t>();
       record.skipped = r.pod<uint8_t>();
       if (in_order && r.ok()) t.history.push_back(record);
     }

@@ -1,6 +1,7 @@
 #include "results.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 std::string page_training_error(const gs::Config& c) {
@@ -20,11 +21,23 @@ bool decay_done(const Results& results) {
                      [](const DecayResult& r) { return r.done; });
 }
 
+int lockstep_iterations(const std::vector<int>& done, const std::vector<char>& diverged) {
+  int fewest = std::numeric_limits<int>::max(), most = 0;
+  for (size_t i = 0; i < done.size(); ++i) {
+    most = std::max(most, done[i]);
+    if (!diverged[i]) fewest = std::min(fewest, done[i]);
+  }
+  return fewest == std::numeric_limits<int>::max() ? most : fewest;
+}
+
 int training_iterations(const Results& results) {
-  int fewest = results.train.empty() ? 0 : std::numeric_limits<int>::max();
-  for (const TrainResult& r : results.train)
-    fewest = std::min(fewest, static_cast<int>(r.history.size()));
-  return fewest;
+  std::vector<int> done;
+  std::vector<char> diverged;
+  for (const TrainResult& r : results.train) {
+    done.push_back(static_cast<int>(r.history.size()));
+    diverged.push_back(r.diverged_at != 0);
+  }
+  return lockstep_iterations(done, diverged);
 }
 
 void summarize_decay(DecayResult& r) {
@@ -34,10 +47,12 @@ void summarize_decay(DecayResult& r) {
   r.hi.assign(T, -std::numeric_limits<double>::infinity());
   for (const std::vector<double>& curve : r.curves)
     for (size_t t = 0; t < T; ++t) {
-      r.mean[t] += curve[t] / r.curves.size();
-      r.lo[t] = std::min(r.lo[t], curve[t]);
-      r.hi[t] = std::max(r.hi[t], curve[t]);
+      r.mean[t] += curve[t] / r.curves.size();  // NaN if any seed is NaN
+      r.lo[t] = std::isnan(curve[t]) ? curve[t] : std::min(r.lo[t], curve[t]);
+      r.hi[t] = std::isnan(curve[t]) ? curve[t] : std::max(r.hi[t], curve[t]);
     }
+  for (size_t t = 0; t < T; ++t)
+    if (std::isnan(r.mean[t])) r.lo[t] = r.hi[t] = r.mean[t];
   r.lags.resize(T);
   r.mean_by_lag.resize(T);
   r.lo_by_lag.resize(T);
@@ -60,6 +75,7 @@ void make_heat_columns(DecayResult& r, const std::vector<float>& unit_map, int H
   for (int t = 0; t < T; ++t)
     for (int j = 0; j < H; ++j) {
       float& cell = r.heat_columns[static_cast<size_t>(j) * columns + t / per];
-      cell = std::max(cell, unit_map[static_cast<size_t>(t) * H + j]);
+      const float value = unit_map[static_cast<size_t>(t) * H + j];
+      cell = std::isnan(value) || std::isnan(cell) ? NAN : std::max(cell, value);  // overflow wins
     }
 }

@@ -22,6 +22,10 @@ struct DecayResult {
   int steps_per_column = 1;
   int steps = 0;  // T
   gs::ProbeAnalysis analysis;  // first seed
+  // A seed whose forward pass overflowed has no gradient to show (its curve is NaN: "overflow");
+  // the first such seed's step and core's sentence about it, else 0 and "".
+  int overflow_step = 0;
+  std::string overflow;
   // Per t over seeds: mean, min, max; and the same by steps back from the loss, k = T - t,
   // as the plot draws them. Filled by summarize_decay when every seed is done.
   std::vector<double> mean, lo, hi;
@@ -35,6 +39,8 @@ struct TrainResult {
   gs::CellKind cell = gs::CellKind::RnnTanh;
   double chance_loss = 0;
   std::vector<gs::TrainRecord> history;
+  int diverged_at = 0;     // the iteration at which the run stopped (gs::Trainer), 0 if it did not
+  std::string divergence;  // what happened then
 };
 
 struct Results {
@@ -68,11 +74,14 @@ enum class TrainAction { Play, Pause, Step, Reset };
 std::string page_training_error(const gs::Config& config);
 
 bool decay_done(const Results& results);
-// Iterations every cell has done (cells train in lockstep; one may be one ahead).
+// Iterations the cells still training have all done (they train in lockstep; one may be one
+// ahead); a diverged cell has stopped and does not hold the others back. If every cell diverged,
+// the furthest one's count.
+int lockstep_iterations(const std::vector<int>& done, const std::vector<char>& diverged);
 int training_iterations(const Results& results);
 
-// Mean, min and max over seeds at every step (-inf, an exactly zero gradient, stays -inf), and
-// the by-lag arrays.
+// Mean, min and max over seeds at every step (-inf, an exactly zero gradient, stays -inf; a NaN,
+// overflow, makes all three NaN), and the by-lag arrays.
 void summarize_decay(DecayResult& result);
 // The first seed's (T x H) per-step values log10 |dL/dh_t[j]| -> result.heat_columns: H rows x
 // columns, as many steps per column as keep the columns within kMaxHeatmapColumns, each column

@@ -111,10 +111,22 @@ void draw_heatmap_view(App& app) {
 
   const ImVec2 top = ImGui::GetCursorScreenPos();
   ImGui::BeginGroup();
-  for (const CellHeatmap& h : app.heatmaps) {
+  for (size_t i = 0; i < app.heatmaps.size(); ++i) {
+    const CellHeatmap& h = app.heatmaps[i];
     ImGui::PushStyleColor(ImGuiCol_Text, cell_color(h.cell));
     ImGui::TextUnformatted(cell_label(h.cell));
     ImGui::PopStyleColor();
+    const DecayResult& result = app.results.decay[i];
+    if (result.overflow_step) {  // nothing to colour: every value is beyond range
+      ImGui::PushID(static_cast<int>(i));
+      ImGui::BeginChild("overflow", ImVec2(map_w, map_h));
+      ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 160, 90, 255));
+      ImGui::TextWrapped("%s.", result.overflow.c_str());
+      ImGui::PopStyleColor();
+      ImGui::EndChild();
+      ImGui::PopID();
+      continue;
+    }
     if (!h.filled || !h.map.image_tex) {
       ImGui::Dummy(ImVec2(map_w, map_h));
       continue;

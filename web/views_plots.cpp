@@ -23,25 +23,43 @@ plot::LineStyle reference_style(ImU32 color = IM_COL32(255, 255, 255, 150)) {
   return style;
 }
 
+// A line in the warning colour: what the plot cannot show as a number.
+void warning_line(const char* text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 160, 90, 255));
+  ImGui::TextWrapped("%s", text);
+  ImGui::PopStyleColor();
+}
+
 void progress_line(const char* what, double fraction) {
   char overlay[64];
   std::snprintf(overlay, sizeof overlay, "%s %.0f%%", what, 100 * fraction);
   ImGui::ProgressBar(static_cast<float>(fraction), ImVec2(-FLT_MIN, 0), overlay);
 }
 
-// One line per cell: a field of the training history against the iteration.
-void plot_history(const Results& c, double gs::TrainRecord::*field) {
-  std::vector<double> xs, ys;
+// One line per cell: a field of the training history against the iteration. Marked on top:
+// where the run diverged (a value beyond range at the top edge), and, if `mark_clipped`, the
+// iterations whose update was clipped.
+void plot_history(const Results& c, double gs::TrainRecord::*field, bool mark_clipped) {
+  std::vector<double> xs, ys, mark_x, mark_y;
+  char label[64];
   for (const TrainResult& job : c.train) {
-    xs.clear(), ys.clear();
+    xs.clear(), ys.clear(), mark_x.clear(), mark_y.clear();
     for (const gs::TrainRecord& r : job.history) {
+      const double y = std::isfinite(r.*field) ? r.*field : INFINITY;
       xs.push_back(r.iteration);
       ys.push_back(r.*field);
+      if (r.iteration == job.diverged_at || (mark_clipped && r.clipped))
+        mark_x.push_back(r.iteration), mark_y.push_back(y);
     }
     plot::LineStyle style = style_of(job.cell);
     style.legend = false;  // one line of cell names above both plots says it
     plot::PlotLine(cell_label(job.cell), xs.data(), ys.data(),
                    static_cast<int>(xs.size()), style);
+    style.weight = mark_clipped ? 1.0f : 2.5f;
+    std::snprintf(label, sizeof label, "%s %s", cell_label(job.cell),
+                  mark_clipped ? "clipped or diverged" : "diverged");
+    plot::PlotMarkers(label, mark_x.data(), mark_y.data(), static_cast<int>(mark_x.size()),
+                      style);
   }
 }
 
@@ -52,6 +70,12 @@ void draw_decay_view(App& app) {
   const int steps = gs::task_shape(c.config.task, c.config.length).steps;
   if (!decay_done(c) || !results_current(app))
     progress_line("computing decay curves", c.decay_progress);
+  for (const DecayResult& job : c.decay)  // no curve to draw: say why, and where
+    if (job.overflow_step) {
+      const std::string text = std::string(cell_label(job.cell)) + ": " + job.overflow +
+                               ". No gradient can be measured.";
+      warning_line(text.c_str());
+    }
   if (!plot::BeginPlot("##decay", ImGui::GetContentRegionAvail())) return;
   plot::SetupAxis(plot::X, "steps back from the loss, k = T - t");
   plot::SetupAxis(plot::Y, "||dL/dh_t||", plot::Scale::Log10Exp);
@@ -70,6 +94,13 @@ void draw_decay_view(App& app) {
       std::snprintf(label, sizeof label, "%s", cell_label(job.cell));
     }
     plot::PlotLine(label, job.lags.data(), job.mean_by_lag.data(), n, style_of(job.cell));
+    if (job.overflow_step) {  // the step where the forward pass left the range
+      plot::LineStyle style = style_of(job.cell);
+      style.dashed = true;
+      std::snprintf(label, sizeof label, "%s: overflow at step %d", cell_label(job.cell),
+                    job.overflow_step);
+      plot::PlotVLine(label, steps - job.overflow_step, style);
+    }
   }
   plot::EndPlot();
 }
@@ -77,18 +108,26 @@ void draw_decay_view(App& app) {
 void draw_sweep_view(App& app) {
   const Results& c = app.results;
   if (!c.sweep_done || !results_current(app)) progress_line("sweeping lengths", c.sweep_progress);
+  if (std::any_of(c.sweep_points.begin(), c.sweep_points.end(),
+                  [](const gs::SweepPoint& p) { return std::isnan(p.mean); }))
+    warning_line("Triangles at the top: at those lengths the forward pass overflowed, so there is "
+                 "no gradient to measure.");
   if (!plot::BeginPlot("##sweep", ImGui::GetContentRegionAvail())) return;
   plot::SetupAxis(plot::X, "sequence length T", plot::Scale::Log10);
   plot::SetupAxis(plot::Y, "share reaching step 1", plot::Scale::Log10Exp);
   const std::vector<int>& lengths = c.config.lengths;
   const size_t per_cell = lengths.size();
-  std::vector<double> xs, mean, lo, hi;
+  std::vector<double> xs, mean, lo, hi, overflow_x, overflow_y;
   for (size_t cell = 0; cell < c.config.cells.size(); ++cell) {
     xs.clear(), mean.clear(), lo.clear(), hi.clear();
     for (size_t i = 0; i < per_cell; ++i) {
       const size_t index = cell * per_cell + i;
       if (index >= c.sweep_points.size()) break;  // not computed yet
       const gs::SweepPoint& point = c.sweep_points[index];
+      if (std::isnan(point.mean)) {  // the forward pass overflowed: marked at the top edge
+        overflow_x.push_back(point.length);
+        overflow_y.push_back(INFINITY);
+      }
       xs.push_back(point.length);
       mean.push_back(point.mean);
       lo.push_back(point.min);
@@ -106,6 +145,10 @@ void draw_sweep_view(App& app) {
       std::snprintf(label, sizeof label, "%s", cell_label(kind));
     }
     plot::PlotLine(label, xs.data(), mean.data(), static_cast<int>(xs.size()), style_of(kind));
+    std::snprintf(label, sizeof label, "##overflow %s", cell_label(kind));
+    plot::PlotMarkers(label, overflow_x.data(), overflow_y.data(),
+                      static_cast<int>(overflow_x.size()), style_of(kind));
+    overflow_x.clear(), overflow_y.clear();
   }
   if (c.config.length >= lengths.front() && c.config.length <= lengths.back())
     plot::PlotVLine("current length", c.config.length, reference_style());
@@ -142,9 +185,16 @@ void draw_training_view(App& app) {
     ImGui::PopStyleColor();
     ImGui::SameLine();
   }
-  const char* dashed = "  dashed: chance loss, clip threshold";
+  const char* dashed = "  dashed: chance loss, clip threshold; dots: clipped";
   if (ImGui::CalcTextSize(dashed).x > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
   ImGui::TextDisabled("%s", dashed);
+  for (const TrainResult& job : c.train)  // a finding to read, next to its marked point
+    if (job.diverged_at) {
+      char text[400];
+      std::snprintf(text, sizeof text, "%s diverged at iteration %d: %s.", cell_label(job.cell),
+                    job.diverged_at, job.divergence.c_str());
+      warning_line(text);
+    }
 
   // --- loss and gradient norm, side by side when wide ---
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -155,7 +205,7 @@ void draw_training_view(App& app) {
     plot::SetupAxis(plot::X, "iteration");
     plot::SetupAxis(plot::Y, "loss (fresh minibatch)", plot::Scale::Log10);
     plot::SetupAxisLimits(plot::X, 0, c.config.iters);
-    plot_history(c, &gs::TrainRecord::loss);
+    plot_history(c, &gs::TrainRecord::loss, false);
     if (!c.train.empty())
       plot::PlotHLine("##chance", c.train[0].chance_loss, reference_style());
     plot::EndPlot();
@@ -165,7 +215,7 @@ void draw_training_view(App& app) {
     plot::SetupAxis(plot::X, "iteration");
     plot::SetupAxis(plot::Y, "||dL/dtheta||", plot::Scale::Log10);
     plot::SetupAxisLimits(plot::X, 0, c.config.iters);
-    plot_history(c, &gs::TrainRecord::grad_norm);
+    plot_history(c, &gs::TrainRecord::grad_norm, true);
     if (c.config.clip > 0) plot::PlotHLine("##clip", c.config.clip, reference_style());
     plot::EndPlot();
   }

@@ -15,7 +15,7 @@ namespace {
 // 10^x as text at any depth, two significant digits: "0.38", "2.9e-9", "4.1e-1500".
 std::string power_text(double log10_value) {
   char buffer[48];
-  if (!std::isfinite(log10_value)) return log10_value < 0 ? "exactly 0" : "infinite";
+  if (!std::isfinite(log10_value)) return log10_value == -INFINITY ? "exactly 0" : "overflow";
   if (log10_value > -3 && log10_value < 3) {
     std::snprintf(buffer, sizeof buffer, "%.2g", std::pow(10.0, log10_value));
     return buffer;
@@ -46,6 +46,12 @@ std::string capitalized(std::string text) {
 std::string explain_cell(const DecayResult& job, int steps) {
   const gs::ProbeAnalysis& a = job.analysis;
   const char* name = cell_label(job.cell);
+  if (job.overflow_step)
+    return format(
+        "%s: %s. The loss is then beyond range too, so there is no gradient to carry back: "
+        "this is the exploding side of the same product of Jacobians, here in the forward pass "
+        "(W_hh's largest singular value is %.2f).",
+        name, job.overflow.c_str(), a.sigma_max_whh);
   const std::string per_step = power_text(a.log10_per_step);
   const std::string after_100 = power_text(100 * a.log10_per_step);
   std::string measured = format(
@@ -172,8 +178,12 @@ std::string explain(const App& app, View view) {
         const int tail = std::max(1, done / 10);
         double loss = 0;
         for (int i = done - tail; i < done; ++i) loss += h[i].loss / tail;
-        text += format("%s: loss %.3g = %.1f%% of chance.\n", cell_label(job.cell), loss,
-                       100 * loss / job.chance_loss);
+        if (job.diverged_at)
+          text += format("%s: diverged at iteration %d: %s.\n", cell_label(job.cell),
+                         job.diverged_at, job.divergence.c_str());
+        else
+          text += format("%s: loss %.3g = %.3g%% of chance.\n", cell_label(job.cell), loss,
+                         100 * loss / job.chance_loss);
       }
       text +=
           "\nThe loss only falls below chance once some gradient from the loss reaches the step "

@@ -650,6 +650,41 @@ async function main() {
       return `${paused} iterations (${c ? '' : 'not 100 in time, '}${rate.toFixed(1)} iterations/s, ${trainWork}), ` +
              `step ${paused} -> ${paused + 1}, reset -> 0`;
     });
+    // --- exploding configurations: overflow and divergence are shown as such, never as zero ---
+    await step('desktop: an exploding configuration shows overflow and divergence, with their steps', async () => {
+      const p = views.page;
+      let s = await configure(p, 'cell=rnn-relu,lstm&scale=100&length=300&lengths=10,100&seeds=1&init=uniform', 60000);
+      const relu = s.decay.cells.find((c) => c.cell === 'rnn-relu');
+      expect(relu.overflow_step > 1 && relu.overflow.startsWith(`the forward pass overflowed at step ${relu.overflow_step}:`),
+             `overflow_step ${relu.overflow_step}, "${relu.overflow}"`);
+      expect(relu.log10_grad_norm_h[0].every((v) => v === 'overflow'), 'the curve is not all "overflow"');
+      const point = s.sweep.points.find((q) => q.cell === 'rnn-relu' && q.length === 100);
+      expect(point.mean_log10_ratio === 'overflow' && point.stddev === 'overflow', `sweep point ${JSON.stringify(point)}`);
+      expect(await p.evaluate(() => window.gradscope.focus('decay')) === '', 'focus');
+      s = await state(p);
+      expect(s.why.includes('overflowed at step'), `Why: "${s.why.slice(0, 120)}"`);
+      const csv = await p.evaluate(() => window.gradscope.csv());
+      expect(csv.includes('rnn-relu,1,1,299,overflow\n'), `decay CSV: ${csv.split('\n').slice(0, 3).join(' | ')}`);
+      await waitFrames(p, 3);
+      await p.screenshot({ path: path.join(args.out, 'desktop-overflow.png') });
+
+      await configure(p, 'cell=rnn-relu,gru&scale=1&length=50&optimizer=sgd&lr=10&clip=0', 60000);
+      expect(await p.evaluate(() => window.gradscope.train('play')) === '', 'play');
+      s = await waitFor(p, (x) => x.training.cells.some((c) => c.diverged_at > 0), null, 30000, 'a divergence');
+      const diverged = s.training.cells.find((c) => c.diverged_at > 0);
+      const i = diverged.diverged_at;
+      expect(diverged.divergence.includes('try clip=1') && diverged.loss.length === i &&
+             diverged.loss[i - 1] === 'overflow' && diverged.skipped[i - 1] === true,
+             `${diverged.cell}: diverged_at ${i}, "${diverged.divergence}", last loss ${diverged.loss[i - 1]}`);
+      await p.evaluate(() => window.gradscope.focus('training'));
+      s = await state(p);
+      expect(s.why.includes(`diverged at iteration ${i}`), `Why: "${s.why.slice(0, 160)}"`);
+      await waitFrames(p, 3);
+      await p.screenshot({ path: path.join(args.out, 'desktop-diverged.png') });
+      expect(views.errors.length === 0, views.errors.join('; '));
+      return `${relu.overflow}; ${diverged.cell} diverged at iteration ${i}: ${diverged.divergence}`;
+    });
+
     await views.context.close();
 
     // --- the frame budget while something long is computed ---

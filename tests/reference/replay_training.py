@@ -12,7 +12,8 @@ own training step: the loss (MSE or softmax cross-entropy at the scored steps, s
 batch and the scored steps and divided by batch x scored steps, as gradscope's loss_normalizer),
 backward(), torch.nn.utils.clip_grad_norm_ over every parameter including the readout, then
 torch.optim.Adam or torch.optim.SGD (momentum, no dampening, not Nesterov) with the exported
-hyperparameters; an iteration whose gradient norm is not finite makes no update. It compares
+hyperparameters; an iteration whose loss or gradient norm is not finite makes no update (a
+run that diverged ends where gradscope stopped it). It compares
 each iteration's loss and gradient norm (relative difference), whether it was clipped and
 skipped (exactly), and the final weights (per tensor, the largest difference relative to the
 tensor's largest entry, so that an entry that crosses zero does not count as a huge relative
@@ -36,7 +37,6 @@ import os
 import sys
 
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_cells import CELLS, WEIGHT_NAMES, manual_step, step_loss  # noqa: E402
@@ -118,25 +118,37 @@ def make_optimizer(spec, params):
 def replay_cell(record, dtype=torch.float64, jitter=0.0):
     """Trains the exported cell in PyTorch on the exported minibatches. Returns PyTorch's
     trajectory: per iteration loss, grad_norm, clipped, skipped; and the final weights.
-    `jitter` > 0: after every update, every weight is multiplied by 1 + jitter u, u uniform in
-    [-1, 1] (fixed seed): rounding noise of that relative size, to measure how much the
-    trajectory amplifies it."""
+    Also returns the iterations whose gradient norm was beyond clip_grad_norm_'s range (see
+    below). `jitter` > 0: after every update, every weight is multiplied by 1 + jitter u, u
+    uniform in [-1, 1] (fixed seed): rounding noise of that relative size, to measure how much
+    the trajectory amplifies it."""
     model = ReplayModel(record["cell"], record["initial_weights"], dtype)
     noise = torch.Generator().manual_seed(0)
     params = model.named_tensors()
     optimizer = make_optimizer(record["optimizer"], params)
     clip = float(record["clip"])
-    trajectory = []
+    trajectory, beyond_torch = [], []
     for it in record["iterations"]:
         inputs = torch.tensor(it["inputs"], dtype=dtype)
         targets = [None if y is None else torch.tensor(y, dtype=dtype) for y in it["targets"]]
         optimizer.zero_grad(set_to_none=True)
         loss = model.loss(record["loss"], inputs, targets)
         loss.backward()
-        # clip 0 means no clipping: an infinite max_norm makes clip_grad_norm_ scale by 1.0.
-        norm = torch.nn.utils.clip_grad_norm_(params, clip if clip > 0 else math.inf).item()
-        skipped = not math.isfinite(norm)
-        clipped = clip > 0 and not skipped and clip / (norm + 1e-6) < 1  # clip_grad_norm_'s rule
+        plain = torch.norm(torch.stack([torch.norm(p.grad, 2.0) for p in params]), 2.0).item()
+        scaled = scaled_global_norm(params)
+        if math.isfinite(scaled) and not math.isfinite(plain):
+            # clip_grad_norm_ computes the norm above (plain): beyond about 1e154 its squares
+            # overflow to inf, and it would scale every gradient by 0. gradscope's norm is scaled
+            # (LAPACK nrm2's way) and clips any finite gradient: do the same, with the same rule.
+            norm = scaled
+            with torch.no_grad():
+                for p in params:
+                    p.grad.mul_(min(1.0, clip / (norm + 1e-6)) if clip > 0 else 1.0)
+            beyond_torch.append(it["iteration"])
+        else:  # clip 0 means no clipping: an infinite max_norm makes it scale by 1.0
+            norm = torch.nn.utils.clip_grad_norm_(params, clip if clip > 0 else math.inf).item()
+        clipped = clip > 0 and math.isfinite(norm) and clip / (norm + 1e-6) < 1  # its rule
+        skipped = not (math.isfinite(norm) and math.isfinite(loss.item()))
         if not skipped:
             optimizer.step()
         if jitter:
@@ -146,7 +158,16 @@ def replay_cell(record, dtype=torch.float64, jitter=0.0):
         trajectory.append({"loss": loss.item(), "grad_norm": norm, "clipped": clipped,
                            "skipped": skipped})
     final = {n: t.detach().tolist() for n, t in zip(WEIGHT_NAMES, params)}
-    return trajectory, final
+    return trajectory, final, beyond_torch
+
+
+def scaled_global_norm(params):
+    """The L2 norm over every gradient, computed without overflow: the largest magnitude times
+    the norm of the gradients divided by it. inf or NaN if a gradient is not finite."""
+    top = max(p.grad.abs().max().item() for p in params)
+    if not math.isfinite(top) or top == 0:
+        return top
+    return top * math.sqrt(sum(((p.grad / top) ** 2).sum().item() for p in params))
 
 
 def relative(a, b):
@@ -205,7 +226,7 @@ def check_export(export, tol, dtype=torch.float64, out=sys.stdout):
     ok = True
     results = []
     for record in export["cells"]:
-        trajectory, final = replay_cell(record, dtype)
+        trajectory, final, beyond_torch = replay_cell(record, dtype)
         worst, flags = compare_cell(record, trajectory, final, tol)
         hard_flags = [f for f in flags if not f[4]]
         cell_ok = all(w[0] <= tol for w in worst.values()) and not hard_flags
@@ -218,6 +239,11 @@ def check_export(export, tol, dtype=torch.float64, out=sys.stdout):
               f"grad norm {worst['grad_norm'][0]:.2g} (iteration {worst['grad_norm'][1]}), "
               f"final weights {worst['weights'][0]:.2g} ({worst['weights'][1]})"
               + ("" if cell_ok else "  MISMATCH"), file=out)
+        if beyond_torch:
+            print(f"  iteration{'s' if len(beyond_torch) > 1 else ''} "
+                  f"{', '.join(map(str, beyond_torch))}: finite gradients whose norm "
+                  "overflows in clip_grad_norm_ (a sum of squares above 1e308): clipped with a "
+                  "scaled norm instead, as gradscope does", file=out)
         for n, flag, theirs, mine, borderline in flags:
             print(f"  iteration {n}: {flag} is {theirs} in the export, {mine} in PyTorch"
                   + (" (the norm is at the threshold: either is right)" if borderline else ""),
@@ -237,7 +263,7 @@ def explain_mismatch(record, trajectory, tol, dtype, out):
     rounding (loss spikes, clipping on and off), the last bits decide the trajectory, and
     PyTorch parts from itself about when it parts from gradscope: that is not a disagreement,
     but nothing can be checked there."""
-    own, _ = replay_cell(record, dtype, jitter=torch.finfo(dtype).eps)
+    own, _, _ = replay_cell(record, dtype, jitter=torch.finfo(dtype).eps)
     ours = first_beyond(record["iterations"], trajectory, tol)
     theirs = first_beyond(own, trajectory, tol)
     print(f"  gradscope and PyTorch differ by more than {tol:g} from iteration {ours}; PyTorch "

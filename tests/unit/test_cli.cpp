@@ -186,3 +186,34 @@ TEST_CASE("--help lists every key of the vocabulary") {
   for (const char* key : {"--cell", "--hidden", "--length", "--forget_bias", "--clip", "--lr"})
     CHECK(run.out.find(key) != std::string::npos);
 }
+
+TEST_CASE("an overflowing forward pass prints overflow, says where on stderr, and exits 0") {
+  const Run run = run_cli("decay --cell rnn-relu --scale 100 --length 200");
+  CHECK(run.exit_code == 0);  // a finding about the configuration, not an error
+  const std::vector<std::string> lines = lines_of(run.out);
+  REQUIRE(lines.size() == 202);  // header, 200 rows, the '#' note
+  CHECK(lines[1] == "1,199,overflow");
+  CHECK(lines[200] == "200,0,overflow");
+  CHECK(lines[201].rfind("# the forward pass overflowed at step ", 0) == 0);
+  CHECK(run.err.rfind("gradscope: warning: the forward pass overflowed at step ", 0) == 0);
+
+  const Run sweep = run_cli("sweep --cell rnn-relu --scale 100 --lengths 10,100 --seeds 2");
+  const std::vector<std::string> rows = lines_of(sweep.out);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[2] == "rnn-relu,100,overflow,overflow,overflow,overflow,2");
+}
+
+TEST_CASE("train prints skipped and clipped at the end, and a diverged run says where and why") {
+  const Run run = run_cli("train --cell rnn-relu,lstm --optimizer sgd --lr 10 --clip 0 --iters 40");
+  CHECK(run.exit_code == 0);  // divergence is a finding, not an error
+  const std::vector<std::string> lines = lines_of(run.out);
+  CHECK(lines[0] == "cell,iteration,loss,chance_loss,grad_norm,accuracy,skipped,clipped");
+  CHECK(run.out.find("nan") == std::string::npos);
+  CHECK(run.out.find("rnn-relu,2,overflow,0.1666666667,overflow,0,1,0\n") != std::string::npos);
+  CHECK(run.out.find("# rnn-relu adding T=50: diverged at iteration 2: the loss is not finite: "
+                     "the weights exploded; try clip=1") != std::string::npos);
+  CHECK(run.out.find("% of chance") == std::string::npos);  // no arithmetic on NaN
+
+  const Run clipped = run_cli("train --cell lstm --iters 20");  // clip=1: early updates clipped
+  CHECK(clipped.out.find(",0,1\n") != std::string::npos);
+}

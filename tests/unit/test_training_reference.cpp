@@ -10,11 +10,11 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "fixture_files.h"
 #include "train.h"
 
 namespace {
@@ -33,8 +33,8 @@ double tensor_relative(const Eigen::MatrixBase<Derived>& tensor, const json& exp
   double diff = 0, scale = 0;
   for (Eigen::Index r = 0; r < tensor.rows(); ++r)
     for (Eigen::Index c = 0; c < tensor.cols(); ++c) {
-      const double b = expected[r].is_array() ? expected[r][c].get<double>()
-                                              : expected[r].get<double>();
+      const double b =
+          expected[r].is_array() ? expected[r][c].get<double>() : expected[r].get<double>();
       diff = std::max(diff, std::abs(tensor(r, c) - b));
       scale = std::max(scale, std::abs(b));
     }
@@ -49,9 +49,7 @@ double batch_sum(const gs::Batch& batch) {
 }
 
 void check_fixture(const fs::path& path) {
-  std::ifstream file(path);
-  REQUIRE(file.good());
-  const json fx = json::parse(file);
+  const json fx = gs_test::read_json(path);
   const json& ex = fx["expected"];
   gs::Config config;
   REQUIRE(gs::parse_config(config, fx["config"].get<std::string>()) == "");
@@ -75,7 +73,8 @@ void check_fixture(const fs::path& path) {
     REQUIRE(static_cast<int>(trainer.history.size()) == i + 1);
     const gs::TrainRecord& r = trainer.history[i];
     REQUIRE_MESSAGE(relative(batch_sum(trainer.batch), fx["batch_sums"][i]) <= 1e-12,
-                    "iteration " << i + 1 << ": the config no longer draws the minibatch "
+                    "iteration " << i + 1
+                                 << ": the config no longer draws the minibatch "
                                     "PyTorch trained on; regenerate the fixtures");
     const double loss = relative(r.loss, ex["loss"][i]);
     const double norm = relative(r.grad_norm, ex["grad_norm"][i]);
@@ -97,9 +96,9 @@ void check_fixture(const fs::path& path) {
 
   MESSAGE(fx["name"].get<std::string>()
           << ": " << iterations << " iterations, " << clipped
-          << " clipped; worst relative difference to PyTorch: loss " << worst_loss
-          << " (iteration " << worst_loss_at << "), grad norm " << worst_norm << " (iteration "
-          << worst_norm_at << "), final weights " << worst_weights << " (" << worst_tensor << ")");
+          << " clipped; worst relative difference to PyTorch: loss " << worst_loss << " (iteration "
+          << worst_loss_at << "), grad norm " << worst_norm << " (iteration " << worst_norm_at
+          << "), final weights " << worst_weights << " (" << worst_tensor << ")");
   CHECK(worst_loss <= kRelTol);
   CHECK(worst_norm <= kRelTol);
   CHECK(worst_weights <= kRelTol);
@@ -107,20 +106,9 @@ void check_fixture(const fs::path& path) {
   CHECK(clipped < iterations);
 }
 
-// The training fixtures of one cell, sorted by name.
-std::vector<fs::path> training_fixtures(const std::string& cell) {
-  std::vector<fs::path> found;
-  const fs::path dir = fs::path(GRADSCOPE_SOURCE_DIR) / "tests/reference/fixtures/training";
-  for (const auto& entry : fs::directory_iterator(dir))
-    if (entry.path().extension() == ".json" &&
-        entry.path().filename().string().rfind(cell + "_", 0) == 0)
-      found.push_back(entry.path());
-  std::sort(found.begin(), found.end());
-  return found;
-}
-
 void check_cell(const std::string& cell) {
-  const std::vector<fs::path> fixtures = training_fixtures(cell);
+  const std::vector<fs::path> fixtures =
+      gs_test::json_files("tests/reference/fixtures/training", cell + "_");
   REQUIRE_MESSAGE(fixtures.size() >= 2, "training fixtures for " << cell
                                                                  << " missing: run "
                                                                     "make_training_fixtures.py");
