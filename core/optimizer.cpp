@@ -1,5 +1,6 @@
 #include "optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace gs {
@@ -50,11 +51,18 @@ void optimizer_step(OptimizerT<T>& o, ParamsT<T>& params, const ParamsT<T>& grad
   });
 }
 
+double clip_factor(double norm, double max_norm) {
+  if (!(max_norm > 0) || !std::isfinite(norm)) return 1;
+  // torch.nn.utils.clip_grad_norm_'s rule, 1e-6 included, so that a PyTorch replay of a training
+  // run (tests/reference/replay_training.py) agrees to rounding and not just to 1e-6.
+  return std::min(1.0, max_norm / (norm + 1e-6));
+}
+
 template <class T>
 double clip_by_global_norm(ParamsT<T>& grads, double max_norm) {
   const double norm = global_norm(grads);
-  if (max_norm > 0 && std::isfinite(norm) && norm > max_norm) {
-    const double factor = max_norm / norm;  // in double: it may be below float's range
+  const double factor = clip_factor(norm, max_norm);  // in double: it may be below float's range
+  if (factor < 1) {
     grads.visit([&](const char*, auto& tensor) {
       tensor = (tensor.template cast<double>() * factor).template cast<T>();
     });

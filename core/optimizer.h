@@ -24,11 +24,16 @@ OptimizerT<T> make_optimizer(const Config& config, const ParamsT<T>& like);
 template <class T>
 void optimizer_step(OptimizerT<T>& optimizer, ParamsT<T>& params, const ParamsT<T>& grads);
 
-// Scales `grads` so that their global L2 norm is at most max_norm (0 = no clipping). Returns the
-// norm before clipping (params.h's global_norm, which does not overflow for finite gradients),
+// Scales `grads` so that their global L2 norm is at most max_norm (0 = no clipping), as
+// torch.nn.utils.clip_grad_norm_ does: by max_norm / (norm + 1e-6) where that is below 1. Returns
+// the norm before clipping (params.h's global_norm, which does not overflow for finite gradients),
 // or inf/NaN if a gradient is not finite: those are left as they are, and the caller decides
 // (training skips the update and reports it).
 template <class T>
 double clip_by_global_norm(ParamsT<T>& grads, double max_norm);
+
+// The factor clip_by_global_norm scales the gradients by, given their norm: max_norm / (norm +
+// 1e-6) where that is below 1, else 1 (also when max_norm is 0 or the norm is not finite).
+double clip_factor(double norm, double max_norm);
 
 }  // namespace gs

@@ -87,8 +87,7 @@ bool advance_training(Trainer& trainer, int budget) {
           record.accuracy =
               task_accuracy(config.task, trainer.batch, lane.fwd.y.template cast<double>());
           record.grad_norm = clip_by_global_norm(lane.bwd.grads, config.clip);
-          record.clipped =  // clipping scales finite gradients only
-              config.clip > 0 && std::isfinite(record.grad_norm) && record.grad_norm > config.clip;
+          record.clipped = clip_factor(record.grad_norm, config.clip) < 1;  // finite norms only
           record.skipped = !std::isfinite(record.grad_norm) || !std::isfinite(record.loss);
           if (!record.skipped) optimizer_step(lane.optimizer, lane.model.params, lane.bwd.grads);
           trainer.history.push_back(record);

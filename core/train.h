@@ -15,7 +15,7 @@ struct TrainRecord {
   double loss = 0;       // minibatch loss before the update (fresh data: a held-out estimate)
   double grad_norm = 0;  // global norm before clipping; inf/NaN reported as such
   double accuracy = 0;   // task_accuracy on the minibatch
-  bool clipped = false;  // the gradient was scaled down to the clip norm
+  bool clipped = false;  // the gradient was scaled down (clip_factor < 1, clip_grad_norm_'s rule)
   bool skipped = false;  // non-finite loss or gradient: no update was made
 };
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -108,6 +109,57 @@ TEST_CASE("decay --export writes the full record in PyTorch's names") {
   const auto lines = csv_lines(run.out);
   const double last = std::stod(lines[12].substr(lines[12].rfind(',') + 1));
   CHECK(record["log10_grad_norm_h"][11].get<double>() == doctest::Approx(last).epsilon(1e-9));
+}
+
+TEST_CASE("train --export writes every minibatch and iteration, in PyTorch's names") {
+  const std::string path = temp_path("gradscope_cli_test_train.json");
+  const Run run = run_cli("train --cell rnn-tanh,gru --hidden 4 --length 6 --batch 3 --iters 5 "
+                          "--clip 0.01 --precision f64 --export " + path);
+  REQUIRE(run.exit_code == 0);
+  std::ifstream file(path);
+  const nlohmann::json record = nlohmann::json::parse(file);
+  CHECK(record["precision"] == "f64");
+  CHECK(record["config"]["cell"] == "rnn-tanh,gru");
+  REQUIRE(record["cells"].size() == 2);
+  const nlohmann::json& gru = record["cells"][1];
+  CHECK(gru["cell"] == "gru");
+  CHECK(gru["loss"] == "mse");
+  CHECK(gru["optimizer"]["kind"] == "adam");
+  CHECK(gru["optimizer"]["epsilon"] == 1e-8);
+  CHECK(gru["initial_weights"]["weight_ih_l0"].size() == 12);    // 3H rows
+  CHECK(gru["initial_weights"]["weight_ih_l0"][0].size() == 2);  // I = 2 (adding)
+  CHECK(gru["final_weights"]["bias_out"].size() == 1);
+  CHECK(gru["final_weights"] != gru["initial_weights"]);
+  REQUIRE(gru["iterations"].size() == 5);
+  const nlohmann::json& first = gru["iterations"][0];
+  CHECK(first["iteration"] == 1);
+  CHECK(first["inputs"].size() == 6);        // T
+  CHECK(first["inputs"][0].size() == 3);     // B
+  CHECK(first["inputs"][0][0].size() == 2);  // I
+  CHECK(first["targets"][0].is_null());      // adding: a loss at the last step only
+  CHECK(first["targets"][5].size() == 3);
+  CHECK(first["clipped"] == true);  // clip 0.01
+  CHECK(first["skipped"] == false);
+  // The CSV and the export carry the same numbers.
+  const auto lines = lines_of(run.out);
+  const auto row = std::find_if(lines.begin(), lines.end(),
+                                [](const std::string& l) { return l.rfind("gru,1,", 0) == 0; });
+  REQUIRE(row != lines.end());
+  CHECK(first["loss"].get<double>() == doctest::Approx(std::stod(row->substr(6))).epsilon(1e-9));
+}
+
+TEST_CASE("train --export fails before training when the file cannot be written") {
+  const Run missing = run_cli("train --iters 3 --export /nonexistent-dir/train.json");
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.out == "");
+  CHECK(missing.err.rfind("gradscope: error: --export /nonexistent-dir/train.json: cannot open "
+                          "the file for writing", 0) == 0);
+  if (std::filesystem::exists("/dev/full")) {  // opens, but takes no bytes
+    const Run full = run_cli("train --iters 3 --export /dev/full");
+    CHECK(full.exit_code == 2);
+    CHECK(full.out == "");
+    CHECK(full.err.rfind("gradscope: error: --export /dev/full: writing failed", 0) == 0);
+  }
 }
 
 TEST_CASE("bad input: exit code 2 and one line naming what was wrong") {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "decay.h"
+#include "fixture_files.h"
 #include "sequence.h"
 
 namespace {
@@ -85,9 +86,7 @@ struct Worst {
 };
 
 void check_fixture(const fs::path& path) {
-  std::ifstream file(path);
-  REQUIRE(file.good());
-  const json fx = json::parse(file);
+  const json fx = gs_test::read_json(path);
   const json& ex = fx["expected"];
 
   gs::Model model;
@@ -162,14 +161,7 @@ void check_fixture(const fs::path& path) {
 
 // The fixtures whose name starts with `prefix` ("lstm_" for lstm_*.json), sorted by name.
 std::vector<fs::path> fixtures_named(const std::string& prefix) {
-  std::vector<fs::path> found;
-  for (const auto& entry :
-       fs::directory_iterator(fs::path(GRADSCOPE_SOURCE_DIR) / "tests/reference/fixtures"))
-    if (entry.path().extension() == ".json" &&
-        entry.path().filename().string().rfind(prefix, 0) == 0)
-      found.push_back(entry.path());
-  std::sort(found.begin(), found.end());
-  return found;
+  return gs_test::json_files("tests/reference/fixtures", prefix);
 }
 
 void check_cell(const std::string& cell) {
