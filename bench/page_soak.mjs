@@ -68,8 +68,10 @@ async function main() {
       if (t >= next_switch) {
         const text = 'cell=rnn-tanh,lstm,gru&' + CONFIGS[turn++ % CONFIGS.length];
         await page.evaluate((c) => { location.hash = c; }, text);  // over the defaults, as a link
-        await page.waitForFunction(() => window.gradscope.getState().synced, null, { timeout: 60000 });
+        for (let i = 0; i < 600 && !(await page.evaluate(() => window.gradscope.getState().synced)); i++)
+          await page.waitForTimeout(100);
         await page.evaluate(() => window.gradscope.train('play'));
+        if (process.env.SOAK_DEBUG) console.log(`  ${(t / 1000).toFixed(0)} s: ${text}`);
         next_switch += SWITCH_MS;
       }
       if (t >= next_sample) {

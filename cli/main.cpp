@@ -17,6 +17,7 @@
 #include "bench.h"
 #include "decay.h"
 #include "number_format.h"
+#include "quantiles.h"
 #include "export_json.h"
 #include "gradscope_version.h"
 #include "export_train.h"
@@ -130,6 +131,14 @@ std::string command_error(const Command& command, const Config& config) {
   return "";
 }
 
+// --export records one probe: refused where a command would compute many.
+std::string export_error(const Config& config) {
+  if (config.sequences != 1)
+    return "--export with sequences=" + std::to_string(config.sequences) +
+           " is invalid: an export records one sequence (use sequences=1)";
+  return "";
+}
+
 // --- output: provenance first, every write checked ---
 
 // The first line of every output: what made it.
@@ -168,29 +177,45 @@ void finish_output() {
 
 // --- commands ---
 
+// One curve, or with sequences > 1 the median and the 10% and 90% quantiles over the sequences.
 void run_decay(const Config& config, std::FILE* export_file, const std::string& export_path) {
-  const Probe probe = run_probe(config.cells[0], config, config.seed);
-  if (export_file) write_export(export_file, export_path, probe_to_json(config, probe));
+  std::vector<Probe> probes;
+  for (int q = 0; q < config.sequences; ++q)
+    probes.push_back(run_probe(config.cells[0], config, config.seed, q));
+  if (export_file) write_export(export_file, export_path, probe_to_json(config, probes[0]));
   print_provenance(config);
-  const int T = probe.sample.length();
-  std::cout << "t,lag,log10_grad_norm\n";
-  for (int t = 1; t <= T; ++t)
-    std::cout << t << "," << T - t << "," << format_log10(probe.curve.log10_grad_h[t - 1]) << "\n";
-  const std::string overflow = overflow_explanation(probe.curve, config.precision);
-  if (!overflow.empty()) {  // a finding, not an error: said in the CSV and on stderr, exit 0
+  const int T = probes[0].sample.length();
+  const bool one = probes.size() == 1;
+  std::cout << (one ? "t,lag,log10_grad_norm\n" : "t,lag,median_log10_grad_norm,p10,p90\n");
+  std::vector<double> at_t(probes.size());
+  for (int t = 1; t <= T; ++t) {
+    for (size_t q = 0; q < probes.size(); ++q) at_t[q] = probes[q].curve.log10_grad_h[t - 1];
+    double median_p10_p90[3];
+    quantiles(at_t, {0.5, 0.1, 0.9}, median_p10_p90);
+    std::cout << t << "," << T - t << "," << format_log10(median_p10_p90[0]);
+    if (!one)
+      std::cout << "," << format_log10(median_p10_p90[1]) << ","
+                << format_log10(median_p10_p90[2]);
+    std::cout << "\n";
+  }
+  for (const Probe& probe : probes) {
+    const std::string overflow = overflow_explanation(probe.curve, config.precision);
+    if (overflow.empty()) continue;
+    // a finding, not an error: said in the CSV and on stderr, exit 0
     std::cout << "# " << overflow << ": every gradient is beyond range too\n";
     std::cerr << "gradscope: warning: " << overflow << "\n";
+    break;
   }
 }
 
 void run_sweep_command(const Config& config) {
   const Sweep sweep = run_sweep(config);
   print_provenance(config);
-  std::cout << "cell,length,mean_log10_ratio,stddev,min,max,seeds\n";
+  std::cout << "cell,length,mean_log10_ratio,stddev,min,max,seeds,sequences\n";
   for (const SweepPoint& p : sweep.points)
     std::cout << cell_name(p.cell) << "," << p.length << "," << format_log10(p.mean) << ","
               << format_log10(p.stddev) << "," << format_log10(p.min) << "," << format_log10(p.max)
-              << "," << config.seeds << "\n";
+              << "," << config.seeds << "," << config.sequences << "\n";
 }
 
 void run_train(const Config& config, const std::string& export_path) {
@@ -286,9 +311,13 @@ int main(int argc, char** argv) {
   Config config;
   if (const std::string error = parse_config(config, text); !error.empty()) fail(error);
   if (const std::string error = command_error(*command, config); !error.empty()) fail(error);
-  std::FILE* export_file = export_path.empty() ? nullptr : open_export(export_path);
-
+  if (!export_path.empty())
+    if (const std::string error = export_error(config); !error.empty()) fail(error);
   const std::string name = command->name;
+  // decay's export is opened here, train's by its exporter (written as it trains)
+  std::FILE* export_file =
+      name == "decay" && !export_path.empty() ? open_export(export_path) : nullptr;
+
   if (name == "decay") run_decay(config, export_file, export_path);
   if (name == "sweep") run_sweep_command(config);
   if (name == "train") run_train(config, export_path);

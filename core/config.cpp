@@ -254,6 +254,9 @@ const std::vector<ConfigKey>& config_keys() {
       {"length", "sequence length T of the task, 1..100000 (copy: the delay)"},
       {"seed", "random seed for weights, data and training"},
       {"seeds", "number of seeds to average curves over, 1..64"},
+      {"sequences",
+       "input sequences per seed (same weights) the curves are taken over: median and 10-90% "
+       "band, 1..64"},
       {"init", "initialization: uniform (PyTorch default), xavier, orthogonal, identity"},
       {"scale", "multiplies W_hh after initialization, 0..100"},
       {"radius", "target spectral radius of each H x H block of W_hh; 0 = off"},
@@ -296,6 +299,8 @@ std::string set_config_value(Config& config, const std::string& key, const std::
     next.seed = static_cast<uint64_t>(parsed);
   } else if (key == "seeds") {
     error = set_int(next.seeds, key, value, 1, 64);
+  } else if (key == "sequences") {
+    error = set_int(next.sequences, key, value, 1, 64);
   } else if (key == "init") {
     error = set_enum(next.init, kInits, key, value);
   } else if (key == "scale") {
@@ -357,11 +362,13 @@ std::string validate_config(const Config& c) {
            " is too large: " + steps_text(c) +
            " x (hidden + 10) must be <= " + std::to_string(kMaxSequenceUnits) +
            " (BPTT keeps every step)";
-  const long long curve_values = static_cast<long long>(c.cells.size()) * c.seeds * c.length;
+  const long long curve_values =
+      static_cast<long long>(c.cells.size()) * c.seeds * c.sequences * c.length;
   if (curve_values > kMaxCurveValues)
-    return "seeds=" + std::to_string(c.seeds) + " with length=" + std::to_string(c.length) +
-           " and " + std::to_string(c.cells.size()) +
-           " cells is too large: cells x seeds x length must be <= " +
+    return "seeds=" + std::to_string(c.seeds) + " and sequences=" + std::to_string(c.sequences) +
+           " with length=" + std::to_string(c.length) + " and " +
+           std::to_string(c.cells.size()) +
+           " cells is too large: cells x seeds x sequences x length must be <= " +
            std::to_string(kMaxCurveValues) + " (every curve is kept for the plots)";
   for (int length : c.lengths) {
     if (c.task == TaskKind::Adding && length < 2)
@@ -392,7 +399,7 @@ std::string limits_help(bool training) {
   std::string text = "  steps x (hidden + 10) <= " + std::to_string(kMaxSequenceUnits) +
                      ", for length and each of lengths\n"
                      "    (steps: length; task=copy: length + 20): BPTT keeps every step\n";
-  text += "  cells x seeds x length <= " + std::to_string(kMaxCurveValues) +
+  text += "  cells x seeds x sequences x length <= " + std::to_string(kMaxCurveValues) +
           ": every curve is kept for the plots\n";
   text += "  hidden <= " + std::to_string(kMaxHiddenForRadius) +
           " if radius > 0: an eigendecomposition of each H x H block\n";
@@ -439,7 +446,8 @@ std::string excerpt(const std::string& text) {
 std::string to_text(const Config& c) {
   std::ostringstream out;
   out << "cell=" << cells_text(c.cells) << "&hidden=" << c.hidden << "&length=" << c.length
-      << "&seed=" << c.seed << "&seeds=" << c.seeds << "&init=" << init_name(c.init)
+      << "&seed=" << c.seed << "&seeds=" << c.seeds << "&sequences=" << c.sequences
+      << "&init=" << init_name(c.init)
       << "&scale=" << number_text(c.scale) << "&radius=" << number_text(c.radius)
       << "&forget_bias=" << number_text(c.forget_bias) << "&task=" << task_name(c.task)
       << "&batch=" << c.batch << "&optimizer=" << optimizer_name(c.optimizer)

@@ -26,6 +26,7 @@ struct Config {
   int length = 50;    // T of the task (copy: the delay; the sequence is T + 20 steps)
   uint64_t seed = 1;  // seeds models, data and training
   int seeds = 1;      // how many seeds (seed, seed+1, ...) curves are averaged over
+  int sequences = 1;  // input sequences per seed, same weights: curves are taken over all
   InitKind init = InitKind::Uniform;
   double scale = 1.0;        // multiplies W_hh after initialization
   double radius = 0.0;       // if > 0: each H x H block of W_hh rescaled to this spectral radius

@@ -104,11 +104,11 @@ void round_to_float(Mat& m) { m = m.cast<float>().cast<double>(); }
 
 }  // namespace
 
-Probe begin_probe(CellKind cell, const Config& config, uint64_t seed) {
+Probe begin_probe(CellKind cell, const Config& config, uint64_t seed, int sequence) {
   Probe probe;
   probe.precision = config.precision;
   const TaskShape shape = task_shape(config.task, config.length);
-  Rng model_rng(model_seed(seed)), data_rng(data_seed(seed));
+  Rng model_rng(model_seed(seed)), data_rng(sequence_seed(seed, sequence));
   probe.model =
       make_model(cell, shape.input_size, config.hidden, shape.output_size, config, model_rng);
   probe.sample = make_batch(config.task, config.length, 1, data_rng);
@@ -203,8 +203,8 @@ std::string overflow_explanation(const DecayCurve& curve, Precision precision) {
   return text;
 }
 
-Probe run_probe(CellKind cell, const Config& config, uint64_t seed) {
-  Probe probe = begin_probe(cell, config, seed);
+Probe run_probe(CellKind cell, const Config& config, uint64_t seed, int sequence) {
+  Probe probe = begin_probe(cell, config, seed, sequence);
   while (!advance_probe(probe, 1 << 30)) {
   }
   return probe;

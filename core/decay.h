@@ -80,11 +80,12 @@ decltype(auto) with_lane(const Probe& probe, F&& f) {
   return probe.precision == Precision::F32 ? f(probe.f32) : f(probe.f64);
 }
 
-// Draws the model and the sample; the passes are then advanced by advance_probe.
-Probe begin_probe(CellKind cell, const Config& config, uint64_t seed);
+// Draws the model (from `seed`) and the sample (input sequence `sequence` of that seed); the
+// passes are then advanced by advance_probe.
+Probe begin_probe(CellKind cell, const Config& config, uint64_t seed, int sequence = 0);
 // Advances forward then backward by up to `budget` steps in total; returns true when done.
 bool advance_probe(Probe& probe, int budget);
-Probe run_probe(CellKind cell, const Config& config, uint64_t seed);
+Probe run_probe(CellKind cell, const Config& config, uint64_t seed, int sequence = 0);
 // Frees the probe's BPTT caches (the curve stays).
 void release_probe(Probe& probe);
 

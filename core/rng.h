@@ -75,5 +75,10 @@ class Rng {
 // minibatches take a third, derived from the data stream's seed.)
 inline uint64_t model_seed(uint64_t seed) { return seed * 2 + 0; }
 inline uint64_t data_seed(uint64_t seed) { return seed * 2 + 1; }
+// The data of input sequence q of a seed (the `sequences` key): sequence 0 is the seed's own data
+// stream, the others streams of their own (splitmix64 in Rng makes nearby values unrelated).
+inline uint64_t sequence_seed(uint64_t seed, int q) {
+  return q == 0 ? data_seed(seed) : data_seed(seed) ^ (0x9e3779b97f4a7c15ULL * uint64_t(q));
+}
 
 }  // namespace gs

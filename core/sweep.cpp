@@ -17,7 +17,7 @@ namespace {
 // minimum are -inf and the spread is too (it is not a number either); else the usual statistics
 // (the spread is the sample standard deviation, 0 for one seed).
 void summarize(SweepPoint& point) {
-  const std::vector<double>& v = point.per_seed;
+  const std::vector<double>& v = point.per_probe;
   point.min = *std::min_element(v.begin(), v.end());
   point.max = *std::max_element(v.begin(), v.end());
   double sum = 0;
@@ -46,7 +46,8 @@ Sweep begin_sweep(const Config& config) {
       point.length = length;
       sweep.points.push_back(point);
       // forward + backward over the task's whole sequence, per seed
-      sweep.steps_total += int64_t{2} * task_shape(config.task, length).steps * config.seeds;
+      sweep.steps_total += int64_t{2} * task_shape(config.task, length).steps * config.seeds *
+                           config.sequences;
     }
   return sweep;
 }
@@ -57,7 +58,9 @@ bool advance_sweep(Sweep& sweep, int budget) {
     if (!sweep.probe_started) {
       Config config = sweep.config;
       config.length = point.length;
-      sweep.probe = begin_probe(point.cell, config, sweep.config.seed + sweep.next_seed);
+      const int sequences = sweep.config.sequences;
+      sweep.probe = begin_probe(point.cell, config, sweep.config.seed + sweep.next_probe / sequences,
+                                sweep.next_probe % sequences);
       sweep.probe_started = true;
     }
     const int steps_before = probe_steps_done(sweep.probe);
@@ -66,12 +69,12 @@ bool advance_sweep(Sweep& sweep, int budget) {
     budget -= std::max(1, steps_taken);
     sweep.steps_done += steps_taken;
     if (!done) continue;
-    point.per_seed.push_back(first_to_last_log10_ratio(sweep.probe.curve));
+    point.per_probe.push_back(first_to_last_log10_ratio(sweep.probe.curve));
     sweep.probe = Probe();  // its caches are not needed any more
     sweep.probe_started = false;
-    if (++sweep.next_seed == sweep.config.seeds) {
+    if (++sweep.next_probe == sweep.config.seeds * sweep.config.sequences) {
       summarize(point);
-      sweep.next_seed = 0;
+      sweep.next_probe = 0;
       ++sweep.next_point;
     }
   }

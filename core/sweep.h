@@ -1,5 +1,6 @@
 // As the sequence grows: for each cell and length T, how much of the gradient of a loss at step T
-// reaches step 1, log10(||dL/dh_1|| / ||dL/dh_T||), averaged over seeds with its spread.
+// reaches step 1, log10(||dL/dh_1|| / ||dL/dh_T||), averaged over seeds and their input sequences
+// (`sequences`) with its spread.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -11,12 +12,13 @@ namespace gs {
 struct SweepPoint {
   CellKind cell = CellKind::RnnTanh;
   int length = 0;     // T as configured (copy: the delay)
-  // Over seeds, in number_format.h's states (see summarize in sweep.cpp): -inf where a seed's
-  // gradient reached exactly 0, NaN where a seed's forward pass overflowed.
-  double mean = 0;    // mean over seeds of log10(||dL/dh_1|| / ||dL/dh_T||)
-  double stddev = 0;  // sample standard deviation over seeds (0 for one seed)
+  // Over the probes (seeds x sequences), in number_format.h's states (see summarize in
+  // sweep.cpp): -inf where a probe's gradient reached exactly 0, NaN where its forward pass
+  // overflowed.
+  double mean = 0;    // mean of log10(||dL/dh_1|| / ||dL/dh_T||)
+  double stddev = 0;  // sample standard deviation (0 for one probe)
   double min = 0, max = 0;
-  std::vector<double> per_seed;
+  std::vector<double> per_probe;  // seed-major: seed s, sequence q at s x sequences + q
 };
 
 struct Sweep {
@@ -24,7 +26,7 @@ struct Sweep {
   std::vector<SweepPoint> points;  // cell-major: config.cells x config.lengths, filled in order
   // progress: the probe being computed
   size_t next_point = 0;
-  int next_seed = 0;
+  int next_probe = 0;  // of the point in progress: seed next_probe / sequences, sequence the rest
   Probe probe;
   bool probe_started = false;
   int64_t steps_total = 0, steps_done = 0;  // for a progress bar (wasm's long is 32-bit)

@@ -53,10 +53,12 @@ nlohmann::json decay_json(const Results& c) {
                      {"overflow_step", job.overflow_step},
                      {"overflow", job.overflow},
                      {"first_seed", c.config.seed},
-                     {"log10_grad_norm_h", seeds},  // per seed, t = 1..T, first step first
-                     {"mean", log10_array(job.mean)},
-                     {"min", log10_array(job.lo)},
-                     {"max", log10_array(job.hi)},
+                     // per probe (seed-major: seed, then its sequences), t = 1..T
+                     {"log10_grad_norm_h", seeds},
+                     {"log10_grad_norm_c", log10_array(job.curve_c)},  // first probe, LSTM
+                     {"median", log10_array(job.median)},
+                     {"p10", log10_array(job.lo)},
+                     {"p90", log10_array(job.hi)},
                      {"analysis",
                       {{"log10_per_step", a.log10_per_step},
                        {"sigma_max_whh", a.sigma_max_whh},

@@ -24,12 +24,14 @@ std::string decay_keys(const gs::Config& c) {
   gs::Config keys;
   keys.length = c.length;
   keys.seeds = c.seeds;
+  keys.sequences = c.sequences;
   return model_keys_text(c, keys);
 }
 std::string sweep_keys(const gs::Config& c) {
   gs::Config keys;
   keys.lengths = c.lengths;
   keys.seeds = c.seeds;
+  keys.sequences = c.sequences;
   return model_keys_text(c, keys);
 }
 std::string train_keys(const gs::Config& c) {
@@ -57,7 +59,8 @@ void start_decay(Compute& compute) {
   compute.decay_steps_done = 0;
   ++compute.decay_generation;
   const int steps = gs::task_shape(config.task, config.length).steps;
-  compute.decay_steps_total = int64_t{2} * steps * config.seeds * int64_t(config.cells.size());
+  compute.decay_steps_total = int64_t{2} * steps * config.seeds * config.sequences *
+                              int64_t(config.cells.size());
   for (gs::CellKind cell : config.cells) {
     DecayJob job;
     job.result.cell = cell;
@@ -70,6 +73,7 @@ void start_decay(Compute& compute) {
 void finish_seed(Compute& compute, DecayJob& job) {
   DecayResult& r = job.result;
   r.curves.push_back(job.probe.curve.log10_grad_h);
+  if (r.curves.size() == 1) r.curve_c = job.probe.curve.log10_grad_c;
   if (job.probe.curve.overflow_step && !r.overflow_step) {
     r.overflow_step = job.probe.curve.overflow_step;
     r.overflow = gs::overflow_explanation(job.probe.curve, job.probe.precision);
@@ -80,7 +84,7 @@ void finish_seed(Compute& compute, DecayJob& job) {
   }
   job.probe = gs::Probe();
   job.probe_started = false;
-  if (static_cast<int>(r.curves.size()) == compute.config.seeds) {
+  if (static_cast<int>(r.curves.size()) == compute.config.seeds * compute.config.sequences) {
     summarize_decay(r);
     r.done = true;
   }
@@ -89,8 +93,9 @@ void finish_seed(Compute& compute, DecayJob& job) {
 // Advances one decay job by one slice.
 void advance_decay(Compute& compute, DecayJob& job) {
   if (!job.probe_started) {
+    const int k = static_cast<int>(job.result.curves.size()), sequences = compute.config.sequences;
     job.probe = gs::begin_probe(job.result.cell, compute.config,
-                                compute.config.seed + job.result.curves.size());
+                                compute.config.seed + k / sequences, k % sequences);
     job.probe_started = true;
   }
   const int before = gs::probe_steps_done(job.probe);

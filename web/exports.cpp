@@ -16,16 +16,19 @@ void append_number(std::string& out, double value) { out += gs::format_log10(val
 
 std::string decay_csv(const App& app) {
   const Results& c = app.results;
-  std::string out = "cell,seed,t,lag,log10_grad_norm\n";
+  std::string out = "cell,seed,t,lag,log10_grad_norm,sequence\n";
+  const int sequences = c.config.sequences;
   for (const DecayResult& job : c.decay)
-    for (size_t s = 0; s < job.curves.size(); ++s) {
-      const std::vector<double>& curve = job.curves[s];
+    for (size_t k = 0; k < job.curves.size(); ++k) {  // probe k: seed-major
+      const std::vector<double>& curve = job.curves[k];
       const int T = static_cast<int>(curve.size());
+      const std::string seed = std::to_string(c.config.seed + k / sequences);
+      const std::string sequence = std::to_string(k % sequences);
       for (int t = 1; t <= T; ++t) {
-        out += std::string(gs::cell_name(job.cell)) + "," + std::to_string(c.config.seed + s) +
-               "," + std::to_string(t) + "," + std::to_string(T - t) + ",";
+        out += std::string(gs::cell_name(job.cell)) + "," + seed + "," + std::to_string(t) + "," +
+               std::to_string(T - t) + ",";
         append_number(out, curve[t - 1]);
-        out += "\n";
+        out += "," + sequence + "\n";
       }
     }
   return out;
@@ -33,14 +36,14 @@ std::string decay_csv(const App& app) {
 
 std::string sweep_csv(const App& app) {
   const Results& c = app.results;
-  std::string out = "cell,length,mean_log10_ratio,stddev,min,max,seeds\n";
+  std::string out = "cell,length,mean_log10_ratio,stddev,min,max,seeds,sequences\n";
   for (const gs::SweepPoint& p : c.sweep_points) {
     out += std::string(gs::cell_name(p.cell)) + "," + std::to_string(p.length);
     for (double value : {p.mean, p.stddev, p.min, p.max}) {
       out += ",";
       append_number(out, value);
     }
-    out += "," + std::to_string(c.config.seeds) + "\n";
+    out += "," + std::to_string(c.config.seeds) + "," + std::to_string(c.config.sequences) + "\n";
   }
   return out;
 }

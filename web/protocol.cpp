@@ -115,6 +115,7 @@ void write_decay(Writer& w, const Compute& c, Outbox& outbox) {
     outbox.decay_sent[i] = 1;
     w.pod<uint32_t>(static_cast<uint32_t>(r.curves.size()));
     for (const std::vector<double>& curve : r.curves) w.array(curve);
+    w.array(r.curve_c);
     w.array(r.heat_columns);
     w.pod<int32_t>(r.steps_per_column);
     w.pod<int32_t>(r.steps);
@@ -139,6 +140,7 @@ void read_decay(Reader& r, Results& results) {
     const uint32_t seeds = r.pod<uint32_t>();
     d.curves.clear();
     for (uint32_t s = 0; r.ok() && s < seeds; ++s) d.curves.push_back(r.array<double>());
+    d.curve_c = r.array<double>();
     d.heat_columns = r.array<float>();
     d.steps_per_column = r.pod<int32_t>();
     d.steps = r.pod<int32_t>();
@@ -171,7 +173,7 @@ void write_sweep(Writer& w, const Compute& c, Outbox& outbox) {
     w.pod(p.stddev);
     w.pod(p.min);
     w.pod(p.max);
-    w.array(p.per_seed);
+    w.array(p.per_probe);
   }
   outbox.sweep_sent = finished;
 }
@@ -194,7 +196,7 @@ void read_sweep(Reader& r, Results& results) {
     p.stddev = r.pod<double>();
     p.min = r.pod<double>();
     p.max = r.pod<double>();
-    p.per_seed = r.array<double>();
+    p.per_probe = r.array<double>();
     if (r.ok()) results.sweep_points.push_back(std::move(p));
   }
 }

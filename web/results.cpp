@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "quantiles.h"
+
 std::string page_training_error(const gs::Config& c) {
   const std::string error = gs::validate_for_training(c);
   if (!error.empty()) return error;
@@ -42,26 +44,27 @@ int training_iterations(const Results& results) {
 
 void summarize_decay(DecayResult& r) {
   const size_t T = r.curves[0].size();
-  r.mean.assign(T, 0);
-  r.lo.assign(T, std::numeric_limits<double>::infinity());
-  r.hi.assign(T, -std::numeric_limits<double>::infinity());
-  for (const std::vector<double>& curve : r.curves)
-    for (size_t t = 0; t < T; ++t) {
-      r.mean[t] += curve[t] / r.curves.size();  // NaN if any seed is NaN
-      r.lo[t] = std::isnan(curve[t]) ? curve[t] : std::min(r.lo[t], curve[t]);
-      r.hi[t] = std::isnan(curve[t]) ? curve[t] : std::max(r.hi[t], curve[t]);
-    }
-  for (size_t t = 0; t < T; ++t)
-    if (std::isnan(r.mean[t])) r.lo[t] = r.hi[t] = r.mean[t];
+  r.median.resize(T);
+  r.lo.resize(T);
+  r.hi.resize(T);
+  std::vector<double> at_t(r.curves.size());
+  for (size_t t = 0; t < T; ++t) {
+    for (size_t i = 0; i < r.curves.size(); ++i) at_t[i] = r.curves[i][t];
+    double q[3];
+    gs::quantiles(at_t, {0.5, 0.1, 0.9}, q);
+    r.median[t] = q[0], r.lo[t] = q[1], r.hi[t] = q[2];
+  }
   r.lags.resize(T);
-  r.mean_by_lag.resize(T);
+  r.median_by_lag.resize(T);
   r.lo_by_lag.resize(T);
   r.hi_by_lag.resize(T);
+  r.c_by_lag.resize(r.curve_c.size());
   for (size_t k = 0; k < T; ++k) {
     r.lags[k] = static_cast<double>(k);
-    r.mean_by_lag[k] = r.mean[T - 1 - k];
+    r.median_by_lag[k] = r.median[T - 1 - k];
     r.lo_by_lag[k] = r.lo[T - 1 - k];
     r.hi_by_lag[k] = r.hi[T - 1 - k];
+    if (!r.curve_c.empty()) r.c_by_lag[k] = r.curve_c[T - 1 - k];
   }
 }
 

@@ -10,12 +10,13 @@
 #include "sweep.h"
 #include "train.h"
 
-// One cell's decay curves over seeds seed .. seed+seeds-1; the first seed's per-unit map and
-// analysis.
+// One cell's decay curves over seeds seed .. seed+seeds-1 and `sequences` input sequences of each
+// (the probes, seed-major); the first probe's per-unit map, cell-state curve and analysis.
 struct DecayResult {
   gs::CellKind cell = gs::CellKind::RnnTanh;
   bool done = false;
-  std::vector<std::vector<double>> curves;  // per seed: log10 ||dL/dh_t||, t = 1..T
+  std::vector<std::vector<double>> curves;  // per probe: log10 ||dL/dh_t||, t = 1..T
+  std::vector<double> curve_c;              // first probe, LSTM: log10 ||dL/dc_t||, t = 1..T
   // First seed: log10 |dL/dh_t[j]| as the heatmap shows it, H rows x columns, steps_per_column
   // steps per column (the largest value of its steps) so that a row fits a texture
   // (kMaxHeatmapColumns); one step per column up to that many steps.
@@ -27,10 +28,11 @@ struct DecayResult {
   // the first such seed's step and core's sentence about it, else 0 and "".
   int overflow_step = 0;
   std::string overflow;
-  // Per t over seeds: mean, min, max; and the same by steps back from the loss, k = T - t,
-  // as the plot draws them. Filled by summarize_decay when every seed is done.
-  std::vector<double> mean, lo, hi;
-  std::vector<double> lags, mean_by_lag, lo_by_lag, hi_by_lag;
+  // Per t over the probes: the median and the 10% and 90% quantiles; and the same by steps back
+  // from the loss, k = T - t, as the plot draws them (with the cell-state curve). Filled by
+  // summarize_decay when every probe is done.
+  std::vector<double> median, lo, hi;
+  std::vector<double> lags, median_by_lag, lo_by_lag, hi_by_lag, c_by_lag;
 };
 
 const int kMaxHeatmapColumns = 2048;  // the texture width WebGL2 guarantees
@@ -82,8 +84,8 @@ bool decay_done(const Results& results);
 int lockstep_iterations(const std::vector<int>& done, const std::vector<char>& diverged);
 int training_iterations(const Results& results);
 
-// Mean, min and max over seeds at every step (-inf, an exactly zero gradient, stays -inf; a NaN,
-// overflow, makes all three NaN), and the by-lag arrays.
+// Median and 10-90% quantiles over the probes at every step (quantiles.h: -inf, an exactly zero
+// gradient, stays -inf; a NaN, overflow, makes all three NaN), and the by-lag arrays.
 void summarize_decay(DecayResult& result);
 // The first seed's (T x H) per-step values log10 |dL/dh_t[j]| -> result.heat_columns: H rows x
 // columns, as many steps per column as keep the columns within kMaxHeatmapColumns, each column

@@ -30,6 +30,13 @@ void warning_line(const char* text) {
   ImGui::PopStyleColor();
 }
 
+// What a band spans: "3 seeds", "5 sequences", "2 seeds x 4 sequences".
+std::string probes_text(const gs::Config& c) {
+  if (c.sequences == 1) return std::to_string(c.seeds) + " seeds";
+  const std::string sequences = std::to_string(c.sequences) + " sequences";
+  return c.seeds == 1 ? sequences : std::to_string(c.seeds) + " seeds x " + sequences;
+}
+
 void progress_line(const char* what, double fraction) {
   char overlay[64];
   std::snprintf(overlay, sizeof overlay, "%s %.0f%%", what, 100 * fraction);
@@ -83,17 +90,24 @@ void draw_decay_view(App& app) {
   for (const DecayResult& job : c.decay) {
     if (!job.done) continue;
     const int n = static_cast<int>(job.lags.size());
-    char label[64];
+    char label[96];
     if (job.curves.size() > 1) {  // the band stays out of the legend; the line's label says it
       std::snprintf(label, sizeof label, "##band %s", cell_label(job.cell));
       plot::PlotShaded(label, job.lags.data(), job.lo_by_lag.data(), job.hi_by_lag.data(), n,
                        style_of(job.cell));
-      std::snprintf(label, sizeof label, "%s, mean and range of %zu seeds", cell_label(job.cell),
-                    job.curves.size());
+      std::snprintf(label, sizeof label, "%s, median and 10-90%% of %s", cell_label(job.cell),
+                    probes_text(c.config).c_str());
     } else {
       std::snprintf(label, sizeof label, "%s", cell_label(job.cell));
     }
-    plot::PlotLine(label, job.lags.data(), job.mean_by_lag.data(), n, style_of(job.cell));
+    plot::PlotLine(label, job.lags.data(), job.median_by_lag.data(), n, style_of(job.cell));
+    if (!job.c_by_lag.empty()) {  // the LSTM's cell state: the additive path
+      plot::LineStyle dashed = style_of(job.cell);
+      dashed.dashed = true;
+      std::snprintf(label, sizeof label, "%s, ||dL/dc_t||: the cell state%s", cell_label(job.cell),
+                    job.curves.size() > 1 ? " (first)" : "");
+      plot::PlotLine(label, job.lags.data(), job.c_by_lag.data(), n, dashed);
+    }
     if (job.overflow_step) {  // the step where the forward pass left the range
       plot::LineStyle style = style_of(job.cell);
       style.dashed = true;
@@ -134,13 +148,13 @@ void draw_sweep_view(App& app) {
       hi.push_back(point.max);
     }
     const gs::CellKind kind = c.config.cells[cell];
-    char label[64];
-    if (c.config.seeds > 1 && !xs.empty()) {
+    char label[96];
+    if (c.config.seeds * c.config.sequences > 1 && !xs.empty()) {
       std::snprintf(label, sizeof label, "##band %s", cell_label(kind));
       plot::PlotShaded(label, xs.data(), lo.data(), hi.data(), static_cast<int>(xs.size()),
                        style_of(kind));
-      std::snprintf(label, sizeof label, "%s, mean and range of %d seeds", cell_label(kind),
-                    c.config.seeds);
+      std::snprintf(label, sizeof label, "%s, mean and range of %s", cell_label(kind),
+                    probes_text(c.config).c_str());
     } else {
       std::snprintf(label, sizeof label, "%s", cell_label(kind));
     }

@@ -351,7 +351,7 @@ async function main() {
       const s = await waitDone(cmp.page);
       const v = s.values;
       const csv = runCli(args.cli, 'sweep', cliFlags(v));
-      expect(csv.header.join(',') === 'cell,length,mean_log10_ratio,stddev,min,max,seeds', `CLI header ${csv.header}`);
+      expect(csv.header.join(',') === 'cell,length,mean_log10_ratio,stddev,min,max,seeds,sequences', `CLI header ${csv.header}`);
       expect(s.sweep.done && s.sweep.points.length === csv.rows.length,
              `page ${s.sweep.points.length} points (done ${s.sweep.done}), CLI ${csv.rows.length} rows`);
       const w = new Worst(1e-9, 0);
@@ -479,7 +479,7 @@ async function main() {
       const s = await waitDone(views.page);
       const cells = s.values.cell.split(','), lengths = s.values.lengths.split(',');
       expect(s.decay.cells.length === cells.length && s.decay.cells.every((c) => c.done &&
-             c.mean.length === Number(s.values.length) && c.mean.every((x) => x === null || Number.isFinite(x))),
+             c.median.length === Number(s.values.length) && c.median.every((x) => x === null || Number.isFinite(x))),
              'decay curves missing or not finite');
       expect(s.sweep.points.length === cells.length * lengths.length, `${s.sweep.points.length} sweep points`);
       const hm = s.views.heatmap;
@@ -522,7 +522,7 @@ async function main() {
       const csv = await download(s.share_rects.download_csv);
       const lines = csv.bytes.toString().trim().split('\n');
       expect(csv.name === 'gradscope-sweep.csv', `file name ${csv.name}`);
-      expect(lines[0] === 'cell,length,mean_log10_ratio,stddev,min,max,seeds', `header ${lines[0]}`);
+      expect(lines[0] === 'cell,length,mean_log10_ratio,stddev,min,max,seeds,sequences', `header ${lines[0]}`);
       expect(lines.length - 1 === s.sweep.points.length, `${lines.length - 1} rows, ${s.sweep.points.length} points`);
       const first = s.sweep.points[0], row = lines[1].split(',');
       expect(row[0] === first.cell && Number(row[1]) === first.length &&
@@ -631,7 +631,7 @@ async function main() {
       s = await state(p);
       expect(s.why.includes('overflowed at step'), `Why: "${s.why.slice(0, 120)}"`);
       const csv = await p.evaluate(() => window.gradscope.csv());
-      expect(csv.includes('rnn-relu,1,1,299,overflow\n'), `decay CSV: ${csv.split('\n').slice(0, 3).join(' | ')}`);
+      expect(csv.includes('rnn-relu,1,1,299,overflow,0\n'), `decay CSV: ${csv.split('\n').slice(0, 3).join(' | ')}`);
       await waitFrames(p, 3);
       await p.screenshot({ path: path.join(args.out, 'desktop-overflow.png') });
 

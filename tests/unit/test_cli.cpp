@@ -4,8 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +15,7 @@
 #include <string>
 
 #include "config.h"
+#include "decay.h"
 #include "gradscope_version.h"
 
 namespace {
@@ -192,7 +193,7 @@ TEST_CASE("sweep prints one row per cell and length with its spread over seeds")
   REQUIRE(run.exit_code == 0);
   const auto lines = csv_lines(run.out);
   REQUIRE(lines.size() == 5);
-  CHECK(lines[0] == "cell,length,mean_log10_ratio,stddev,min,max,seeds");
+  CHECK(lines[0] == "cell,length,mean_log10_ratio,stddev,min,max,seeds,sequences");
   CHECK(lines[1].rfind("rnn-tanh,10,", 0) == 0);
   CHECK(lines[4].rfind("lstm,100,", 0) == 0);
 }
@@ -224,7 +225,7 @@ TEST_CASE("an overflowing forward pass prints overflow, says where on stderr, an
   const Run sweep = run_cli("sweep --cell rnn-relu --scale 100 --lengths 10,100 --seeds 2");
   const std::vector<std::string> rows = lines_of(sweep.out);
   REQUIRE(rows.size() == 4);
-  CHECK(rows[3] == "rnn-relu,100,overflow,overflow,overflow,overflow,2");
+  CHECK(rows[3] == "rnn-relu,100,overflow,overflow,overflow,overflow,2,1");
 }
 
 TEST_CASE("train prints skipped and clipped at the end, and a diverged run says where and why") {
@@ -303,7 +304,7 @@ TEST_CASE("bad input is quoted in at most 80 bytes, non-printable bytes escaped"
       "decay '--hid\x1b"
       "den' 3",
       "unknown key 'hid\\x1bden' (known keys: cell, hidden, length, seed, seeds, "
-      "init, scale, radius, forget_bias, task, batch, optimizer, lr, momentum, "
+      "sequences, init, scale, radius, forget_bias, task, batch, optimizer, lr, momentum, "
       "clip, iters, lengths, precision)");
   check_refused("decay '--\x1b[31m'", "--\\x1b[31m needs a value");
   check_refused("decay --cell 'lstm\x01'",
@@ -356,7 +357,7 @@ TEST_CASE("outputs start with the version and the canonical config, and the expo
   const Run decay = run_cli("decay --cell lstm --length 4 --hidden 8");
   CHECK(lines_of(decay.out)[0] ==
         kProvenance +
-            "cell=lstm&hidden=8&length=4&seed=1&seeds=1&init=uniform&scale=1&radius=0&"
+            "cell=lstm&hidden=8&length=4&seed=1&seeds=1&sequences=1&init=uniform&scale=1&radius=0&"
             "forget_bias=1&task=adding&batch=32&optimizer=adam&lr=0.01&momentum=0.9&clip=1&"
             "iters=600&lengths=10,30,100,300,1000,3000&precision=f32");
   const std::pair<const char*, const char*> commands[] = {
@@ -390,4 +391,29 @@ TEST_CASE("--help names the limits that apply to the command") {
     CHECK(run.out.find("  steps x (hidden + 10) <= 5000000") != std::string::npos);
     CHECK(run.out.find(training) == std::string::npos);
   }
+}
+
+TEST_CASE("decay with sequences prints the median and the 10 and 90 percent quantiles") {
+  const Run run = run_cli("decay --cell lstm --length 30 --sequences 4 --precision f64");
+  REQUIRE(run.exit_code == 0);
+  const auto lines = csv_lines(run.out);
+  REQUIRE(lines.size() == 31);
+  CHECK(lines[0] == "t,lag,median_log10_grad_norm,p10,p90");
+  // t = 1: the median of four values is the mean of the middle two (numpy's default)
+  gs::Config config;
+  REQUIRE(gs::parse_config(config, "cell=lstm&length=30&precision=f64") == "");
+  std::vector<double> first;
+  for (int q = 0; q < 4; ++q)
+    first.push_back(gs::run_probe(gs::CellKind::Lstm, config, 1, q).curve.log10_grad_h[0]);
+  std::sort(first.begin(), first.end());
+  std::vector<std::string> fields;
+  std::stringstream row(lines[1]);
+  for (std::string field; std::getline(row, field, ',');) fields.push_back(field);
+  REQUIRE(fields.size() == 5);
+  CHECK(std::stod(fields[2]) == doctest::Approx((first[1] + first[2]) / 2).epsilon(1e-9));
+  CHECK(std::stod(fields[3]) < std::stod(fields[2]));
+  CHECK(std::stod(fields[4]) > std::stod(fields[2]));
+  CHECK(run_cli("decay --sequences 2 --export /tmp/x.json").err ==
+        "gradscope: error: --export with sequences=2 is invalid: an export records one sequence "
+        "(use sequences=1)\n");
 }

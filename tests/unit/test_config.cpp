@@ -68,7 +68,8 @@ TEST_CASE("sweep lengths must increase, and the kept curves and the trainers are
   CHECK(parse_config(config, "lengths=10,10") ==
         "lengths=10,10 is invalid: expected increasing lengths, e.g. 10,100,1000");
   CHECK(parse_config(config, "cell=rnn-tanh,lstm,gru&seeds=64&length=20000&hidden=8") ==
-        "seeds=64 with length=20000 and 3 cells is too large: cells x seeds x length must be <= "
+        "seeds=64 and sequences=1 with length=20000 and 3 cells is too large: cells x seeds x "
+        "sequences x length must be <= "
         "2000000 (every curve is kept for the plots)");
   REQUIRE(parse_config(config, "cell=lstm,gru&length=1000&hidden=64&batch=32") == "");
   CHECK(validate_for_training(config) ==

@@ -384,7 +384,7 @@ TEST_CASE("memory limits: a minibatch pass for every cell, exactly at the edge")
 TEST_CASE("limits_help names every limit with its number") {
   const std::string probe = limits_help(false), training = limits_help(true);
   CHECK(probe.find("steps x (hidden + 10) <= 5000000") != std::string::npos);
-  CHECK(probe.find("cells x seeds x length <= 2000000") != std::string::npos);
+  CHECK(probe.find("cells x seeds x sequences x length <= 2000000") != std::string::npos);
   CHECK(probe.find("hidden <= 256 if radius > 0") != std::string::npos);
   CHECK(probe.find("batch") == std::string::npos);
   CHECK(training.rfind(probe, 0) == 0);

@@ -153,3 +153,15 @@ TEST_CASE("float32 curves (the default) agree with float64 on the same model to 
       if (length == 10000) CHECK(fast.curve.log10_grad_h[0] < -1500);
     }
 }
+
+TEST_CASE("sequences: the same weights on other inputs, sequence 0 being the seed's own data") {
+  Config config;
+  config.length = 40;
+  const Probe own = run_probe(CellKind::Gru, config, 5);
+  const Probe first = run_probe(CellKind::Gru, config, 5, 0);
+  const Probe other = run_probe(CellKind::Gru, config, 5, 3);
+  CHECK(first.curve.log10_grad_h == own.curve.log10_grad_h);  // sequences=1 is unchanged
+  CHECK(other.model.params.weight_hh == own.model.params.weight_hh);
+  CHECK(other.sample.inputs[0] != own.sample.inputs[0]);
+  CHECK(other.curve.log10_grad_h != own.curve.log10_grad_h);
+}

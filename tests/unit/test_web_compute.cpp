@@ -42,7 +42,7 @@ TEST_CASE("sliced decay curves and sweep equal the one-shot core results") {
   const Sweep whole = run_sweep(config);
   REQUIRE(compute.sweep.points.size() == whole.points.size());
   for (size_t i = 0; i < whole.points.size(); ++i)
-    CHECK(compute.sweep.points[i].per_seed == whole.points[i].per_seed);
+    CHECK(compute.sweep.points[i].per_probe == whole.points[i].per_probe);
 }
 
 TEST_CASE("training in the page equals training in one go, and only training keys restart it") {
@@ -128,7 +128,8 @@ TEST_CASE("the worker's messages carry every number to the page's results, and a
     CHECK(got.curves == sent.curves);
     CHECK(got.steps == sent.steps);
     CHECK(got.heat_columns == sent.heat_columns);
-    CHECK(got.mean_by_lag == sent.mean_by_lag);
+    CHECK(got.median_by_lag == sent.median_by_lag);
+    CHECK(got.curve_c == sent.curve_c);
     CHECK(got.analysis.sigma_max_whh == sent.analysis.sigma_max_whh);
     CHECK(got.analysis.steps_to_zero == sent.analysis.steps_to_zero);
     CHECK(got.analysis.mean_gate == sent.analysis.mean_gate);
@@ -136,7 +137,7 @@ TEST_CASE("the worker's messages carry every number to the page's results, and a
   REQUIRE(page.sweep_points.size() == compute.sweep.points.size());
   CHECK(page.sweep_done);
   for (size_t i = 0; i < page.sweep_points.size(); ++i)
-    CHECK(page.sweep_points[i].per_seed == compute.sweep.points[i].per_seed);
+    CHECK(page.sweep_points[i].per_probe == compute.sweep.points[i].per_probe);
   REQUIRE(page.train.size() == 2);
   for (size_t i = 0; i < 2; ++i) {
     const auto& history = compute.train[i].trainer.history;
