@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "number_format.h"
 #include "tasks.h"
 
 namespace gs {
@@ -73,16 +74,12 @@ std::vector<std::string> split(const std::string& text, char separator) {
 
 // Shortest text that reads back as the same double.
 std::string number_text(double x) {
-  char buffer[32];
   if (x == std::floor(x) && std::abs(x) < 1e15) {  // integers as integers: 10, not 1e+01
+    char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.0f", x);
     return buffer;
   }
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", precision, x);
-    if (std::strtod(buffer, nullptr) == x) break;
-  }
-  return buffer;
+  return format_exact(x);
 }
 
 // One byte of user text as an error message shows it: printable ASCII as itself, the rest
@@ -443,6 +440,11 @@ std::string parse_config(Config& config, const std::string& text) {
   if (!error.empty()) return error;
   config = next;
   return "";
+}
+
+bool parse_decimal(const std::string& text, double& value) { return parse_number(text, value); }
+bool parse_decimal_integer(const std::string& text, long long& value) {
+  return parse_integer(text, value);
 }
 
 std::string excerpt(const std::string& text) {

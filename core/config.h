@@ -83,6 +83,11 @@ inline constexpr const char* kConfigSeparators = "&; \t\n\r";
 // inf or nan), so that every number to_text writes reads back the same.
 std::string parse_config(Config& config, const std::string& text);
 
+// One number as the vocabulary reads it (plain decimals: no hex, inf, nan or spaces; integers
+// without a fraction or exponent), for command flags that are not keys of the vocabulary.
+bool parse_decimal(const std::string& text, double& value);
+bool parse_decimal_integer(const std::string& text, long long& value);
+
 // User text as an error message may quote it: at most its first 80 bytes, every byte outside
 // printable ASCII escaped (\r, \n, \t, \\, \xNN), and "... (N bytes)" when cut, so that no
 // value floods or garbles a terminal.

@@ -258,7 +258,7 @@ BackwardPass<T> backward(const ModelT<T>& model, const ForwardPass<T>& fwd) {
                                   int);                                                          \
   template BackwardPass<T> backward<T>(const ModelT<T>&, const ForwardPass<T>&);                 \
   template void add_loss_gradient<T>(const ModelT<T>&, const ForwardPass<T>&, BackwardPass<T>&,  \
-                                     int, double, MatRef<T>);                                          \
+                                     int, double, MatRef<T>);                                    \
   template void finish_weight_gradients<T>(const ModelT<T>&, const ForwardPass<T>&,              \
                                            BackwardPass<T>&);
 GS_INSTANTIATE(float)

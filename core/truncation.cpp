@@ -61,8 +61,8 @@ bool advance_windows(const ModelT<T>& model, const ForwardPass<T>& fwd, Backward
   const MatRef<T> dc_prev = lstm ? MatRef<T>(state.dc_prev) : MatRef<T>(none);
   while (state.lag < state.k) {
     // losses are last first, so those still in reach of step s - lag >= 1 come first
-    const bool lag_over = state.next_loss == state.losses.size() ||
-                          state.losses[state.next_loss] - state.lag < 1;
+    const bool lag_over =
+        state.next_loss == state.losses.size() || state.losses[state.next_loss] - state.lag < 1;
     if (lag_over) {
       lag_done(state.lag);
       ++state.lag;
@@ -119,8 +119,8 @@ bool training_backward_steps(const ModelT<T>& model, const ForwardPass<T>& fwd,
     return done;
   }
   const int64_t before = state.steps_done;
-  const bool done = advance_windows(model, fwd, pass, state, budget, into_pass(pass, fwd.batch),
-                                    [](int) {});
+  const bool done =
+      advance_windows(model, fwd, pass, state, budget, into_pass(pass, fwd.batch), [](int) {});
   budget -= static_cast<int>(state.steps_done - before);
   if (done) finish_weight_gradients(model, fwd, pass);
   return done;
@@ -169,8 +169,8 @@ double recurrent_cosine(const ParamsT<T>& a, const ParamsT<T>& b) {
   if (na == 0 || nb == 0) return -std::numeric_limits<double>::infinity();
   double dot = 0;
   for_recurrent(a, b, [&](const auto& x, const auto& y) {
-    dot += ((x.template cast<double>() / na).array() * (y.template cast<double>() / nb).array())
-               .sum();
+    dot +=
+        ((x.template cast<double>() / na).array() * (y.template cast<double>() / nb).array()).sum();
   });
   return dot;
 }
@@ -220,8 +220,8 @@ bool advance_truncation_probe(TruncationProbe& probe, int budget) {
       g.bias_ih += din.rowwise().sum();
     };
     auto lag_done = [&](int) { probe.cosine.push_back(recurrent_cosine(g, lane.full)); };
-    probe.done = advance_windows(lane.model, fwd, lane.pass, lane.state, std::max(budget, 1), add,
-                                 lag_done);
+    probe.done =
+        advance_windows(lane.model, fwd, lane.pass, lane.state, std::max(budget, 1), add, lag_done);
     if (probe.done) {
       // lags past the first step of every loss add nothing: g_k is g_T from there on
       while (static_cast<int>(probe.cosine.size()) < probe.steps)
@@ -239,11 +239,11 @@ TruncationProbe run_truncation_probe(CellKind cell, const Config& config) {
   return probe;
 }
 
-#define GS_INSTANTIATE(T)                                                                        \
-  template void begin_training_backward<T>(const ModelT<T>&, const ForwardPass<T>&,             \
-                                           BackwardPass<T>&, TruncatedBackward<T>&, int);        \
-  template bool training_backward_steps<T>(const ModelT<T>&, const ForwardPass<T>&,             \
-                                           BackwardPass<T>&, TruncatedBackward<T>&, int&);       \
+#define GS_INSTANTIATE(T)                                                                  \
+  template void begin_training_backward<T>(const ModelT<T>&, const ForwardPass<T>&,        \
+                                           BackwardPass<T>&, TruncatedBackward<T>&, int);  \
+  template bool training_backward_steps<T>(const ModelT<T>&, const ForwardPass<T>&,        \
+                                           BackwardPass<T>&, TruncatedBackward<T>&, int&); \
   template BackwardPass<T> truncated_backward<T>(const ModelT<T>&, const ForwardPass<T>&, int);
 GS_INSTANTIATE(float)
 GS_INSTANTIATE(double)

@@ -98,7 +98,8 @@ TEST_CASE("truncation at k = T is full BPTT: bitwise in training, to rounding la
     const Params copy_full = backward(copy.model, copy_fwd).grads;
     const double difference =
         relative_difference(truncated_backward(copy.model, copy_fwd, 24).grads, copy_full);
-    MESSAGE(std::string(cell_name(cell)) << " copy, k = T = 24: relative difference " << difference);
+    MESSAGE(std::string(cell_name(cell))
+            << " copy, k = T = 24: relative difference " << difference);
     CHECK(difference < 1e-15);  // measured 1.1e-16 at worst
     CHECK(relative_difference(truncated_backward(copy.model, copy_fwd, 5).grads, copy_full) >
           1e-6);  // k = 5 does drop something
@@ -120,7 +121,8 @@ TEST_CASE("truncation at k = T is full BPTT: bitwise in training, to rounding la
   }
 }
 
-TEST_CASE("truncated gradients are the exact gradient of the loss stopped k steps before each loss") {
+TEST_CASE(
+    "truncated gradients are the exact gradient of the loss stopped k steps before each loss") {
   const double eps = 1e-6;
   int checked = 0;
   for (CellKind cell : kAllCells)
@@ -153,7 +155,9 @@ TEST_CASE("truncated gradients are the exact gradient of the loss stopped k step
   MESSAGE(checked << " truncated gradient entries checked against finite differences");
 }
 
-TEST_CASE("truncation: a tanh RNN at scale 1.5, T=20, k=5 keeps measurably less than the full direction") {
+TEST_CASE(
+    "truncation: a tanh RNN at scale 1.5, T=20, k=5 keeps measurably less than the full "
+    "direction") {
   Config config;
   config.cells = {CellKind::RnnTanh};
   config.scale = 1.5;
@@ -171,10 +175,12 @@ TEST_CASE("truncation: a tanh RNN at scale 1.5, T=20, k=5 keeps measurably less 
   // and in float32, the default, the same curve to float32's rounding
   config.precision = Precision::F32;
   const TruncationProbe f32 = run_truncation_probe(CellKind::RnnTanh, config);
-  for (int k = 0; k < 20; ++k) CHECK(f32.cosine[k] == doctest::Approx(probe.cosine[k]).epsilon(1e-4));
+  for (int k = 0; k < 20; ++k)
+    CHECK(f32.cosine[k] == doctest::Approx(probe.cosine[k]).epsilon(1e-4));
 }
 
-TEST_CASE("truncation: sliced training equals whole iterations, and the sliced curve the whole one") {
+TEST_CASE(
+    "truncation: sliced training equals whole iterations, and the sliced curve the whole one") {
   Config config;
   config.task = TaskKind::Copy;
   config.length = 6;
