@@ -55,6 +55,10 @@ CriticalExperiment begin_critical(const Config& config, int shard, int shards) {
 
 namespace {
 
+bool solves(const CriticalRun& run, double threshold) {
+  return run.final_loss < threshold * run.chance_loss;  // false for NaN (diverged) too
+}
+
 // Final loss, solved and divergence of a finished run.
 void score(CriticalRun& run, const Trainer& trainer, const Config& config) {
   run.done = true;
@@ -68,10 +72,16 @@ void score(CriticalRun& run, const Trainer& trainer, const Config& config) {
   double loss = 0;
   for (int i = config.iters - tail; i < config.iters; ++i) loss += trainer.history[i].loss / tail;
   run.final_loss = loss;
-  run.solved = loss < config.solve_threshold * run.chance_loss;  // false for NaN too
+  run.solved = solves(run, config.solve_threshold);
 }
 
 }  // namespace
+
+void rescore_critical(CriticalExperiment& experiment, double solve_threshold) {
+  experiment.config.solve_threshold = solve_threshold;
+  for (CriticalRun& run : experiment.runs)
+    if (run.done) run.solved = solves(run, solve_threshold);
+}
 
 bool advance_critical(CriticalExperiment& e, int budget) {
   while (budget > 0 && e.next < e.runs.size()) {

@@ -62,6 +62,10 @@ CriticalExperiment begin_critical(const Config& config, int shard = 1, int shard
 bool advance_critical(CriticalExperiment& experiment, int budget);
 CriticalExperiment run_critical(const Config& config, int shard = 1, int shards = 1);
 
+// The threshold changes only the scoring: the page re-scores the finished runs in place (and
+// sets experiment.config.solve_threshold) instead of training again.
+void rescore_critical(CriticalExperiment& experiment, double solve_threshold);
+
 // The CSV row of a finished run: cell,length,seed,final_loss,chance_loss,solved (numbers as
 // number_format.h writes them: a diverged run's final loss is "overflow").
 std::string critical_row(const CriticalRun& run);

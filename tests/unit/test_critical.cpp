@@ -61,6 +61,12 @@ TEST_CASE("critical: sliced runs equal one go, and rows, scores and summary foll
         doctest::Approx((trainer.history[18].loss + trainer.history[19].loss) / 2).epsilon(1e-12));
     CHECK(run.solved == (run.final_loss < 0.1 * run.chance_loss));
   }
+  // another threshold re-scores without training again
+  CriticalExperiment rescored = whole;
+  rescore_critical(rescored, 1.0);
+  for (const CriticalRun& run : rescored.runs)
+    CHECK(run.solved == (run.final_loss < run.chance_loss));
+  CHECK(rescored.config.solve_threshold == 1.0);
   // the summary: the longest length at least half of the seeds (2 of 3) solve
   std::vector<CriticalRun> runs = whole.runs;
   for (CriticalRun& run : runs) run.solved = run.cell == CellKind::Gru && run.seed != 7;
