@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 
+#include "problem.h"
 #include "train.h"
 #include "truncation.h"
 
@@ -14,14 +15,8 @@ using namespace gs;
 
 namespace {
 
-const CellKind kAllCells[] = {CellKind::RnnTanh,     CellKind::RnnRelu, CellKind::RnnSigmoid,
-                              CellKind::RnnIdentity, CellKind::Lstm,    CellKind::Gru};
-
-struct Case {
-  Model model;
-  Batch batch;
-  Mat h0, c0;
-};
+using gs_test::kAllCells;
+using Case = gs_test::Problem;
 
 // A small model at scale 1.5 and one minibatch of a task (copy: a loss at every step).
 Case make_case(CellKind cell, TaskKind task, int length, int hidden, int batch, uint64_t seed) {
