@@ -146,8 +146,9 @@ void print_help(const Command* command) {
   }
   std::cout << command->extra_flags << "  --help               this text\n"
             << "\nThe other keys of the vocabulary are accepted too (so a page's URL hash can be\n"
-            << "passed as flags) and do not change this command's numbers.\n"
-            << "\nlimits, checked before anything is computed (memory: the largest configuration\n"
+            << "passed as flags) and do not change this command's numbers.\n";
+  if (!*command->keys) return;  // cliff: no model, no memory limit
+  std::cout << "\nlimits, checked before anything is computed (memory: the largest configuration\n"
             << "allowed fits in a browser tab; see the README):\n"
             << gs::limits_help(command->trains);
 }

@@ -202,13 +202,29 @@ bool advance_truncation_probe(TruncationProbe& probe, int budget) {
   return with_lane(probe, [&](auto& lane) {
     using T = typename decltype(lane.fwd.x)::Scalar;
     const int B = probe.batch.batch_size();
-    if (probe.cosine.empty() && lane.full.weight_hh.size() == 0) {  // first call: both passes
-      const Mat h0 = Mat::Zero(lane.model.hidden_size, B);
-      lane.fwd = forward(lane.model, probe.batch, h0, has_cell_state(probe.cell) ? h0 : Mat());
-      lane.full = backward(lane.model, lane.fwd).grads;
+    using Phase = TruncationProbe::Phase;
+    if (probe.phase == Phase::Forward) {
+      if (lane.fwd.length == 0) {
+        const Mat h0 = Mat::Zero(lane.model.hidden_size, B);
+        begin_forward(lane.model, probe.batch, h0, has_cell_state(probe.cell) ? h0 : Mat(),
+                      lane.fwd);
+      }
+      const int before = lane.fwd.steps_done;
+      const bool done = forward_steps(lane.model, lane.fwd, std::max(budget, 1));
+      budget -= lane.fwd.steps_done - before;
+      if (!done) return false;
+      begin_backward(lane.model, lane.fwd, lane.pass);
+      probe.phase = Phase::FullBackward;
+    }
+    if (probe.phase == Phase::FullBackward) {
+      const int before = lane.pass.steps_left;
+      const bool done = backward_steps(lane.model, lane.fwd, lane.pass, std::max(budget, 1));
+      budget -= before - lane.pass.steps_left;
+      if (!done) return false;
+      lane.full = lane.pass.grads;
       begin_windows(lane.model, lane.fwd, lane.pass, lane.state, probe.steps);
       lane.partial = zeros_like(lane.full);
-      budget -= 2 * probe.steps;
+      probe.phase = Phase::Lags;
     }
     ParamsT<T>& g = lane.partial;
     const ForwardPass<T>& fwd = lane.fwd;

@@ -32,6 +32,7 @@
 // gradient going from h_{s-l} to h_{s-l-1}. After lag k-1 the gradient is g_k, so one pass over
 // every lag gives g_k for k = 1..T (the cosine curve below) at the cost of g_T.
 #pragma once
+#include <cstdint>
 #include <vector>
 
 #include "sequence.h"
@@ -92,14 +93,15 @@ struct TruncationProbe {
   // precision's range, -inf where g_k or the full gradient is exactly zero (no direction).
   std::vector<double> cosine;
   int steps = 0;  // T
+  enum class Phase { Forward, FullBackward, Lags } phase = Phase::Forward;
   bool done = false;
   TruncationLane<double> f64;  // only the lane of `precision` is used
   TruncationLane<float> f32;
 };
 
 TruncationProbe begin_truncation_probe(CellKind cell, const Config& config);
-// Advances by up to `budget` step-backwards (the first call also runs the forward pass and the
-// full backward pass); returns true when every k is done.
+// Advances by up to `budget` steps of work (the forward pass, the full backward pass, then the
+// lags' step-backwards); returns true when every k is done.
 bool advance_truncation_probe(TruncationProbe& probe, int budget);
 TruncationProbe run_truncation_probe(CellKind cell, const Config& config);
 
