@@ -1,6 +1,6 @@
 // gradscope: the command-line front end over core/.
 //
-//   gradscope decay|sweep|train|bench [--key value ...]
+//   gradscope decay|sweep|train|bench|critical|cliff|truncation [--key value ...]
 //
 // Flags are the configuration vocabulary of core/config.h (`--hidden 64` is `hidden=64`); output
 // is CSV on stdout, after one '#' line saying what made it; bad input, or output that cannot be
@@ -15,12 +15,14 @@
 #include <vector>
 
 #include "bench.h"
+#include "critical.h"
 #include "decay.h"
 #include "number_format.h"
 #include "quantiles.h"
 #include "export_json.h"
 #include "gradscope_version.h"
 #include "export_train.h"
+#include "remedies.h"
 #include "sweep.h"
 #include "train.h"
 
@@ -38,7 +40,7 @@ struct Command {
 };
 
 // Keys that define the model and its data, used by every command.
-#define MODEL_KEYS "cell hidden seed init scale radius forget_bias task "
+#define MODEL_KEYS "cell hidden seed init scale radius forget_bias chrono task "
 
 
 const Command kCommands[] = {
@@ -59,7 +61,7 @@ const Command kCommands[] = {
      "iters/20-th iteration of each cell, then a '#' summary line per cell: mean loss over the\n"
      "last 10% of iterations. accuracy: the share of outputs right (classification: the arg max;\n"
      "adding: within 0.04 of the sum).",
-     "", MODEL_KEYS "length batch optimizer lr momentum clip iters",
+     "", MODEL_KEYS "length batch optimizer lr momentum clip truncate iters",
      "  --export FILE.json   also write, per cell, the initial and final weights, every\n"
      "                       minibatch and per iteration the loss, gradient norm and whether\n"
      "                       it was clipped or skipped (tests/reference/replay_training.py\n"
@@ -73,7 +75,51 @@ const Command kCommands[] = {
      "products (elementwise work not counted); then, for scale, the GFLOP/s of Eigen's\n"
      "product alone at an LSTM step's size and at 1024 x 1024 on this machine.",
      kBenchDefaults, MODEL_KEYS "length batch precision", "", true},
+    {"critical",
+     "Trains each cell at each of lengths with seeds seeds (seed, seed+1, ...) and one budget,\n"
+     "and calls a run solved when its final loss (mean over the last 10% of iterations) is\n"
+     "below solve_threshold x chance; a run that diverged is not solved.\n"
+     "Prints CSV cell,length,seed,final_loss,chance_loss,solved (cell, then length, then seed),\n"
+     "then '# <cell> critical_length=N' per cell: the longest length at least half of the\n"
+     "seeds solve, 0 if none. Exit code 0 whatever it finds.",
+     kCriticalDefaults,
+     MODEL_KEYS "lengths seeds batch optimizer lr momentum clip truncate iters solve_threshold",
+     "  --shard i/n          run only share i of n (1-based) of the (cell, length, seed) runs:\n"
+     "                       prints '# config=<text> shard=i/n' and its rows, no summary\n"
+     "  --merge A.csv B.csv ...   (instead of any other flag) join the shards of one config\n"
+     "                       and print the whole table and the summary exactly as one run\n",
+     true},
+    {"cliff",
+     "The cliff of Pascanu, Mikolov & Bengio (2013, Fig. 6): the one-unit RNN\n"
+     "x_t = w sigmoid(x_{t-1}) + b from x_0, loss E = (sigmoid(x_steps) - target)^2, and its\n"
+     "exact gradient (BPTT, float64) over a grid of (w, b).\n"
+     "Prints CSV w,b,loss,grad_w,grad_b, one row per grid point, w in the outer loop; every\n"
+     "number the shortest text that reads back as the same double ('overflow' beyond range).",
+     "", "",
+     "  --w LO:HI:N          N values of w from LO to HI, both included (default 0:8:81)\n"
+     "  --b LO:HI:N          N values of b (default -6:2:81)\n"
+     "  --steps N            steps of the RNN, 1..10000 (default 50)\n"
+     "  --x0 X               the initial state (default 0.5)\n"
+     "  --target Y           the target of sigmoid(x_steps) (default 0.7)\n"
+     "  (at most 1000000 grid points, and grid points x steps <= 1000000000)\n",
+     false},
+    {"truncation",
+     "Truncated BPTT: on the first minibatch training would draw, the cosine similarity\n"
+     "between the gradient truncated to k steps (each loss's gradient flows back at most k\n"
+     "steps) and the full one, over the recurrent layer's parameters, for k = 1..T (T: the\n"
+     "task's steps; copy: length + 20). --cell takes one name here.\n"
+     "Prints CSV k,cosine (empty where a gradient is exactly zero).",
+     "cell=rnn-tanh", MODEL_KEYS "length batch", "", true},
 };
+
+// Flags of a command that are not keys of the vocabulary: a path, a grid, a shard.
+bool own_flag(const std::string& command, const std::string& key) {
+  if (key == "export") return command == "decay" || command == "train";
+  if (key == "shard") return command == "critical";
+  if (command == "cliff")
+    return key == "w" || key == "b" || key == "steps" || key == "x0" || key == "target";
+  return false;
+}
 
 [[noreturn]] void fail(const std::string& message) {
   std::cerr << "gradscope: error: " << message << "\n";
@@ -101,8 +147,9 @@ void print_help(const Command* command) {
   }
   std::cout << command->extra_flags << "  --help               this text\n"
             << "\nThe other keys of the vocabulary are accepted too (so a page's URL hash can be\n"
-            << "passed as flags) and do not change this command's numbers.\n"
-            << "\nlimits, checked before anything is computed (memory: the largest configuration\n"
+            << "passed as flags) and do not change this command's numbers.\n";
+  if (!*command->keys) return;  // cliff: no model, no memory limit
+  std::cout << "\nlimits, checked before anything is computed (memory: the largest configuration\n"
             << "allowed fits in a browser tab; see the README):\n"
             << gs::limits_help(command->trains);
 }
@@ -121,8 +168,13 @@ std::string flag_pair(const std::string& key, const std::string& value) {
 
 // What the config cannot be for this command, checked with everything else before any output.
 std::string command_error(const Command& command, const Config& config) {
+  const std::string name = command.name;
+  if (name == "critical") return validate_critical(config);  // every length, one cell at a time
+  if (name == "truncation" && config.cells.size() != 1)
+    return "cell=" + cells_text(config.cells) +
+           " is invalid for truncation: expected exactly one cell";
   if (command.trains) return validate_for_training(config);
-  if (std::string(command.name) != "decay") return "";
+  if (name != "decay") return "";
   if (config.cells.size() != 1)
     return "cell=" + cells_text(config.cells) + " is invalid for decay: expected exactly one cell";
   if (config.seeds != 1)
@@ -267,7 +319,8 @@ void run_train(const Config& config, const std::string& export_path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) fail("no command given (commands: decay, sweep, train, bench; --help for more)");
+  const std::string commands = "commands: decay, sweep, train, bench, critical, cliff, truncation";
+  if (argc < 2) fail("no command given (" + commands + "; --help for more)");
   if (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     print_help(nullptr);
     return 0;
@@ -276,10 +329,34 @@ int main(int argc, char** argv) {
   for (const Command& c : kCommands)
     if (argv[1] == std::string(c.name)) command = &c;
   if (!command)
-    fail("unknown command '" + excerpt(argv[1]) + "' (commands: decay, sweep, train, bench)");
+    fail("unknown command '" + excerpt(argv[1]) + "' (" + commands + ")");
+  const std::string name = command->name;
+
+  // critical --merge A.csv B.csv ...: the shards' files are the only arguments
+  if (name == "critical")
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]) == "--merge") {
+        std::vector<std::string> paths;
+        for (int j = 2; j < argc; ++j) {
+          const std::string arg = argv[j];
+          if (j == i) continue;
+          if (arg.rfind("--", 0) == 0 || arg.find('=') != std::string::npos)
+            fail("--merge takes only shard files (the config comes from them), not '" +
+                 excerpt(arg) + "'");
+          paths.push_back(arg);
+        }
+        if (const std::string error = merge_critical(paths); !error.empty()) fail(error);
+        finish_output();
+        return 0;
+      }
 
   // Flags -> one key=value text, parsed and validated in one place (core/config.cpp).
   std::string text = command->defaults, export_path;
+  int shard = 1, shards = 0;  // shards 0: the whole experiment, not a shard
+  CliffProblem cliff;
+  CliffAxis cliff_w, cliff_b;
+  parse_cliff_axis("w", kCliffDefaultW, cliff_w);
+  parse_cliff_axis("b", kCliffDefaultB, cliff_b);
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -300,10 +377,17 @@ int main(int argc, char** argv) {
     } else {
       fail("--" + excerpt(key) + " needs a value");
     }
-    if (key == "export" && (std::string(command->name) == "decay" ||
-                            std::string(command->name) == "train")) {  // a path, not a config value
-      if (value.empty()) fail("--export needs a file name");
-      export_path = value;
+    if (own_flag(name, key)) {  // a path, a grid or a shard, not a config value
+      if (value.empty())
+        fail("--" + key + (key == "export" ? " needs a file name" : " needs a value"));
+      if (key == "export") export_path = value;
+      if (key == "shard")
+        if (const std::string error = parse_shard(value, shard, shards); !error.empty())
+          fail(error);
+      if (name == "cliff")
+        if (const std::string error = parse_cliff_flag(key, value, cliff, cliff_w, cliff_b);
+            !error.empty())
+          fail(error);
       continue;
     }
     text += "&" + flag_pair(key, value);
@@ -313,7 +397,9 @@ int main(int argc, char** argv) {
   if (const std::string error = command_error(*command, config); !error.empty()) fail(error);
   if (!export_path.empty())
     if (const std::string error = export_error(config); !error.empty()) fail(error);
-  const std::string name = command->name;
+  if (name == "cliff")
+    if (const std::string error = cliff_error(cliff_w, cliff_b, cliff); !error.empty())
+      fail(error);
   // decay's export is opened here, train's by its exporter (written as it trains)
   std::FILE* export_file =
       name == "decay" && !export_path.empty() ? open_export(export_path) : nullptr;
@@ -325,6 +411,10 @@ int main(int argc, char** argv) {
     print_provenance(config);
     print_bench(config, stdout);
   }
+  if (name == "critical" || name == "cliff" || name == "truncation") print_provenance(config);
+  if (name == "critical") print_critical(config, shard, shards);
+  if (name == "cliff") print_cliff(cliff, cliff_w, cliff_b);
+  if (name == "truncation") print_truncation(config);
   finish_output();
   return 0;
 }

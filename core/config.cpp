@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "number_format.h"
 #include "tasks.h"
 
 namespace gs {
@@ -73,16 +74,12 @@ std::vector<std::string> split(const std::string& text, char separator) {
 
 // Shortest text that reads back as the same double.
 std::string number_text(double x) {
-  char buffer[32];
   if (x == std::floor(x) && std::abs(x) < 1e15) {  // integers as integers: 10, not 1e+01
+    char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.0f", x);
     return buffer;
   }
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", precision, x);
-    if (std::strtod(buffer, nullptr) == x) break;
-  }
-  return buffer;
+  return format_exact(x);
 }
 
 // One byte of user text as an error message shows it: printable ASCII as itself, the rest
@@ -261,14 +258,23 @@ const std::vector<ConfigKey>& config_keys() {
       {"scale", "multiplies W_hh after initialization, 0..100"},
       {"radius", "target spectral radius of each H x H block of W_hh; 0 = off"},
       {"forget_bias", "LSTM forget-gate bias b_if + b_hf, -20..20"},
+      {"chrono",
+       "chrono initialization's T_max for LSTM and GRU gate biases (replaces forget_bias), "
+       "2..1000000; 0 = off"},
       {"task", "adding, copy, remember-first"},
       {"batch", "minibatch size, 1..4096"},
       {"optimizer", "sgd (with momentum) or adam"},
       {"lr", "learning rate, (0, 10]"},
       {"momentum", "SGD momentum, 0..0.999"},
       {"clip", "clip gradients to this global norm; 0 = off"},
+      {"truncate",
+       "truncated BPTT: each loss's gradient flows back at most this many steps, "
+       "0..1000000; 0 = full"},
       {"iters", "training iterations, 1..1000000"},
-      {"lengths", "sequence lengths for the sweep, comma list of 1..100000"},
+      {"lengths",
+       "sequence lengths for the sweep and the critical experiment, comma list of 1..100000"},
+      {"solve_threshold",
+       "critical experiment: solved = final loss below this times chance, (0, 1]"},
       {"precision", "f32 (fast) or f64 (the reference)"},
   };
   return keys;
@@ -309,6 +315,10 @@ std::string set_config_value(Config& config, const std::string& key, const std::
     error = set_real(next.radius, key, value, 0, 100);
   } else if (key == "forget_bias") {
     error = set_real(next.forget_bias, key, value, -20, 20);
+  } else if (key == "chrono") {
+    // T_max = 1 would draw from U(1, 0): no such interval
+    if (!set_int(next.chrono, key, value, 0, 1000000).empty() || next.chrono == 1)
+      return range_error(key, value, "0 (off) or an integer in [2, 1000000]");
   } else if (key == "task") {
     error = set_enum(next.task, kTasks, key, value);
   } else if (key == "batch") {
@@ -321,6 +331,8 @@ std::string set_config_value(Config& config, const std::string& key, const std::
     error = set_real(next.momentum, key, value, 0, 0.999);
   } else if (key == "clip") {
     error = set_real(next.clip, key, value, 0, 1e9);
+  } else if (key == "truncate") {
+    error = set_int(next.truncate, key, value, 0, 1000000);
   } else if (key == "iters") {
     error = set_int(next.iters, key, value, 1, 1000000);
   } else if (key == "lengths") {
@@ -336,6 +348,8 @@ std::string set_config_value(Config& config, const std::string& key, const std::
     for (size_t i = 1; i < next.lengths.size(); ++i)
       if (next.lengths[i] <= next.lengths[i - 1])
         return range_error(key, value, "increasing lengths, e.g. 10,100,1000");
+  } else if (key == "solve_threshold") {
+    error = set_real(next.solve_threshold, key, value, 0, 1, /*lo_open=*/true);
   } else if (key == "precision") {
     error = set_enum(next.precision, kPrecisions, key, value);
   } else {
@@ -435,6 +449,11 @@ std::string parse_config(Config& config, const std::string& text) {
   return "";
 }
 
+bool parse_decimal(const std::string& text, double& value) { return parse_number(text, value); }
+bool parse_decimal_integer(const std::string& text, long long& value) {
+  return parse_integer(text, value);
+}
+
 std::string excerpt(const std::string& text) {
   const size_t kMaxShown = 80;
   std::string out;
@@ -449,11 +468,14 @@ std::string to_text(const Config& c) {
       << "&seed=" << c.seed << "&seeds=" << c.seeds << "&sequences=" << c.sequences
       << "&init=" << init_name(c.init)
       << "&scale=" << number_text(c.scale) << "&radius=" << number_text(c.radius)
-      << "&forget_bias=" << number_text(c.forget_bias) << "&task=" << task_name(c.task)
+      << "&forget_bias=" << number_text(c.forget_bias) << "&chrono=" << c.chrono
+      << "&task=" << task_name(c.task)
       << "&batch=" << c.batch << "&optimizer=" << optimizer_name(c.optimizer)
       << "&lr=" << number_text(c.lr) << "&momentum=" << number_text(c.momentum)
-      << "&clip=" << number_text(c.clip) << "&iters=" << c.iters
-      << "&lengths=" << lengths_text(c.lengths) << "&precision=" << precision_name(c.precision);
+      << "&clip=" << number_text(c.clip) << "&truncate=" << c.truncate << "&iters=" << c.iters
+      << "&lengths=" << lengths_text(c.lengths)
+      << "&solve_threshold=" << number_text(c.solve_threshold)
+      << "&precision=" << precision_name(c.precision);
   return out.str();
 }
 

@@ -31,15 +31,19 @@ struct Config {
   double scale = 1.0;        // multiplies W_hh after initialization
   double radius = 0.0;       // if > 0: each H x H block of W_hh rescaled to this spectral radius
   double forget_bias = 1.0;  // LSTM: b_ih + b_hh of the forget gate
+  int chrono = 0;            // LSTM, GRU: chrono initialization's T_max (chrono.h); 0 = off
   TaskKind task = TaskKind::Adding;
   int batch = 32;
   OptimizerKind optimizer = OptimizerKind::Adam;
   double lr = 0.01;
   double momentum = 0.9;  // SGD only
   double clip = 1.0;      // max global gradient norm; 0 = no clipping
+  int truncate = 0;       // truncated BPTT (truncation.h): each loss's gradient flows back at
+                          // most this many steps; 0 = full BPTT
   int iters = 600;        // training iterations: at T = 50 enough for LSTM and GRU to
                           // solve the adding task, while a tanh RNN stays at chance
-  std::vector<int> lengths = {10, 30, 100, 300, 1000, 3000};  // sweep
+  std::vector<int> lengths = {10, 30, 100, 300, 1000, 3000};  // sweep, critical experiment
+  double solve_threshold = 0.1;  // critical experiment: solved = final loss < this x chance
   Precision precision = Precision::F32;
 };
 
@@ -79,6 +83,11 @@ inline constexpr const char* kConfigSeparators = "&; \t\n\r";
 // message and leaves `config` untouched. Numbers are plain decimals ("0.01", "1e-5", "-2"; no hex,
 // inf or nan), so that every number to_text writes reads back the same.
 std::string parse_config(Config& config, const std::string& text);
+
+// One number as the vocabulary reads it (plain decimals: no hex, inf, nan or spaces; integers
+// without a fraction or exponent), for command flags that are not keys of the vocabulary.
+bool parse_decimal(const std::string& text, double& value);
+bool parse_decimal_integer(const std::string& text, long long& value);
 
 // User text as an error message may quote it: at most its first 80 bytes, every byte outside
 // printable ASCII escaped (\r, \n, \t, \\, \xNN), and "... (N bytes)" when cut, so that no

@@ -4,6 +4,8 @@
 #include <Eigen/QR>
 #include <cmath>
 
+#include "chrono.h"
+
 namespace gs {
 
 int gate_count(CellKind cell) {
@@ -114,6 +116,10 @@ Model make_model(CellKind cell, int input_size, int hidden_size, int output_size
   p.bias_out = Vec(output_size);
   fill_uniform(p.weight_out, pytorch_bound, rng);
   fill_uniform(p.bias_out, pytorch_bound, rng);
+
+  // Chrono initialization of the gate biases (chrono.h) draws last, so that everything else is
+  // the same model as without it.
+  if (config.chrono > 0) apply_chrono_init(model, config.chrono, rng);
   return model;
 }
 

@@ -20,8 +20,9 @@ struct ModelT {
 };
 using Model = ModelT<double>;
 
-// A model with parameters drawn as `config` says (init, scale, radius, forget_bias). Drawn in
-// double whatever the precision, so that a seed gives the same model in both (rounded for f32).
+// A model with parameters drawn as `config` says (init, scale, radius, forget_bias, chrono).
+// Drawn in double whatever the precision, so that a seed gives the same model in both (rounded
+// for f32).
 Model make_model(CellKind cell, int input_size, int hidden_size, int output_size,
                  const Config& config, Rng& rng);
 

@@ -6,6 +6,7 @@
 #pragma once
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace gs {
@@ -31,6 +32,19 @@ inline std::string format_number(double value, NumberKind kind) {
   return buffer;
 }
 inline std::string format_log10(double v) { return format_number(v, log10_kind(v)); }
+
+// The shortest text that reads back as the same double (up to 17 significant digits), for
+// numbers that must be recomputable exactly (the configuration's text, the cliff's grid and
+// values); anything not finite is "overflow".
+inline std::string format_exact(double value) {
+  if (!std::isfinite(value)) return "overflow";
+  char buffer[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
+    if (std::strtod(buffer, nullptr) == value) break;
+  }
+  return buffer;
+}
 inline std::string format_value(double v) { return format_number(v, value_kind(v)); }
 
 // The same for a JSON library's value type (nlohmann::json in cli/ and web/): null, the string

@@ -34,12 +34,12 @@ double step_loss(LossKind loss, ConstMatRef<T> y, ConstMatRef<T> target, double 
   return total / normalizer;
 }
 
-namespace {
-
 double loss_normalizer(int batch, const std::vector<char>& scored) {
   const long scored_steps = std::count(scored.begin(), scored.end(), 1);
   return static_cast<double>(batch) * std::max(1L, scored_steps);
 }
+
+namespace {
 
 // Resizes only when the shape changes, so that a trainer's next minibatch reuses the memory.
 template <class T>
@@ -188,8 +188,6 @@ void begin_backward(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardP
 template <class T>
 bool backward_steps(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardPass<T>& pass,
                     int budget) {
-  const ParamsT<T>& p = model.params;
-  ParamsT<T>& grads = pass.grads;
   const int B = fwd.batch, t_end = pass.steps_left;
   const int steps = std::min(budget, t_end);
   if (steps <= 0) return pass.steps_left == 0;
@@ -197,13 +195,7 @@ bool backward_steps(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardP
   const double normalizer = loss_normalizer(B, fwd.scored);
   for (int t = t_end; t > t_end - steps; --t) {  // h_t is made by step t (1-based)
     auto dh = pass.dh.middleCols(t * B, B);
-    if (fwd.scored[t - 1]) {  // plus the loss at step t, through the readout
-      step_loss<T>(fwd.loss_kind, fwd.y_at(t - 1), fwd.targets.middleCols((t - 1) * B, B),
-                   normalizer, &pass.dy);
-      grads.weight_out.noalias() += pass.dy * fwd.h_at(t).transpose();
-      grads.bias_out += pass.dy.rowwise().sum();
-      dh.noalias() += p.weight_out.transpose() * pass.dy;
-    }
+    if (fwd.scored[t - 1]) add_loss_gradient<T>(model, fwd, pass, t, normalizer, dh);  // its loss
     const int step = (t - 1) * B;
     auto no_block = pass.dgates.leftCols(0);  // what this cell does not use
     step_backward<T>(model, fwd, t, pass.dgates.middleCols(step, B),
@@ -214,16 +206,32 @@ bool backward_steps(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardP
   }
   pass.steps_left -= steps;
   if (pass.steps_left > 0) return false;
+  // once the last step is done, so that they do not depend on how the pass was sliced
+  finish_weight_gradients(model, fwd, pass);
+  return true;
+}
 
-  // The weight gradients of every step in one product each, dW_hh = dgates [h_0 ... h_{T-1}]^T
-  // and dW_ih = dgates_in [x_1 ... x_T]^T over T B columns, once the last step is done (so that
-  // they do not depend on how the pass was sliced).
-  const MatT<T>& dgates_in = gru ? pass.dgates_in : pass.dgates;
-  grads.weight_hh.noalias() += pass.dgates * fwd.h.leftCols(fwd.length * B).transpose();
+template <class T>
+void add_loss_gradient(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardPass<T>& pass,
+                       int t, double normalizer, MatRef<T> dh) {
+  const int B = fwd.batch;
+  step_loss<T>(fwd.loss_kind, fwd.y_at(t - 1), fwd.targets.middleCols((t - 1) * B, B),
+               normalizer, &pass.dy);
+  pass.grads.weight_out.noalias() += pass.dy * fwd.h_at(t).transpose();
+  pass.grads.bias_out += pass.dy.rowwise().sum();
+  dh.noalias() += model.params.weight_out.transpose() * pass.dy;
+}
+
+template <class T>
+void finish_weight_gradients(const ModelT<T>& model, const ForwardPass<T>& fwd,
+                             BackwardPass<T>& pass) {
+  // dW_hh = dgates [h_0 ... h_{T-1}]^T and dW_ih = dgates_in [x_1 ... x_T]^T over T B columns.
+  ParamsT<T>& grads = pass.grads;
+  const MatT<T>& dgates_in = model.cell == CellKind::Gru ? pass.dgates_in : pass.dgates;
+  grads.weight_hh.noalias() += pass.dgates * fwd.h.leftCols(fwd.length * fwd.batch).transpose();
   grads.bias_hh += pass.dgates.rowwise().sum();
   grads.weight_ih.noalias() += dgates_in * fwd.x.transpose();
   grads.bias_ih += dgates_in.rowwise().sum();
-  return true;
 }
 
 template <class T>
@@ -248,7 +256,11 @@ BackwardPass<T> backward(const ModelT<T>& model, const ForwardPass<T>& fwd) {
   template void begin_backward<T>(const ModelT<T>&, const ForwardPass<T>&, BackwardPass<T>&);    \
   template bool backward_steps<T>(const ModelT<T>&, const ForwardPass<T>&, BackwardPass<T>&,     \
                                   int);                                                          \
-  template BackwardPass<T> backward<T>(const ModelT<T>&, const ForwardPass<T>&);
+  template BackwardPass<T> backward<T>(const ModelT<T>&, const ForwardPass<T>&);                 \
+  template void add_loss_gradient<T>(const ModelT<T>&, const ForwardPass<T>&, BackwardPass<T>&,  \
+                                     int, double, MatRef<T>);                                    \
+  template void finish_weight_gradients<T>(const ModelT<T>&, const ForwardPass<T>&,              \
+                                           BackwardPass<T>&);
 GS_INSTANTIATE(float)
 GS_INSTANTIATE(double)
 #undef GS_INSTANTIATE

@@ -103,8 +103,21 @@ void step_backward(const ModelT<T>& model, const ForwardPass<T>& fwd, int t, Mat
                    MatRef<T> dgates_in, MatRef<T> dh_prev, MatRef<T> dc_prev, ConstMatRef<T> dh,
                    ConstMatRef<T> dc);
 
+// The two ends of backward, for other orders of the steps (truncation.h): the loss at scored
+// step t (1-based) through the readout, which adds dL/dW_out and dL/db_out to pass.grads and
+// W_out^T dL/dy_t to dh (pass.dy is its scratch; `normalizer` is loss_normalizer's); and, once
+// every step's dgates (and dgates_in) are in place, the weight gradients of all steps in one
+// product each.
+template <class T>
+void add_loss_gradient(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardPass<T>& pass,
+                       int t, double normalizer, MatRef<T> dh);
+template <class T>
+void finish_weight_gradients(const ModelT<T>& model, const ForwardPass<T>& fwd,
+                             BackwardPass<T>& pass);
+
 // The loss at one step and, if dy is given, dL/dy (both divided by `normalizer`: the batch
-// size times the number of scored steps). No allocation.
+// size times the number of scored steps, loss_normalizer). No allocation.
+double loss_normalizer(int batch, const std::vector<char>& scored);
 template <class T>
 double step_loss(LossKind loss, ConstMatRef<T> y, ConstMatRef<T> target, double normalizer,
                  MatT<T>* dy);

@@ -72,15 +72,14 @@ bool advance_training(Trainer& trainer, int budget) {
           const bool done = forward_steps(lane.model, lane.fwd, budget);
           budget -= lane.fwd.steps_done - before;
           if (!done) break;
-          begin_backward(lane.model, lane.fwd, lane.bwd);
+          begin_training_backward(lane.model, lane.fwd, lane.bwd, lane.truncated,
+                                  config.truncate);
           trainer.phase = Phase::Backward;
           break;
         }
-        case Phase::Backward: {
-          const int before = lane.bwd.steps_left;
-          const bool done = backward_steps(lane.model, lane.fwd, lane.bwd, budget);
-          budget -= before - lane.bwd.steps_left;
-          if (!done) break;
+        case Phase::Backward: {  // full BPTT, or truncated to config.truncate steps
+          if (!training_backward_steps(lane.model, lane.fwd, lane.bwd, lane.truncated, budget))
+            break;
           TrainRecord record;
           record.iteration = static_cast<int>(trainer.history.size()) + 1;
           record.loss = lane.fwd.loss;

@@ -7,6 +7,7 @@
 #include "optimizer.h"
 #include "sequence.h"
 #include "tasks.h"
+#include "truncation.h"
 
 namespace gs {
 
@@ -31,6 +32,7 @@ struct TrainLane {
   OptimizerT<T> optimizer;
   ForwardPass<T> fwd;
   BackwardPass<T> bwd;
+  TruncatedBackward<T> truncated;  // with config.truncate (truncation.h)
 };
 
 struct Trainer {

@@ -16,6 +16,7 @@ std::string model_keys_text(const gs::Config& c, gs::Config keys) {
   keys.scale = c.scale;
   keys.radius = c.radius;
   keys.forget_bias = c.forget_bias;
+  keys.chrono = c.chrono;
   keys.task = c.task;
   keys.precision = c.precision;
   return gs::to_text(keys);
@@ -42,6 +43,7 @@ std::string train_keys(const gs::Config& c) {
   keys.lr = c.lr;
   keys.momentum = c.momentum;
   keys.clip = c.clip;
+  keys.truncate = c.truncate;
   return model_keys_text(c, keys);
 }
 

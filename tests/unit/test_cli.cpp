@@ -14,71 +14,12 @@
 #include <sstream>
 #include <string>
 
+#include "cli_run.h"
 #include "config.h"
 #include "decay.h"
 #include "gradscope_version.h"
 
-namespace {
-
-std::string temp_path(const char* name) {
-  return (std::filesystem::temp_directory_path() / name).string();
-}
-
-struct Run {
-  int exit_code;
-  std::string out, err;
-};
-
-Run run_cli(const std::string& args) {
-  // One file per test process: CTest may run the cases in parallel (ctest -j).
-  const std::string err_path =
-      temp_path(("gradscope_cli_test_stderr_" + std::to_string(getpid()) + ".txt").c_str());
-  const std::string command = std::string(GRADSCOPE_CLI) + " " + args + " 2>" + err_path;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  const int status = pclose(pipe);
-  std::ifstream err_file(err_path);
-  std::stringstream err;
-  err << err_file.rdbuf();
-  return {WEXITSTATUS(status), out, err.str()};
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
-  return lines;
-}
-
-const std::string kProvenance = "# gradscope " GRADSCOPE_VERSION " config=";
-
-// Exit code 2, nothing on stdout, and exactly `err` on stderr.
-void check_stderr(const std::string& args, const std::string& err) {
-  const Run run = run_cli(args);
-  INFO(args);
-  CHECK(run.exit_code == 2);
-  CHECK(run.out == "");
-  CHECK(run.err == err);
-}
-
-// Refused with exactly "gradscope: error: <message>".
-void check_refused(const std::string& args, const std::string& message) {
-  check_stderr(args, "gradscope: error: " + message + "\n");
-}
-
-// The output's lines after its first, which must be the provenance line.
-std::vector<std::string> csv_lines(const std::string& out) {
-  std::vector<std::string> lines = lines_of(out);
-  REQUIRE(!lines.empty());
-  CHECK(lines[0].rfind(kProvenance, 0) == 0);
-  lines.erase(lines.begin());
-  return lines;
-}
-
-}  // namespace
+using namespace gs_test;
 
 TEST_CASE("decay prints t,lag,log10_grad_norm for every step") {
   const Run run = run_cli("decay --cell lstm --length 40 --hidden 8");
@@ -180,10 +121,11 @@ TEST_CASE("bad input: exit code 2 and one line naming what was wrong") {
        "gradscope: error: optimizer=rmsprop is invalid: expected one of sgd, adam\n"},
       {"decay --hidden", "gradscope: error: --hidden needs a value\n"},
       {"wobble",
-       "gradscope: error: unknown command 'wobble' (commands: decay, sweep, train, bench)\n"},
+       "gradscope: error: unknown command 'wobble' (commands: decay, sweep, train, bench, "
+       "critical, cliff, truncation)\n"},
       {"",
-       "gradscope: error: no command given (commands: decay, sweep, train, bench; --help for "
-       "more)\n"},
+       "gradscope: error: no command given (commands: decay, sweep, train, bench, critical, "
+       "cliff, truncation; --help for more)\n"},
   };
   for (const Case& c : cases) check_stderr(c.args, c.message);
 }
@@ -297,15 +239,16 @@ TEST_CASE("bad input is quoted in at most 80 bytes, non-printable bytes escaped"
                 "hidden=" + std::string(80, 'x') +
                     "... (100000 bytes) is invalid: expected an integer in [1, 1024]");
   check_refused("'wob\x1b[2Jble'",
-                "unknown command 'wob\\x1b[2Jble' (commands: decay, sweep, train, bench)");
+                "unknown command 'wob\\x1b[2Jble' (commands: decay, sweep, train, bench, "
+                "critical, cliff, truncation)");
   check_refused("decay 'junk\a'",
                 "unexpected argument 'junk\\x07': flags are --key value or key=value");
   check_refused(
       "decay '--hid\x1b"
       "den' 3",
       "unknown key 'hid\\x1bden' (known keys: cell, hidden, length, seed, seeds, "
-      "sequences, init, scale, radius, forget_bias, task, batch, optimizer, lr, momentum, "
-      "clip, iters, lengths, precision)");
+      "sequences, init, scale, radius, forget_bias, chrono, task, batch, optimizer, lr, "
+      "momentum, clip, truncate, iters, lengths, solve_threshold, precision)");
   check_refused("decay '--\x1b[31m'", "--\\x1b[31m needs a value");
   check_refused("decay --cell 'lstm\x01'",
                 "cell=lstm\\x01 is invalid: expected a comma list of rnn-tanh, rnn-relu, "
@@ -357,9 +300,10 @@ TEST_CASE("outputs start with the version and the canonical config, and the expo
   const Run decay = run_cli("decay --cell lstm --length 4 --hidden 8");
   CHECK(lines_of(decay.out)[0] ==
         kProvenance +
-            "cell=lstm&hidden=8&length=4&seed=1&seeds=1&sequences=1&init=uniform&scale=1&radius=0&"
-            "forget_bias=1&task=adding&batch=32&optimizer=adam&lr=0.01&momentum=0.9&clip=1&"
-            "iters=600&lengths=10,30,100,300,1000,3000&precision=f32");
+            "cell=lstm&hidden=8&length=4&seed=1&seeds=1&sequences=1&init=uniform&scale=1&"
+            "radius=0&forget_bias=1&chrono=0&task=adding&batch=32&optimizer=adam&lr=0.01&"
+            "momentum=0.9&clip=1&truncate=0&iters=600&lengths=10,30,100,300,1000,3000&"
+            "solve_threshold=0.1&precision=f32");
   const std::pair<const char*, const char*> commands[] = {
       {"sweep --cell gru --lengths 5,9 --hidden 3 --task copy",
        "cell=gru&lengths=5,9&hidden=3&task=copy"},

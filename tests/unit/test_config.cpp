@@ -10,13 +10,35 @@ TEST_CASE("to_text and parse_config round-trip every key") {
   REQUIRE(parse_config(config,
                        "cell=gru,rnn-relu&hidden=7&length=33&seed=9&seeds=3&init=orthogonal&"
                        "scale=1.25&radius=0.9&forget_bias=-2&task=copy&batch=5&optimizer=sgd&"
-                       "lr=0.003&momentum=0.5&clip=0&iters=12&lengths=5,50") == "");
+                       "lr=0.003&momentum=0.5&clip=0&iters=12&lengths=5,50&chrono=40&"
+                       "truncate=7&solve_threshold=0.25") == "");
   Config again;
   REQUIRE(parse_config(again, to_text(config)) == "");
   CHECK(to_text(again) == to_text(config));
   CHECK(again.cells == std::vector<CellKind>{CellKind::Gru, CellKind::RnnRelu});
   CHECK(again.scale == 1.25);
   CHECK(again.lengths == std::vector<int>{5, 50});
+  CHECK(again.chrono == 40);
+  CHECK(again.truncate == 7);
+  CHECK(again.solve_threshold == 0.25);
+}
+
+TEST_CASE("chrono, truncate and solve_threshold: defaults off, ranges with one-line errors") {
+  Config config;
+  CHECK(config.chrono == 0);
+  CHECK(config.truncate == 0);
+  CHECK(config.solve_threshold == 0.1);
+  CHECK(parse_config(config, "chrono=1") ==
+        "chrono=1 is invalid: expected 0 (off) or an integer in [2, 1000000]");
+  CHECK(parse_config(config, "chrono=-3") ==
+        "chrono=-3 is invalid: expected 0 (off) or an integer in [2, 1000000]");
+  CHECK(parse_config(config, "truncate=-1") ==
+        "truncate=-1 is invalid: expected an integer in [0, 1000000]");
+  CHECK(parse_config(config, "solve_threshold=0") ==
+        "solve_threshold=0 is invalid: expected a number in (0, 1]");
+  CHECK(parse_config(config, "solve_threshold=1.5") ==
+        "solve_threshold=1.5 is invalid: expected a number in (0, 1]");
+  CHECK(parse_config(config, "chrono=2&truncate=1000000&solve_threshold=1") == "");
 }
 
 TEST_CASE("parse_config accepts a URL hash and spaces, and is all-or-nothing") {

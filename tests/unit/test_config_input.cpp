@@ -20,7 +20,7 @@ namespace {
 const char* kOtherBase =
     "cell=gru,rnn-relu&hidden=7&length=33&seed=9&seeds=3&init=orthogonal&scale=1.25&radius=0.9&"
     "forget_bias=-2&task=copy&batch=5&optimizer=sgd&lr=0.003&momentum=0.5&clip=0&iters=12&"
-    "lengths=5,50&precision=f64";
+    "lengths=5,50&precision=f64&chrono=30&truncate=9&solve_threshold=0.05";
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
@@ -32,6 +32,8 @@ bool same_config(const Config& a, const Config& b) {
          a.task == b.task && a.batch == b.batch && a.optimizer == b.optimizer &&
          same_bits(a.lr, b.lr) && same_bits(a.momentum, b.momentum) && same_bits(a.clip, b.clip) &&
          a.iters == b.iters && a.lengths == b.lengths && a.precision == b.precision &&
+         a.chrono == b.chrono && a.truncate == b.truncate &&
+         same_bits(a.solve_threshold, b.solve_threshold) &&
          to_text(a) == to_text(b);
 }
 
@@ -100,6 +102,9 @@ const Range kRanges[] = {
     {"momentum", 0, 0.999, false},
     {"clip", 0, 1e9, false},
     {"iters", 1, 1000000, true},
+    {"chrono", 0, 1000000, true},
+    {"truncate", 0, 1000000, true},
+    {"solve_threshold", 0, 1, false},
 };
 
 // Text every number key is tried with: edges of every syntax and of double's range.
@@ -269,7 +274,9 @@ TEST_CASE("random whole configurations round-trip") {
         "&batch=" + std::to_string(1 + pick(4096)) + "&optimizer=" + (pick(2) ? "sgd" : "adam") +
         "&lr=" + real(1e-9, 10) + "&momentum=" + real(0, 0.999) + "&clip=" + real(0, 1e9) +
         "&iters=" + std::to_string(1 + pick(1000000)) + "&lengths=" + lengths +
-        "&precision=" + (pick(2) ? "f32" : "f64");
+        "&precision=" + (pick(2) ? "f32" : "f64") +
+        "&chrono=" + (pick(2) ? "0" : std::to_string(2 + pick(999999))) +
+        "&truncate=" + std::to_string(pick(1000001)) + "&solve_threshold=" + real(1e-9, 1);
     Config c;
     if (parse_config(c, text) != "") continue;  // over a memory limit: refused as a whole
     ++accepted;

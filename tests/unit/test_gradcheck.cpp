@@ -6,20 +6,15 @@
 #include <cmath>
 #include <functional>
 
+#include "problem.h"
 #include "sequence.h"
 
 using namespace gs;
 
 namespace {
 
-const CellKind kAllCells[] = {CellKind::RnnTanh,     CellKind::RnnRelu, CellKind::RnnSigmoid,
-                              CellKind::RnnIdentity, CellKind::Lstm,    CellKind::Gru};
-
-struct Problem {
-  Model model;
-  Batch batch;
-  Mat h0, c0;
-};
+using gs_test::kAllCells;
+using gs_test::Problem;
 
 Problem random_problem(CellKind cell, LossKind loss, bool every_step, uint64_t seed) {
   const int I = 3, H = 4, O = 2, T = 5, B = 2;

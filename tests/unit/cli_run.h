@@ -1,0 +1,77 @@
+// Running the built CLI from the tests (GRADSCOPE_CLI) and reading what it prints, shared by the
+// tests of the command-line contract.
+#pragma once
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gradscope_version.h"
+
+namespace gs_test {
+
+inline std::string temp_path(const char* name) {
+  return (std::filesystem::temp_directory_path() / name).string();
+}
+
+struct Run {
+  int exit_code;
+  std::string out, err;
+};
+
+inline Run run_cli(const std::string& args) {
+  // One file per test process: CTest may run the cases in parallel (ctest -j).
+  const std::string err_path =
+      temp_path(("gradscope_cli_test_stderr_" + std::to_string(getpid()) + ".txt").c_str());
+  const std::string command = std::string(GRADSCOPE_CLI) + " " + args + " 2>" + err_path;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  const int status = pclose(pipe);
+  std::ifstream err_file(err_path);
+  std::stringstream err;
+  err << err_file.rdbuf();
+  return {WEXITSTATUS(status), out, err.str()};
+}
+
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+inline const std::string kProvenance = "# gradscope " GRADSCOPE_VERSION " config=";
+
+// Exit code 2, nothing on stdout, and exactly `err` on stderr.
+inline void check_stderr(const std::string& args, const std::string& err) {
+  const Run run = run_cli(args);
+  INFO(args);
+  CHECK(run.exit_code == 2);
+  CHECK(run.out == "");
+  CHECK(run.err == err);
+}
+
+// Refused with exactly "gradscope: error: <message>".
+inline void check_refused(const std::string& args, const std::string& message) {
+  check_stderr(args, "gradscope: error: " + message + "\n");
+}
+
+// The output's lines after its first, which must be the provenance line.
+inline std::vector<std::string> csv_lines(const std::string& out) {
+  std::vector<std::string> lines = lines_of(out);
+  REQUIRE(!lines.empty());
+  CHECK(lines[0].rfind(kProvenance, 0) == 0);
+  lines.erase(lines.begin());
+  return lines;
+}
+
+}  // namespace gs_test
