@@ -122,7 +122,9 @@ const Command kCommands[] = {
      "(lyapunov_max in nats per step), then per cell a '# edge_of_chaos' line: the scale where\n"
      "the exponent at the longest length crosses 0 (linear interpolation), or none.",
      "lengths=10,20,30,50,75,100,150,200,300,500,750,1000", MODEL_KEYS "lengths precision",
-     "  --scales LO:HI:N     N scales evenly spaced from LO to HI (default 0.25:3:12; N 1..64)\n",
+     "  --scales LO:HI:N     N scales evenly spaced from LO to HI (N 1..64); LO:HI:N:log at a\n"
+     "                       constant ratio (default 0.25:16:12:log: the edges of the default\n"
+     "                       cells lie near 2 for the tanh RNN, 4 the LSTM, 10 the GRU)\n",
      false},
 };
 
@@ -212,7 +214,7 @@ struct CommandFlags {
   std::string export_path;
   int sv_steps = 2000;  // spectrum
   int above = 10;       // lagsplit
-  std::vector<double> scales = scale_grid(0.25, 3, 12);  // trainability
+  std::vector<double> scales = scale_grid(0.25, 16, 12, true);  // trainability
 };
 
 // A whole non-negative decimal integer in [lo, hi], or false.
@@ -243,21 +245,24 @@ std::string command_flags(const std::vector<std::pair<std::string, std::string>>
       if (!parse_flag_int(value, 0, 100000, flags.above))
         return flag_error(flag, value, "an integer in [0, 100000]");
     } else if (flag == "scales") {
-      // LO and HI as the vocabulary reads a scale (plain decimals in [0, 100]).
+      // LO:HI:N[:log]; LO and HI as the vocabulary reads a scale (plain decimals in [0, 100]).
       const std::string expected =
-          "LO:HI:N with LO < HI numbers in [0, 100] and N an integer in [1, 64] (e.g. 0.25:3:12)";
-      const size_t first = value.find(':'), second = value.find(':', first + 1);
-      if (first == std::string::npos || second == std::string::npos ||
-          value.find(':', second + 1) != std::string::npos)
-        return flag_error(flag, value, expected);
+          "LO:HI:N or LO:HI:N:log with LO < HI numbers in [0, 100] (log: LO > 0) and N an "
+          "integer in [1, 64] (e.g. 0.5:3:11 or 0.25:16:12:log)";
+      std::vector<std::string> parts(1);
+      for (char ch : value) {
+        if (ch == ':') parts.emplace_back();
+        else parts.back().push_back(ch);
+      }
+      const bool geometric = parts.size() == 4 && parts[3] == "log";
       Config lo, hi;
       int n = 0;
-      if (!set_config_value(lo, "scale", value.substr(0, first)).empty() ||
-          !set_config_value(hi, "scale", value.substr(first + 1, second - first - 1)).empty() ||
-          !parse_flag_int(value.substr(second + 1), 1, 64, n) ||
-          (n > 1 && !(lo.scale < hi.scale)))
+      if ((parts.size() != 3 && !geometric) || !set_config_value(lo, "scale", parts[0]).empty() ||
+          !set_config_value(hi, "scale", parts[1]).empty() ||
+          !parse_flag_int(parts[2], 1, 64, n) || (n > 1 && !(lo.scale < hi.scale)) ||
+          (geometric && !(lo.scale > 0)))
         return flag_error(flag, value, expected);
-      flags.scales = scale_grid(lo.scale, hi.scale, n);
+      flags.scales = scale_grid(lo.scale, hi.scale, n, geometric);
     }
   }
   return "";

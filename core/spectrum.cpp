@@ -73,6 +73,23 @@ std::vector<double> top_singular_values(int n, int count, Mat& v,
   return values;
 }
 
+// The rows of J_t that are exactly zero (a unit whose every coefficient is 0: a dead ReLU, a
+// saturated gate at exactly 0 or 1). z such rows make the rank at most n - z, so the z smallest
+// singular values are exactly 0: set so, instead of the SVD's rounding noise (~1e-16 sv1).
+int zero_rows(const StepJacobian& jac) {
+  int count = 0;
+  for (int j = 0; j < jac.hidden; ++j) {
+    count += jac.a.row(j).isZero(0) && jac.d_hh(j) == 0 &&
+             (jac.d_hc.size() == 0 || jac.d_hc(j) == 0);
+    if (jac.b.size()) count += jac.b.row(j).isZero(0) && jac.d_cc(j) == 0;
+  }
+  return count;
+}
+
+void zero_smallest(std::vector<double>& values, int n, int zeros) {
+  for (int i = std::max(0, n - zeros); i < static_cast<int>(values.size()); ++i) values[i] = 0;
+}
+
 }  // namespace
 
 int sampled_step_count(CellKind cell, int hidden, int steps, const SpectrumOptions& options) {
@@ -171,6 +188,7 @@ bool spectrum_steps(const ForwardPass<T>& fwd, SpectrumJob& job, int budget) {
             &change));
         s.sv_iteration_change = std::max(s.sv_iteration_change, change);
       }
+      zero_smallest(s.step_sv.back(), s.state_size, zero_rows(job.jac));
       ++job.next_sample;
     }
     if (++job.next_step > s.steps) {

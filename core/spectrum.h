@@ -5,7 +5,9 @@
 //   direction of the state. For a state size n <= 128 every one (Eigen's BDCSVD of the explicit
 //   J_t); above, the 8 largest, by subspace iteration on J_t^T J_t (16 vectors, warm-started from
 //   the previous sampled step, applying J_t without forming it), to a relative change below 1e-10
-//   of sv1 or 200 iterations, the worst left reported.
+//   of sv1 or 200 iterations, the worst left reported. Where z rows of J_t are exactly zero
+//   (dead ReLUs, gates at exactly 0 or 1), the z smallest singular values are exactly 0 (the
+//   rank is at most n - z) and reported so, not as the SVD's rounding noise (~1e-16 sv1).
 // - Which steps: every step when T is small, else m steps evenly spaced, the last included:
 //   t_i = 1 + floor(i (T - 1) / (m - 1)), i = 0..m-1, with m = the smallest of T, 2,000 (or the
 //   caller's max_sampled_steps) and the number of steps whose spectra cost as much as 2,000

@@ -6,9 +6,14 @@
 
 namespace gs {
 
-std::vector<double> scale_grid(double lo, double hi, int n) {
+std::vector<double> scale_grid(double lo, double hi, int n, bool geometric) {
   std::vector<double> out;
-  for (int i = 0; i < n; ++i) out.push_back(n == 1 ? lo : lo + (hi - lo) * i / (n - 1));
+  for (int i = 0; i < n; ++i) {
+    const double u = n == 1 ? 0.0 : static_cast<double>(i) / (n - 1);
+    out.push_back(i == n - 1 && n > 1 ? hi
+                  : geometric         ? lo * std::pow(hi / lo, u)
+                                      : lo + (hi - lo) * u);
+  }
   return out;
 }
 

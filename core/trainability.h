@@ -40,8 +40,10 @@ struct TrainabilityMap {
   int64_t steps_total = 0, steps_done = 0;
 };
 
-// n scales evenly spaced from lo to hi, both included (n = 1: lo).
-std::vector<double> scale_grid(double lo, double hi, int n);
+// n scales from lo to hi, both included (n = 1: lo), evenly spaced, or with `geometric` (lo > 0)
+// at a constant ratio: the edges of chaos of the default cells lie near 2 (tanh RNN), 4 (LSTM)
+// and 10 (GRU), so 0.25..16 at a constant ratio shows them all.
+std::vector<double> scale_grid(double lo, double hi, int n, bool geometric = false);
 
 TrainabilityMap begin_trainability(const Config& config, const std::vector<double>& scales);
 bool advance_trainability(TrainabilityMap& map, int budget);  // true when every point is done

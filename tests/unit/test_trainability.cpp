@@ -40,6 +40,9 @@ TEST_CASE("edge of chaos: rnn-identity with W_hh = s Q has top exponent ln s and
   config.precision = Precision::F64;
   const std::vector<double> scales = scale_grid(0.8, 1.2, 5);
   CHECK(scales == std::vector<double>{0.8, 0.9, 1.0, 1.1, 1.2});
+  const std::vector<double> ratios = scale_grid(0.25, 16, 7, /*geometric=*/true);
+  for (int i = 0; i < 7; ++i) CHECK(ratios[i] == doctest::Approx(0.25 * std::pow(2.0, i)).epsilon(1e-14));
+  CHECK(ratios.back() == 16);
   const TrainabilityMap map = run_trainability(config, scales);
   for (const TrainabilityPoint& p : map.points) {
     CHECK(p.lyapunov_max == doctest::Approx(std::log(p.scale)).epsilon(1e-12));
