@@ -125,11 +125,20 @@ void begin_lyapunov(int n, int k, LyapunovQR& qr) {
   qr.steps = 0;
 }
 
-void lyapunov_step(LyapunovQR& qr, const Mat& jq) {
+void lyapunov_step(LyapunovQR& qr, const Mat& jq, int max_rank) {
   const Eigen::HouseholderQR<Mat> householder(jq);
-  const Eigen::Index k = jq.cols();
-  for (Eigen::Index i = 0; i < k; ++i)  // log(0) = -inf: a direction annihilated exactly
-    qr.log_r_sum(i) += std::log(std::abs(householder.matrixQR()(i, i)));
+  const int k = static_cast<int>(jq.cols());
+  Vec r = householder.matrixQR().diagonal().head(k).cwiseAbs();
+  // rank(J_t Q) <= max_rank: the k - max_rank smallest |R_ii| are 0 in exact arithmetic.
+  const int zeros_needed = k - std::min(k, max_rank);
+  if (zeros_needed > 0) {
+    std::vector<int> order(k);
+    for (int i = 0; i < k; ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return r(a) < r(b); });
+    for (int i = 0; i < zeros_needed; ++i) r(order[i]) = 0;
+  }
+  for (int i = 0; i < k; ++i)  // log(0) = -inf: a direction annihilated exactly
+    qr.log_r_sum(i) += std::log(r(i));
   qr.q = householder.householderQ() * Mat::Identity(jq.rows(), k);
   ++qr.steps;
 }
@@ -171,7 +180,8 @@ bool spectrum_steps(const ForwardPass<T>& fwd, SpectrumJob& job, int budget) {
     const int t = job.next_step;
     step_jacobian(s.cell, fwd, t, job.jac);
     jacobian_times(job.w_hh, job.jac, job.qr.q, job.jq, job.scratch);
-    lyapunov_step(job.qr, job.jq);
+    const int zeros = zero_rows(job.jac);
+    lyapunov_step(job.qr, job.jq, s.state_size - zeros);
     if (job.next_sample < s.sv_steps.size() && s.sv_steps[job.next_sample] == t) {
       if (s.complete) {
         jacobian_matrix(job.w_hh, job.jac, job.j);
@@ -188,7 +198,7 @@ bool spectrum_steps(const ForwardPass<T>& fwd, SpectrumJob& job, int budget) {
             &change));
         s.sv_iteration_change = std::max(s.sv_iteration_change, change);
       }
-      zero_smallest(s.step_sv.back(), s.state_size, zero_rows(job.jac));
+      zero_smallest(s.step_sv.back(), s.state_size, zeros);
       ++job.next_sample;
     }
     if (++job.next_step > s.steps) {

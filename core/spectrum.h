@@ -18,7 +18,8 @@
 //   columns), Q_t R_t = J_t Q_{t-1} (Householder QR), exponent_i = sum_t log|R_t,ii| / T in nats
 //   per step, sorted largest first. Every step takes part (one n x n or n x k product and QR per
 //   step). All n of them for n <= 128, else the 8 largest (Q with 8 columns). -inf where a
-//   direction was annihilated exactly (a dead ReLU layer): an exactly zero product.
+//   direction was annihilated exactly (dead ReLUs): where z rows of J_t are exactly zero, its
+//   rank is at most n - z, and that many of R_t's diagonal are exactly 0, not rounding noise.
 //   The largest is the rate at which ||J_T ... J_t v|| grows for almost every v, so
 //   lyapunov[0] / ln 10 predicts the decay curve's log10 slope per step (analysis.h) as T grows.
 //
@@ -28,6 +29,7 @@
 // Computed in double from the caches whatever the probe's precision (jacobian.h says why).
 // The work is sliced like the other passes (begin_spectrum, spectrum_steps), for the page.
 #pragma once
+#include <climits>
 #include <vector>
 
 #include "decay.h"
@@ -68,7 +70,10 @@ struct LyapunovQR {
   int steps = 0;
 };
 void begin_lyapunov(int n, int k, LyapunovQR& qr);
-void lyapunov_step(LyapunovQR& qr, const Mat& jq);  // jq = J_t Q_{t-1}, (n, k)
+// jq = J_t Q_{t-1}, (n, k). max_rank: a bound on J_t's rank (n - its exactly zero rows): then at
+// least k - max_rank of R's diagonal are exactly 0, which rounding leaves at ~1e-16 ||J_t||;
+// the smallest are set to 0 (log -inf), as many as needed.
+void lyapunov_step(LyapunovQR& qr, const Mat& jq, int max_rank = INT_MAX);
 std::vector<double> lyapunov_exponents(const LyapunovQR& qr);  // nats per step, largest first
 
 // The running computation, sliced.

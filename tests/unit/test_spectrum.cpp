@@ -330,3 +330,50 @@ TEST_CASE("float32 probes: the spectra of their Jacobians, computed in double, a
     CHECK(exponents <= 1e-4);
   }
 }
+
+TEST_CASE("dead ReLUs: exactly zero singular values and exponents, as many as the rank says") {
+  Config config;
+  config.hidden = 16;
+  config.length = 60;
+  config.precision = Precision::F64;
+  // IRNN (W_hh = 0.9 I): J_t = 0.9 diag(relu'), the product is diagonal, every exponent ln 0.9
+  // for a unit alive at every step and -inf for one ever off.
+  config.init = InitKind::Identity;
+  config.scale = 0.9;
+  Probe probe = run_probe(CellKind::RnnRelu, config, 3);
+  int always_alive = 0;
+  for (int j = 0; j < 16; ++j) {
+    bool alive = true;
+    for (int t = 1; t <= 60; ++t) alive = alive && probe.f64.fwd.h(j, t) > 0;
+    always_alive += alive;
+  }
+  Spectrum s = probe_spectrum(probe);
+  MESSAGE("IRNN: " << always_alive << " of 16 units alive at every step");
+  REQUIRE(always_alive > 0);
+  REQUIRE(always_alive < 16);
+  for (int i = 0; i < 16; ++i) {
+    if (i < always_alive) CHECK(s.lyapunov[i] == doctest::Approx(std::log(0.9)).epsilon(1e-14));
+    else CHECK(s.lyapunov[i] == -INFINITY);
+  }
+
+  // Uniform W_hh: a generic product has the smallest rank of its factors, n minus the most units
+  // off at any step; that many exponents are finite, the rest exactly -inf, and each step's
+  // singular values end with as many exact zeros as it has units off.
+  config.init = InitKind::Uniform;
+  config.scale = 1.5;
+  probe = run_probe(CellKind::RnnRelu, config, 4);
+  s = probe_spectrum(probe);
+  int most_off = 0;
+  for (int t = 1; t <= 60; ++t) {
+    int off = 0;
+    for (int j = 0; j < 16; ++j) off += probe.f64.fwd.h(j, t) == 0;
+    most_off = std::max(most_off, off);
+    const std::vector<double>& sv = s.step_sv[t - 1];
+    for (int i = 0; i < 16; ++i) CHECK((sv[i] == 0) == (i >= 16 - off));
+  }
+  int finite = 0;
+  for (double l : s.lyapunov) finite += std::isfinite(l);
+  MESSAGE("uniform: at most " << most_off << " of 16 units off at one step; " << finite
+                              << " finite exponents");
+  CHECK(finite == 16 - most_off);
+}
