@@ -20,7 +20,7 @@ const double kSampleBudget = 2000.0 * 20 * 64 * 64 * 64;
 // The subspace iteration: extra vectors beyond those reported (convergence of sv_k goes as
 // (sv_{block+1} / sv_k)^2 per iteration), its tolerance relative to sv1, and its cap.
 const int kExtraVectors = 8;
-const double kIterationTolerance = 1e-10;
+const double kIterationTolerance = 1e-12;
 const int kMaxIterations = 200;
 
 double spectrum_cost(CellKind cell, int hidden, const SpectrumOptions& options) {

@@ -4,7 +4,7 @@
 // - Singular values of J_t: how much one step can stretch (sv1 > 1) or squash (sv1 < 1) any
 //   direction of the state. For a state size n <= 128 every one (Eigen's BDCSVD of the explicit
 //   J_t); above, the 8 largest, by subspace iteration on J_t^T J_t (16 vectors, warm-started from
-//   the previous sampled step, applying J_t without forming it), to a relative change below 1e-10
+//   the previous sampled step, applying J_t without forming it), to a relative change below 1e-12
 //   of sv1 or 200 iterations, the worst left reported. Where z rows of J_t are exactly zero
 //   (dead ReLUs, gates at exactly 0 or 1), the z smallest singular values are exactly 0 (the
 //   rank is at most n - z) and reported so, not as the SVD's rounding noise (~1e-16 sv1).

@@ -65,7 +65,7 @@ TEST_CASE("per-step means agree with analysis.h's overall means: tanh', dead ReL
   }
 }
 
-TEST_CASE("Pascanu's bound is gamma sigma_max(W_hh); a constant forget gate's path falls log10 f per step") {
+TEST_CASE("Pascanu's bound is gamma sigma_max(W_hh), and a constant forget gate's path falls log10 f per step") {
   Config config;
   config.init = InitKind::Orthogonal;
   config.scale = 0.8;
