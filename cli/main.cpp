@@ -191,6 +191,13 @@ std::string flag_pair(const std::string& key, const std::string& value) {
   return pair;
 }
 
+// The radius as the canonical text writes it.
+std::string radius_text(const Config& config) {
+  for (const auto& [key, value] : config_pairs(config))
+    if (key == "radius") return value;
+  return "";
+}
+
 // What the config cannot be for this command, checked with everything else before any output.
 std::string command_error(const Command& command, const Config& config) {
   if (command.trains) return validate_for_training(config);
@@ -198,6 +205,10 @@ std::string command_error(const Command& command, const Config& config) {
   const bool one_probe =
       name == "decay" || name == "spectrum" || name == "saturation" || name == "lagsplit";
   if (!one_probe && name != "trainability") return "";
+  if (name == "trainability" && config.radius > 0)
+    return "radius=" + radius_text(config) +
+           " is invalid for trainability: it rescales W_hh to that spectral radius after the "
+           "scale, so the map's scale axis would change nothing (use radius=0)";
   if (one_probe && config.cells.size() != 1)
     return "cell=" + cells_text(config.cells) + " is invalid for " + name +
            ": expected exactly one cell";

@@ -36,7 +36,8 @@ struct LagSplit {
 // log10 sum 10^x over the values (log-sum-exp; -inf for none or all -inf; NaN if any is NaN).
 double log10_sum(const double* values, int count);
 
-// From a finished forward pass and dL/dh_T (the seed): one renormalized backward pass.
+// From a finished forward pass of one sequence (batch 1) and dL/dh_T (the seed): one
+// renormalized backward pass.
 template <class T>
 LagSplit lag_split(const ModelT<T>& model, const ForwardPass<T>& fwd, const MatT<T>& seed_grad_h);
 LagSplit probe_lag_split(const Probe& probe);

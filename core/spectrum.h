@@ -89,6 +89,7 @@ struct SpectrumJob {
   bool done = false;
 };
 
+// fwd: a finished forward pass (batch 1, or column 0 of a batch).
 template <class T>
 void begin_spectrum(const ModelT<T>& model, const ForwardPass<T>& fwd,
                     const SpectrumOptions& options, SpectrumJob& job);

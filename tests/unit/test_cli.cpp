@@ -541,6 +541,9 @@ TEST_CASE("the why commands: one overflowed pass says so as decay does, bad flag
       "> 0) and N an integer in [1, 64] (e.g. 0.5:3:11 or 0.25:16:12:log)";
   for (const char* bad : {"1:2", "2:1:5", "0:2:5:log", "1:2:65", "1:nan:3", "1:2:3:lin"})
     check_refused(std::string("trainability --scales ") + bad, std::string("--scales ") + bad + scales);
+  check_refused("trainability --radius 0.9",
+                "radius=0.9 is invalid for trainability: it rescales W_hh to that spectral radius "
+                "after the scale, so the map's scale axis would change nothing (use radius=0)");
   check_refused("decay --above 3",
                 "unknown key 'above' (known keys: cell, hidden, length, seed, seeds, init, scale, "
                 "radius, forget_bias, task, batch, optimizer, lr, momentum, clip, iters, "
