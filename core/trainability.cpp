@@ -49,12 +49,7 @@ bool advance_trainability(TrainabilityMap& map, int budget) {
       map.stage = 1;
     }
     if (map.stage == 1) {  // the forward pass and the decay curve
-      const int before = probe_steps_done(map.probe);
-      const bool done = advance_probe(map.probe, budget);
-      const int taken = probe_steps_done(map.probe) - before;
-      budget -= std::max(1, taken);
-      map.steps_done += taken;
-      if (!done) continue;
+      if (!advance_probe_within(map.probe, budget, map.steps_done)) continue;
       point.log10_ratio = first_to_last_log10_ratio(map.probe.curve);
       with_lane(map.probe, [&](const auto& lane) {
         begin_spectrum(lane.model, lane.fwd, top_one, map.lyapunov);

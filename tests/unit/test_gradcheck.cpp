@@ -6,14 +6,12 @@
 #include <cmath>
 #include <functional>
 
+#include "all_cells.h"
 #include "sequence.h"
 
 using namespace gs;
 
 namespace {
-
-const CellKind kAllCells[] = {CellKind::RnnTanh,     CellKind::RnnRelu, CellKind::RnnSigmoid,
-                              CellKind::RnnIdentity, CellKind::Lstm,    CellKind::Gru};
 
 struct Problem {
   Model model;

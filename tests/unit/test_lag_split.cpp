@@ -4,14 +4,12 @@
 
 #include <cmath>
 
+#include "all_cells.h"
 #include "lag_split.h"
 
 using namespace gs;
 
 namespace {
-
-const CellKind kAllCells[] = {CellKind::RnnTanh,     CellKind::RnnRelu, CellKind::RnnSigmoid,
-                              CellKind::RnnIdentity, CellKind::Lstm,    CellKind::Gru};
 
 double share_sum(const LagSplit& split) {
   double sum = 0;

@@ -6,15 +6,13 @@
 #include <Eigen/SVD>
 #include <cmath>
 
+#include "all_cells.h"
 #include "analysis.h"
 #include "spectrum.h"
 
 using namespace gs;
 
 namespace {
-
-const CellKind kAllCells[] = {CellKind::RnnTanh,     CellKind::RnnRelu, CellKind::RnnSigmoid,
-                              CellKind::RnnIdentity, CellKind::Lstm,    CellKind::Gru};
 
 // A model with W_hh 1.5 times the default (bigger, more nonlinear Jacobians), Gaussian inputs,
 // and a random nonzero initial state, so that every term of every Jacobian is exercised.
