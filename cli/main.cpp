@@ -121,7 +121,8 @@ const Command kCommands[] = {
      "Prints CSV cell,scale,length,log10_ratio,lyapunov_max,lyapunov_max_log10_per_step\n"
      "(lyapunov_max in nats per step), then per cell a '# edge_of_chaos' line: the scale where\n"
      "the exponent at the longest length crosses 0 (linear interpolation), or none.",
-     "lengths=10,20,30,50,75,100,150,200,300,500,750,1000", MODEL_KEYS "lengths precision",
+     "lengths=10,20,30,50,75,100,150,200,300,500,750,1000",
+     "cell hidden seed init forget_bias task lengths precision",  // scale: --scales; no radius
      "  --scales LO:HI:N     N scales evenly spaced from LO to HI (N 1..64); LO:HI:N:log at a\n"
      "                       constant ratio (default 0.25:16:12:log: the edges of the default\n"
      "                       cells lie near 2 for the tanh RNN, 4 the LSTM, 10 the GRU)\n",
