@@ -77,4 +77,32 @@ json probe_to_json(const Config& config, const Probe& probe) {
   return out;
 }
 
+void add_spectrum_json(json& record, const Spectrum& spectrum, const SpectrumOptions& options) {
+  record["state_size"] = spectrum.state_size;
+  record["spectrum_complete"] = spectrum.complete;
+  record["spectrum_note"] =
+      spectrum.complete
+          ? "every singular value of J_t = ds_t/ds_{t-1} (s = h, LSTM: h then c) and every "
+            "Lyapunov exponent"
+          : "the " + std::to_string(options.top) +
+                " largest singular values (subspace iteration) and Lyapunov exponents";
+  record["lyapunov_steps"] = spectrum.steps;
+  if (spectrum.overflow_step) {  // no Jacobians of a pass that left the range
+    record["lyapunov_exponents"] = "overflow";
+    record["singular_value_steps"] = json::array();
+    record["step_singular_values"] = "overflow";
+    return;
+  }
+  record["lyapunov_exponents"] = log10_json(spectrum.lyapunov);  // same encoding: -inf is null
+  record["singular_value_steps"] = spectrum.sv_steps;
+  json values = json::array();
+  for (const std::vector<double>& step : spectrum.step_sv) {
+    json row = json::array();
+    for (double v : step) row.push_back(json_value<json>(v));
+    values.push_back(row);
+  }
+  record["step_singular_values"] = values;
+  if (!spectrum.complete) record["sv_iteration_change"] = spectrum.sv_iteration_change;
+}
+
 }  // namespace gs

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "decay.h"
+#include "spectrum.h"
 
 namespace gs {
 
@@ -16,5 +17,12 @@ inline constexpr int kExportSchemaVersion = 1;
 void add_provenance(nlohmann::json& record);
 
 nlohmann::json probe_to_json(const Config& config, const Probe& probe);
+
+// `spectrum --export`: adds to probe_to_json's record `state_size`, `spectrum_complete`,
+// `lyapunov_exponents` (nats per step, largest first), `lyapunov_steps`,
+// `singular_value_steps` (1-based) and `step_singular_values` (one array per listed step,
+// largest first); or, if the forward pass overflowed, "overflow" in their place.
+void add_spectrum_json(nlohmann::json& record, const Spectrum& spectrum,
+                       const SpectrumOptions& options);
 
 }  // namespace gs

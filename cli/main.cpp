@@ -1,6 +1,6 @@
 // gradscope: the command-line front end over core/.
 //
-//   gradscope decay|sweep|train|bench|critical|cliff|truncation [--key value ...]
+//   gradscope <command> [--key value ...]   (gradscope --help lists the commands)
 //
 // Flags are the configuration vocabulary of core/config.h (`--hidden 64` is `hidden=64`); output
 // is CSV on stdout, after one '#' line saying what made it; bad input, or output that cannot be
@@ -14,9 +14,15 @@
 #include <string>
 #include <vector>
 
+#include "analysis.h"
 #include "bench.h"
 #include "critical.h"
+#include "bounds.h"
 #include "decay.h"
+#include "lag_split.h"
+#include "saturation.h"
+#include "spectrum.h"
+#include "trainability.h"
 #include "number_format.h"
 #include "quantiles.h"
 #include "export_json.h"
@@ -110,15 +116,76 @@ const Command kCommands[] = {
      "task's steps; copy: length + 20). --cell takes one name here.\n"
      "Prints CSV k,cosine (empty where a gradient is exactly zero).",
      "cell=rnn-tanh", MODEL_KEYS "length batch", "", true},
+    {"spectrum",
+     "Why it vanishes, part 1: the singular values of each step Jacobian J_t = ds_t/ds_{t-1}\n"
+     "(s_t = h_t; LSTM: (h_t, c_t), size 2 H) of one sequence of one cell, and the Lyapunov\n"
+     "exponents of J_T ... J_1 (QR iteration over every step, nats per step). Every value for a\n"
+     "state size <= 128, else the 8 largest. Singular values at every step, or at most\n"
+     "--sv-steps steps evenly spaced (fewer where a step's spectrum is costly; a '#' line says\n"
+     "which, the last step always included).\n"
+     "Prints CSV t,sv1,sv2,... (largest first), then '# lyapunov_exponents=l1,l2,...' and a\n"
+     "'#' line setting the largest exponent in log10 per step (l1 / ln 10) beside the measured\n"
+     "decay slope (decay's log10 per step) and the bound theory gives (RNNs: Pascanu et al.'s\n"
+     "gamma sigma_max(W_hh); LSTM/GRU: the forget/update gate path's log10 per step).",
+     "cell=rnn-tanh", MODEL_KEYS "length precision",
+     "  --export FILE.json   also write decay --export's record plus lyapunov_exponents,\n"
+     "                       step_singular_values and singular_value_steps\n"
+     "                       (tests/reference/check_spectrum.py recomputes them in PyTorch)\n"
+     "  --sv-steps N         steps with singular values, at most (default 2000; 0: none)\n",
+     false},
+    {"saturation",
+     "Why it vanishes, part 2: per step, over the hidden units, the mean and quartiles of what\n"
+     "each backward step multiplies the gradient by, unit by unit: act' for the RNNs (dtanh,\n"
+     "dsigmoid, drelu, didentity; ReLU also dead_share, the units exactly off); LSTM gates i, f,\n"
+     "o, the candidate's dtanh_g and dtanh_c = tanh'(c_t); GRU gates r, z and dtanh_n. LSTM and\n"
+     "GRU add the mean log10 of the forget (update) gate and its path from t to T,\n"
+     "mean over units of log10 prod_{s=t+1..T} f_s (z_s).\n"
+     "Prints CSV t,<name>_mean,<name>_q25,<name>_median,<name>_q75,... (quartiles interpolated\n"
+     "as numpy.percentile's default).",
+     "cell=rnn-tanh", MODEL_KEYS "length precision", "", false},
+    {"lagsplit",
+     "Why it vanishes, part 3: the recurrent weight gradient of a loss at the last step,\n"
+     "dL/dW_hh = sum_t dgates_t h_{t-1}^T, split by lag k = T - t (Pascanu et al. 2013, eq. 4):\n"
+     "each step's term's Frobenius norm and its share of the sum of all terms' norms (exact in\n"
+     "log10 at any depth). LSTM/GRU: every gate block of W_hh.\n"
+     "Prints CSV t,lag,log10_term_norm,share,log10_share, then '# share_above_lag_L=...'.",
+     "cell=rnn-tanh", MODEL_KEYS "length precision",
+     "  --above L            the lag above which the share is summed (default 10)\n", false},
+    {"trainability",
+     "Why it vanishes, part 4: a map over recurrent scale (W_hh times it) x sequence length, per\n"
+     "cell: log10(||dL/dh_1|| / ||dL/dh_T||) (sweep's quantity, each point its own probe) and\n"
+     "the largest Lyapunov exponent of the same forward pass; where it crosses 0 is the edge of\n"
+     "chaos. One seed.\n"
+     "Prints CSV cell,scale,length,log10_ratio,lyapunov_max,lyapunov_max_log10_per_step\n"
+     "(lyapunov_max in nats per step), then per cell a '# edge_of_chaos' line: the scale where\n"
+     "the exponent at the longest length crosses 0 (linear interpolation), or none.",
+     "lengths=10,20,30,50,75,100,150,200,300,500,750,1000",
+     "cell hidden seed init forget_bias task lengths precision",  // scale: --scales; no radius
+     "  --scales LO:HI:N     N scales evenly spaced from LO to HI (N 1..64); LO:HI:N:log at a\n"
+     "                       constant ratio (default 0.25:16:12:log: the edges of the default\n"
+     "                       cells lie near 2 for the tanh RNN, 4 the LSTM, 10 the GRU)\n",
+     false},
 };
 
-// Flags of a command that are not keys of the vocabulary: a path, a grid, a shard.
-bool own_flag(const std::string& command, const std::string& key) {
-  if (key == "export") return command == "decay" || command == "train";
-  if (key == "shard") return command == "critical";
-  if (command == "cliff")
-    return key == "w" || key == "b" || key == "steps" || key == "x0" || key == "target";
+// Flags that are not keys of the vocabulary, by command (values checked by command_flags).
+const std::pair<const char*, const char*> kCommandFlags[] = {
+    {"decay", "export"},      {"train", "export"},    {"spectrum", "export"},
+    {"spectrum", "sv-steps"}, {"lagsplit", "above"},  {"trainability", "scales"},
+    {"critical", "shard"},    {"cliff", "w"},         {"cliff", "b"},
+    {"cliff", "steps"},       {"cliff", "x0"},        {"cliff", "target"},
+};
+
+bool is_command_flag(const Command& command, const std::string& key) {
+  for (const auto& [name, flag] : kCommandFlags)
+    if (name == std::string(command.name) && key == flag) return true;
   return false;
+}
+
+// The command names, for messages: "decay, sweep, ...".
+std::string command_names() {
+  std::string names;
+  for (const Command& c : kCommands) names += (names.empty() ? "" : ", ") + std::string(c.name);
+  return names;
 }
 
 [[noreturn]] void fail(const std::string& message) {
@@ -166,6 +233,13 @@ std::string flag_pair(const std::string& key, const std::string& value) {
   return pair;
 }
 
+// The radius as the canonical text writes it.
+std::string radius_text(const Config& config) {
+  for (const auto& [key, value] : config_pairs(config))
+    if (key == "radius") return value;
+  return "";
+}
+
 // What the config cannot be for this command, checked with everything else before any output.
 std::string command_error(const Command& command, const Config& config) {
   const std::string name = command.name;
@@ -174,12 +248,97 @@ std::string command_error(const Command& command, const Config& config) {
     return "cell=" + cells_text(config.cells) +
            " is invalid for truncation: expected exactly one cell";
   if (command.trains) return validate_for_training(config);
-  if (name != "decay") return "";
-  if (config.cells.size() != 1)
-    return "cell=" + cells_text(config.cells) + " is invalid for decay: expected exactly one cell";
+  const bool one_probe =
+      name == "decay" || name == "spectrum" || name == "saturation" || name == "lagsplit";
+  if (!one_probe && name != "trainability") return "";
+  if (name == "trainability" && config.radius > 0)
+    return "radius=" + radius_text(config) +
+           " is invalid for trainability: it rescales W_hh to that spectral radius after the "
+           "scale, so the map's scale axis would change nothing (use radius=0)";
+  if (one_probe && config.cells.size() != 1)
+    return "cell=" + cells_text(config.cells) + " is invalid for " + name +
+           ": expected exactly one cell";
   if (config.seeds != 1)
-    return "seeds=" + std::to_string(config.seeds) +
-           " is invalid for decay: it measures one seed (use sweep to average over seeds)";
+    return "seeds=" + std::to_string(config.seeds) + " is invalid for " + name +
+           ": it measures one seed (use sweep to average over seeds)";
+  return "";
+}
+
+const int kMaxSampledStepsFlag = 100000;
+
+// The values of the command's own flags (kCommandFlags), checked before anything is computed.
+struct CommandFlags {
+  std::string export_path;
+  int sv_steps = 2000;  // spectrum
+  int above = 10;       // lagsplit
+  std::vector<double> scales = scale_grid(0.25, 16, 12, true);  // trainability
+  int shard = 1, shards = 0;  // critical; shards 0: the whole experiment, not a shard
+  CliffProblem cliff;         // cliff: its own flags, and the grid
+  CliffAxis cliff_w, cliff_b;
+  CommandFlags() {
+    parse_cliff_axis("w", kCliffDefaultW, cliff_w);
+    parse_cliff_axis("b", kCliffDefaultB, cliff_b);
+  }
+};
+
+// A whole non-negative decimal integer in [lo, hi], or false.
+bool parse_flag_int(const std::string& text, long long lo, long long hi, int& out) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  const long long value = std::stoll(text);
+  if (value < lo || value > hi) return false;
+  out = static_cast<int>(value);
+  return true;
+}
+
+std::string flag_error(const std::string& flag, const std::string& value,
+                       const std::string& expected) {
+  return "--" + flag + " " + excerpt(value) + " is invalid: expected " + expected;
+}
+
+std::string command_flags(const std::string& command,
+                          const std::vector<std::pair<std::string, std::string>>& given,
+                          CommandFlags& flags) {
+  for (const auto& [flag, value] : given) {
+    if (value.empty() && flag != "export") return "--" + flag + " needs a value";
+    if (command == "cliff") {
+      if (const std::string error =
+              parse_cliff_flag(flag, value, flags.cliff, flags.cliff_w, flags.cliff_b);
+          !error.empty())
+        return error;
+    } else if (flag == "shard") {
+      if (const std::string error = parse_shard(value, flags.shard, flags.shards); !error.empty())
+        return error;
+    } else if (flag == "export") {
+      if (value.empty()) return "--export needs a file name";
+      flags.export_path = value;
+    } else if (flag == "sv-steps") {
+      if (!parse_flag_int(value, 0, kMaxSampledStepsFlag, flags.sv_steps))
+        return flag_error(flag, value, "an integer in [0, " + std::to_string(kMaxSampledStepsFlag) + "]");
+    } else if (flag == "above") {
+      if (!parse_flag_int(value, 0, 100000, flags.above))
+        return flag_error(flag, value, "an integer in [0, 100000]");
+    } else if (flag == "scales") {
+      // LO:HI:N[:log]; LO and HI as the vocabulary reads a scale (plain decimals in [0, 100]).
+      const std::string expected =
+          "LO:HI:N or LO:HI:N:log with LO < HI numbers in [0, 100] (log: LO > 0) and N an "
+          "integer in [1, 64] (e.g. 0.5:3:11 or 0.25:16:12:log)";
+      std::vector<std::string> parts(1);
+      for (char ch : value) {
+        if (ch == ':') parts.emplace_back();
+        else parts.back().push_back(ch);
+      }
+      const bool geometric = parts.size() == 4 && parts[3] == "log";
+      Config lo, hi;
+      int n = 0;
+      if ((parts.size() != 3 && !geometric) || !set_config_value(lo, "scale", parts[0]).empty() ||
+          !set_config_value(hi, "scale", parts[1]).empty() ||
+          !parse_flag_int(parts[2], 1, 64, n) || (n > 1 && !(lo.scale < hi.scale)) ||
+          (geometric && !(lo.scale > 0)))
+        return flag_error(flag, value, expected);
+      flags.scales = scale_grid(lo.scale, hi.scale, n, geometric);
+    }
+  }
   return "";
 }
 
@@ -316,11 +475,155 @@ void run_train(const Config& config, const std::string& export_path) {
     if (const std::string close_error = exporter.close(); !close_error.empty()) fail(close_error);
 }
 
+// A forward pass that overflowed: said as decay says it, in the CSV and on stderr (exit 0).
+void report_overflow(const Probe& probe, const Config& config, const char* what) {
+  const std::string overflow = overflow_explanation(probe.curve, config.precision);
+  std::cout << "# " << overflow << ": " << what << "\n";
+  std::cerr << "gradscope: warning: " << overflow << "\n";
+}
+
+void run_spectrum(const Config& config, const CommandFlags& flags, std::FILE* export_file) {
+  const Probe probe = run_probe(config.cells[0], config, config.seed);
+  SpectrumOptions options;
+  options.max_sampled_steps = flags.sv_steps;
+  const Spectrum s = probe_spectrum(probe, options);
+  const Bounds bounds = probe_bounds(probe);
+  if (export_file) {
+    nlohmann::json record = probe_to_json(config, probe);
+    add_spectrum_json(record, s, options);
+    write_export(export_file, flags.export_path, record);
+  }
+  print_provenance(config);
+  const int T = s.steps, n = s.state_size;
+  const int count = s.complete ? n : std::min(options.top, n);
+  // Which values, at which steps: the overflowed pass has none, but says which it would have.
+  const std::vector<int> steps =
+      s.overflow_step ? sampled_steps(T, sampled_step_count(s.cell, config.hidden, T, options))
+                      : s.sv_steps;
+  std::cout << "# state size " << n << (has_cell_state(s.cell) ? " (h_t then c_t)" : " (h_t)")
+            << ": " << (s.complete ? "every singular value" : "the " + std::to_string(count) +
+                                                               " largest singular values")
+            << " of J_t = ds_t/ds_{t-1}";
+  if (!s.complete)
+    std::cout << " (subspace iteration, worst last relative change " << s.sv_iteration_change
+              << ")";
+  if (steps.size() == static_cast<size_t>(T))
+    std::cout << ", at every step (" << T << ")";
+  else
+    std::cout << ", at " << steps.size() << " of " << T
+              << " steps evenly spaced, t = 1 + floor(i (T - 1) / (m - 1)), the last included";
+  std::cout << "; Lyapunov exponents: " << (s.complete ? "all " : "the largest ") << count
+            << ", QR over all " << T << " steps, nats per step\n";
+  std::cout << "t";
+  for (int i = 1; i <= count && !steps.empty(); ++i) std::cout << ",sv" << i;
+  std::cout << "\n";
+  for (size_t row = 0; row < steps.size(); ++row) {
+    std::cout << steps[row];
+    for (int i = 0; i < count; ++i)
+      std::cout << "," << (s.overflow_step ? "overflow" : format_value(s.step_sv[row][i]));
+    std::cout << "\n";
+  }
+  std::cout << "# lyapunov_exponents=";
+  for (int i = 0; i < count; ++i)
+    std::cout << (i ? "," : "") << (s.overflow_step ? "overflow" : format_log10(s.lyapunov[i]));
+  std::cout << "\n";
+  if (s.overflow_step) {
+    report_overflow(probe, config, "no Jacobian, no spectrum");
+    return;
+  }
+  const ProbeAnalysis analysis = analyze_probe(probe);
+  std::cout << "# lyapunov_max_log10_per_step=" << format_log10(s.lyapunov[0] / std::log(10.0))
+            << " decay_log10_per_step=" << format_value(analysis.log10_per_step);
+  if (s.cell == CellKind::Lstm || s.cell == CellKind::Gru)
+    std::cout << (s.cell == CellKind::Lstm ? " forget_path" : " update_path")
+              << "_log10_per_step=" << format_log10(bounds.keep_path_log10_per_step);
+  else
+    std::cout << " sigma_max_whh=" << format_value(bounds.sigma_max_whh)
+              << " gamma=" << bounds.gamma << " pascanu_bound=" << format_value(bounds.pascanu_bound)
+              << " log10_pascanu_bound=" << format_log10(std::log10(bounds.pascanu_bound));
+  std::cout << "\n";
+}
+
+void run_saturation(const Config& config) {
+  const Probe probe = run_probe(config.cells[0], config, config.seed);
+  const Saturation sat = probe_saturation(probe);
+  const Bounds bounds = probe_bounds(probe);
+  const CellKind cell = config.cells[0];
+  const char* gate = cell == CellKind::Lstm ? "f" : "z";
+  const char* path = cell == CellKind::Lstm ? "forget_path" : "update_path";
+  print_provenance(config);
+  std::cout << "t";
+  for (const SaturationSeries& series : sat.series)
+    for (const char* stat : {"mean", "q25", "median", "q75"})
+      std::cout << "," << series.name << "_" << stat;
+  if (!sat.dead_share.empty()) std::cout << ",dead_share";
+  if (!bounds.log10_keep_gate.empty())
+    std::cout << ",log10_" << gate << "_mean," << path << "_log10";
+  std::cout << "\n";
+  const int T = probe.sample.length();
+  for (int t = 1; t <= T; ++t) {
+    std::cout << t;
+    for (const SaturationSeries& series : sat.series)
+      for (const auto* v : {&series.mean, &series.q25, &series.median, &series.q75})
+        std::cout << "," << format_value((*v)[t - 1]);
+    if (!sat.dead_share.empty()) std::cout << "," << format_value(sat.dead_share[t - 1]);
+    if (!bounds.log10_keep_gate.empty())
+      std::cout << "," << format_log10(bounds.log10_keep_gate[t - 1]) << ","
+                << format_log10(bounds.log10_keep_path[t - 1]);
+    std::cout << "\n";
+  }
+  if (sat.overflow_step)
+    report_overflow(probe, config, "no derivatives from this step on");
+}
+
+// 10^log10_value as text, also below double's range (a share of 10^-2000 is a number).
+std::string format_power_of_ten(double log10_value) {
+  if (log10_kind(log10_value) != NumberKind::Number) return format_log10(log10_value);
+  if (log10_value > -300) return format_value(std::pow(10.0, log10_value));
+  const double exponent = std::floor(log10_value);
+  char text[48];
+  std::snprintf(text, sizeof text, "%.10ge%.0f", std::pow(10.0, log10_value - exponent), exponent);
+  return text;
+}
+
+void run_lagsplit(const Config& config, const CommandFlags& flags) {
+  const Probe probe = run_probe(config.cells[0], config, config.seed);
+  const LagSplit split = probe_lag_split(probe);
+  print_provenance(config);
+  std::cout << "t,lag,log10_term_norm,share,log10_share\n";
+  const int T = split.steps();
+  for (int t = 1; t <= T; ++t) {
+    const double share = split.log10_share(t);
+    std::cout << t << "," << T - t << "," << format_log10(split.log10_term[t - 1]) << ","
+              << format_power_of_ten(share) << "," << format_log10(share) << "\n";
+  }
+  const double above = split.log10_share_above(flags.above);
+  std::cout << "# share_above_lag_" << flags.above << "=" << format_power_of_ten(above)
+            << " log10_share_above_lag_" << flags.above << "=" << format_log10(above) << "\n";
+  if (split.overflow_step)
+    report_overflow(probe, config, "every term is beyond range too");
+}
+
+void run_trainability_command(const Config& config, const CommandFlags& flags) {
+  const TrainabilityMap map = run_trainability(config, flags.scales);
+  print_provenance(config);
+  std::cout << "cell,scale,length,log10_ratio,lyapunov_max,lyapunov_max_log10_per_step\n";
+  for (const TrainabilityPoint& p : map.points)
+    std::cout << cell_name(p.cell) << "," << format_value(p.scale) << "," << p.length << ","
+              << format_log10(p.log10_ratio) << "," << format_log10(p.lyapunov_max) << ","
+              << format_log10(p.lyapunov_max / std::log(10.0)) << "\n";
+  const int longest = config.lengths.back();
+  for (CellKind cell : config.cells) {
+    const double edge = edge_of_chaos(map, cell, longest);
+    std::cout << "# edge_of_chaos cell=" << cell_name(cell) << " length=" << longest << " scale="
+              << (std::isnan(edge) ? "none" : format_value(edge)) << "\n";
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string commands = "commands: decay, sweep, train, bench, critical, cliff, truncation";
-  if (argc < 2) fail("no command given (" + commands + "; --help for more)");
+  if (argc < 2) fail("no command given (commands: " + command_names() + "; --help for more)");
   if (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     print_help(nullptr);
     return 0;
@@ -329,7 +632,7 @@ int main(int argc, char** argv) {
   for (const Command& c : kCommands)
     if (argv[1] == std::string(c.name)) command = &c;
   if (!command)
-    fail("unknown command '" + excerpt(argv[1]) + "' (" + commands + ")");
+    fail("unknown command '" + excerpt(argv[1]) + "' (commands: " + command_names() + ")");
   const std::string name = command->name;
 
   // critical --merge A.csv B.csv ...: the shards' files are the only arguments
@@ -351,12 +654,8 @@ int main(int argc, char** argv) {
       }
 
   // Flags -> one key=value text, parsed and validated in one place (core/config.cpp).
-  std::string text = command->defaults, export_path;
-  int shard = 1, shards = 0;  // shards 0: the whole experiment, not a shard
-  CliffProblem cliff;
-  CliffAxis cliff_w, cliff_b;
-  parse_cliff_axis("w", kCliffDefaultW, cliff_w);
-  parse_cliff_axis("b", kCliffDefaultB, cliff_b);
+  std::string text = command->defaults;
+  std::vector<std::pair<std::string, std::string>> own_flags;  // kCommandFlags, in order
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -377,17 +676,8 @@ int main(int argc, char** argv) {
     } else {
       fail("--" + excerpt(key) + " needs a value");
     }
-    if (own_flag(name, key)) {  // a path, a grid or a shard, not a config value
-      if (value.empty())
-        fail("--" + key + (key == "export" ? " needs a file name" : " needs a value"));
-      if (key == "export") export_path = value;
-      if (key == "shard")
-        if (const std::string error = parse_shard(value, shard, shards); !error.empty())
-          fail(error);
-      if (name == "cliff")
-        if (const std::string error = parse_cliff_flag(key, value, cliff, cliff_w, cliff_b);
-            !error.empty())
-          fail(error);
+    if (is_command_flag(*command, key)) {  // a path, a grid or a shard, not a config value
+      own_flags.emplace_back(key, value);
       continue;
     }
     text += "&" + flag_pair(key, value);
@@ -395,14 +685,18 @@ int main(int argc, char** argv) {
   Config config;
   if (const std::string error = parse_config(config, text); !error.empty()) fail(error);
   if (const std::string error = command_error(*command, config); !error.empty()) fail(error);
+  CommandFlags flags;
+  if (const std::string error = command_flags(name, own_flags, flags); !error.empty()) fail(error);
+  if (name == "cliff")
+    if (const std::string error = cliff_error(flags.cliff_w, flags.cliff_b, flags.cliff);
+        !error.empty())
+      fail(error);
+  const std::string& export_path = flags.export_path;
   if (!export_path.empty())
     if (const std::string error = export_error(config); !error.empty()) fail(error);
-  if (name == "cliff")
-    if (const std::string error = cliff_error(cliff_w, cliff_b, cliff); !error.empty())
-      fail(error);
-  // decay's export is opened here, train's by its exporter (written as it trains)
+  // decay's and spectrum's exports are opened here, train's by its exporter (as it trains)
   std::FILE* export_file =
-      name == "decay" && !export_path.empty() ? open_export(export_path) : nullptr;
+      name != "train" && !export_path.empty() ? open_export(export_path) : nullptr;
 
   if (name == "decay") run_decay(config, export_file, export_path);
   if (name == "sweep") run_sweep_command(config);
@@ -412,9 +706,13 @@ int main(int argc, char** argv) {
     print_bench(config, stdout);
   }
   if (name == "critical" || name == "cliff" || name == "truncation") print_provenance(config);
-  if (name == "critical") print_critical(config, shard, shards);
-  if (name == "cliff") print_cliff(cliff, cliff_w, cliff_b);
+  if (name == "critical") print_critical(config, flags.shard, flags.shards);
+  if (name == "cliff") print_cliff(flags.cliff, flags.cliff_w, flags.cliff_b);
   if (name == "truncation") print_truncation(config);
+  if (name == "spectrum") run_spectrum(config, flags, export_file);
+  if (name == "saturation") run_saturation(config);
+  if (name == "lagsplit") run_lagsplit(config, flags);
+  if (name == "trainability") run_trainability_command(config, flags);
   finish_output();
   return 0;
 }

@@ -6,8 +6,6 @@
 
 namespace gs {
 
-namespace {
-
 // sigma_max(M) = sqrt(lambda_max(M^T M)): a symmetric eigensolver is ~20x faster than an SVD
 // (5 ms against 100 ms at H = 200), which keeps a browser frame short.
 double largest_singular_value(const Mat& m) {
@@ -16,8 +14,6 @@ double largest_singular_value(const Mat& m) {
   Eigen::SelfAdjointEigenSolver<Mat> solver(gram, Eigen::EigenvaluesOnly);
   return std::sqrt(std::max(0.0, solver.eigenvalues().maxCoeff()));
 }
-
-}  // namespace
 
 ProbeAnalysis analyze_probe(const Probe& probe) {
   ProbeAnalysis a;

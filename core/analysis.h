@@ -32,4 +32,7 @@ struct ProbeAnalysis {
 
 ProbeAnalysis analyze_probe(const Probe& probe);
 
+// The largest singular value of m (from the eigenvalues of m^T m; 0 for an empty m).
+double largest_singular_value(const Mat& m);
+
 }  // namespace gs

@@ -203,6 +203,15 @@ std::string overflow_explanation(const DecayCurve& curve, Precision precision) {
   return text;
 }
 
+bool advance_probe_within(Probe& probe, int& budget, int64_t& steps_done) {
+  const int before = probe_steps_done(probe);
+  const bool done = advance_probe(probe, budget);
+  const int taken = probe_steps_done(probe) - before;
+  budget -= std::max(1, taken);
+  steps_done += taken;
+  return done;
+}
+
 Probe run_probe(CellKind cell, const Config& config, uint64_t seed, int sequence) {
   Probe probe = begin_probe(cell, config, seed, sequence);
   while (!advance_probe(probe, 1 << 30)) {

@@ -86,6 +86,10 @@ Probe begin_probe(CellKind cell, const Config& config, uint64_t seed, int sequen
 // Advances forward then backward by up to `budget` steps in total; returns true when done.
 bool advance_probe(Probe& probe, int budget);
 Probe run_probe(CellKind cell, const Config& config, uint64_t seed, int sequence = 0);
+// advance_probe for a job that shares a step budget (the sweep, the trainability map): takes the
+// steps done from `budget` (at least 1, so that a loop over probes always ends) and adds them to
+// `steps_done`, its progress count. Returns true when the probe is done.
+bool advance_probe_within(Probe& probe, int& budget, int64_t& steps_done);
 // Frees the probe's BPTT caches (the curve stays).
 void release_probe(Probe& probe);
 

@@ -63,12 +63,7 @@ bool advance_sweep(Sweep& sweep, int budget) {
                                 sweep.next_probe % sequences);
       sweep.probe_started = true;
     }
-    const int steps_before = probe_steps_done(sweep.probe);
-    const bool done = advance_probe(sweep.probe, budget);
-    const int steps_taken = probe_steps_done(sweep.probe) - steps_before;
-    budget -= std::max(1, steps_taken);
-    sweep.steps_done += steps_taken;
-    if (!done) continue;
+    if (!advance_probe_within(sweep.probe, budget, sweep.steps_done)) continue;
     point.per_probe.push_back(first_to_last_log10_ratio(sweep.probe.curve));
     sweep.probe = Probe();  // its caches are not needed any more
     sweep.probe_started = false;

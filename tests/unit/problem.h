@@ -1,13 +1,12 @@
 // What the gradient tests share: every cell kind, and one problem (a model, a batch of sequences
 // and the initial state) to differentiate.
 #pragma once
+#include "all_cells.h"
 #include "sequence.h"
 
 namespace gs_test {
 
-inline const gs::CellKind kAllCells[] = {gs::CellKind::RnnTanh,    gs::CellKind::RnnRelu,
-                                         gs::CellKind::RnnSigmoid, gs::CellKind::RnnIdentity,
-                                         gs::CellKind::Lstm,       gs::CellKind::Gru};
+using gs::kAllCells;
 
 struct Problem {
   gs::Model model;

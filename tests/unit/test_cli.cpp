@@ -21,6 +21,18 @@
 
 using namespace gs_test;
 
+namespace {
+
+// The vocabulary's keys as the CLI's "unknown key" message lists them.
+std::string known_keys() {
+  std::string names;
+  for (const gs::ConfigKey& key : gs::config_keys())
+    names += (names.empty() ? "" : ", ") + std::string(key.name);
+  return "(known keys: " + names + ")";
+}
+
+}  // namespace
+
 TEST_CASE("decay prints t,lag,log10_grad_norm for every step") {
   const Run run = run_cli("decay --cell lstm --length 40 --hidden 8");
   REQUIRE(run.exit_code == 0);
@@ -122,10 +134,10 @@ TEST_CASE("bad input: exit code 2 and one line naming what was wrong") {
       {"decay --hidden", "gradscope: error: --hidden needs a value\n"},
       {"wobble",
        "gradscope: error: unknown command 'wobble' (commands: decay, sweep, train, bench, "
-       "critical, cliff, truncation)\n"},
+       "critical, cliff, truncation, spectrum, saturation, lagsplit, trainability)\n"},
       {"",
        "gradscope: error: no command given (commands: decay, sweep, train, bench, critical, "
-       "cliff, truncation; --help for more)\n"},
+       "cliff, truncation, spectrum, saturation, lagsplit, trainability; --help for more)\n"},
   };
   for (const Case& c : cases) check_stderr(c.args, c.message);
 }
@@ -240,15 +252,13 @@ TEST_CASE("bad input is quoted in at most 80 bytes, non-printable bytes escaped"
                     "... (100000 bytes) is invalid: expected an integer in [1, 1024]");
   check_refused("'wob\x1b[2Jble'",
                 "unknown command 'wob\\x1b[2Jble' (commands: decay, sweep, train, bench, "
-                "critical, cliff, truncation)");
+                "critical, cliff, truncation, spectrum, saturation, lagsplit, trainability)");
   check_refused("decay 'junk\a'",
                 "unexpected argument 'junk\\x07': flags are --key value or key=value");
   check_refused(
       "decay '--hid\x1b"
       "den' 3",
-      "unknown key 'hid\\x1bden' (known keys: cell, hidden, length, seed, seeds, "
-      "sequences, init, scale, radius, forget_bias, chrono, task, batch, optimizer, lr, "
-      "momentum, clip, truncate, iters, lengths, solve_threshold, precision)");
+      "unknown key 'hid\\x1bden' " + known_keys());
   check_refused("decay '--\x1b[31m'", "--\\x1b[31m needs a value");
   check_refused("decay --cell 'lstm\x01'",
                 "cell=lstm\\x01 is invalid: expected a comma list of rnn-tanh, rnn-relu, "
@@ -360,4 +370,160 @@ TEST_CASE("decay with sequences prints the median and the 10 and 90 percent quan
   CHECK(run_cli("decay --sequences 2 --export /tmp/x.json").err ==
         "gradscope: error: --export with sequences=2 is invalid: an export records one sequence "
         "(use sequences=1)\n");
+}
+
+// --- why it vanishes: spectrum, saturation, lagsplit, trainability ---
+
+TEST_CASE("spectrum prints t,sv1..svn per step, the exponents and the slopes side by side") {
+  const Run run = run_cli("spectrum --cell lstm --length 30 --hidden 4");
+  REQUIRE(run.exit_code == 0);
+  const auto lines = csv_lines(run.out);
+  REQUIRE(lines.size() == 34);  // note, header, 30 rows, exponents, slopes
+  CHECK(lines[0].rfind("# state size 8 (h_t then c_t): every singular value", 0) == 0);
+  CHECK(lines[0].find("at every step (30)") != std::string::npos);
+  CHECK(lines[1] == "t,sv1,sv2,sv3,sv4,sv5,sv6,sv7,sv8");
+  CHECK(lines[2].rfind("1,", 0) == 0);
+  CHECK(lines[31].rfind("30,", 0) == 0);
+  CHECK(lines[32].rfind("# lyapunov_exponents=", 0) == 0);
+  CHECK(std::count(lines[32].begin(), lines[32].end(), ',') == 7);
+  CHECK(lines[33].rfind("# lyapunov_max_log10_per_step=", 0) == 0);
+  CHECK(lines[33].find(" decay_log10_per_step=") != std::string::npos);
+  CHECK(lines[33].find(" forget_path_log10_per_step=") != std::string::npos);
+  CHECK(run_cli("spectrum --length 5 --hidden 3").out.find(" pascanu_bound=") != std::string::npos);
+}
+
+TEST_CASE("spectrum subsamples long sequences and says which steps, the last included") {
+  const Run run = run_cli("spectrum --cell gru --length 1000 --hidden 3 --sv-steps 4");
+  REQUIRE(run.exit_code == 0);
+  const auto lines = csv_lines(run.out);
+  REQUIRE(lines.size() == 8);
+  CHECK(lines[0].find("at 4 of 1000 steps evenly spaced, t = 1 + floor(i (T - 1) / (m - 1)), "
+                      "the last included") != std::string::npos);
+  CHECK(lines[2].rfind("1,", 0) == 0);
+  CHECK(lines[3].rfind("334,", 0) == 0);
+  CHECK(lines[4].rfind("667,", 0) == 0);
+  CHECK(lines[5].rfind("1000,", 0) == 0);
+  const Run none = run_cli("spectrum --length 10 --hidden 3 --sv-steps 0");
+  CHECK(csv_lines(none.out)[1] == "t");
+  CHECK(csv_lines(none.out)[2].rfind("# lyapunov_exponents=", 0) == 0);
+}
+
+TEST_CASE("spectrum --export has decay's record plus exponents and singular values, same numbers") {
+  const std::string path = temp_path("gradscope_cli_spectrum.json");
+  const Run run = run_cli("spectrum --cell rnn-tanh --length 12 --hidden 5 --precision f64 "
+                          "--export " + path);
+  REQUIRE(run.exit_code == 0);
+  std::ifstream file(path);
+  const nlohmann::json record = nlohmann::json::parse(file);
+  CHECK(record["cell"] == "rnn-tanh");
+  CHECK(record["log10_grad_norm_h"].size() == 12);  // decay's record
+  CHECK(record["weights"]["weight_hh_l0"].size() == 5);
+  CHECK(record["state_size"] == 5);
+  CHECK(record["spectrum_complete"] == true);
+  REQUIRE(record["lyapunov_exponents"].size() == 5);
+  REQUIRE(record["step_singular_values"].size() == 12);
+  CHECK(record["singular_value_steps"][11] == 12);
+  CHECK(record["step_singular_values"][0].size() == 5);
+  const auto lines = csv_lines(run.out);
+  const std::string first = lines[2];  // "1,sv1,..."
+  CHECK(record["step_singular_values"][0][0].get<double>() ==
+        doctest::Approx(std::stod(first.substr(2))).epsilon(1e-9));
+  const std::string exponents = lines[14].substr(std::string("# lyapunov_exponents=").size());
+  CHECK(record["lyapunov_exponents"][0].get<double>() ==
+        doctest::Approx(std::stod(exponents)).epsilon(1e-9));
+}
+
+TEST_CASE("saturation prints the mean and quartiles of each derivative and gate per step") {
+  const Run lstm = run_cli("saturation --cell lstm --length 6 --hidden 4");
+  REQUIRE(lstm.exit_code == 0);
+  const auto lines = csv_lines(lstm.out);
+  REQUIRE(lines.size() == 7);
+  CHECK(lines[0] ==
+        "t,i_mean,i_q25,i_median,i_q75,f_mean,f_q25,f_median,f_q75,o_mean,o_q25,o_median,o_q75,"
+        "dtanh_g_mean,dtanh_g_q25,dtanh_g_median,dtanh_g_q75,dtanh_c_mean,dtanh_c_q25,"
+        "dtanh_c_median,dtanh_c_q75,log10_f_mean,forget_path_log10");
+  CHECK(lines[6].substr(lines[6].rfind(',')) == ",0");  // the path from T to T: log10 1
+  CHECK(csv_lines(run_cli("saturation --cell gru --length 3").out)[0] ==
+        "t,r_mean,r_q25,r_median,r_q75,z_mean,z_q25,z_median,z_q75,dtanh_n_mean,dtanh_n_q25,"
+        "dtanh_n_median,dtanh_n_q75,log10_z_mean,update_path_log10");
+  CHECK(csv_lines(run_cli("saturation --cell rnn-relu --length 3").out)[0] ==
+        "t,drelu_mean,drelu_q25,drelu_median,drelu_q75,dead_share");
+}
+
+TEST_CASE("lagsplit prints each step's term and share, and the share above a lag") {
+  const Run run = run_cli("lagsplit --cell gru --length 20 --hidden 4 --above 5");
+  REQUIRE(run.exit_code == 0);
+  const auto lines = csv_lines(run.out);
+  REQUIRE(lines.size() == 22);
+  CHECK(lines[0] == "t,lag,log10_term_norm,share,log10_share");
+  CHECK(lines[1] == "1,19,,,");  // h_0 = 0: exactly zero
+  CHECK(lines[20].rfind("20,0,", 0) == 0);
+  CHECK(lines[21].rfind("# share_above_lag_5=", 0) == 0);
+  double sum = 0;
+  for (int row = 2; row <= 20; ++row) {
+    std::vector<std::string> fields;
+    std::stringstream stream(lines[row]);
+    for (std::string field; std::getline(stream, field, ',');) fields.push_back(field);
+    sum += std::stod(fields[3]);
+  }
+  CHECK(sum == doctest::Approx(1).epsilon(1e-8));
+  // Far below float64's range a share is still a number.
+  const Run deep = run_cli("lagsplit --length 3000 --above 2500");
+  const auto deep_lines = csv_lines(deep.out);
+  CHECK(deep_lines[2].find("e-5") != std::string::npos);  // t = 2: ~10^-507
+  CHECK(deep.out.find("nan") == std::string::npos);
+}
+
+TEST_CASE("trainability prints every cell x scale x length and the edge of chaos per cell") {
+  const Run run = run_cli("trainability --cell rnn-tanh,gru --hidden 4 --lengths 10,30 "
+                          "--scales 0.5:4:3");
+  REQUIRE(run.exit_code == 0);
+  const auto lines = csv_lines(run.out);
+  REQUIRE(lines.size() == 15);
+  CHECK(lines[0] == "cell,scale,length,log10_ratio,lyapunov_max,lyapunov_max_log10_per_step");
+  CHECK(lines[1].rfind("rnn-tanh,0.5,10,", 0) == 0);
+  CHECK(lines[4].rfind("rnn-tanh,2.25,30,", 0) == 0);
+  CHECK(lines[12].rfind("gru,4,30,", 0) == 0);
+  CHECK(lines[13].rfind("# edge_of_chaos cell=rnn-tanh length=30 scale=", 0) == 0);
+  CHECK(lines[14].rfind("# edge_of_chaos cell=gru length=30 scale=", 0) == 0);
+  const Run log = run_cli("trainability --cell rnn-identity --init orthogonal --lengths 5 "
+                          "--scales 0.5:2:3:log --precision f64");
+  const auto rows = csv_lines(log.out);
+  CHECK(rows[1].rfind("rnn-identity,0.5,5,", 0) == 0);
+  CHECK(rows[2].rfind("rnn-identity,1,5,", 0) == 0);
+  CHECK(rows[3].rfind("rnn-identity,2,5,", 0) == 0);
+  CHECK(rows[4] == "# edge_of_chaos cell=rnn-identity length=5 scale=1");
+}
+
+TEST_CASE("the why commands: one overflowed pass says so as decay does, bad flags exit 2") {
+  const Run run = run_cli("spectrum --cell rnn-relu --scale 100 --length 200 --hidden 3");
+  CHECK(run.exit_code == 0);
+  const auto lines = lines_of(run.out);
+  CHECK(lines[3] == "1,overflow,overflow,overflow");
+  CHECK(lines[lines.size() - 2] == "# lyapunov_exponents=overflow,overflow,overflow");
+  CHECK(lines.back().rfind("# the forward pass overflowed at step ", 0) == 0);
+  CHECK(run.err.rfind("gradscope: warning: the forward pass overflowed at step ", 0) == 0);
+  const Run split = run_cli("lagsplit --cell rnn-relu --scale 100 --length 200 --hidden 3");
+  CHECK(lines_of(split.out)[2] == "1,199,overflow,overflow,overflow");
+
+  check_refused("spectrum --cell lstm,gru",
+                "cell=lstm,gru is invalid for spectrum: expected exactly one cell");
+  check_refused("saturation --seeds 2",
+                "seeds=2 is invalid for saturation: it measures one seed (use sweep to average "
+                "over seeds)");
+  check_refused("lagsplit --above x", "--above x is invalid: expected an integer in [0, 100000]");
+  check_refused("spectrum --sv-steps -1",
+                "--sv-steps -1 is invalid: expected an integer in [0, 100000]");
+  const std::string scales =
+      " is invalid: expected LO:HI:N or LO:HI:N:log with LO < HI numbers in [0, 100] (log: LO "
+      "> 0) and N an integer in [1, 64] (e.g. 0.5:3:11 or 0.25:16:12:log)";
+  for (const char* bad : {"1:2", "2:1:5", "0:2:5:log", "1:2:65", "1:nan:3", "1:2:3:lin"})
+    check_refused(std::string("trainability --scales ") + bad, std::string("--scales ") + bad + scales);
+  check_refused("trainability --radius 0.9",
+                "radius=0.9 is invalid for trainability: it rescales W_hh to that spectral radius "
+                "after the scale, so the map's scale axis would change nothing (use radius=0)");
+  check_refused("decay --above 3", "unknown key 'above' " + known_keys());
+  check_refused("spectrum --length 100000 --hidden 64",
+                "length=100000 with hidden=64 is too large: length x (hidden + 10) must be <= "
+                "5000000 (BPTT keeps every step)");
 }

@@ -1,0 +1,11 @@
+// Every cell kind, for tests that check each one.
+#pragma once
+#include "config.h"
+
+namespace gs {
+
+inline constexpr CellKind kAllCells[] = {CellKind::RnnTanh,     CellKind::RnnRelu,
+                                         CellKind::RnnSigmoid,  CellKind::RnnIdentity,
+                                         CellKind::Lstm,        CellKind::Gru};
+
+}  // namespace gs

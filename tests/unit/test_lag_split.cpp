@@ -1,0 +1,104 @@
+// The lag split of dL/dW_hh (lag_split.h) against a direct computation from BPTT's own
+// per-step dgates (sequence.h), and its shares at depths far below float64's range.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "all_cells.h"
+#include "lag_split.h"
+
+using namespace gs;
+
+namespace {
+
+double share_sum(const LagSplit& split) {
+  double sum = 0;
+  for (int t = 1; t <= split.steps(); ++t) sum += std::pow(10.0, split.log10_share(t));
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("lag shares sum to 1 and equal the norms of BPTT's own outer products dgates_t h_{t-1}^T") {
+  for (CellKind cell : kAllCells) {
+    Config config;  // adding: the task's loss is at the last step only, as the probe's
+    config.hidden = 6;
+    config.length = 30;
+    config.scale = 1.5;
+    config.precision = Precision::F64;
+    const Probe probe = run_probe(cell, config, 4);
+    const LagSplit split = probe_lag_split(probe);
+    INFO(std::string(cell_name(cell)));
+    REQUIRE(split.steps() == 30);
+    CHECK(share_sum(split) == doctest::Approx(1).epsilon(1e-12));
+
+    // Direct: sequence.h's backward pass over the same forward pass, one outer product a step.
+    const ForwardPass<double>& fwd = probe.f64.fwd;
+    const BackwardPass<double> bwd = backward(probe.f64.model, fwd);
+    Mat sum = Mat::Zero(bwd.grads.weight_hh.rows(), bwd.grads.weight_hh.cols());
+    std::vector<double> norms(30);
+    for (int t = 1; t <= 30; ++t) {
+      const Mat term = bwd.dgates.col(t - 1) * fwd.h_at(t - 1).transpose();
+      sum += term;
+      norms[t - 1] = term.norm();  // Frobenius
+    }
+    CHECK((sum - bwd.grads.weight_hh).norm() <= 1e-13 * bwd.grads.weight_hh.norm());  // eq. 4
+    double total = 0;
+    for (double n : norms) total += n;
+    CHECK(split.log10_term[0] == -INFINITY);  // h_0 = 0: step 1's term is exactly 0
+    double worst = 0;
+    for (int t = 2; t <= 30; ++t) {
+      if (norms[t - 1] == 0) {  // a dead ReLU layer: exactly 0 both ways
+        CHECK(split.log10_term[t - 1] == -INFINITY);
+        continue;
+      }
+      worst = std::max(worst, std::abs(split.log10_term[t - 1] - std::log10(norms[t - 1])));
+      CHECK(std::pow(10.0, split.log10_share(t)) ==
+            doctest::Approx(norms[t - 1] / total).epsilon(1e-11));
+    }
+    MESSAGE(std::string(cell_name(cell)) << ": worst |log10 term norm - direct| " << worst);
+    CHECK(worst <= 1e-12);
+    // Share above lag L: the sum of the shares of lags L+1 .. T-1.
+    double above = 0;
+    for (int t = 1; t < 30 - 10; ++t) above += norms[t - 1] / total;
+    if (above > 0) CHECK(std::pow(10.0, split.log10_share_above(10)) == doctest::Approx(above).epsilon(1e-11));
+  }
+}
+
+TEST_CASE("lag shares stay exact in log10 thousands of steps deep, in float32 too") {
+  Config config;
+  config.length = 3000;
+  for (Precision precision : {Precision::F32, Precision::F64}) {
+    config.precision = precision;
+    const Probe probe = run_probe(CellKind::RnnTanh, config, 1);
+    const LagSplit split = probe_lag_split(probe);
+    for (int t = 2; t <= 3000; ++t) REQUIRE(std::isfinite(split.log10_share(t)));
+    MESSAGE(std::string(precision_name(precision)) << ": log10 share of lag 2998 (t = 2): " << split.log10_share(2)
+                                      << ", decay at t = 2: " << probe.curve.log10_grad_h[1]);
+    CHECK(split.log10_share(2) < -300);  // far below float64's range, still a number
+    CHECK(share_sum(split) == doctest::Approx(1).epsilon(1e-12));
+    // The terms fall with the gradient: the term's log10 minus the gradient's is bounded (it is
+    // log10 of ||dgates_t|| / ||dL/dh_t|| ||h_{t-1}||, at most sigma_max(W_hh)-ish and h <= 1).
+    CHECK(std::abs((split.log10_term[1] - probe.curve.log10_grad_h[1]) -
+                   (split.log10_term[2999] - probe.curve.log10_grad_h[2999])) < 3);
+  }
+}
+
+TEST_CASE("log10_sum: log-sum-exp in base 10, exact zeros and overflow kept") {
+  const double values[] = {-1000, -1000, -INFINITY};
+  CHECK(log10_sum(values, 3) == doctest::Approx(-1000 + std::log10(2.0)).epsilon(1e-15));
+  CHECK(log10_sum(values + 2, 1) == -INFINITY);
+  CHECK(log10_sum(values, 0) == -INFINITY);
+  const double with_nan[] = {1, NAN};
+  CHECK(std::isnan(log10_sum(with_nan, 2)));
+}
+
+TEST_CASE("a forward pass that overflowed has no lag split") {
+  Config config;
+  config.scale = 100;
+  config.length = 300;
+  const LagSplit split = probe_lag_split(run_probe(CellKind::RnnRelu, config, 1));
+  CHECK(split.overflow_step > 0);
+  CHECK(std::isnan(split.log10_term[0]));
+  CHECK(std::isnan(split.log10_share_above(10)));
+}

@@ -1,0 +1,54 @@
+// The trainability map (trainability.h): each point is exactly sweep's number for its scale and
+// length, and the edge of chaos of a linear orthogonal RNN is at scale 1.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "sweep.h"
+#include "trainability.h"
+
+using namespace gs;
+
+TEST_CASE("every point of the map is sweep's log10 ratio for its scale and length, and its own top exponent") {
+  Config config;
+  config.cells = {CellKind::RnnTanh, CellKind::Lstm};
+  config.lengths = {10, 40};
+  config.hidden = 8;
+  const TrainabilityMap map = run_trainability(config, {0.5, 2.5});
+  REQUIRE(map.points.size() == 8);
+  CHECK(map.steps_done == map.steps_total);
+  for (const TrainabilityPoint& p : map.points) {
+    Config one = config;
+    one.scale = p.scale;
+    one.length = p.length;
+    const Probe probe = run_probe(p.cell, one, config.seed);
+    INFO(std::string(cell_name(p.cell)) << " scale " << p.scale << " length " << p.length);
+    CHECK(p.log10_ratio == first_to_last_log10_ratio(probe.curve));  // the same computation
+    SpectrumOptions top_one;
+    top_one.max_full_state = 0;
+    top_one.top = 1;
+    top_one.max_sampled_steps = 0;
+    CHECK(p.lyapunov_max == probe_spectrum(probe, top_one).lyapunov[0]);
+  }
+}
+
+TEST_CASE("edge of chaos: rnn-identity with W_hh = s Q has top exponent ln s and crosses 0 at s = 1") {
+  Config config;
+  config.cells = {CellKind::RnnIdentity};
+  config.init = InitKind::Orthogonal;
+  config.lengths = {20, 100};
+  config.precision = Precision::F64;
+  const std::vector<double> scales = scale_grid(0.8, 1.2, 5);
+  CHECK(scales == std::vector<double>{0.8, 0.9, 1.0, 1.1, 1.2});
+  const std::vector<double> ratios = scale_grid(0.25, 16, 7, /*geometric=*/true);
+  for (int i = 0; i < 7; ++i) CHECK(ratios[i] == doctest::Approx(0.25 * std::pow(2.0, i)).epsilon(1e-14));
+  CHECK(ratios.back() == 16);
+  const TrainabilityMap map = run_trainability(config, scales);
+  for (const TrainabilityPoint& p : map.points) {
+    CHECK(p.lyapunov_max == doctest::Approx(std::log(p.scale)).epsilon(1e-12));
+    // A linear orthogonal RNN: the gradient falls by exactly s per step back.
+    CHECK(p.log10_ratio == doctest::Approx((p.length - 1) * std::log10(p.scale)).epsilon(1e-9));
+  }
+  CHECK(edge_of_chaos(map, CellKind::RnnIdentity, 100) == doctest::Approx(1.0).epsilon(1e-12));
+  CHECK(std::isnan(edge_of_chaos(run_trainability(config, {0.5, 0.7}), CellKind::RnnIdentity, 100)));
+}
