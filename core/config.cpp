@@ -83,8 +83,33 @@ std::string number_text(double x) {
 
 // --- number parsing: whole text must be a number, and within [lo, hi] ---
 
+// A value as error messages quote it: one line of bounded length whatever the input (a value
+// set by set_config_value may hold any byte). At most its first 80 bytes, cut at a UTF-8
+// character boundary and marked "...", with control characters escaped as \xNN.
+std::string quoted(const std::string& text) {
+  const size_t max_bytes = 80;
+  size_t end = text.size();
+  if (end > max_bytes) {
+    end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  }
+  std::string out;
+  for (size_t i = 0; i < end; ++i) {
+    const unsigned char ch = static_cast<unsigned char>(text[i]);
+    if (ch < 0x20 || ch == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", ch);
+      out += escaped;
+    } else {
+      out += text[i];
+    }
+  }
+  if (end < text.size()) out += "...";
+  return out;
+}
+
 std::string range_error(const std::string& key, const std::string& value, const std::string& what) {
-  return key + "=" + value + " is invalid: expected " + what;
+  return key + "=" + quoted(value) + " is invalid: expected " + what;
 }
 
 bool parse_integer(const std::string& text, long long& out) {
@@ -100,7 +125,10 @@ bool parse_number(const std::string& text, double& out) {
   char* end = nullptr;
   errno = 0;
   out = std::strtod(text.c_str(), &end);
-  return errno == 0 && *end == '\0' && std::isfinite(out);
+  // glibc also sets ERANGE for a subnormal result that is not exact (5e-324, which to_text
+  // writes for 0x1p-1074): a number like any other. Refused: overflow, and underflow to 0.
+  const bool in_range = errno == 0 || (errno == ERANGE && out != 0);
+  return in_range && *end == '\0' && std::isfinite(out);
 }
 
 std::string set_int(int& field, const std::string& key, const std::string& value, long long lo,
@@ -255,7 +283,7 @@ std::string set_config_value(Config& config, const std::string& key, const std::
     std::string known;
     for (const ConfigKey& k : config_keys())
       known += (known.empty() ? "" : ", ") + std::string(k.name);
-    return "unknown key '" + key + "' (known keys: " + known + ")";
+    return "unknown key '" + quoted(key) + "' (known keys: " + known + ")";
   }
   if (!error.empty()) return error;
   config = next;
@@ -311,7 +339,7 @@ std::string parse_config(Config& config, const std::string& text) {
       if (token.empty()) continue;
       const size_t equals = token.find('=');
       if (equals == std::string::npos)
-        return "'" + token + "' is not a key=value pair (no spaces around '=')";
+        return "'" + quoted(token) + "' is not a key=value pair (no spaces around '=')";
       const std::string error =
           set_config_value(next, token.substr(0, equals), token.substr(equals + 1));
       if (!error.empty()) return error;
