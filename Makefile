@@ -5,6 +5,8 @@
 #   make bench-page   the built page's load, training and frame times in Chromium
 #   make soak    the page left running for SOAK_MINUTES (60), its memory sampled every minute
 #   make native | web | dist | clean
+#   make sanitize   the native unit suite built with ASan + UBSan (build/sanitize); not in `make test`
+#   make fuzz       the config parser under libFuzzer for FUZZ_SECONDS (build/fuzz); not in `make test`
 SHELL := /bin/bash
 JOBS ?= 2
 PORT ?= 8000
@@ -64,6 +66,43 @@ soak: dist
 
 clean:
 	rm -rf build dist
+
+# --- checks beyond `make test`, each a build of its own: run before a release (README) ---
+.PHONY: sanitize fuzz
+# The whole native unit suite (and the CLI it starts) built with AddressSanitizer +
+# UndefinedBehaviorSanitizer; a finding ends its process with exit code 1, failing the test (or
+# the test's check of the CLI's exit code). ASan and LeakSanitizer reports also go to files, so
+# that none is lost in a CLI run's stderr: any file fails the run and is printed. (GCC's UBSan
+# runtime, combined with ASan, writes to stderr whatever log_path says.)
+SANITIZE_REPORTS := $(CURDIR)/build/sanitize/reports
+sanitize:
+	scripts/setup.sh sanitize
+	cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRADSCOPE_SANITIZE=ON
+	cmake --build build/sanitize -j$(JOBS)
+	rm -rf $(SANITIZE_REPORTS) && mkdir -p $(SANITIZE_REPORTS)
+	cd build/sanitize && status=0; \
+	ASAN_OPTIONS=check_initialization_order=1:detect_stack_use_after_return=1:strict_string_checks=1:log_path=$(SANITIZE_REPORTS)/asan \
+	UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j$(JOBS) || status=$$?; \
+	if [ -n "$$(ls -A $(SANITIZE_REPORTS))" ]; then \
+		cat $(SANITIZE_REPORTS)/*; echo "make sanitize: sanitizer reports above"; exit 1; fi; \
+	exit $$status
+
+# libFuzzer on the config parser (tests/fuzz/config_fuzz.cpp) for FUZZ_SECONDS, built with
+# clang in build/fuzz. New inputs collect in build/fuzz/corpus/config, next to the committed
+# seeds in tests/fuzz/corpus/config; a failing input is saved to build/fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	scripts/setup.sh fuzz
+	cmake -S tests/fuzz -B build/fuzz -DCMAKE_CXX_COMPILER=clang++-14
+	cmake --build build/fuzz -j$(JOBS)
+	mkdir -p build/fuzz/corpus/config build/fuzz/crashes
+	@echo "fuzzing the config parser for $(FUZZ_SECONDS) s (log: build/fuzz/config_fuzz.log)"
+	@build/fuzz/config_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-dict=tests/fuzz/config.dict -artifact_prefix=build/fuzz/crashes/ \
+		build/fuzz/corpus/config tests/fuzz/corpus/config >build/fuzz/config_fuzz.log 2>&1 \
+		|| { tail -n 60 build/fuzz/config_fuzz.log; echo "make fuzz: failed, input saved in build/fuzz/crashes/"; exit 1; }
+	@echo "make fuzz: clean, $$(sed -n 's/^stat::number_of_executed_units: *//p' build/fuzz/config_fuzz.log) executions in $(FUZZ_SECONDS) s, corpus $$(ls build/fuzz/corpus/config | wc -l) + $$(ls tests/fuzz/corpus/config | wc -l) seeds"
 
 # --- steps without the setup ---
 .PHONY: native-build web-build bench-wasm-build dist-files

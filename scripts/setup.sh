@@ -5,6 +5,8 @@
 #   scripts/setup.sh native   -> what `make test` needs to build and run the native suite
 #   scripts/setup.sh web      -> what building the web app needs
 #   scripts/setup.sh all      -> both, plus the browser test tools
+#   scripts/setup.sh sanitize -> `make sanitize`: the native build with GCC's ASan + UBSan runtimes
+#   scripts/setup.sh fuzz     -> `make fuzz`: clang 14 and its libFuzzer (GCC has none)
 set -euo pipefail
 
 what="${1:-all}"
@@ -35,6 +37,8 @@ native_packages=(build-essential cmake libeigen3-dev doctest-dev nlohmann-json3-
 web_packages=(emscripten node-acorn libeigen3-dev nlohmann-json3-dev fonts-dejavu-core
   fonts-inter xz-utils dpkg-dev)
 browser_packages=(chromium fonts-dejavu-core)
+sanitize_packages=("${native_packages[@]}" libasan8 libubsan1)
+fuzz_packages=(cmake clang-14 libclang-rt-14-dev libeigen3-dev)
 
 # --- third-party sources (Dear ImGui, SDL2) from Debian's archive, unpacked in the cache ---
 fetch_sources() {
@@ -100,8 +104,10 @@ case "$what" in
   native) apt_install "${native_packages[@]}" ;;
   web) apt_install "${web_packages[@]}"; fetch_sources; build_sdl2_wasm ;;
   browser) apt_install "${browser_packages[@]}"; npm_tools ;;
+  sanitize) apt_install "${sanitize_packages[@]}" ;;
+  fuzz) apt_install "${fuzz_packages[@]}" ;;
   all)
     apt_install "${native_packages[@]}" "${web_packages[@]}" "${browser_packages[@]}"
     fetch_sources; build_sdl2_wasm; npm_tools ;;
-  *) echo "usage: scripts/setup.sh [native|web|browser|all]" >&2; exit 2 ;;
+  *) echo "usage: scripts/setup.sh [native|web|browser|all|sanitize|fuzz]" >&2; exit 2 ;;
 esac

@@ -45,7 +45,7 @@ class Reader {
     std::vector<T> values;
     if (!ok_ || n > (end_ - at_) / sizeof(T)) return ok_ = false, values;
     values.resize(n);
-    std::memcpy(values.data(), at_, n * sizeof(T));
+    if (n > 0) std::memcpy(values.data(), at_, n * sizeof(T));  // data() may be null when n = 0
     at_ += n * sizeof(T);
     return values;
   }
