@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -36,17 +37,22 @@ namespace {
 
 using namespace gs;
 
+// The keys a command uses, which its --help lists: every key whose row (core/config.h) affects
+// one of `affects`, and the keys in `also`, but not those in `except` (names, space-separated).
+struct KeysUsed {
+  unsigned affects;
+  const char* also;
+  const char* except;
+};
+
 struct Command {
   const char* name;
   const char* summary;
   const char* defaults;  // overrides of Config's defaults for this command, in key=value form
-  const char* keys;      // the keys this command uses, listed by --help
+  KeysUsed keys;
   const char* extra_flags;
   bool trains;  // runs minibatch passes: validate_for_training's limit applies
 };
-
-// Keys that define the model and its data, used by every command.
-#define MODEL_KEYS "cell hidden seed init scale radius forget_bias chrono task "
 
 
 const Command kCommands[] = {
@@ -54,20 +60,20 @@ const Command kCommands[] = {
      "log10 ||dL/dh_t|| for every step t of one sequence of one cell (--cell takes one name\n"
      "here, --seeds must be 1), loss at the last step only.\n"
      "Prints CSV t,lag,log10_grad_norm (lag = T - t; empty where the gradient is exactly 0).",
-     "cell=rnn-tanh", MODEL_KEYS "length",
+     "cell=rnn-tanh", {kAffectsModel | kAffectsDecay, "", "seeds"},  // one seed: command_error
      "  --export FILE.json   also write the full record (weights, inputs, h0, ...)\n", false},
     {"sweep",
      "For each cell and length, log10(||dL/dh_1|| / ||dL/dh_T||): how much of the gradient of\n"
      "a loss at step T reaches step 1, mean over seeds with spread.\n"
      "Prints CSV cell,length,mean_log10_ratio,stddev,min,max,seeds.",
-     "", MODEL_KEYS "seeds lengths", "", false},
+     "", {kAffectsModel | kAffectsSweep, "", ""}, "", false},
     {"train",
      "Trains each cell on the task with fresh minibatches.\n"
      "Prints CSV cell,iteration,loss,chance_loss,grad_norm,accuracy for iteration 1 and every\n"
      "iters/20-th iteration of each cell, then a '#' summary line per cell: mean loss over the\n"
      "last 10% of iterations. accuracy: the share of outputs right (classification: the arg max;\n"
      "adding: within 0.04 of the sum).",
-     "", MODEL_KEYS "length batch optimizer lr momentum clip truncate iters",
+     "", {kAffectsModel | kAffectsTraining, "iters", ""},
      "  --export FILE.json   also write, per cell, the initial and final weights, every\n"
      "                       minibatch and per iteration the loss, gradient norm and whether\n"
      "                       it was clipped or skipped (tests/reference/replay_training.py\n"
@@ -80,7 +86,7 @@ const Command kCommands[] = {
      "a table: milliseconds per pass, time steps per second, and GFLOP/s of its matrix\n"
      "products (elementwise work not counted); then, for scale, the GFLOP/s of Eigen's\n"
      "product alone at an LSTM step's size and at 1024 x 1024 on this machine.",
-     kBenchDefaults, MODEL_KEYS "length batch precision", "", true},
+     kBenchDefaults, {kAffectsModel, "length batch", ""}, "", true},
     {"critical",
      "Trains each cell at each of lengths with seeds seeds (seed, seed+1, ...) and one budget,\n"
      "and calls a run solved when its final loss (mean over the last 10% of iterations) is\n"
@@ -88,8 +94,7 @@ const Command kCommands[] = {
      "Prints CSV cell,length,seed,final_loss,chance_loss,solved (cell, then length, then seed),\n"
      "then '# <cell> critical_length=N' per cell: the longest length at least half of the\n"
      "seeds solve, 0 if none. Exit code 0 whatever it finds.",
-     kCriticalDefaults,
-     MODEL_KEYS "lengths seeds batch optimizer lr momentum clip truncate iters solve_threshold",
+     kCriticalDefaults, {kAffectsModel | kAffectsCritical | kAffectsCriticalScore, "", ""},
      "  --shard i/n          run only share i of n (1-based) of the (cell, length, seed) runs:\n"
      "                       prints '# config=<text> shard=i/n' and its rows, no summary\n"
      "  --merge A.csv B.csv ...   (instead of any other flag) join the shards of one config\n"
@@ -101,7 +106,7 @@ const Command kCommands[] = {
      "exact gradient (BPTT, float64) over a grid of (w, b).\n"
      "Prints CSV w,b,loss,grad_w,grad_b, one row per grid point, w in the outer loop; every\n"
      "number the shortest text that reads back as the same double ('overflow' beyond range).",
-     "", "",
+     "", {kAffectsNothing, "", ""},
      "  --w LO:HI:N          N values of w from LO to HI, both included (default 0:8:81)\n"
      "  --b LO:HI:N          N values of b (default -6:2:81)\n"
      "  --steps N            steps of the RNN, 1..10000 (default 50)\n"
@@ -115,7 +120,7 @@ const Command kCommands[] = {
      "steps) and the full one, over the recurrent layer's parameters, for k = 1..T (T: the\n"
      "task's steps; copy: length + 20). --cell takes one name here.\n"
      "Prints CSV k,cosine (empty where a gradient is exactly zero).",
-     "cell=rnn-tanh", MODEL_KEYS "length batch", "", true},
+     "cell=rnn-tanh", {kAffectsModel, "length batch", ""}, "", true},
     {"spectrum",
      "Why it vanishes, part 1: the singular values of each step Jacobian J_t = ds_t/ds_{t-1}\n"
      "(s_t = h_t; LSTM: (h_t, c_t), size 2 H) of one sequence of one cell, and the Lyapunov\n"
@@ -127,7 +132,7 @@ const Command kCommands[] = {
      "'#' line setting the largest exponent in log10 per step (l1 / ln 10) beside the measured\n"
      "decay slope (decay's log10 per step) and the bound theory gives (RNNs: Pascanu et al.'s\n"
      "gamma sigma_max(W_hh); LSTM/GRU: the forget/update gate path's log10 per step).",
-     "cell=rnn-tanh", MODEL_KEYS "length precision",
+     "cell=rnn-tanh", {kAffectsModel, "length", ""},
      "  --export FILE.json   also write decay --export's record plus lyapunov_exponents,\n"
      "                       step_singular_values and singular_value_steps\n"
      "                       (tests/reference/check_spectrum.py recomputes them in PyTorch)\n"
@@ -142,14 +147,14 @@ const Command kCommands[] = {
      "mean over units of log10 prod_{s=t+1..T} f_s (z_s).\n"
      "Prints CSV t,<name>_mean,<name>_q25,<name>_median,<name>_q75,... (quartiles interpolated\n"
      "as numpy.percentile's default).",
-     "cell=rnn-tanh", MODEL_KEYS "length precision", "", false},
+     "cell=rnn-tanh", {kAffectsModel, "length", ""}, "", false},
     {"lagsplit",
      "Why it vanishes, part 3: the recurrent weight gradient of a loss at the last step,\n"
      "dL/dW_hh = sum_t dgates_t h_{t-1}^T, split by lag k = T - t (Pascanu et al. 2013, eq. 4):\n"
      "each step's term's Frobenius norm and its share of the sum of all terms' norms (exact in\n"
      "log10 at any depth). LSTM/GRU: every gate block of W_hh.\n"
      "Prints CSV t,lag,log10_term_norm,share,log10_share, then '# share_above_lag_L=...'.",
-     "cell=rnn-tanh", MODEL_KEYS "length precision",
+     "cell=rnn-tanh", {kAffectsModel, "length", ""},
      "  --above L            the lag above which the share is summed (default 10)\n", false},
     {"trainability",
      "Why it vanishes, part 4: a map over recurrent scale (W_hh times it) x sequence length, per\n"
@@ -160,7 +165,7 @@ const Command kCommands[] = {
      "(lyapunov_max in nats per step), then per cell a '# edge_of_chaos' line: the scale where\n"
      "the exponent at the longest length crosses 0 (linear interpolation), or none.",
      "lengths=10,20,30,50,75,100,150,200,300,500,750,1000",
-     "cell hidden seed init forget_bias task lengths precision",  // scale: --scales; no radius
+     {kAffectsModel, "lengths", "scale radius"},  // scale: --scales; radius: command_error
      "  --scales LO:HI:N     N scales evenly spaced from LO to HI (N 1..64); LO:HI:N:log at a\n"
      "                       constant ratio (default 0.25:16:12:log: the edges of the default\n"
      "                       cells lie near 2 for the tanh RNN, 4 the LSTM, 10 the GRU)\n",
@@ -193,6 +198,16 @@ std::string command_names() {
   std::exit(2);
 }
 
+// Whether `name` is one of the space-separated `words`.
+bool listed(const char* words, const std::string& name) {
+  return (" " + std::string(words) + " ").find(" " + name + " ") != std::string::npos;
+}
+
+bool uses(const KeysUsed& keys, const gs::ConfigKey& key) {
+  return ((key.affects & keys.affects) != 0 || listed(keys.also, key.name)) &&
+         !listed(keys.except, key.name);
+}
+
 void print_help(const Command* command) {
   if (!command) {
     std::cout << "usage: gradscope <command> [--key value ...]\n\ncommands:\n";
@@ -200,22 +215,27 @@ void print_help(const Command* command) {
     std::cout << "\n`gradscope <command> --help` lists the flags.\n";
     return;
   }
+  for (const char* words : {command->keys.also, command->keys.except}) {
+    std::istringstream names(words);
+    for (std::string name; names >> name;)
+      if (!gs::find_config_key(name)) fail("internal: kCommands names no key '" + name + "'");
+  }
   std::cout << "usage: gradscope " << command->name << " [--key value ...]\n\n"
             << command->summary
             << "\n\nflags (the configuration vocabulary; --key value, --key=value or key=value):\n";
   gs::Config defaults;
   if (*command->defaults) gs::parse_config(defaults, command->defaults);
-  const auto pairs = gs::config_pairs(defaults);  // in config_keys() order
-  const std::string used = std::string(" ") + command->keys + " ";
-  for (size_t i = 0; i < pairs.size(); ++i) {
-    const gs::ConfigKey& key = gs::config_keys()[i];
-    if (used.find(std::string(" ") + key.name + " ") == std::string::npos) continue;
-    std::printf("  --%-12s %s (default %s)\n", key.name, key.help, pairs[i].second.c_str());
+  bool any = false;
+  for (const gs::ConfigKey& key : gs::config_keys()) {
+    if (!uses(command->keys, key)) continue;
+    any = true;
+    std::printf("  --%-12s %s (default %s)\n", key.name, key.help,
+                gs::config_value_text(key, defaults).c_str());
   }
   std::cout << command->extra_flags << "  --help               this text\n"
             << "\nThe other keys of the vocabulary are accepted too (so a page's URL hash can be\n"
             << "passed as flags) and do not change this command's numbers.\n";
-  if (!*command->keys) return;  // cliff: no model, no memory limit
+  if (!any) return;  // cliff: no model, no memory limit
   std::cout << "\nlimits, checked before anything is computed (memory: the largest configuration\n"
             << "allowed fits in a browser tab; see the README):\n"
             << gs::limits_help(command->trains);

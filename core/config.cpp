@@ -4,7 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <iterator>
 #include <sstream>
+#include <type_traits>
 #include <string_view>
 
 #include "number_format.h"
@@ -16,50 +19,38 @@ namespace gs {
 
 namespace {
 
-template <class Enum>
-struct Named {
-  Enum value;
-  const char* name;
-};
+// Each enum's names, indexed by its values (config.h: KeyNames).
+const char* const kCellNameList[] = {"rnn-tanh", "rnn-relu", "rnn-sigmoid",
+                                     "rnn-identity", "lstm", "gru"};
+const char* const kInitNameList[] = {"uniform", "xavier", "orthogonal", "identity"};
+const char* const kTaskNameList[] = {"adding", "copy", "remember-first"};
+const char* const kOptimizerNameList[] = {"sgd", "adam"};
+const char* const kPrecisionNameList[] = {"f32", "f64"};
+static_assert(std::size(kCellNameList) == int(CellKind::Gru) + 1);
+static_assert(std::size(kInitNameList) == int(InitKind::Identity) + 1);
+static_assert(std::size(kTaskNameList) == int(TaskKind::RememberFirst) + 1);
+static_assert(std::size(kOptimizerNameList) == int(OptimizerKind::Adam) + 1);
+static_assert(std::size(kPrecisionNameList) == int(Precision::F64) + 1);
+const KeyNames kCellNames = {kCellNameList, int(std::size(kCellNameList))};
+const KeyNames kInitNames = {kInitNameList, int(std::size(kInitNameList))};
+const KeyNames kTaskNames = {kTaskNameList, int(std::size(kTaskNameList))};
+const KeyNames kOptimizerNames = {kOptimizerNameList, int(std::size(kOptimizerNameList))};
+const KeyNames kPrecisionNames = {kPrecisionNameList, int(std::size(kPrecisionNameList))};
 
-const Named<CellKind> kCells[] = {{CellKind::RnnTanh, "rnn-tanh"},
-                                  {CellKind::RnnRelu, "rnn-relu"},
-                                  {CellKind::RnnSigmoid, "rnn-sigmoid"},
-                                  {CellKind::RnnIdentity, "rnn-identity"},
-                                  {CellKind::Lstm, "lstm"},
-                                  {CellKind::Gru, "gru"}};
-const Named<InitKind> kInits[] = {{InitKind::Uniform, "uniform"},
-                                  {InitKind::Xavier, "xavier"},
-                                  {InitKind::Orthogonal, "orthogonal"},
-                                  {InitKind::Identity, "identity"}};
-const Named<TaskKind> kTasks[] = {{TaskKind::Adding, "adding"},
-                                  {TaskKind::Copy, "copy"},
-                                  {TaskKind::RememberFirst, "remember-first"}};
-const Named<OptimizerKind> kOptimizers[] = {{OptimizerKind::Sgd, "sgd"},
-                                            {OptimizerKind::Adam, "adam"}};
-const Named<Precision> kPrecisions[] = {{Precision::F32, "f32"}, {Precision::F64, "f64"}};
-
-template <class Enum, size_t N>
-const char* name_of(const Named<Enum> (&table)[N], Enum value) {
-  for (const auto& entry : table)
-    if (entry.value == value) return entry.name;
-  return "?";
+const char* name_of(const KeyNames& names, int index) {
+  return index >= 0 && index < names.count ? names.names[index] : "?";
 }
 
-template <class Enum, size_t N>
-bool value_of(const Named<Enum> (&table)[N], const std::string& name, Enum& value) {
-  for (const auto& entry : table)
-    if (name == entry.name) {
-      value = entry.value;
-      return true;
-    }
-  return false;
+// The index of `name`, or -1.
+int index_of(const KeyNames& names, const std::string& name) {
+  for (int i = 0; i < names.count; ++i)
+    if (name == names.names[i]) return i;
+  return -1;
 }
 
-template <class Enum, size_t N>
-std::string choices(const Named<Enum> (&table)[N]) {
+std::string choices(const KeyNames& names) {
   std::string out;
-  for (const auto& entry : table) out += (out.empty() ? "" : ", ") + std::string(entry.name);
+  for (int i = 0; i < names.count; ++i) out += (i ? ", " : "") + std::string(names.names[i]);
   return out;
 }
 
@@ -145,35 +136,125 @@ bool parse_number(const std::string& text, double& out) {
   return std::isfinite(out) && (errno == 0 || out != 0);
 }
 
-std::string set_int(int& field, const std::string& key, const std::string& value, long long lo,
-                    long long hi) {
-  long long parsed = 0;
-  if (!parse_integer(value, parsed) || parsed < lo || parsed > hi)
-    return range_error(key, value,
-                       "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  field = static_cast<int>(parsed);
-  return "";
+// --- one value, as its row describes it ---
+
+// Offsets are only defined for standard-layout types (GStyleVarInfo's ImGuiStyle is one too).
+static_assert(std::is_standard_layout_v<Config>);
+// Enums are read and written as their int index.
+static_assert(sizeof(CellKind) == sizeof(int) && sizeof(InitKind) == sizeof(int) &&
+              sizeof(TaskKind) == sizeof(int) && sizeof(OptimizerKind) == sizeof(int) &&
+              sizeof(Precision) == sizeof(int));
+
+template <class T>
+T& field(const ConfigKey& key, Config& config) {
+  return *reinterpret_cast<T*>(reinterpret_cast<char*>(&config) + key.offset);
+}
+template <class T>
+const T& field(const ConfigKey& key, const Config& config) {
+  return *reinterpret_cast<const T*>(reinterpret_cast<const char*>(&config) + key.offset);
+}
+int enum_index(const ConfigKey& key, const Config& config) {
+  int index;
+  std::memcpy(&index, reinterpret_cast<const char*>(&config) + key.offset, sizeof index);
+  return index;
+}
+void set_enum_index(const ConfigKey& key, Config& config, int index) {
+  std::memcpy(reinterpret_cast<char*>(&config) + key.offset, &index, sizeof index);
 }
 
-std::string set_real(double& field, const std::string& key, const std::string& value, double lo,
-                     double hi, bool lo_open = false) {
-  double parsed = 0;
-  if (!parse_number(value, parsed) || (lo_open ? parsed <= lo : parsed < lo) || parsed > hi)
-    return range_error(key, value,
-                       std::string("a number in ") + (lo_open ? "(" : "[") + number_text(lo) +
-                           ", " + number_text(hi) + "]");
-  field = parsed == 0 ? 0.0 : parsed;  // -0 is 0: one canonical text
-  return "";
+bool in_range(const KeyRange& range, double x) {
+  if (range.zero && x == 0) return true;
+  return (range.min_open ? x > range.min : x >= range.min) && x <= range.max;
+}
+bool in_range(const KeyRange& range, long long x) {
+  if (range.zero && x == 0) return true;
+  const auto lo = static_cast<long long>(range.min), hi = static_cast<long long>(range.max);
+  return (range.min_open ? x > lo : x >= lo) && x <= hi;
 }
 
-template <class Enum, size_t N>
-std::string set_enum(Enum& field, const Named<Enum> (&table)[N], const std::string& key,
-                     const std::string& value) {
-  if (!value_of(table, value, field)) return range_error(key, value, "one of " + choices(table));
-  return "";
+// The range as messages write it: "[1, 1024]", "(0, 10]".
+std::string interval_text(const KeyRange& range, bool integer) {
+  auto bound = [&](double x) {
+    return integer ? std::to_string(static_cast<long long>(x)) : number_text(x);
+  };
+  return (range.min_open ? "(" : "[") + bound(range.min) + ", " + bound(range.max) + "]";
 }
 
-const int kMaxHidden = 1024;
+// What a number key allows, as the error message says it: "an integer in [1, 1024]", "a number
+// in (0, 10]", "0 (off) or an integer in [2, 1000000]" (0 named only when outside the interval).
+std::string allowed(const KeyRange& range, bool integer) {
+  const std::string text =
+      (integer ? "an integer in " : "a number in ") + interval_text(range, integer);
+  const bool zero_inside = range.min_open ? range.min < 0 && 0 <= range.max
+                                          : range.min <= 0 && 0 <= range.max;
+  return range.zero && !zero_inside ? "0 (" + std::string(range.zero) + ") or " + text : text;
+}
+
+const size_t kMaxListItems = 32;
+
+// Parses `value` into the row's field of `next`. Returns "" or the one-line error.
+std::string set_value(const ConfigKey& key, Config& next, const std::string& value) {
+  const std::string name = key.name;
+  switch (key.type) {
+    case KeyType::Int:
+    case KeyType::Uint64: {
+      long long parsed = 0;
+      if (!parse_integer(value, parsed) || !in_range(key.range, parsed))
+        return range_error(name, value, allowed(key.range, true));
+      if (key.type == KeyType::Int)
+        field<int>(key, next) = static_cast<int>(parsed);
+      else
+        field<uint64_t>(key, next) = static_cast<uint64_t>(parsed);
+      return "";
+    }
+    case KeyType::Real: {
+      double parsed = 0;
+      if (!parse_number(value, parsed) || !in_range(key.range, parsed))
+        return range_error(name, value, allowed(key.range, false));
+      field<double>(key, next) = parsed == 0 ? 0.0 : parsed;  // -0 is 0: one canonical text
+      return "";
+    }
+    case KeyType::Enum: {
+      const int index = index_of(*key.names, value);
+      if (index < 0) return range_error(name, value, "one of " + choices(*key.names));
+      set_enum_index(key, next, index);
+      return "";
+    }
+    case KeyType::CellList: {
+      std::vector<CellKind>& cells = field<std::vector<CellKind>>(key, next);
+      cells.clear();
+      for (const std::string& part : split(value, ',')) {
+        const int index = index_of(*key.names, part);
+        if (index < 0) return range_error(name, value, "a comma list of " + choices(*key.names));
+        const CellKind cell = static_cast<CellKind>(index);
+        for (CellKind seen : cells)
+          if (seen == cell) return range_error(name, value, "each cell at most once");
+        cells.push_back(cell);
+      }
+      if (cells.empty()) return range_error(name, value, "at least one cell");
+      return "";
+    }
+    case KeyType::IntList: {
+      std::vector<int>& items = field<std::vector<int>>(key, next);
+      items.clear();
+      for (const std::string& part : split(value, ',')) {
+        long long item = 0;
+        if (!parse_integer(part, item) || !in_range(key.range, item))
+          return range_error(name, value,
+                             "a comma list of integers in " + interval_text(key.range, true));
+        items.push_back(static_cast<int>(item));
+      }
+      if (items.empty() || items.size() > kMaxListItems)
+        return range_error(name, value, "1 to " + std::to_string(kMaxListItems) + " " + name);
+      for (size_t i = 1; i < items.size(); ++i)
+        if (items[i] <= items[i - 1])
+          return range_error(name, value, "increasing " + name + ", e.g. 10,100,1000");
+      return "";
+    }
+  }
+  return range_error(name, value, "?");
+}
+
 const int kMaxLength = 100000;
 const long long kMaxCurveValues = 2000000;  // cells x seeds x steps kept for the plots
 const int kMaxHiddenForRadius = 256;        // EigenSolver: ~70 ms natively at 256
@@ -219,13 +300,17 @@ long long training_units(const Config& c) {
 
 }  // namespace
 
-const char* cell_name(CellKind cell) { return name_of(kCells, cell); }
-const char* init_name(InitKind init) { return name_of(kInits, init); }
-const char* task_name(TaskKind task) { return name_of(kTasks, task); }
-const char* optimizer_name(OptimizerKind optimizer) { return name_of(kOptimizers, optimizer); }
-const char* precision_name(Precision precision) { return name_of(kPrecisions, precision); }
+const char* cell_name(CellKind cell) { return name_of(kCellNames, int(cell)); }
+const char* init_name(InitKind init) { return name_of(kInitNames, int(init)); }
+const char* task_name(TaskKind task) { return name_of(kTaskNames, int(task)); }
+const char* optimizer_name(OptimizerKind optimizer) {
+  return name_of(kOptimizerNames, int(optimizer));
+}
+const char* precision_name(Precision precision) { return name_of(kPrecisionNames, int(precision)); }
 bool parse_cell_name(const std::string& text, CellKind& cell) {
-  return value_of(kCells, text, cell);
+  const int index = index_of(kCellNames, text);
+  if (index >= 0) cell = static_cast<CellKind>(index);
+  return index >= 0;
 }
 
 std::string cells_text(const std::vector<CellKind>& cells) {
@@ -242,123 +327,172 @@ std::string lengths_text(const std::vector<int>& lengths) {
 
 // --- the vocabulary --------------------------------------------------------------------------
 
+namespace {
+
+const bool kLog = true, kLinear = false;  // a slider's scale
+const unsigned kModel = kAffectsModel, kDecay = kAffectsDecay, kSweep = kAffectsSweep,
+               kTraining = kAffectsTraining, kCritical = kAffectsCritical;
+
+}  // namespace
+
+// One row per key, in to_text's order: name, type, where the value is, its names (enums),
+//   {the valid range}, {the page's control: group, place in it, slider range and scale, format;
+//   {} for none: the text field takes the key},
+//   what a change restarts,
+//   the help line.
 const std::vector<ConfigKey>& config_keys() {
   static const std::vector<ConfigKey> keys = {
-      {"cell",
+      {"cell", KeyType::CellList, offsetof(Config, cells), &kCellNames,
+       {}, {ControlGroup::Cells, 1},
+       kModel,
        "cells to compare, comma list of rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, "
        "lstm, gru"},
-      {"hidden", "hidden units H, 1..1024"},
-      {"length", "sequence length T of the task, 1..100000 (copy: the delay)"},
-      {"seed", "random seed for weights, data and training"},
-      {"seeds", "number of seeds to average curves over, 1..64"},
-      {"sequences",
+      {"hidden", KeyType::Int, offsetof(Config, hidden), nullptr,
+       {1, 1024}, {ControlGroup::Model, 3, 1, 512, kLog, "%d"},
+       kModel,
+       "hidden units H, 1..1024"},
+      {"length", KeyType::Int, offsetof(Config, length), nullptr,
+       {1, kMaxLength}, {ControlGroup::Model, 2, 2, 20000, kLog, "%d"},
+       kDecay | kTraining,
+       "sequence length T of the task, 1..100000 (copy: the delay)"},
+      {"seed", KeyType::Uint64, offsetof(Config, seed), nullptr,
+       {0, 9007199254740992.0}, {ControlGroup::Model, 8},  // 2^53: every seed a double holds
+       kModel,
+       "random seed for weights, data and training"},
+      {"seeds", KeyType::Int, offsetof(Config, seeds), nullptr,
+       {1, 64}, {ControlGroup::Model, 9, 1, 16, kLinear, "%d"},
+       kDecay | kSweep | kCritical,
+       "number of seeds to average curves over, 1..64"},
+      {"sequences", KeyType::Int, offsetof(Config, sequences), nullptr,
+       {1, 64}, {},
+       kDecay | kSweep,
        "input sequences per seed (same weights) the curves are taken over: median and 10-90% "
        "band, 1..64"},
-      {"init", "initialization: uniform (PyTorch default), xavier, orthogonal, identity"},
-      {"scale", "multiplies W_hh after initialization, 0..100"},
-      {"radius", "target spectral radius of each H x H block of W_hh; 0 = off"},
-      {"forget_bias", "LSTM forget-gate bias b_if + b_hf, -20..20"},
-      {"chrono",
+      {"init", KeyType::Enum, offsetof(Config, init), &kInitNames,
+       {}, {ControlGroup::Model, 4},
+       kModel,
+       "initialization: uniform (PyTorch default), xavier, orthogonal, identity"},
+      {"scale", KeyType::Real, offsetof(Config, scale), nullptr,
+       {0, 100}, {ControlGroup::Model, 5, 0, 3, kLinear, "%.3g"},
+       kModel,
+       "multiplies W_hh after initialization, 0..100"},
+      {"radius", KeyType::Real, offsetof(Config, radius), nullptr,
+       {0, 100, false, "off"}, {ControlGroup::Model, 6, 0, 3, kLinear, "%.3g"},
+       kModel,
+       "target spectral radius of each H x H block of W_hh; 0 = off"},
+      {"forget_bias", KeyType::Real, offsetof(Config, forget_bias), nullptr,
+       {-20, 20}, {ControlGroup::Model, 7, -5, 10, kLinear, "%.3g"},
+       kModel,
+       "LSTM forget-gate bias b_if + b_hf, -20..20"},
+      {"chrono", KeyType::Int, offsetof(Config, chrono), nullptr,
+       {2, 1000000, false, "off"},  // T_max = 1 would draw from U(1, 0): no such interval
+       {},
+       kModel,
        "chrono initialization's T_max for LSTM and GRU gate biases (replaces forget_bias), "
        "2..1000000; 0 = off"},
-      {"task", "adding, copy, remember-first"},
-      {"batch", "minibatch size, 1..4096"},
-      {"optimizer", "sgd (with momentum) or adam"},
-      {"lr", "learning rate, (0, 10]"},
-      {"momentum", "SGD momentum, 0..0.999"},
-      {"clip", "clip gradients to this global norm; 0 = off"},
-      {"truncate",
+      {"task", KeyType::Enum, offsetof(Config, task), &kTaskNames,
+       {}, {ControlGroup::Model, 1},
+       kModel,
+       "adding, copy, remember-first"},
+      {"batch", KeyType::Int, offsetof(Config, batch), nullptr,
+       {1, 4096}, {ControlGroup::Training, 1, 1, 256, kLog, "%d"},
+       kTraining | kCritical,
+       "minibatch size, 1..4096"},
+      {"optimizer", KeyType::Enum, offsetof(Config, optimizer), &kOptimizerNames,
+       {}, {ControlGroup::Training, 2},
+       kTraining | kCritical,
+       "sgd (with momentum) or adam"},
+      {"lr", KeyType::Real, offsetof(Config, lr), nullptr,
+       {0, 10, true}, {ControlGroup::Training, 3, 1e-4, 1, kLog, "%.2g"},
+       kTraining | kCritical,
+       "learning rate, (0, 10]"},
+      {"momentum", KeyType::Real, offsetof(Config, momentum), nullptr,
+       {0, 0.999}, {ControlGroup::Training, 4, 0, 0.99, kLinear, "%.2f"},
+       kTraining | kCritical,
+       "SGD momentum, 0..0.999"},
+      {"clip", KeyType::Real, offsetof(Config, clip), nullptr,
+       {0, 1e9, false, "off"}, {ControlGroup::Training, 5, 0, 100, kLinear, "%.3g"},
+       kTraining | kCritical,
+       "clip gradients to this global norm; 0 = off"},
+      {"truncate", KeyType::Int, offsetof(Config, truncate), nullptr,
+       {0, 1000000, false, "full"}, {},
+       kTraining | kCritical,
        "truncated BPTT: each loss's gradient flows back at most this many steps, "
        "0..1000000; 0 = full"},
-      {"iters", "training iterations, 1..1000000"},
-      {"lengths",
+      {"iters", KeyType::Int, offsetof(Config, iters), nullptr,
+       {1, 1000000}, {ControlGroup::Training, 6, 10, 20000, kLog, "%d"},
+       kCritical,  // the page's training goes on to the new count instead of starting again
+       "training iterations, 1..1000000"},
+      {"lengths", KeyType::IntList, offsetof(Config, lengths), nullptr,
+       {1, kMaxLength}, {},  // a list: no slider
+       kSweep | kCritical,
        "sequence lengths for the sweep and the critical experiment, comma list of 1..100000"},
-      {"solve_threshold",
+      {"solve_threshold", KeyType::Real, offsetof(Config, solve_threshold), nullptr,
+       {0, 1, true}, {},
+       kAffectsCriticalScore,
        "critical experiment: solved = final loss below this times chance, (0, 1]"},
-      {"precision", "f32 (fast) or f64 (the reference)"},
+      {"precision", KeyType::Enum, offsetof(Config, precision), &kPrecisionNames,
+       {}, {},
+       kModel,
+       "f32 (fast) or f64 (the reference)"},
   };
   return keys;
 }
 
+const ConfigKey* find_config_key(const std::string& name) {
+  for (const ConfigKey& key : config_keys())
+    if (name == key.name) return &key;
+  return nullptr;
+}
+
+void* config_field(const ConfigKey& key, Config& config) {
+  return reinterpret_cast<char*>(&config) + key.offset;
+}
+
+std::string config_value_text(const ConfigKey& key, const Config& config) {
+  switch (key.type) {
+    case KeyType::Int: return std::to_string(field<int>(key, config));
+    case KeyType::Uint64: return std::to_string(field<uint64_t>(key, config));
+    case KeyType::Real: return number_text(field<double>(key, config));
+    case KeyType::Enum: return name_of(*key.names, enum_index(key, config));
+    case KeyType::CellList: return cells_text(field<std::vector<CellKind>>(key, config));
+    case KeyType::IntList: return lengths_text(field<std::vector<int>>(key, config));
+  }
+  return "?";
+}
+
+bool same_config(const Config& a, const Config& b) {
+  for (const ConfigKey& key : config_keys()) {
+    bool same = false;
+    switch (key.type) {
+      case KeyType::Int: same = field<int>(key, a) == field<int>(key, b); break;
+      case KeyType::Uint64: same = field<uint64_t>(key, a) == field<uint64_t>(key, b); break;
+      case KeyType::Real:
+        same = std::memcmp(&field<double>(key, a), &field<double>(key, b), sizeof(double)) == 0;
+        break;
+      case KeyType::Enum: same = enum_index(key, a) == enum_index(key, b); break;
+      case KeyType::CellList:
+        same = field<std::vector<CellKind>>(key, a) == field<std::vector<CellKind>>(key, b);
+        break;
+      case KeyType::IntList:
+        same = field<std::vector<int>>(key, a) == field<std::vector<int>>(key, b);
+        break;
+    }
+    if (!same) return false;
+  }
+  return true;
+}
+
 std::string set_config_value(Config& config, const std::string& key, const std::string& value) {
-  Config next = config;  // edit a copy so that a failure leaves `config` untouched
-  std::string error;
-  if (key == "cell") {
-    next.cells.clear();
-    for (const std::string& name : split(value, ',')) {
-      CellKind cell;
-      if (!parse_cell_name(name, cell))
-        return range_error(key, value, "a comma list of " + choices(kCells));
-      for (CellKind seen : next.cells)
-        if (seen == cell) return range_error(key, value, "each cell at most once");
-      next.cells.push_back(cell);
-    }
-    if (next.cells.empty()) return range_error(key, value, "at least one cell");
-  } else if (key == "hidden") {
-    error = set_int(next.hidden, key, value, 1, kMaxHidden);
-  } else if (key == "length") {
-    error = set_int(next.length, key, value, 1, kMaxLength);
-  } else if (key == "seed") {
-    long long parsed = 0;
-    if (!parse_integer(value, parsed) || parsed < 0 || parsed > (1LL << 53))
-      return range_error(key, value, "an integer in [0, 9007199254740992]");
-    next.seed = static_cast<uint64_t>(parsed);
-  } else if (key == "seeds") {
-    error = set_int(next.seeds, key, value, 1, 64);
-  } else if (key == "sequences") {
-    error = set_int(next.sequences, key, value, 1, 64);
-  } else if (key == "init") {
-    error = set_enum(next.init, kInits, key, value);
-  } else if (key == "scale") {
-    error = set_real(next.scale, key, value, 0, 100);
-  } else if (key == "radius") {
-    error = set_real(next.radius, key, value, 0, 100);
-  } else if (key == "forget_bias") {
-    error = set_real(next.forget_bias, key, value, -20, 20);
-  } else if (key == "chrono") {
-    // T_max = 1 would draw from U(1, 0): no such interval
-    if (!set_int(next.chrono, key, value, 0, 1000000).empty() || next.chrono == 1)
-      return range_error(key, value, "0 (off) or an integer in [2, 1000000]");
-  } else if (key == "task") {
-    error = set_enum(next.task, kTasks, key, value);
-  } else if (key == "batch") {
-    error = set_int(next.batch, key, value, 1, 4096);
-  } else if (key == "optimizer") {
-    error = set_enum(next.optimizer, kOptimizers, key, value);
-  } else if (key == "lr") {
-    error = set_real(next.lr, key, value, 0, 10, /*lo_open=*/true);
-  } else if (key == "momentum") {
-    error = set_real(next.momentum, key, value, 0, 0.999);
-  } else if (key == "clip") {
-    error = set_real(next.clip, key, value, 0, 1e9);
-  } else if (key == "truncate") {
-    error = set_int(next.truncate, key, value, 0, 1000000);
-  } else if (key == "iters") {
-    error = set_int(next.iters, key, value, 1, 1000000);
-  } else if (key == "lengths") {
-    next.lengths.clear();
-    for (const std::string& part : split(value, ',')) {
-      long long length = 0;
-      if (!parse_integer(part, length) || length < 1 || length > kMaxLength)
-        return range_error(key, value, "a comma list of integers in [1, 100000]");
-      next.lengths.push_back(static_cast<int>(length));
-    }
-    if (next.lengths.empty() || next.lengths.size() > 32)
-      return range_error(key, value, "1 to 32 lengths");
-    for (size_t i = 1; i < next.lengths.size(); ++i)
-      if (next.lengths[i] <= next.lengths[i - 1])
-        return range_error(key, value, "increasing lengths, e.g. 10,100,1000");
-  } else if (key == "solve_threshold") {
-    error = set_real(next.solve_threshold, key, value, 0, 1, /*lo_open=*/true);
-  } else if (key == "precision") {
-    error = set_enum(next.precision, kPrecisions, key, value);
-  } else {
+  const ConfigKey* row = find_config_key(key);
+  if (!row) {
     std::string known;
     for (const ConfigKey& k : config_keys())
       known += (known.empty() ? "" : ", ") + std::string(k.name);
     return "unknown key '" + excerpt(key) + "' (known keys: " + known + ")";
   }
-  if (!error.empty()) return error;
+  Config next = config;  // edit a copy so that a failure leaves `config` untouched
+  if (std::string error = set_value(*row, next, value); !error.empty()) return error;
   config = next;
   return "";
 }
@@ -462,29 +596,33 @@ std::string excerpt(const std::string& text) {
   return out;
 }
 
-std::string to_text(const Config& c) {
-  std::ostringstream out;
-  out << "cell=" << cells_text(c.cells) << "&hidden=" << c.hidden << "&length=" << c.length
-      << "&seed=" << c.seed << "&seeds=" << c.seeds << "&sequences=" << c.sequences
-      << "&init=" << init_name(c.init)
-      << "&scale=" << number_text(c.scale) << "&radius=" << number_text(c.radius)
-      << "&forget_bias=" << number_text(c.forget_bias) << "&chrono=" << c.chrono
-      << "&task=" << task_name(c.task)
-      << "&batch=" << c.batch << "&optimizer=" << optimizer_name(c.optimizer)
-      << "&lr=" << number_text(c.lr) << "&momentum=" << number_text(c.momentum)
-      << "&clip=" << number_text(c.clip) << "&truncate=" << c.truncate << "&iters=" << c.iters
-      << "&lengths=" << lengths_text(c.lengths)
-      << "&solve_threshold=" << number_text(c.solve_threshold)
-      << "&precision=" << precision_name(c.precision);
-  return out.str();
+namespace {
+
+// The canonical pairs of the keys `wanted` picks, '&'-separated, in the table's order.
+template <class Wanted>
+std::string pairs_text(const Config& config, Wanted wanted) {
+  std::string text;
+  for (const ConfigKey& key : config_keys())
+    if (wanted(key))
+      text += (text.empty() ? "" : "&") + std::string(key.name) + "=" +
+              config_value_text(key, config);
+  return text;
+}
+
+}  // namespace
+
+std::string to_text(const Config& config) {
+  return pairs_text(config, [](const ConfigKey&) { return true; });
+}
+
+std::string keys_text(const Config& config, unsigned affects) {
+  return pairs_text(config, [&](const ConfigKey& key) { return (key.affects & affects) != 0; });
 }
 
 std::vector<std::pair<std::string, std::string>> config_pairs(const Config& config) {
   std::vector<std::pair<std::string, std::string>> pairs;
-  for (const std::string& pair : split(to_text(config), '&')) {
-    const size_t equals = pair.find('=');
-    pairs.emplace_back(pair.substr(0, equals), pair.substr(equals + 1));
-  }
+  for (const ConfigKey& key : config_keys())
+    pairs.emplace_back(key.name, config_value_text(key, config));
   return pairs;
 }
 

@@ -3,6 +3,7 @@
 // validated here and nowhere else. Errors are returned as values (the web build has no
 // exceptions) and name the key, the value and what is allowed.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -47,12 +48,94 @@ struct Config {
   Precision precision = Precision::F32;
 };
 
+// --- the table of keys -------------------------------------------------------------------
+// One row per key, in to_text's order (config_keys()), as Dear ImGui's GStyleVarInfo[] describes
+// each style variable by a type and an offset into ImGuiStyle. Everything that handles keys
+// reads the rows: the parser (set_config_value), to_text and config_pairs, same_config, the CLI's
+// --help, the page's restart logic (keys_text) and its controls. A new key is a field of Config,
+// one row, and its use.
+
+// How the value is stored in Config, and so how it is parsed, written and edited.
+enum class KeyType {
+  Int,       // int
+  Uint64,    // uint64_t
+  Real,      // double; -0 is stored as 0
+  Enum,      // an enum class whose values are 0..n-1, named by the row's `names`
+  CellList,  // std::vector<CellKind>: a comma list of cell names, each at most once
+  IntList,   // std::vector<int>: a comma list of increasing integers, each within the range
+};
+
+// An enum's names, indexed by its values.
+struct KeyNames {
+  const char* const* names;
+  int count;
+};
+
+// What a change of the key makes stale: the computations that must start again (bit flags).
+enum Affects : unsigned {
+  kAffectsNothing = 0,
+  kAffectsModel = 1u << 0,     // the model or its data: every computation below
+  kAffectsDecay = 1u << 1,     // the decay curves (and the heatmap)
+  kAffectsSweep = 1u << 2,     // the length sweep
+  kAffectsTraining = 1u << 3,  // the live training
+  kAffectsCritical = 1u << 4,  // the critical experiment's training runs
+  kAffectsCriticalScore = 1u << 5,  // only its verdicts: rescored (rescore_critical), not retrained
+};
+
+// The values the parser accepts (Int, Uint64, Real, and each item of an IntList): [min, max], or
+// (min, max] with min_open; with `zero`, 0 as well, meaning that word ("off"). The error message
+// says the same: "an integer in [1, 1024]", "0 (off) or an integer in [2, 1000000]".
+struct KeyRange {
+  double min = 0, max = 0;
+  bool min_open = false;
+  const char* zero = nullptr;
+};
+
+// Where the page's controls panel shows the key. The widget follows the type: a slider for Int
+// and Real, a combo for Enum, checkboxes for the CellList, an input box for the Uint64 (a seed
+// names a random stream: no slider). Keys without a control (the IntList among them) are typed
+// into the text field, as in the URL hash.
+enum class ControlGroup { None, Cells, Model, Training };
+
+// The page's control: its group and its place in the group (1 at the top; the panel's order is
+// not to_text's: task comes first, since it gives length its meaning). Sliders (Int, Real)
+// offer [min, max], narrower than the valid range, logarithmic or not, showing the value with
+// `format` (with the range's `zero`, that word at 0).
+struct KeyControl {
+  ControlGroup group = ControlGroup::None;
+  int position = 0;
+  double min = 0, max = 0;
+  bool log = false;
+  const char* format = nullptr;
+};
+
 struct ConfigKey {
   const char* name;
+  KeyType type;
+  size_t offset;          // where the value is: offsetof(Config, field)
+  const KeyNames* names;  // Enum and CellList: the names; otherwise nullptr
+  KeyRange range;
+  KeyControl control;
+  unsigned affects;  // Affects flags
   const char* help;  // one line, for --help and tooltips
 };
+
 // Every key in the vocabulary, in the order used by to_text().
 const std::vector<ConfigKey>& config_keys();
+// The row of `name`, or nullptr.
+const ConfigKey* find_config_key(const std::string& name);
+// The value a row describes, inside `config` (GStyleVarInfo's GetVarPtr): an int*, uint64_t*,
+// double*, std::vector<CellKind>* or std::vector<int>* as the row's type says (an Enum: read and
+// write it as text, with config_value_text and set_config_value).
+void* config_field(const ConfigKey& key, Config& config);
+// One value's canonical text, as to_text writes it.
+std::string config_value_text(const ConfigKey& key, const Config& config);
+// Config has no operator==: every key's value equal, doubles bit for bit (so -0 and 0 differ).
+bool same_config(const Config& a, const Config& b);
+// The canonical text of just the keys whose row affects one of `affects`, in to_text's order:
+// two configs give the same text exactly when those keys agree (the page restarts a job when
+// its keys' text changes).
+std::string keys_text(const Config& config, unsigned affects);
 
 // Sets one key from its text form. Returns "" on success, else a one-line error naming the key,
 // the value and the allowed range; `config` is unchanged on error.

@@ -6,45 +6,17 @@
 
 namespace {
 
-// The keys each job depends on, as canonical config text (every other key at its default), so a
-// job restarts exactly when one of its inputs changes.
-std::string model_keys_text(const gs::Config& c, gs::Config keys) {
-  keys.cells = c.cells;
-  keys.hidden = c.hidden;
-  keys.seed = c.seed;
-  keys.init = c.init;
-  keys.scale = c.scale;
-  keys.radius = c.radius;
-  keys.forget_bias = c.forget_bias;
-  keys.chrono = c.chrono;
-  keys.task = c.task;
-  keys.precision = c.precision;
-  return gs::to_text(keys);
-}
+// The keys each job depends on, as canonical text (core/config.h: each key's row says which
+// computations its change makes stale), so a job restarts exactly when one of its inputs changes.
+// Training goes on to a new `iters` rather than starting again (compute_sync).
 std::string decay_keys(const gs::Config& c) {
-  gs::Config keys;
-  keys.length = c.length;
-  keys.seeds = c.seeds;
-  keys.sequences = c.sequences;
-  return model_keys_text(c, keys);
+  return gs::keys_text(c, gs::kAffectsModel | gs::kAffectsDecay);
 }
 std::string sweep_keys(const gs::Config& c) {
-  gs::Config keys;
-  keys.lengths = c.lengths;
-  keys.seeds = c.seeds;
-  keys.sequences = c.sequences;
-  return model_keys_text(c, keys);
+  return gs::keys_text(c, gs::kAffectsModel | gs::kAffectsSweep);
 }
 std::string train_keys(const gs::Config& c) {
-  gs::Config keys;
-  keys.length = c.length;
-  keys.batch = c.batch;
-  keys.optimizer = c.optimizer;
-  keys.lr = c.lr;
-  keys.momentum = c.momentum;
-  keys.clip = c.clip;
-  keys.truncate = c.truncate;
-  return model_keys_text(c, keys);
+  return gs::keys_text(c, gs::kAffectsModel | gs::kAffectsTraining);
 }
 
 // Time steps per call into core between clock checks: about 4 million multiply-adds, so that a

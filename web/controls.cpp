@@ -1,8 +1,20 @@
-// The controls panel: one widget per key of the configuration vocabulary, labelled with the key
-// itself (the same word as in the URL hash and the CLI flags). Widgets edit a copy; the copy goes
-// through the one parser and validator (core/config.cpp) like any other text.
+// The controls panel: a widget for each key whose row in the table of keys gives it a place
+// (core/config.h, KeyControl: its group, its place in the group, its slider's range, scale and
+// format), labelled with the key itself (the same word as in the URL hash and the CLI flags).
+// The widget follows the key's type: a slider for a number, a combo for a name, and
+// - cell: one checkbox per cell, in the cell's colour: a set (at least one), shown as the plots
+//   show its lines;
+// - seed: an input box with +/- buttons: a seed names a random stream, so a slider over
+//   0..2^53 would mean nothing.
+// Keys without a place (a list such as lengths has no slider), and any exact value, go into
+// the text field, which takes key=value text as the URL hash does.
+// Widgets edit a copy; the copy goes through the one parser and validator (core/config.cpp) like
+// any other text.
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "bridge.h"
 #include "cell_style.h"
@@ -11,48 +23,103 @@
 
 namespace {
 
-const gs::CellKind kCells[] = {gs::CellKind::RnnTanh,    gs::CellKind::RnnRelu,
-                               gs::CellKind::RnnSigmoid, gs::CellKind::RnnIdentity,
-                               gs::CellKind::Lstm,       gs::CellKind::Gru};
-
-void tooltip_for(const char* key) {
-  if (!ImGui::IsItemHovered()) return;
-  for (const gs::ConfigKey& k : gs::config_keys())
-    if (std::string(key) == k.name) ImGui::SetTooltip("%s", k.help);
+void tooltip_for(const gs::ConfigKey& key) {
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", key.help);
 }
 
-bool slider_int(const char* key, int& value, int lo, int hi, bool logarithmic = false) {
-  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("forget_bias").x - 8);
-  const bool changed =
-      ImGui::SliderInt(key, &value, lo, hi, "%d", logarithmic ? ImGuiSliderFlags_Logarithmic : 0);
-  tooltip_for(key);
-  return changed;
-}
+// The labels' column right of the widgets, so that they line up: as wide as "forget_bias", as
+// it always was (in Inter, "momentum" is 0.6 px wider and overhangs by that).
+float label_width() { return ImGui::CalcTextSize("forget_bias").x + 8; }
 
-bool slider_real(const char* key, double& value, double lo, double hi, const char* format,
-                 bool logarithmic = false) {
-  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("forget_bias").x - 8);
-  const bool changed = ImGui::SliderScalar(key, ImGuiDataType_Double, &value, &lo, &hi, format,
-                                           logarithmic ? ImGuiSliderFlags_Logarithmic : 0);
-  tooltip_for(key);
-  return changed;
-}
-
-template <class Enum>
-bool combo(const char* key, Enum& value, const Enum* options, int count,
-           const char* (*name)(Enum)) {
+// The cells as checkboxes, two columns, each in its colour; the list keeps the canonical order.
+bool cell_checkboxes(const gs::ConfigKey& key, gs::Config& next) {
   bool changed = false;
-  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("forget_bias").x - 8);
-  if (ImGui::BeginCombo(key, name(value))) {
-    for (int i = 0; i < count; ++i)
-      if (ImGui::Selectable(name(options[i]), options[i] == value)) {
-        changed = options[i] != value;
-        value = options[i];
+  const float second_column = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x * 0.5f;
+  for (int i = 0; i < key.names->count; ++i) {
+    const auto cell = static_cast<gs::CellKind>(i);
+    bool selected = false;
+    for (gs::CellKind c : next.cells) selected |= c == cell;
+    if (i % 2) ImGui::SameLine(second_column);
+    ImGui::PushStyleColor(ImGuiCol_CheckMark, cell_color(cell));
+    ImGui::PushStyleColor(ImGuiCol_Text, cell_color(cell));
+    if (ImGui::Checkbox(cell_label(cell), &selected) && (selected || next.cells.size() > 1)) {
+      std::vector<gs::CellKind> cells;
+      for (int k = 0; k < key.names->count; ++k) {
+        const auto c = static_cast<gs::CellKind>(k);
+        bool keep = false;
+        for (gs::CellKind s : next.cells) keep |= s == c;
+        if (c == cell) keep = selected;
+        if (keep) cells.push_back(c);
       }
-    ImGui::EndCombo();
+      next.cells = cells;
+      changed = true;
+    }
+    ImGui::PopStyleColor(2);
+    tooltip_for(key);
+  }
+  return changed;
+}
+
+// One key's widget, as its row describes it. Returns whether `next` changed.
+bool key_widget(const gs::ConfigKey& key, gs::Config& next) {
+  if (key.type == gs::KeyType::CellList) return cell_checkboxes(key, next);
+  if (key.type == gs::KeyType::IntList) return false;  // the text field
+  const gs::KeyControl& control = key.control;
+  const ImGuiSliderFlags scale = control.log ? ImGuiSliderFlags_Logarithmic : 0;
+  ImGui::SetNextItemWidth(-label_width());
+  bool changed = false;
+  switch (key.type) {
+    case gs::KeyType::Int: {
+      int& value = *static_cast<int*>(gs::config_field(key, next));
+      const int lo = static_cast<int>(control.min), hi = static_cast<int>(control.max);
+      const char* format = key.range.zero && value == 0 ? key.range.zero : control.format;
+      changed = ImGui::SliderScalar(key.name, ImGuiDataType_S32, &value, &lo, &hi, format, scale);
+      break;
+    }
+    case gs::KeyType::Real: {
+      double& value = *static_cast<double*>(gs::config_field(key, next));
+      const char* format = key.range.zero && value == 0 ? key.range.zero : control.format;
+      changed = ImGui::SliderScalar(key.name, ImGuiDataType_Double, &value, &control.min,
+                                    &control.max, format, scale);
+      break;
+    }
+    case gs::KeyType::Enum: {
+      const std::string now = gs::config_value_text(key, next);
+      if (ImGui::BeginCombo(key.name, now.c_str())) {
+        for (int i = 0; i < key.names->count; ++i)
+          if (ImGui::Selectable(key.names->names[i], now == key.names->names[i]) &&
+              now != key.names->names[i])
+            changed = gs::set_config_value(next, key.name, key.names->names[i]).empty();
+        ImGui::EndCombo();
+      }
+      break;
+    }
+    case gs::KeyType::Uint64: {
+      const uint64_t one = 1;
+      changed = ImGui::InputScalar(key.name, ImGuiDataType_U64, gs::config_field(key, next), &one);
+      break;
+    }
+    case gs::KeyType::CellList:
+    case gs::KeyType::IntList: break;  // above
   }
   tooltip_for(key);
   return changed;
+}
+
+// The keys of a group, in their places (the table is in to_text's order, the panel is not).
+std::vector<const gs::ConfigKey*> controls_of(gs::ControlGroup group) {
+  std::vector<const gs::ConfigKey*> keys;
+  for (const gs::ConfigKey& key : gs::config_keys())
+    if (key.control.group == group) keys.push_back(&key);
+  std::stable_sort(keys.begin(), keys.end(), [](const gs::ConfigKey* a, const gs::ConfigKey* b) {
+    return a->control.position < b->control.position;
+  });
+  return keys;
+}
+
+// momentum acts only with sgd: hidden with adam, where it would change nothing.
+bool acts(const gs::ConfigKey& key, const gs::Config& config) {
+  return std::strcmp(key.name, "momentum") != 0 || config.optimizer == gs::OptimizerKind::Sgd;
 }
 
 // Where the last item is, in CSS pixels (for the browser tests, which click it).
@@ -67,17 +134,11 @@ void section(const char* title) {
   ImGui::Separator();
 }
 
-const gs::InitKind kInits[] = {gs::InitKind::Uniform, gs::InitKind::Xavier,
-                               gs::InitKind::Orthogonal, gs::InitKind::Identity};
-const gs::TaskKind kTasks[] = {gs::TaskKind::Adding, gs::TaskKind::Copy,
-                               gs::TaskKind::RememberFirst};
-const gs::OptimizerKind kOptimizers[] = {gs::OptimizerKind::Sgd, gs::OptimizerKind::Adam};
-
 }  // namespace
 
 void draw_length_control(App& app) {
   gs::Config next = app.config;
-  if (slider_int("length", next.length, 2, 20000, true))
+  if (key_widget(*gs::find_config_key("length"), next))
     apply_config(app, gs::Config(), gs::to_text(next), ConfigSource::Controls);
 }
 
@@ -123,55 +184,18 @@ void draw_controls(App& app) {
                       "nlohmann/json, the Inter font and Emscripten's runtime");
   if (!app.notice.empty()) ImGui::TextDisabled("%s", app.notice.c_str());
 
-  // --- cells: which to compare (at least one) ---
-  section("cell");
-  const float second_column = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x * 0.5f;
-  for (int i = 0; i < 6; ++i) {
-    const gs::CellKind cell = kCells[i];
-    bool selected = false;
-    for (gs::CellKind c : next.cells) selected |= c == cell;
-    if (i % 2) ImGui::SameLine(second_column);
-    ImGui::PushStyleColor(ImGuiCol_CheckMark, cell_color(cell));
-    ImGui::PushStyleColor(ImGuiCol_Text, cell_color(cell));
-    if (ImGui::Checkbox(cell_label(cell), &selected) && (selected || next.cells.size() > 1)) {
-      std::vector<gs::CellKind> cells;  // keep the canonical order
-      for (gs::CellKind c : kCells) {
-        bool keep = false;
-        for (gs::CellKind s : next.cells) keep |= s == c;
-        if (c == cell) keep = selected;
-        if (keep) cells.push_back(c);
-      }
-      next.cells = cells;
-      changed = true;
-    }
-    ImGui::PopStyleColor(2);
-    tooltip_for("cell");
+  // --- every key with a control, group by group, each in its place ---
+  const struct {
+    gs::ControlGroup group;
+    const char* title;
+  } groups[] = {{gs::ControlGroup::Cells, "cell"},
+                {gs::ControlGroup::Model, "model and sequence"},
+                {gs::ControlGroup::Training, "training"}};
+  for (const auto& group : groups) {
+    section(group.title);
+    for (const gs::ConfigKey* key : controls_of(group.group))
+      if (acts(*key, next)) changed |= key_widget(*key, next);
   }
-
-  // --- the model and the sequence ---
-  section("model and sequence");
-  changed |= combo("task", next.task, kTasks, 3, gs::task_name);
-  changed |= slider_int("length", next.length, 2, 20000, true);
-  changed |= slider_int("hidden", next.hidden, 1, 512, true);
-  changed |= combo("init", next.init, kInits, 4, gs::init_name);
-  changed |= slider_real("scale", next.scale, 0.0, 3.0, "%.3g");
-  changed |= slider_real("radius", next.radius, 0.0, 3.0, next.radius > 0 ? "%.3g" : "off");
-  changed |= slider_real("forget_bias", next.forget_bias, -5.0, 10.0, "%.3g");
-  const uint64_t one = 1;
-  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("forget_bias").x - 8);
-  changed |= ImGui::InputScalar("seed", ImGuiDataType_U64, &next.seed, &one);
-  tooltip_for("seed");
-  changed |= slider_int("seeds", next.seeds, 1, 16);
-
-  // --- training ---
-  section("training");
-  changed |= slider_int("batch", next.batch, 1, 256, true);
-  changed |= combo("optimizer", next.optimizer, kOptimizers, 2, gs::optimizer_name);
-  changed |= slider_real("lr", next.lr, 1e-4, 1.0, "%.2g", true);
-  if (next.optimizer == gs::OptimizerKind::Sgd)
-    changed |= slider_real("momentum", next.momentum, 0.0, 0.99, "%.2f");
-  changed |= slider_real("clip", next.clip, 0.0, 100.0, next.clip > 0 ? "%.3g" : "off");
-  changed |= slider_int("iters", next.iters, 10, 20000, true);
 
   if (changed) apply_config(app, gs::Config(), gs::to_text(next), ConfigSource::Controls);
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "config.h"
+#include "../unit/config_samples.h"
 
 using namespace gs;
 
@@ -25,14 +26,6 @@ namespace {
 // An error quotes at most two values of at most 80 characters, each byte possibly escaped
 // (\xNN, 4 characters), plus its fixed text: anything longer means a value was quoted whole.
 const size_t kMaxErrorLength = 640;
-
-// Every key changed from its default, so a key that to_text forgets or parse_config ignores
-// shows up as a difference. task=copy also allows length=1, which the default task refuses.
-const char kBaseText[] =
-    "cell=gru,rnn-relu,rnn-identity&hidden=7&length=33&seed=9007199254740992&seeds=3&"
-    "sequences=2&init=orthogonal&scale=1.25&radius=0.9&forget_bias=-2.5&chrono=40&task=copy&"
-    "batch=5&optimizer=sgd&lr=0.003&momentum=0.5&clip=0&truncate=9&iters=12&lengths=5,50&"
-    "solve_threshold=0.25&precision=f64";
 
 [[noreturn]] void fail(const char* what, const std::string& input, const std::string& detail) {
   std::fprintf(stderr, "config_fuzz: %s\n  input:  \"", what);
@@ -44,22 +37,6 @@ const char kBaseText[] =
   }
   std::fprintf(stderr, "\"\n  detail: %s\n", detail.c_str());
   std::abort();
-}
-
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-
-// Config has no operator==. Every field, in declaration order; doubles bit for bit (so that -0
-// and 0 differ). The size check stops the build when a field is added and not compared here.
-static_assert(sizeof(Config) == 168, "Config changed: compare its new field in same_config");
-bool same_config(const Config& a, const Config& b) {
-  return a.cells == b.cells && a.hidden == b.hidden && a.length == b.length && a.seed == b.seed &&
-         a.seeds == b.seeds && a.sequences == b.sequences && a.init == b.init &&
-         same_bits(a.scale, b.scale) && same_bits(a.radius, b.radius) &&
-         same_bits(a.forget_bias, b.forget_bias) && a.chrono == b.chrono && a.task == b.task &&
-         a.batch == b.batch && a.optimizer == b.optimizer && same_bits(a.lr, b.lr) &&
-         same_bits(a.momentum, b.momentum) && same_bits(a.clip, b.clip) &&
-         a.truncate == b.truncate && a.iters == b.iters && a.lengths == b.lengths &&
-         same_bits(a.solve_threshold, b.solve_threshold) && a.precision == b.precision;
 }
 
 void check_error(const std::string& error, const std::string& input) {
@@ -96,14 +73,19 @@ void check_round_trip(const Config& c, const Config& start, const std::string& i
 
 const Config& base_config() {
   static const Config base = [] {
+    // Every key changed from its default (made from the table of keys), so a key that to_text
+    // forgets or parse_config ignores shows up as a difference.
+    std::string error;
+    const std::string text = gs_samples::every_key_changed_text(error);
+    if (!error.empty()) fail("no base config with every key changed", text, error);
     Config c;
-    const std::string error = parse_config(c, kBaseText);
-    if (!error.empty()) fail("the base config does not parse", kBaseText, error);
+    error = parse_config(c, text);
+    if (!error.empty()) fail("the base config does not parse", text, error);
     const auto defaults = config_pairs(Config());
     const auto changed = config_pairs(c);
     for (size_t i = 0; i < defaults.size(); ++i)
       if (defaults[i].second == changed[i].second)
-        fail("the base config leaves a key at its default", kBaseText, defaults[i].first);
+        fail("the base config leaves a key at its default", text, defaults[i].first);
     return c;
   }();
   return base;

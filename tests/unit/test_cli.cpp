@@ -11,11 +11,13 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <string>
 
 #include "cli_run.h"
 #include "config.h"
+#include "config_samples.h"
 #include "decay.h"
 #include "gradscope_version.h"
 
@@ -159,11 +161,77 @@ TEST_CASE("a gradient that reaches exactly zero prints an empty field, never -in
   CHECK(run.out.find("nan") == std::string::npos);
 }
 
-TEST_CASE("--help lists every key of the vocabulary") {
-  const Run run = run_cli("train --help");
-  CHECK(run.exit_code == 0);
-  for (const char* key : {"--cell", "--hidden", "--length", "--forget_bias", "--clip", "--lr"})
-    CHECK(run.out.find(key) != std::string::npos);
+namespace {
+
+// Each command's smallest run: its own flags, sizes that finish in milliseconds, an LSTM trained
+// with sgd (so that forget_bias, chrono and momentum act). bench: none, it prints timings.
+const std::pair<const char*, const char*> kSmallRuns[] = {
+    {"decay", "--cell lstm --hidden 3 --length 6"},
+    {"sweep", "--cell lstm --hidden 3 --lengths 4,6 --seeds 2"},
+    {"train", "--cell lstm --hidden 3 --length 4 --batch 2 --iters 3 --optimizer sgd"},
+    {"bench", nullptr},
+    {"critical",
+     "--cell lstm --hidden 3 --lengths 4,6 --seeds 1 --iters 3 --batch 2 --optimizer sgd"},
+    {"cliff", "--w 0:1:2 --b 0:1:2 --steps 3"},
+    {"truncation", "--cell lstm --hidden 3 --length 4 --batch 2"},
+    {"spectrum", "--cell lstm --hidden 3 --length 6"},
+    {"saturation", "--cell lstm --hidden 3 --length 6"},
+    {"lagsplit", "--cell lstm --hidden 3 --length 6"},
+    {"trainability", "--cell lstm --hidden 3 --lengths 4,6 --scales 0.5:1:2"},
+};
+
+// What a run printed, without what differs between two runs of the same numbers: the provenance
+// line (it names the config) and train's seconds.
+std::string numbers_of(const std::string& out) {
+  const std::regex seconds(R"( \([0-9.]+ s\))");
+  std::string numbers;
+  for (const std::string& line : lines_of(out))
+    if (line.rfind(kProvenance, 0) != 0) numbers += std::regex_replace(line, seconds, "") + "\n";
+  return numbers;
+}
+
+}  // namespace
+
+TEST_CASE("--help lists every key a command uses, with its help; any other key changes nothing") {
+  for (const auto& [command, args] : kSmallRuns) {
+    const Run help = run_cli(std::string(command) + " --help");
+    REQUIRE(help.exit_code == 0);
+    // The config of the small run, from its provenance line.
+    Run baseline;
+    gs::Config base;
+    if (args) {
+      baseline = run_cli(std::string(command) + " " + args);
+      REQUIRE(baseline.exit_code == 0);
+      REQUIRE(baseline.out.rfind(kProvenance, 0) == 0);
+      const std::string text = lines_of(baseline.out)[0].substr(kProvenance.size());
+      REQUIRE(gs::parse_config(base, text) == "");
+    }
+    for (const gs::ConfigKey& key : gs::config_keys()) {
+      CAPTURE(command);
+      CAPTURE(key.name);
+      std::string name = key.name;
+      name.resize(std::max<size_t>(name.size(), 12), ' ');
+      const std::string line = "\n  --" + name + " " + key.help + " (default ";
+      if (const size_t at = help.out.find(line); at != std::string::npos) {
+        // Listed, with its help and a default that is a value of the key.
+        const size_t from = at + line.size(), to = help.out.find(")\n", from);
+        gs::Config config;
+        CHECK(gs::set_config_value(config, key.name, help.out.substr(from, to - from)) == "");
+        continue;
+      }
+      // Not listed: another value changes none of the numbers, or is refused for this command.
+      if (!args) continue;
+      const std::string value = gs_samples::other_value(key, base);
+      REQUIRE(value != "");
+      const Run other = run_cli(std::string(command) + " " + args + " --" + key.name + " " + value);
+      if (other.exit_code == 0) {
+        CHECK(numbers_of(other.out) == numbers_of(baseline.out));
+      } else {
+        CHECK(other.err.rfind("gradscope: error: " + std::string(key.name) + "=", 0) == 0);
+        CHECK(other.err.find(" is invalid for " + std::string(command)) != std::string::npos);
+      }
+    }
+  }
 }
 
 TEST_CASE("an overflowing forward pass prints overflow, says where on stderr, and exits 0") {

@@ -12,40 +12,30 @@
 #include <vector>
 
 #include "config.h"
+#include "config_samples.h"
 
 using namespace gs;
 
 namespace {
 
-const char* kOtherBase =
-    "cell=gru,rnn-relu&hidden=7&length=33&seed=9&seeds=3&init=orthogonal&scale=1.25&radius=0.9&"
-    "forget_bias=-2&task=copy&batch=5&optimizer=sgd&lr=0.003&momentum=0.5&clip=0&iters=12&"
-    "lengths=5,50&precision=f64&chrono=30&truncate=9&solve_threshold=0.05";
-
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-
-// Every field equal, doubles to the bit (so that -0 and 0 differ), and the same canonical text.
-bool same_config(const Config& a, const Config& b) {
-  return a.cells == b.cells && a.hidden == b.hidden && a.length == b.length && a.seed == b.seed &&
-         a.seeds == b.seeds && a.init == b.init && same_bits(a.scale, b.scale) &&
-         same_bits(a.radius, b.radius) && same_bits(a.forget_bias, b.forget_bias) &&
-         a.task == b.task && a.batch == b.batch && a.optimizer == b.optimizer &&
-         same_bits(a.lr, b.lr) && same_bits(a.momentum, b.momentum) && same_bits(a.clip, b.clip) &&
-         a.iters == b.iters && a.lengths == b.lengths && a.precision == b.precision &&
-         a.chrono == b.chrono && a.truncate == b.truncate &&
-         same_bits(a.solve_threshold, b.solve_threshold) &&
-         to_text(a) == to_text(b);
+// A base config with every key changed from its default (made from the table of keys).
+const std::string& other_base_text() {
+  static std::string error;
+  static const std::string text = gs_samples::every_key_changed_text(error);
+  REQUIRE(error == "");
+  return text;
 }
 
 // parse_config(to_text(c)) succeeds and gives c back, over the default base and another one.
 void check_round_trip(const Config& c) {
   const std::string text = to_text(c);
-  for (const char* base_text : {"", kOtherBase}) {
+  for (const std::string& base_text : {std::string(), other_base_text()}) {
     Config again;
     REQUIRE(parse_config(again, base_text) == "");
     INFO(text);
     REQUIRE(parse_config(again, text) == "");
-    CHECK(same_config(again, c));
+    CHECK(same_config(again, c));  // every field, doubles to the bit (-0 and 0 differ)
+    CHECK(to_text(again) == text);
   }
 }
 
@@ -83,29 +73,19 @@ std::string shortest(double x) {
 }
 
 struct Range {
-  const char* key;
+  std::string key;
   double lo, hi;
   bool integer;
 };
 
-// Every numeric key with its range (config_keys()'s help and set_config_value).
-const Range kRanges[] = {
-    {"hidden", 1, 1024, true},
-    {"length", 1, 100000, true},
-    {"seed", 0, 9007199254740992.0, true},
-    {"seeds", 1, 64, true},
-    {"scale", 0, 100, false},
-    {"radius", 0, 100, false},
-    {"forget_bias", -20, 20, false},
-    {"batch", 1, 4096, true},
-    {"lr", 0, 10, false},
-    {"momentum", 0, 0.999, false},
-    {"clip", 0, 1e9, false},
-    {"iters", 1, 1000000, true},
-    {"chrono", 0, 1000000, true},
-    {"truncate", 0, 1000000, true},
-    {"solve_threshold", 0, 1, false},
-};
+// Every numeric key with its range, from the table of keys.
+std::vector<Range> numeric_ranges() {
+  std::vector<Range> ranges;
+  for (const ConfigKey& key : config_keys())
+    if (key.type == KeyType::Int || key.type == KeyType::Uint64 || key.type == KeyType::Real)
+      ranges.push_back({key.name, key.range.min, key.range.max, key.type != KeyType::Real});
+  return ranges;
+}
 
 // Text every number key is tried with: edges of every syntax and of double's range.
 const char* kNumberTexts[] = {
@@ -203,10 +183,10 @@ const char* kNumberTexts[] = {
 
 TEST_CASE("every accepted number reads back the same: edges, subnormals, hex, huge, nan, inf") {
   Config other;
-  REQUIRE(parse_config(other, kOtherBase) == "");
+  REQUIRE(parse_config(other, other_base_text()) == "");
   int accepted = 0, refused = 0;
   for (const Config& base : {Config(), other})
-    for (const Range& range : kRanges) {
+    for (const Range& range : numeric_ranges()) {
       std::vector<std::string> texts(std::begin(kNumberTexts), std::end(kNumberTexts));
       const double inf = std::numeric_limits<double>::infinity();
       for (double edge : {range.lo, range.hi}) {
@@ -229,9 +209,9 @@ TEST_CASE("random numbers in and out of every key's range read back the same") {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> unit(0, 1);
   Config other;
-  REQUIRE(parse_config(other, kOtherBase) == "");
+  REQUIRE(parse_config(other, other_base_text()) == "");
   int accepted = 0;
-  for (const Range& range : kRanges)
+  for (const Range& range : numeric_ranges())
     for (int i = 0; i < 300; ++i) {
       const double in_range = range.lo + (range.hi - range.lo) * unit(rng);
       const double magnitude = std::pow(10.0, -320 + 330 * unit(rng));  // 1e-320 .. 1e10
@@ -249,34 +229,9 @@ TEST_CASE("random numbers in and out of every key's range read back the same") {
 
 TEST_CASE("random whole configurations round-trip") {
   std::mt19937_64 rng(7);
-  auto pick = [&](int n) { return static_cast<int>(rng() % n); };
-  auto real = [&](double lo, double hi) {
-    return shortest(lo + (hi - lo) * std::uniform_real_distribution<double>(0, 1)(rng));
-  };
-  const char* cells[] = {"rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity", "lstm", "gru"};
-  const char* inits[] = {"uniform", "xavier", "orthogonal", "identity"};
-  const char* tasks[] = {"adding", "copy", "remember-first"};
   int accepted = 0;
   for (int i = 0; i < 2000; ++i) {
-    std::string cell_list = cells[pick(6)];
-    for (const char* cell : cells)
-      if (pick(3) == 0 && cell_list.find(cell) == std::string::npos)
-        cell_list += std::string(",") + cell;
-    std::string lengths = std::to_string(2 + pick(10));
-    for (int length = std::stoi(lengths), n = pick(5); n > 0; --n)
-      lengths += "," + std::to_string(length += 1 + pick(3000));
-    const std::string text =
-        "cell=" + cell_list + "&hidden=" + std::to_string(1 + pick(1024)) +
-        "&length=" + std::to_string(2 + pick(5000)) + "&seed=" + std::to_string(rng() >> 11) +
-        "&seeds=" + std::to_string(1 + pick(64)) + "&init=" + inits[pick(4)] +
-        "&scale=" + real(0, 100) + "&radius=" + (pick(2) ? "0" : real(0, 100)) +
-        "&forget_bias=" + real(-20, 20) + "&task=" + tasks[pick(3)] +
-        "&batch=" + std::to_string(1 + pick(4096)) + "&optimizer=" + (pick(2) ? "sgd" : "adam") +
-        "&lr=" + real(1e-9, 10) + "&momentum=" + real(0, 0.999) + "&clip=" + real(0, 1e9) +
-        "&iters=" + std::to_string(1 + pick(1000000)) + "&lengths=" + lengths +
-        "&precision=" + (pick(2) ? "f32" : "f64") +
-        "&chrono=" + (pick(2) ? "0" : std::to_string(2 + pick(999999))) +
-        "&truncate=" + std::to_string(pick(1000001)) + "&solve_threshold=" + real(1e-9, 1);
+    const std::string text = gs_samples::random_config_text(rng);  // every key of the table
     Config c;
     if (parse_config(c, text) != "") continue;  // over a memory limit: refused as a whole
     ++accepted;

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "compute.h"
+#include "config_samples.h"
 #include "protocol.h"
 
 using namespace gs;
@@ -70,6 +71,26 @@ TEST_CASE("training in the page equals training in one go, and only training key
   longer.length = 30;
   compute_sync(compute, longer);
   CHECK(compute.decay_generation == generation + 1);
+}
+
+TEST_CASE("a job restarts exactly when a key its computation depends on changes (the table)") {
+  Config base;
+  REQUIRE(parse_config(base, "cell=lstm&hidden=4&length=8&lengths=5,10&iters=5&batch=2") == "");
+  for (const ConfigKey& key : config_keys()) {
+    CAPTURE(key.name);
+    Config changed = base;
+    REQUIRE(set_config_value(changed, key.name, gs_samples::other_value(key, base)) == "");
+    REQUIRE(validate_config(changed) == "");
+    Compute compute;
+    compute_sync(compute, base);
+    const long decay = compute.decay_generation, sweep = compute.sweep_generation,
+               train = compute.train_generation;
+    compute_sync(compute, changed);
+    auto restarts = [&](unsigned job) { return (key.affects & (kAffectsModel | job)) != 0; };
+    CHECK((compute.decay_generation != decay) == restarts(kAffectsDecay));
+    CHECK((compute.sweep_generation != sweep) == restarts(kAffectsSweep));
+    CHECK((compute.train_generation != train) == restarts(kAffectsTraining));
+  }
 }
 
 TEST_CASE("step runs exactly one iteration per cell, and a config too large to train says why") {
