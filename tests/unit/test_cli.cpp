@@ -155,10 +155,17 @@ TEST_CASE("sweep prints one row per cell and length with its spread over seeds")
 }
 
 TEST_CASE("a gradient that reaches exactly zero prints an empty field, never -inf or nan") {
+  // W_hh = 0: dL/dh_1 is exactly zero for every seed, so its log10 ratio is -inf, and so are the
+  // mean, spread, min and max over seeds: every one of them must be an empty field.
   const Run run = run_cli("sweep --cell rnn-relu --scale 0 --seeds 3 --lengths 5,10 --hidden 4");
   REQUIRE(run.exit_code == 0);
   CHECK(run.out.find("inf") == std::string::npos);
   CHECK(run.out.find("nan") == std::string::npos);
+  const auto lines = csv_lines(run.out);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "cell,length,mean_log10_ratio,stddev,min,max,seeds,sequences");
+  CHECK(lines[1] == "rnn-relu,5,,,,,3,1");
+  CHECK(lines[2] == "rnn-relu,10,,,,,3,1");
 }
 
 namespace {

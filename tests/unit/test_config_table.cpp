@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <random>
 #include <regex>
@@ -387,5 +388,21 @@ TEST_CASE("the controls panel's places: 1..n in each group, none without a group
     CHECK(key.control.position == 0);
     CHECK(key.control.min == key.control.max);  // no slider
     CHECK(key.control.format == nullptr);
+  }
+}
+
+TEST_CASE("the fuzzer's dictionary holds every key and every name of the table") {
+  std::ifstream file(std::string(GRADSCOPE_SOURCE_DIR) + "/tests/fuzz/config.dict");
+  REQUIRE(file.good());
+  std::vector<std::string> entries;
+  for (std::string line; std::getline(file, line);) entries.push_back(line);
+  auto has = [&](const std::string& word) {
+    return std::find(entries.begin(), entries.end(), "\"" + word + "\"") != entries.end();
+  };
+  for (const ConfigKey& key : config_keys()) {
+    CAPTURE(key.name);
+    CHECK(has(std::string(key.name) + "="));
+    if (key.names)
+      for (int i = 0; i < key.names->count; ++i) CHECK(has(key.names->names[i]));
   }
 }
