@@ -88,6 +88,8 @@ void heatmaps_update(App& app) {
   }
   for (CellHeatmap& h : app.heatmaps) heatmap_render(app.colormap, h.map);
   heatmap_render(app.colormap, app.colorbar);
+  trainability_maps_update(app);
+  for (Heatmap& map : app.trainability_maps) heatmap_render(app.colormap, map);
 }
 
 void draw_heatmap_view(App& app) {
