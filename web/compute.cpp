@@ -15,6 +15,14 @@ std::string decay_keys(const gs::Config& c) {
 std::string sweep_keys(const gs::Config& c) {
   return gs::keys_text(c, gs::kAffectsModel | gs::kAffectsSweep);
 }
+// The map has its own scales and lengths (why_jobs.h): the model keys but the config's scale
+// and radius (held at their defaults here, so that changing them restarts nothing).
+std::string trainability_keys(const gs::Config& c) {
+  gs::Config model = c;
+  model.scale = gs::Config().scale;
+  model.radius = gs::Config().radius;
+  return gs::keys_text(model, gs::kAffectsModel);
+}
 std::string train_keys(const gs::Config& c) {
   return gs::keys_text(c, gs::kAffectsModel | gs::kAffectsTraining);
 }
@@ -35,10 +43,15 @@ void start_decay(Compute& compute) {
   const int steps = gs::task_shape(config.task, config.length).steps;
   compute.decay_steps_total = int64_t{2} * steps * config.seeds * config.sequences *
                               int64_t(config.cells.size());
+  compute.why.clear();
+  ++compute.why_generation;
   for (gs::CellKind cell : config.cells) {
     DecayJob job;
     job.result.cell = cell;
     compute.decay.push_back(std::move(job));
+    WhyJob why;
+    why.result.cell = cell;
+    compute.why.push_back(std::move(why));
   }
 }
 
@@ -153,6 +166,11 @@ void compute_sync(Compute& compute, const gs::Config& config) {
     compute.sweep_done = false;
     ++compute.sweep_generation;
   }
+  if (const std::string key = trainability_keys(config); key != compute.trainability_key) {
+    compute.trainability_key = key;
+    compute.trainability = TrainabilityJob();
+    ++compute.trainability_generation;
+  }
   if (train_key != compute.train_key) {
     compute.train_key = train_key;
     start_training(compute);
@@ -180,6 +198,12 @@ bool compute_advance(Compute& compute, double budget_ms, double (*now_ms)()) {
       worked = true;
       continue;
     }
+    for (WhyJob& job : compute.why)
+      if ((worked = advance_why(compute.config, job, slice_steps(compute.config, 1)))) break;
+    if (worked) continue;
+    if ((worked = advance_trainability_job(compute.config, compute.trainability,
+                                           slice_steps(compute.config, 1))))
+      continue;
     worked = advance_training_slice(compute);
   }
   measure_rate(compute, iterations_before, now_ms());

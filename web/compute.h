@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "results.h"
+#include "why_jobs.h"
 
 // One cell's decay curves, computed one seed's probe at a time.
 struct DecayJob {
@@ -37,6 +38,12 @@ struct Compute {
   bool sweep_done = false;
   long sweep_generation = 0;
 
+  std::vector<WhyJob> why;  // one per selected cell; restarts with the decay curves
+  long why_generation = 0;
+  std::string trainability_key;
+  TrainabilityJob trainability;
+  long trainability_generation = 0;
+
   std::vector<TrainJob> train;  // one per selected cell
   long train_generation = 0;
   std::string train_error;           // why this configuration cannot be trained, if so
@@ -50,7 +57,8 @@ struct Compute {
 // Restarts the jobs whose inputs differ from `config`'s; the others keep their results.
 void compute_sync(Compute& compute, const gs::Config& config);
 
-// Advances decay curves first, then the sweep, then training (if playing), for about
+// Advances decay curves first, then the sweep, the why jobs (spectra, saturation, lag split, the
+// trainability map), then training (if playing), for about
 // `budget_ms` of wall time. `now_ms` is a monotonic clock in milliseconds. Returns whether work
 // is left (false: idle until the next message).
 bool compute_advance(Compute& compute, double budget_ms, double (*now_ms)());

@@ -1,4 +1,4 @@
-// Helpers for the browser end-to-end tests (run.mjs): running the native CLI on the page's
+// Helpers for the browser end-to-end tests (tests/e2e/<area>.mjs): running the native CLI on the page's
 // configuration and comparing its CSV with the page's numbers, finding the phone tab bar in a
 // screenshot, and sampling the app's work per frame.
 import { execFileSync } from 'node:child_process';
@@ -19,16 +19,20 @@ export function cliFlags(values, override = {}) {
   return flags;
 }
 
-// Runs `cli command flags...` and returns its CSV: { header: [...], rows: [[field, ...], ...] }
-// ('#' comment lines dropped). Throws with the CLI's stderr on a non-zero exit.
-export function runCli(cli, command, flags) {
-  let out;
+// Runs `cli command flags...` and returns what it printed. Throws with the CLI's stderr on a
+// non-zero exit.
+export function execCli(cli, command, flags) {
   try {
-    out = execFileSync(cli, [command, ...flags], { encoding: 'utf8', maxBuffer: 256 << 20,
-                                                   stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(cli, [command, ...flags], { encoding: 'utf8', maxBuffer: 256 << 20,
+                                                    stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     throw new Error(`${cli} ${command} ${flags.join(' ')}: ${(e.stderr || e.message).trim()}`);
   }
+}
+
+// The same, as CSV: { header: [...], rows: [[field, ...], ...] } ('#' comment lines dropped).
+export function runCli(cli, command, flags) {
+  const out = execCli(cli, command, flags);
   const lines = out.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
   return { header: lines[0].split(','), rows: lines.slice(1).map((l) => l.split(',')) };
 }

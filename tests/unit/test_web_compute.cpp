@@ -6,6 +6,7 @@
 #include "compute.h"
 #include "config_samples.h"
 #include "protocol.h"
+#include "spectrum.h"
 
 using namespace gs;
 
@@ -84,12 +85,15 @@ TEST_CASE("a job restarts exactly when a key its computation depends on changes 
     Compute compute;
     compute_sync(compute, base);
     const long decay = compute.decay_generation, sweep = compute.sweep_generation,
-               train = compute.train_generation;
+               train = compute.train_generation, map = compute.trainability_generation;
     compute_sync(compute, changed);
     auto restarts = [&](unsigned job) { return (key.affects & (kAffectsModel | job)) != 0; };
     CHECK((compute.decay_generation != decay) == restarts(kAffectsDecay));
     CHECK((compute.sweep_generation != sweep) == restarts(kAffectsSweep));
     CHECK((compute.train_generation != train) == restarts(kAffectsTraining));
+    // The trainability map: the model keys but scale and radius, which the map sets itself.
+    const bool own = std::string(key.name) == "scale" || std::string(key.name) == "radius";
+    CHECK((compute.trainability_generation != map) == (restarts(0) && !own));
   }
 }
 
@@ -185,4 +189,48 @@ TEST_CASE("the worker's messages carry every number to the page's results, and a
   CHECK(apply_update(page, message.data(), message.size()) == "a truncated update message");
   const uint8_t junk[3] = {1, 2, 3};
   CHECK(apply_update(page, junk, 3) == "not a gradscope update message");
+}
+
+TEST_CASE("the why jobs' results and the trainability map reach the page as the core computes them") {
+  Config config;
+  REQUIRE(parse_config(config, "cell=rnn-relu,lstm&length=40&hidden=6&lengths=5,20") == "");
+  Compute compute;
+  Outbox outbox;
+  Results page;
+  std::vector<uint8_t> message;
+  compute_sync(compute, config);
+  for (int slice = 0; slice < 1000000; ++slice) {
+    const bool more = compute_advance(compute, 0.05, fake_now);
+    encode_update(compute, WorkerStatus(), outbox, message);
+    REQUIRE(apply_update(page, message.data(), message.size()) == "");
+    if (!more) break;
+  }
+  REQUIRE(page.why.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    const WhyResult& got = page.why[i];
+    CHECK(got.done);
+    const Probe probe = run_probe(got.cell, config, config.seed);
+    const Spectrum spectrum = probe_spectrum(probe, {128, 8, kPageSampledSteps});
+    CHECK(got.lyapunov == spectrum.lyapunov);
+    CHECK(got.sv_steps.size() == spectrum.sv_steps.size());
+    CHECK(got.step_sv == spectrum.step_sv);
+    CHECK(got.decay_log10_per_step == analyze_probe(probe).log10_per_step);
+    CHECK(got.lag_terms.mean.size() == 40);
+    CHECK_FALSE(got.saturation.empty());
+  }
+  CHECK(page.why[0].saturation.back().name == "dead_share");  // rnn-relu
+  CHECK(page.why[1].keep_path.name == "forget path");
+  const TrainabilityResult& t = page.trainability;
+  REQUIRE(t.done);
+  CHECK(t.scales.size() == 12);
+  CHECK(t.lengths.size() == 12);
+  REQUIRE(t.cells.size() == 2);
+  CHECK(t.cells[1].log10_ratio.size() == 144);
+  // one point, recomputed as sweep does it
+  Config point = config;
+  point.scale = t.scales[3];
+  point.length = static_cast<int>(t.lengths[5]);
+  point.lengths = {point.length};
+  point.cells = {CellKind::Lstm};
+  CHECK(t.cells[1].log10_ratio[3 * 12 + 5] == run_sweep(point).points[0].mean);
 }
