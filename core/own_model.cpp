@@ -25,7 +25,9 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return out + "]";
 }
 
-const char* kind_name(int gates) { return gates == 4 ? "LSTM" : gates == 3 ? "GRU" : "RNN"; }
+const char* kind_name(int gates) {
+  return gates == 4 ? "an LSTM" : gates == 3 ? "a GRU" : "an RNN";
+}
 
 // --- safetensors ---------------------------------------------------------------------------
 
@@ -154,6 +156,7 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
   }
   const LayerNames& names = *chosen;
   std::string suffix, note, which;
+  bool last_layer = true;  // a readout reads the last layer
   if (names.cell_module && names.layers.empty()) {
     if (options.layer_given && options.layer != 0)
       return "layer " + std::to_string(options.layer) + " is not in the file: " +
@@ -170,6 +173,7 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
              present;
     }
     suffix = "_l" + std::to_string(layer);
+    last_layer = layer == names.layers.back();
     which = " (layer " + std::to_string(layer) + " of " + std::to_string(names.layers.size()) +
             (layer > 0 ? ", probed alone: its inputs are not the layer below's outputs)" : ")");
     if (names.layers.size() > 1 && !options.layer_given)
@@ -209,7 +213,7 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
                            " (as " + in_quotes(hh) + " " + shape_text(GH, H) + ")";
   if (params.weight_ih.rows() != GH)
     return "tensor " + in_quotes(ih) + " has shape " + shape_text(params.weight_ih.rows(), I) +
-           ", expected [" + std::to_string(GH) + ", I] for an " + kind;
+           ", expected [" + std::to_string(GH) + ", I] for " + kind;
   if (t_bih) {
     Mat b_ih_m, b_hh_m;
     if (std::string e = read_matrix(file, *t_bih, 1, b_ih_m, f64); !e.empty()) return e;
@@ -217,8 +221,7 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
     for (const Mat* m : {&b_ih_m, &b_hh_m})
       if (m->rows() != GH)
         return "tensor " + in_quotes(m == &b_ih_m ? b_ih : b_hh) + " has shape [" +
-               std::to_string(m->rows()) + "], expected [" + std::to_string(GH) + "] for an " +
-               kind;
+               std::to_string(m->rows()) + "], expected [" + std::to_string(GH) + "] for " + kind;
     params.bias_ih = b_ih_m.col(0);
     params.bias_hh = b_hh_m.col(0);
   } else {
@@ -233,7 +236,7 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
     CellKind named;
     if (!parse_cell_name(recorded, named) || gate_count(named) != gates)
       return "the file's metadata says " + in_quotes("cell:" + p) + " = " + in_quotes(recorded) +
-             ", but the shapes are an " + kind;
+             ", but the shapes make it " + kind;
     cell = named;
     out.cell_recorded = true;
   }
@@ -243,6 +246,12 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
   params.weight_out = Mat(0, H);
   params.bias_out = Vec(0);
   std::string r = options.readout_given ? options.readout : file.metadata_value("readout:" + p);
+  if (!options.readout_given && !r.empty() && !last_layer) {
+    note += std::string(note.empty() ? "" : "; ") + "the file's readout " + in_quotes(r) +
+            " reads the last layer, " + std::to_string(names.layers.back()) +
+            ": no readout for this one (--readout uses it anyway)";
+    r = "";
+  }
   if (r == "none") r = "";
   if (!r.empty()) {
     if (r.back() != '.') r += ".";
@@ -255,7 +264,7 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
     if (params.weight_out.cols() != H || O < 1)
       return "tensor " + in_quotes(r + "weight") + " has shape " +
              shape_text(O, params.weight_out.cols()) + ", expected [O, " + std::to_string(H) +
-             "] for a readout of the " + kind;
+             "] for a readout of " + kind;
     params.bias_out = Vec::Zero(O);
     if (const TensorEntry* b = file.find(r + "bias")) {
       Mat bias;

@@ -64,6 +64,22 @@ def write_safetensors(path, tensors, metadata=None):
             f.write(data)
 
 
+def read_safetensors(path):
+    """The tensors of a safetensors file (F32 or F64) as {name: tensor}, and its metadata."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    metadata = header.pop("__metadata__", {})
+    data, tensors = raw[8 + n:], {}
+    for name, entry in header.items():
+        dtype = {"F32": torch.float32, "F64": torch.float64}[entry["dtype"]]
+        begin, end = entry["data_offsets"]
+        flat = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype)
+        tensors[name] = flat.reshape(entry["shape"])
+    return tensors, metadata
+
+
 def converted(tensor, dtype):
     if dtype is not None:
         return tensor.to(dtype)
