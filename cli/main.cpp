@@ -386,12 +386,12 @@ Probe command_probe(const Config& config, const CommandFlags& flags, int sequenc
   return run_probe(config.cells[0], config, config.seed, sequence);
 }
 
-// --save: the models in the precision they were computed in, with what made them.
+// --save: the models in the precision they were computed in, and the version that wrote them
+// (not the config: a model saved, read back and saved again is the same file).
 void save_models(CommandFlags& flags, const std::vector<NamedModel>& models,
                  const Config& config) {
-  const std::string bytes = models_to_safetensors(
-      models, config.precision,
-      {{"gradscope_version", GRADSCOPE_VERSION}, {"config", to_text(config)}});
+  const std::string bytes = models_to_safetensors(models, config.precision,
+                                                  {{"gradscope_version", GRADSCOPE_VERSION}});
   if (const std::string error = write_save(flags.own, bytes); !error.empty()) fail(error);
 }
 
