@@ -95,15 +95,23 @@ std::string some_names(const Safetensors& file) {
   return file.tensors.empty() ? "no tensor" : out;
 }
 
-// Reads tensor `name` (F32 or F64, finite) as a matrix of its shape (a vector: one column).
-// `wanted_dims` is 1 or 2. Sets `f64` if it is F64.
-std::string read_matrix(const Safetensors& file, const TensorEntry& t, int wanted_dims, Mat& out,
-                        bool& f64) {
-  std::vector<double> values;
-  if (const std::string error = tensor_values(file, t, values); !error.empty()) return error;
+// "" if tensor `t` is F32 or F64 with `wanted_dims` dimensions (1 or 2), else the error:
+// checked before any value is read.
+std::string form_error(const TensorEntry& t, int wanted_dims) {
+  if (std::string error = dtype_error(t); !error.empty()) return error;
   if (static_cast<int>(t.shape.size()) != wanted_dims)
     return "tensor " + in_quotes(t.name) + " has shape " + shape_text(t.shape) + ": expected " +
            (wanted_dims == 1 ? "a vector" : "a matrix");
+  return "";
+}
+
+// Reads tensor `t` (F32 or F64, finite) as a matrix of its shape (a vector: one column).
+// `wanted_dims` is 1 or 2. Sets `f64` if it is F64.
+std::string read_matrix(const Safetensors& file, const TensorEntry& t, int wanted_dims, Mat& out,
+                        bool& f64) {
+  if (std::string error = form_error(t, wanted_dims); !error.empty()) return error;
+  std::vector<double> values;
+  if (const std::string error = tensor_values(file, t, values); !error.empty()) return error;
   if (const std::string bad = first_non_finite(t, values); !bad.empty())
     return "tensor " + in_quotes(t.name) + " holds " + bad + ": gradscope reads finite weights only";
   const Eigen::Index rows = t.shape[0], cols = wanted_dims == 2 ? t.shape[1] : 1;
@@ -201,19 +209,21 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
     return "tensor " + in_quotes(t_bih ? b_hh : b_ih) + " is missing while " +
            in_quotes(t_bih ? b_ih : b_hh) + " is there (bias=False drops both)";
 
-  bool f64 = false;
-  Params params;
-  if (std::string e = read_matrix(file, *t_hh, 2, params.weight_hh, f64); !e.empty()) return e;
-  if (std::string e = read_matrix(file, *t_ih, 2, params.weight_ih, f64); !e.empty()) return e;
-  const Eigen::Index GH = params.weight_hh.rows(), H = params.weight_hh.cols(),
-                     I = params.weight_ih.cols();
+  // The shapes first, from the header: nothing too large is read.
+  if (std::string e = form_error(*t_hh, 2); !e.empty()) return e;
+  if (std::string e = form_error(*t_ih, 2); !e.empty()) return e;
+  const Eigen::Index GH = t_hh->shape[0], H = t_hh->shape[1], I = t_ih->shape[1];
   int gates = 0;
   if (std::string e = check_sizes(hh, GH, H, I, gates); !e.empty()) return e;
   const std::string kind = std::string(kind_name(gates)) + " with H = " + std::to_string(H) +
                            " (as " + in_quotes(hh) + " " + shape_text(GH, H) + ")";
-  if (params.weight_ih.rows() != GH)
-    return "tensor " + in_quotes(ih) + " has shape " + shape_text(params.weight_ih.rows(), I) +
+  if (t_ih->shape[0] != GH)
+    return "tensor " + in_quotes(ih) + " has shape " + shape_text(t_ih->shape[0], I) +
            ", expected [" + std::to_string(GH) + ", I] for " + kind;
+  bool f64 = false;
+  Params params;
+  if (std::string e = read_matrix(file, *t_hh, 2, params.weight_hh, f64); !e.empty()) return e;
+  if (std::string e = read_matrix(file, *t_ih, 2, params.weight_ih, f64); !e.empty()) return e;
   if (t_bih) {
     Mat b_ih_m, b_hh_m;
     if (std::string e = read_matrix(file, *t_bih, 1, b_ih_m, f64); !e.empty()) return e;
@@ -259,12 +269,12 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
     if (!w)
       return "no readout " + in_quotes(r) + (options.readout_given ? "" : " (named by the file's metadata)") +
              ": the file has no tensor " + in_quotes(r + "weight");
+    if (std::string e = form_error(*w, 2); !e.empty()) return e;
+    const Eigen::Index O = w->shape[0];
+    if (w->shape[1] != H || O < 1)
+      return "tensor " + in_quotes(r + "weight") + " has shape " + shape_text(O, w->shape[1]) +
+             ", expected [O, " + std::to_string(H) + "] for a readout of " + kind;
     if (std::string e = read_matrix(file, *w, 2, params.weight_out, f64); !e.empty()) return e;
-    const Eigen::Index O = params.weight_out.rows();
-    if (params.weight_out.cols() != H || O < 1)
-      return "tensor " + in_quotes(r + "weight") + " has shape " +
-             shape_text(O, params.weight_out.cols()) + ", expected [O, " + std::to_string(H) +
-             "] for a readout of " + kind;
     params.bias_out = Vec::Zero(O);
     if (const TensorEntry* b = file.find(r + "bias")) {
       Mat bias;

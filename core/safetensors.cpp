@@ -197,13 +197,17 @@ std::string parse_safetensors(const unsigned char* bytes, std::size_t size, Safe
   return "";
 }
 
+std::string dtype_error(const TensorEntry& tensor) {
+  if (tensor.dtype == "F32" || tensor.dtype == "F64") return "";
+  return "tensor " + in_quotes(tensor.name) + " is " + excerpt(tensor.dtype) +
+         ": gradscope reads F32 (float32) and F64 (float64) tensors; convert it with "
+         ".float() or .double() (scripts/export_weights.py does)";
+}
+
 std::string tensor_values(const Safetensors& file, const TensorEntry& tensor,
                           std::vector<double>& values) {
-  const bool f32 = tensor.dtype == "F32", f64 = tensor.dtype == "F64";
-  if (!f32 && !f64)
-    return "tensor " + in_quotes(tensor.name) + " is " + excerpt(tensor.dtype) +
-           ": gradscope reads F32 (float32) and F64 (float64) tensors; convert it with "
-           ".float() or .double() (scripts/export_weights.py does)";
+  if (std::string error = dtype_error(tensor); !error.empty()) return error;
+  const bool f32 = tensor.dtype == "F32";
   const std::size_t n = static_cast<std::size_t>(tensor.count());
   values.resize(n);
   const unsigned char* p = file.data + tensor.begin;

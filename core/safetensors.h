@@ -53,8 +53,11 @@ struct Safetensors {
 // Returns "" or one line saying what is wrong.
 std::string parse_safetensors(const unsigned char* bytes, std::size_t size, Safetensors& out);
 
-// Reads one tensor's values as double: F32 and F64 only (any other dtype: an error naming the
-// tensor and its dtype). Non-finite values are kept; see first_non_finite.
+// "" for an F32 or F64 tensor, else the error naming the tensor and its dtype.
+std::string dtype_error(const TensorEntry& tensor);
+
+// Reads one tensor's values as double: F32 and F64 only (any other dtype: dtype_error).
+// Non-finite values are kept; see first_non_finite.
 std::string tensor_values(const Safetensors& file, const TensorEntry& tensor,
                           std::vector<double>& values);
 
