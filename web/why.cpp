@@ -111,7 +111,14 @@ std::string explain_cell(const DecayResult& job, int steps) {
 
 }  // namespace
 
+std::string explain_view(const App& app, View view);
+
+// With your own model loaded, Why starts by saying which model and what its curve measures.
 std::string explain(const App& app, View view) {
+  return own_model_why(app) + explain_view(app, view);
+}
+
+std::string explain_view(const App& app, View view) {
   const Results& c = app.results;
   const int steps = gs::task_shape(c.config.task, c.config.length).steps;
   std::string text;

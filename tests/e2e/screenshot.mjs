@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Takes screenshots of the built site for people to look at, without the test suite:
 //   node tests/e2e/screenshot.mjs OUT.png [WIDTHxHEIGHT] [#hash] [--focus view] [--train N]
+//        [--scale S] [--model FILE.safetensors (loaded through the page's file input)] [--tab X,Y]
 // Serves dist/ on a free loopback port, waits until every curve is computed.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,14 @@ page.on('console', (m) => { if (m.type() === 'error') console.error('console:', 
 page.on('pageerror', (e) => console.error('pageerror:', e.message));
 await page.goto(`http://127.0.0.1:${server.address().port}/${hash}`);
 await page.waitForFunction(() => window.gradscope && window.gradscope.getState().done, null, { timeout: 120000 });
+if (option('model')) {
+  await page.setInputFiles('#model-file', path.resolve(option('model')));
+  await page.waitForFunction(() => { const s = window.gradscope.getState();
+                                     return s.model.error || (s.model.loaded && s.done); },
+                             null, { timeout: 120000, polling: 200 });
+  const m = await page.evaluate(() => window.gradscope.getState().model);
+  console.log(m.error ? `model not loaded: ${m.error}` : `model: ${m.name}: ${m.badge}`);
+}
 if (option('focus')) await page.evaluate((v) => window.gradscope.focus(v), option('focus'));
 if (option('train')) {
   await page.evaluate(() => window.gradscope.train('play'));
