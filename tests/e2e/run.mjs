@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { launch, serve } from './site.mjs';
 import { cliFlags, runCli, Worst, halfUnitSignificant, firstDifference,
          findTabBar } from './compare.mjs';
+import { ownModelTests } from './own_model.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -747,6 +748,9 @@ async function main() {
       expect(s.error === '' && p.errors.length === 0, `${s.error} ${p.errors.join('; ')}`);
       await p.context.close();
     });
+
+    // --- your own model (issue 12): tests/e2e/own_model.mjs ---
+    await ownModelTests({ browser, base, args, step, expect, openPage, state, waitFor, waitFrames });
 
     // --- phone, 390 x 844 CSS pixels at device pixel ratio 3 ---
     let phone = null;

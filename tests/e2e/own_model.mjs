@@ -1,0 +1,238 @@
+// Browser tests of your own model (issue 12), run by run.mjs with its harness: the committed
+// fixture tests/reference/fixtures/weights/lstm_small.safetensors (an LSTM trained by PyTorch on
+// the adding task) loaded through the page's file input gives the numbers the CLI prints with
+// --weights; bad files give one line and change nothing; Download model writes a file the CLI
+// reads back to the same curve (also after training in the page); Copy link warns that the
+// weights are not in it; Clear returns to the drawn models.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cliFlags, runCli, Worst, halfUnitSignificant } from './compare.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const FIXTURE = path.resolve(here, '..', 'reference', 'fixtures', 'weights', 'lstm_small.safetensors');
+
+// The keys that shape drawn weights: with --weights the CLI refuses them (the file has the weights).
+const DRAWN_ONLY = { init: null, scale: null, radius: null, forget_bias: null, chrono: null };
+
+// t = harness from run.mjs: { browser, base, args, step, expect, openPage, state, waitFor, waitFrames }
+export async function ownModelTests(t) {
+  const { browser, base, args, step, expect, openPage, state, waitFor, waitFrames } = t;
+  const p = await openPage(browser, base, { width: 1280, height: 800 });
+  const page = p.page;
+  await p.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const loaded = (name) => waitFor(page, (s, n) => s.model.loaded && s.model.name === n && s.done &&
+                                   s.decay.cells.length === 1 && s.decay.cells[0].done, name, 60000,
+                                   `${name} loaded and computed`);
+  const click = async (rect) => {
+    const [x, y, w, h] = rect;
+    expect(w > 0 && h > 0, `button at ${rect}`);
+    await page.mouse.move(x + w / 2, y + h / 2);
+    await waitFrames(page, 2);
+    await page.mouse.down();
+    await waitFrames(page, 2);
+    await page.mouse.up();
+  };
+  const downloadModel = async (rect, file) => {
+    const [d] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), click(rect)]);
+    fs.copyFileSync(await d.path(), file);
+    return d.suggestedFilename();
+  };
+  // The page's decay curves (every seed) against `decay --weights file` per seed.
+  const compareDecay = (s, weights, worst) => {
+    const v = s.values, c = s.decay.cells[0];
+    let steps = 0;
+    for (let k = 0; k < Number(v.seeds); k++) {
+      const seed = c.first_seed + k;
+      const csv = runCli(args.cli, 'decay', [...cliFlags(v, { ...DRAWN_ONLY, seed, seeds: null }), '--weights', weights]);
+      const curve = c.log10_grad_norm_h[k];
+      expect(curve.length === csv.rows.length, `seed ${seed}: page ${curve.length} steps, CLI ${csv.rows.length}`);
+      csv.rows.forEach(([tt, , text], i) => worst.compare(curve[i], text, `seed ${seed} t=${tt}`, halfUnitSignificant(text, 10)));
+      steps += curve.length;
+    }
+    expect(!worst.failure(), worst.failure());
+    return steps;
+  };
+  let before = null;
+
+  try {
+    await step('own model: the file input loads lstm_small.safetensors; the badge, the config and the hash follow', async () => {
+      before = await waitFor(page, (s) => s.done, null, 60000, 'state.done');
+      await page.setInputFiles('#model-file', FIXTURE);
+      const s = await loaded('lstm_small.safetensors');
+      const m = s.model;
+      expect(m.error === '' && m.cell === 'lstm' && m.hidden === 16 && m.input_size === 2 && m.output_size === 1 &&
+             m.precision === 'f32', `model ${JSON.stringify(m)}`);
+      expect(/LSTM, hidden 16, inputs 2/.test(m.badge) && m.rects.badge[2] > 0, `badge "${m.badge}" at ${m.rects.badge}`);
+      expect(s.values.cell === 'lstm' && s.values.hidden === '16' && s.error === '', `config ${s.config}, error ${s.error}`);
+      const hash = await page.evaluate(() => location.hash);
+      expect(hash.endsWith('&model=local'), `hash ${hash}`);
+      expect(/^Your model, lstm_small\.safetensors/.test(s.why), `why "${s.why.slice(0, 80)}"`);
+      await waitFrames(page, 3);
+      await page.screenshot({ path: path.join(args.out, 'desktop-own-model.png') });
+      return m.badge;
+    });
+
+    for (const [precision, worst] of [['f32', new Worst(0, 1e-4)], ['f64', new Worst(1e-9, 1e-12)]]) {
+      await step(`own model: page = CLI decay --weights, precision=${precision}, 2 seeds`, async () => {
+        expect(await page.evaluate((pr) => window.gradscope.setConfig(`length=120&seeds=2&precision=${pr}`), precision) === '',
+               'setConfig');
+        const s = await waitFor(page, (x) => x.done && x.values.precision === precision, null, 60000, 'done');
+        const steps = compareDecay(s, FIXTURE, worst);
+        return `${steps} steps; ${worst.summary()}`;
+      });
+    }
+
+    await step('own model: page = CLI sweep --weights (f64)', async () => {
+      const s = await waitFor(page, (x) => x.done, null, 60000, 'done');
+      const csv = runCli(args.cli, 'sweep', [...cliFlags(s.values, DRAWN_ONLY), '--weights', FIXTURE]);
+      expect(s.sweep.points.length === csv.rows.length && csv.rows.length > 0, `page ${s.sweep.points.length}, CLI ${csv.rows.length}`);
+      const w = new Worst(1e-9, 0);
+      csv.rows.forEach(([cell, length, mean, sd]) => {
+        const q = s.sweep.points.find((x) => x.cell === cell && x.length === Number(length));
+        expect(q, `no page point for ${cell} T=${length}`);
+        w.compare(q.mean_log10_ratio, mean, `T=${length} mean`, halfUnitSignificant(mean, 10));
+        w.compare(q.stddev, sd, `T=${length} stddev`, halfUnitSignificant(sd, 10));
+      });
+      expect(!w.failure(), w.failure());
+      return `${csv.rows.length} points; ${w.summary()}`;
+    });
+
+    const bad = [
+      ['not-a-model.safetensors', Buffer.from('this is not a weights file at all, just text\n'), /not-a-model\.safetensors/],
+      ['truncated.safetensors', fs.readFileSync(FIXTURE).subarray(0, 200), /truncated\.safetensors/],
+    ];
+    for (const [name, bytes, pattern] of bad) {
+      await step(`own model: a bad file (${name}) gives one line and changes nothing`, async () => {
+        const s0 = await state(page);
+        await page.setInputFiles('#model-file', { name, mimeType: 'application/octet-stream', buffer: bytes });
+        const s = await waitFor(page, (x, n) => x.model.error.includes(n), name, 20000, 'the message');
+        expect(pattern.test(s.model.error) && !s.model.error.includes('\n'), `message "${s.model.error}"`);
+        expect(s.model.loaded && s.model.name === 'lstm_small.safetensors' && s.config === s0.config,
+               `changed: ${s.model.name}, ${s.config}`);
+        await waitFrames(page, 3);
+        const s2 = await state(page);
+        expect(JSON.stringify(s2.decay.cells) === JSON.stringify(s0.decay.cells), 'the curves changed');
+        if (name === 'truncated.safetensors') await page.screenshot({ path: path.join(args.out, 'desktop-own-model-bad-file.png') });
+        return s.model.error;
+      });
+    }
+
+    await step('own model: Copy link warns that the link does not carry the weights', async () => {
+      const s = await state(page);
+      await click(s.share_rects.copy_link);
+      const t2 = await waitFor(page, (x) => /local file/.test(x.notice), null, 10000, 'the warning');
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      expect(copied.includes('model=local'), `clipboard ${copied}`);
+      return t2.notice;
+    });
+
+    await step('own model: Download model saves it; the CLI reads it back to the page\'s curve', async () => {
+      const s = await waitFor(page, (x) => x.done, null, 60000, 'done');
+      const file = path.join(args.out, 'own-model-download.safetensors');
+      const name = await downloadModel(s.model.rects.download, file);
+      expect(name === 'lstm_small.safetensors', `file name ${name}`);
+      const worst = new Worst(1e-9, 1e-12);
+      const steps = compareDecay(s, file, worst);
+      return `${name}, ${fs.statSync(file).size} bytes; ${steps} steps; ${worst.summary()}`;
+    });
+
+    await step('own model: trained in the page, downloaded, loaded again: page = CLI decay --weights on that file', async () => {
+      expect(await page.evaluate(() => window.gradscope.setConfig('iters=3&batch=8&length=40&seeds=1')) === '', 'setConfig');
+      await waitFor(page, (x) => x.done, null, 60000, 'done');
+      expect(await page.evaluate(() => window.gradscope.train('play')) === '', 'train');
+      const s = await waitFor(page, (x) => x.training.iterations >= 3, null, 60000, '3 iterations');
+      const file = path.join(args.out, 'lstm_small-trained-3.safetensors');  // the name the page gives
+      const name = await downloadModel(s.model.rects.download, file);
+      expect(name === path.basename(file), `file name ${name}`);
+      const fixtureCurve = runCli(args.cli, 'decay', [...cliFlags(s.values, DRAWN_ONLY), '--weights', FIXTURE]).rows;
+      const trainedCurve = runCli(args.cli, 'decay', [...cliFlags(s.values, DRAWN_ONLY), '--weights', file]).rows;
+      expect(fixtureCurve.some((r, i) => r[2] !== trainedCurve[i][2]), 'training changed nothing');
+      await page.setInputFiles('#model-file', file);
+      const s2 = await loaded(name);
+      const worst = new Worst(1e-9, 1e-12);
+      const steps = compareDecay(s2, file, worst);
+      return `${steps} steps; ${worst.summary()}`;
+    });
+
+    await step('own model: Clear returns to the drawn models and the configuration from before', async () => {
+      const s = await state(page);
+      await click(s.model.rects.clear);
+      const s2 = await waitFor(page, (x) => !x.model.loaded && x.done, null, 60000, 'cleared');
+      expect(s2.config === before.config, `config ${s2.config} vs ${before.config}`);
+      const hash = await page.evaluate(() => location.hash);
+      expect(!hash.includes('model=local'), `hash ${hash}`);
+      expect(s2.decay.cells.length === before.decay.cells.length, `${s2.decay.cells.length} cells`);
+      return `${s2.decay.cells.length} cells again`;
+    });
+
+    await step('own model: no console errors or page errors', async () => {
+      expect(p.errors.length === 0, p.errors.join('; '));
+    });
+  } finally {
+    await p.context.close();
+  }
+
+  await step('own model: a link with model=local but no model says so, and shows drawn models', async () => {
+    const q = await openPage(browser, `${base}#cell=lstm&hidden=16&model=local`, { width: 1280, height: 800 });
+    try {
+      const s = await waitFor(q.page, (x) => x.done, null, 60000, 'done');
+      expect(s.model.link_without_model && !s.model.loaded && s.error === '' && s.values.hidden === '16',
+             `model ${JSON.stringify(s.model)}, error ${s.error}`);
+      expect(q.errors.length === 0, q.errors.join('; '));
+    } finally {
+      await q.context.close();
+    }
+  });
+}
+
+// Alone, for quick runs: node tests/e2e/own_model.mjs [--out DIR] (dist/ and build/native/gradscope).
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { launch, serve } = await import('./site.mjs');
+  const repo = path.resolve(here, '..', '..');
+  const outAt = process.argv.indexOf('--out');
+  const args = { cli: path.join(repo, 'build', 'native', 'gradscope'),
+                 out: outAt > 0 ? path.resolve(process.argv[outAt + 1]) : path.join(repo, 'build', 'screenshots') };
+  fs.mkdirSync(args.out, { recursive: true });
+  let passed = 0, failed = 0;
+  const expect = (cond, message) => { if (!cond) throw new Error(message); };
+  const step = async (name, fn) => {
+    try { const d = await fn(); passed++; console.log(`ok   ${name}${d ? ` (${d})` : ''}`); }
+    catch (e) { failed++; console.log(`FAIL ${name} (${e.message.split('\n')[0]})`); }
+  };
+  const state = (page) => page.evaluate(() => window.gradscope.getState());
+  const waitFor = async (page, fn, arg, timeout, what) => {
+    const start = Date.now();
+    for (;;) {
+      const s = await state(page);
+      if (fn(s, arg)) return s;
+      if (Date.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+      await page.waitForTimeout(100);
+    }
+  };
+  const waitFrames = async (page, n) => {
+    const f = (await state(page)).frame + n;
+    await page.waitForFunction((x) => window.gradscope.getState().frame >= x, f, { timeout: 20000, polling: 50 });
+  };
+  const openPage = async (browser, url, viewport) => {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    await page.goto(url);
+    await page.waitForFunction(() => window.gradscope && window.gradscope.getState().ready, null, { timeout: 60000 });
+    return { context, page, errors };
+  };
+  const server = await serve(path.join(repo, 'dist'));
+  const browser = await launch();
+  try {
+    await ownModelTests({ browser, base: `http://127.0.0.1:${server.address().port}/`, args, step, expect,
+                          openPage, state, waitFor, waitFrames });
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
