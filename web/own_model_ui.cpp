@@ -29,7 +29,8 @@ std::string badge_of(const gs::OwnModel& own, const gs::Config& config) {
   char text[256];
   std::snprintf(text, sizeof text, "%s, hidden %d, inputs %d, %s, %s weights",
                 cell_label(config.cells[0]), m.hidden_size, m.input_size,
-                m.output_size ? ("readout " + std::to_string(m.output_size) + " outputs").c_str()
+                m.output_size ? ("readout of " + std::to_string(m.output_size) +
+                                 (m.output_size == 1 ? " output" : " outputs")).c_str()
                               : "no readout",
                 own.precision == gs::Precision::F64 ? "float64" : "float32");
   return text;
@@ -198,6 +199,15 @@ void draw_own_model_section(App& app) {
                        "generated models.");
     ImGui::PopStyleColor();
   }
+}
+
+void draw_own_model_line(App& app) {
+  const OwnModelState& s = app.own_model;
+  if (!s.model) return;
+  ImGui::PushStyleColor(ImGuiCol_Text, cell_color(app.config.cells[0]));
+  ImGui::TextWrapped("Your model: %s (%s, hidden %d; Setup: Clear)", s.name.c_str(),
+                     cell_label(app.config.cells[0]), s.model->model.hidden_size);
+  ImGui::PopStyleColor();
 }
 
 std::string own_model_why(const App& app) {

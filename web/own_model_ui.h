@@ -49,6 +49,8 @@ std::string own_model_strip_hash(App& app, const std::string& hash);
 
 // The "model" section of the controls: the badge and the buttons.
 void draw_own_model_section(App& app);
+// Phones: one line naming the loaded model above a view (nothing without one).
+void draw_own_model_line(App& app);
 // A line for the top of Why while a model is loaded, else "".
 std::string own_model_why(const App& app);
 // What Copy link's notice adds while a model is loaded, else "".

@@ -63,7 +63,7 @@ export async function ownModelTests(t) {
       const m = s.model;
       expect(m.error === '' && m.cell === 'lstm' && m.hidden === 16 && m.input_size === 2 && m.output_size === 1 &&
              m.precision === 'f32', `model ${JSON.stringify(m)}`);
-      expect(/LSTM, hidden 16, inputs 2/.test(m.badge) && m.rects.badge[2] > 0, `badge "${m.badge}" at ${m.rects.badge}`);
+      expect(/LSTM, hidden 16, inputs 2, readout of 1 output/.test(m.badge) && m.rects.badge[2] > 0, `badge "${m.badge}" at ${m.rects.badge}`);
       expect(s.values.cell === 'lstm' && s.values.hidden === '16' && s.error === '', `config ${s.config}, error ${s.error}`);
       const hash = await page.evaluate(() => location.hash);
       expect(hash.endsWith('&model=local'), `hash ${hash}`);
