@@ -3,7 +3,7 @@
 // the adding task) loaded through the page's file input gives the numbers the CLI prints with
 // --weights; bad files give one line and change nothing; Download model writes a file the CLI
 // reads back to the same curve (also after training in the page); Copy link warns that the
-// weights are not in it; Clear returns to the drawn models.
+// weights are not in it; a dropped file loads too; Clear returns to the drawn models.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,6 +153,21 @@ export async function ownModelTests(t) {
       const worst = new Worst(1e-9, 1e-12);
       const steps = compareDecay(s2, file, worst);
       return `${steps} steps; ${worst.summary()}`;
+    });
+
+    await step('own model: a file dropped on the page loads as from the file input', async () => {
+      const bytes = fs.readFileSync(FIXTURE).toString('base64');
+      await page.evaluate((b64) => {
+        const raw = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([raw], 'dropped.safetensors'));
+        const canvas = document.getElementById('canvas');
+        canvas.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        canvas.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, bytes);
+      const s = await loaded('dropped.safetensors');
+      expect(s.model.cell === 'lstm' && s.model.hidden === 16, `model ${JSON.stringify(s.model)}`);
+      return s.model.badge;
     });
 
     await step('own model: Clear returns to the drawn models and the configuration from before', async () => {
