@@ -11,9 +11,17 @@
 #include "results.h"
 
 // The views; the one in focus (last clicked or touched) decides what "Why" explains and what
-// "Download CSV" saves.
-enum class View { Decay, Sweep, Heatmap, Training, Why, Controls };
+// "Download CSV" saves. The plots come in pages of four (ui.cpp's table): what vanishes, why it
+// vanishes, what fixes it.
+enum class View {
+  Decay, Sweep, Heatmap, Training,             // Page::Vanishing
+  Spectra, Saturation, LagSplit, Trainability,  // Page::Why
+  Why, Controls
+};
+enum class Page { Vanishing, Why };
 const char* view_name(View view);
+bool view_from_name(const std::string& name, View& view);  // the plot views' names
+Page page_of(View view);
 
 // One cell's time x unit map of log10 |dL/dh_t[j]| (first seed). Sequences longer than a texture
 // may be are shown at several steps per column, each column the largest value of its steps.
@@ -56,11 +64,14 @@ struct App {
 
   // --- views ---
   View focus = View::Decay;
-  bool phone = false;  // narrow screen: one view at a time, under tabs
+  Page page = Page::Vanishing;  // the page of plots shown (desktop: four at once)
+  bool phone = false;           // narrow screen: one view at a time, under tabs
   View phone_tab = View::Decay;
   ColormapProgram colormap;
   std::vector<CellHeatmap> heatmaps;  // one per selected cell
   long heatmaps_generation = -1;      // results.decay_generation they were made from
+  std::vector<Heatmap> trainability_maps;  // one per cell: scales (rows) x lengths (columns)
+  long trainability_maps_generation = -1;
   Heatmap colorbar;                   // 1 x 256 ramp through the same colormap
   float heat_lo = -8, heat_hi = 0;    // shared log10 window of every heatmap and the bar
   std::string notice;                 // a transient message ("Link copied")

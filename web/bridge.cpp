@@ -82,6 +82,63 @@ nlohmann::json sweep_json(const Results& c) {
   return {{"done", c.sweep_done}, {"progress", c.sweep_progress}, {"points", points}};
 }
 
+Json series_json(const StepSeries& s) {
+  Json out = {{"name", s.name}, {"steps", s.steps}};
+  for (const auto& [key, values] : {std::pair{"mean", &s.mean}, std::pair{"q25", &s.q25},
+                                    std::pair{"median", &s.median}, std::pair{"q75", &s.q75}}) {
+    Json array = Json::array();
+    for (double v : *values) array.push_back(gs::json_value<Json>(v));
+    out[key] = array;
+  }
+  return out;
+}
+
+Json why_json(const Results& c) {
+  Json cells = Json::array();
+  bool done = !c.why.empty();
+  for (const WhyResult& w : c.why) {
+    done = done && w.done;
+    Json saturation = Json::array(), above = Json::array(), lyapunov = Json::array(),
+         sv1 = Json::array();
+    for (const StepSeries& s : w.saturation) saturation.push_back(series_json(s));
+    for (size_t i = 0; i < w.share_above_lags.size(); ++i)
+      above.push_back({{"lag", w.share_above_lags[i]},
+                       {"log10_share", gs::json_log10<Json>(w.log10_share_above[i])}});
+    for (double l : w.lyapunov) lyapunov.push_back(gs::json_value<Json>(l));
+    for (const std::vector<double>& sv : w.step_sv) sv1.push_back(sv.empty() ? Json() : Json(sv[0]));
+    cells.push_back({{"cell", gs::cell_name(w.cell)},
+                     {"done", w.done},
+                     {"overflow_step", w.overflow_step},
+                     {"lyapunov_exponents", lyapunov},
+                     {"sv_steps", w.sv_steps},
+                     {"sv1", sv1},
+                     {"decay_log10_per_step", gs::json_value<Json>(w.decay_log10_per_step)},
+                     {"pascanu_bound", gs::json_value<Json>(w.pascanu_bound)},
+                     {"keep_path_log10_per_step", gs::json_log10<Json>(w.keep_path_log10_per_step)},
+                     {"saturation", saturation},
+                     {"lag_log10_term", series_json(w.lag_terms)},
+                     {"lag_log10_total", gs::json_log10<Json>(w.log10_total)},
+                     {"share_above", above}});
+  }
+  return {{"done", done}, {"cells", cells}};
+}
+
+Json trainability_json(const Results& c) {
+  const TrainabilityResult& t = c.trainability;
+  Json cells = Json::array();
+  for (const TrainabilityResult::Cell& cell : t.cells) {
+    Json ratio = Json::array(), lyapunov = Json::array();
+    for (double v : cell.log10_ratio) ratio.push_back(gs::json_log10<Json>(v));
+    for (double v : cell.lyapunov_max) lyapunov.push_back(gs::json_log10<Json>(v));
+    cells.push_back({{"cell", gs::cell_name(cell.cell)},
+                     {"log10_ratio", ratio},
+                     {"lyapunov_max", lyapunov},
+                     {"edge_of_chaos", gs::json_value<Json>(cell.edge_of_chaos)}});
+  }
+  return {{"done", t.done}, {"progress", t.progress}, {"scales", t.scales},
+          {"lengths", t.lengths}, {"cells", cells}};
+}
+
 nlohmann::json training_json(const Results& c) {
   nlohmann::json cells = nlohmann::json::array();
   for (const TrainResult& job : c.train) {
@@ -139,6 +196,9 @@ nlohmann::json state_of(const App& app) {
       {"sweep", sweep_json(c)},
       {"training", training_json(c)},
       {"model", own_model_json(app)},
+      {"why_it_vanishes", why_json(c)},
+      {"trainability", trainability_json(c)},
+      {"page", app.page == Page::Why ? "why" : "vanishing"},
       {"webgl2", app.webgl2},
       {"gl_context", {{"lost", app.context_lost}, {"restores", app.context_restores}}},
       {"gl_version", app.gl_version},
@@ -206,13 +266,15 @@ EMSCRIPTEN_KEEPALIVE void gradscope_receive(const uint8_t* data, int size) {
 
 EMSCRIPTEN_KEEPALIVE const char* gradscope_focus(const char* name) {
   g_app->reply = "";
-  for (View view : {View::Decay, View::Sweep, View::Heatmap, View::Training, View::Why})
-    if (std::string(name) == view_name(view)) {
-      g_app->focus = view;
-      return g_app->reply.c_str();
-    }
-  g_app->reply =
-      std::string("focus: unknown view '") + name + "' (decay, sweep, heatmap, training, why)";
+  View view;
+  if (view_from_name(name, view)) {
+    g_app->focus = view;
+    if (view != View::Why) g_app->page = page_of(view);  // its page is shown
+    return g_app->reply.c_str();
+  }
+  g_app->reply = std::string("focus: unknown view '") + name +
+                 "' (decay, sweep, heatmap, training, spectra, saturation, lagsplit, "
+                 "trainability, why)";
   return g_app->reply.c_str();
 }
 

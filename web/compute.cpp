@@ -41,6 +41,13 @@ std::string sweep_keys(const gs::Config& c) {
   keys.sequences = c.sequences;
   return model_keys_text(c, keys);
 }
+// The map has its own scales and lengths (why_jobs.h): not the config's scale, radius or lengths.
+std::string trainability_keys(const gs::Config& c) {
+  gs::Config model = c;
+  model.scale = gs::Config().scale;
+  model.radius = gs::Config().radius;
+  return model_keys_text(model, gs::Config());
+}
 std::string train_keys(const gs::Config& c) {
   gs::Config keys;
   keys.length = c.length;
@@ -69,10 +76,15 @@ void start_decay(Compute& compute) {
   const int steps = gs::probe_length(compute.given.get(), config.task, config.length);
   compute.decay_steps_total = int64_t{2} * steps * config.seeds * config.sequences *
                               int64_t(config.cells.size());
+  compute.why.clear();
+  ++compute.why_generation;
   for (gs::CellKind cell : config.cells) {
     DecayJob job;
     job.result.cell = cell;
     compute.decay.push_back(std::move(job));
+    WhyJob why;
+    why.result.cell = cell;
+    compute.why.push_back(std::move(why));
   }
 }
 
@@ -204,6 +216,11 @@ void compute_sync(Compute& compute, const gs::Config& config) {
     compute.sweep_done = false;
     ++compute.sweep_generation;
   }
+  if (const std::string key = trainability_keys(config) + own; key != compute.trainability_key) {
+    compute.trainability_key = key;
+    compute.trainability = TrainabilityJob();
+    ++compute.trainability_generation;
+  }
   if (train_key != compute.train_key) {
     compute.train_key = train_key;
     start_training(compute);
@@ -231,6 +248,13 @@ bool compute_advance(Compute& compute, double budget_ms, double (*now_ms)()) {
       worked = true;
       continue;
     }
+    for (WhyJob& job : compute.why)
+      if ((worked = advance_why(compute.config, job, slice_steps(compute.config, 1), compute.given)))
+        break;
+    if (worked) continue;
+    if ((worked = advance_trainability_job(compute.config, compute.trainability,
+                                           slice_steps(compute.config, 1), compute.given)))
+      continue;
     worked = advance_training_slice(compute);
   }
   measure_rate(compute, iterations_before, now_ms());

@@ -11,6 +11,7 @@
 
 #include "own_model.h"
 #include "results.h"
+#include "why_jobs.h"
 
 // One cell's decay curves, computed one seed's probe at a time.
 struct DecayJob {
@@ -38,6 +39,12 @@ struct Compute {
   gs::Sweep sweep;
   bool sweep_done = false;
   long sweep_generation = 0;
+
+  std::vector<WhyJob> why;  // one per selected cell; restarts with the decay curves
+  long why_generation = 0;
+  std::string trainability_key;
+  TrainabilityJob trainability;
+  long trainability_generation = 0;
 
   std::vector<TrainJob> train;  // one per selected cell
   long train_generation = 0;
@@ -76,7 +83,8 @@ std::string compute_model_file(const Compute& compute);
 // Restarts the jobs whose inputs differ from `config`'s; the others keep their results.
 void compute_sync(Compute& compute, const gs::Config& config);
 
-// Advances decay curves first, then the sweep, then training (if playing), for about
+// Advances decay curves first, then the sweep, the why jobs (spectra, saturation, lag split, the
+// trainability map), then training (if playing), for about
 // `budget_ms` of wall time. `now_ms` is a monotonic clock in milliseconds. Returns whether work
 // is left (false: idle until the next message).
 bool compute_advance(Compute& compute, double budget_ms, double (*now_ms)());

@@ -71,6 +71,65 @@ std::string heatmap_csv(const App& app) {
   return out;
 }
 
+// The spectra: every singular value at the sampled steps, then the Lyapunov exponents.
+std::string spectra_csv(const App& app) {
+  std::string out = "cell,quantity,t,index,value\n";
+  for (const WhyResult& w : app.results.why) {
+    const std::string cell = gs::cell_name(w.cell);
+    for (size_t k = 0; k < w.step_sv.size(); ++k)
+      for (size_t i = 0; i < w.step_sv[k].size(); ++i)
+        out += cell + ",singular_value," + std::to_string(static_cast<int>(w.sv_steps[k])) + "," +
+               std::to_string(i + 1) + "," + gs::format_value(w.step_sv[k][i]) + "\n";
+    for (size_t i = 0; i < w.lyapunov.size(); ++i)
+      out += cell + ",lyapunov_exponent,," + std::to_string(i + 1) + "," +
+             gs::format_log10(w.lyapunov[i]) + "\n";
+  }
+  return out;
+}
+
+std::string saturation_csv(const App& app) {
+  std::string out = "cell,quantity,t,mean,q25,median,q75\n";
+  for (const WhyResult& w : app.results.why)
+    for (const StepSeries& s : w.saturation)
+      for (size_t i = 0; i < s.steps.size(); ++i) {
+        out += std::string(gs::cell_name(w.cell)) + "," + s.name + "," +
+               std::to_string(static_cast<int>(s.steps[i])) + "," + gs::format_value(s.mean[i]);
+        for (const std::vector<double>* q : {&s.q25, &s.median, &s.q75})
+          out += "," + (q->empty() ? std::string() : gs::format_value((*q)[i]));
+        out += "\n";
+      }
+  return out;
+}
+
+std::string lag_split_csv(const App& app) {
+  std::string out = "cell,t,lag,log10_term_norm,log10_share\n";
+  for (const WhyResult& w : app.results.why) {
+    const StepSeries& s = w.lag_terms;
+    for (size_t i = 0; i < s.steps.size(); ++i)
+      out += std::string(gs::cell_name(w.cell)) + "," +
+             std::to_string(static_cast<int>(s.steps[i])) + "," +
+             std::to_string(w.steps - static_cast<int>(s.steps[i])) + "," +
+             gs::format_log10(s.mean[i]) + "," + gs::format_log10(s.mean[i] - w.log10_total) +
+             "\n";
+  }
+  return out;
+}
+
+// The columns of `gradscope trainability`, the exponent in nats per step.
+std::string trainability_csv(const App& app) {
+  const TrainabilityResult& t = app.results.trainability;
+  std::string out = "cell,scale,length,log10_ratio,lyapunov_max\n";
+  const size_t cols = t.lengths.size();
+  for (const TrainabilityResult::Cell& c : t.cells)
+    for (size_t row = 0; row < t.scales.size(); ++row)
+      for (size_t col = 0; col < cols; ++col)
+        out += std::string(gs::cell_name(c.cell)) + "," + gs::format_value(t.scales[row]) + "," +
+               std::to_string(static_cast<int>(t.lengths[col])) + "," +
+               gs::format_log10(c.log10_ratio[row * cols + col]) + "," +
+               gs::format_log10(c.lyapunov_max[row * cols + col]) + "\n";
+  return out;
+}
+
 std::string training_csv(const App& app) {
   // The columns of `gradscope train`.
   std::string out = "cell,iteration,loss,chance_loss,grad_norm,accuracy,skipped,clipped\n";
@@ -92,6 +151,10 @@ std::string view_csv(const App& app, View view) {
     case View::Sweep: return sweep_csv(app);
     case View::Heatmap: return heatmap_csv(app);
     case View::Training: return training_csv(app);
+    case View::Spectra: return spectra_csv(app);
+    case View::Saturation: return saturation_csv(app);
+    case View::LagSplit: return lag_split_csv(app);
+    case View::Trainability: return trainability_csv(app);
     default: return decay_csv(app);
   }
 }

@@ -74,6 +74,7 @@ EM_BOOL on_context_restored(int, const void*, void* user) {
   app.colormap = ColormapProgram();
   colormap_init(app.colormap);
   for (CellHeatmap& h : app.heatmaps) heatmap_destroy(h.map);  // rebuilt from their values
+  for (Heatmap& map : app.trainability_maps) heatmap_destroy(map);
   heatmap_destroy(app.colorbar);
   app.context_lost = false;
   ++app.context_restores;

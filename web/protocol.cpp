@@ -266,6 +266,151 @@ void read_training(Reader& r, Results& results) {
   }
 }
 
+// --- why it vanishes: per cell once finished, and the trainability map once finished ---
+
+void write_series(Writer& w, const StepSeries& s) {
+  w.text(s.name);
+  w.text(s.meaning);
+  w.array(s.steps);
+  w.array(s.mean);
+  w.array(s.q25);
+  w.array(s.median);
+  w.array(s.q75);
+}
+
+StepSeries read_series(Reader& r) {
+  StepSeries s;
+  s.name = r.text();
+  s.meaning = r.text();
+  s.steps = r.array<double>();
+  s.mean = r.array<double>();
+  s.q25 = r.array<double>();
+  s.median = r.array<double>();
+  s.q75 = r.array<double>();
+  return s;
+}
+
+void write_why(Writer& w, const Compute& c, Outbox& outbox) {
+  if (outbox.why_generation != c.why_generation) {
+    outbox.why_generation = c.why_generation;
+    outbox.why_sent.assign(c.why.size(), 0);
+  }
+  w.pod<int64_t>(c.why_generation);
+  w.pod<uint32_t>(static_cast<uint32_t>(c.why.size()));
+  for (size_t i = 0; i < c.why.size(); ++i) {
+    const WhyResult& r = c.why[i].result;
+    const bool send = r.done && !outbox.why_sent[i];
+    w.pod<uint8_t>(static_cast<uint8_t>(r.cell));
+    w.pod<uint8_t>(send);
+    if (!send) continue;
+    outbox.why_sent[i] = 1;
+    w.pod<int32_t>(r.steps);
+    w.pod<int32_t>(r.overflow_step);
+    w.pod<int32_t>(r.state_size);
+    w.pod<uint8_t>(r.complete);
+    w.array(r.sv_steps);
+    w.pod<uint32_t>(static_cast<uint32_t>(r.step_sv.size()));
+    for (const std::vector<double>& sv : r.step_sv) w.array(sv);
+    w.array(r.lyapunov);
+    w.pod(r.decay_log10_per_step);
+    w.pod(r.pascanu_bound);
+    w.pod(r.sigma_max_whh);
+    w.pod(r.gamma);
+    w.pod(r.keep_path_log10_per_step);
+    write_series(w, r.keep_path);
+    w.pod<uint32_t>(static_cast<uint32_t>(r.saturation.size()));
+    for (const StepSeries& s : r.saturation) write_series(w, s);
+    write_series(w, r.lag_terms);
+    w.pod(r.log10_total);
+    w.array(r.share_above_lags);
+    w.array(r.log10_share_above);
+  }
+}
+
+void read_why(Reader& r, Results& results) {
+  const long generation = r.pod<int64_t>();
+  const uint32_t cells = r.pod<uint32_t>();
+  if (generation != results.why_generation) {
+    results.why_generation = generation;
+    results.why.assign(r.ok() ? std::min<uint32_t>(cells, 64) : 0, WhyResult());
+  }
+  for (uint32_t i = 0; r.ok() && i < cells && i < results.why.size(); ++i) {
+    WhyResult& d = results.why[i];
+    d.cell = static_cast<gs::CellKind>(r.pod<uint8_t>());
+    if (!r.pod<uint8_t>()) continue;
+    d.steps = r.pod<int32_t>();
+    d.overflow_step = r.pod<int32_t>();
+    d.state_size = r.pod<int32_t>();
+    d.complete = r.pod<uint8_t>();
+    d.sv_steps = r.array<double>();
+    const uint32_t sampled = r.pod<uint32_t>();
+    d.step_sv.clear();
+    for (uint32_t k = 0; r.ok() && k < sampled; ++k) d.step_sv.push_back(r.array<double>());
+    d.lyapunov = r.array<double>();
+    d.decay_log10_per_step = r.pod<double>();
+    d.pascanu_bound = r.pod<double>();
+    d.sigma_max_whh = r.pod<double>();
+    d.gamma = r.pod<double>();
+    d.keep_path_log10_per_step = r.pod<double>();
+    d.keep_path = read_series(r);
+    const uint32_t series = r.pod<uint32_t>();
+    d.saturation.clear();
+    for (uint32_t k = 0; r.ok() && k < series; ++k) d.saturation.push_back(read_series(r));
+    d.lag_terms = read_series(r);
+    d.log10_total = r.pod<double>();
+    d.share_above_lags = r.array<double>();
+    d.log10_share_above = r.array<double>();
+    d.done = r.ok();
+  }
+}
+
+void write_trainability(Writer& w, const Compute& c, Outbox& outbox) {
+  if (outbox.trainability_generation != c.trainability_generation) {
+    outbox.trainability_generation = c.trainability_generation;
+    outbox.trainability_sent = false;
+  }
+  const TrainabilityResult& t = c.trainability.result;
+  const bool send = t.done && !outbox.trainability_sent;
+  w.pod<int64_t>(c.trainability_generation);
+  w.pod(t.progress);
+  w.pod<uint8_t>(send);
+  if (!send) return;
+  outbox.trainability_sent = true;
+  w.array(t.scales);
+  w.array(t.lengths);
+  w.pod<uint32_t>(static_cast<uint32_t>(t.cells.size()));
+  for (const TrainabilityResult::Cell& cell : t.cells) {
+    w.pod<uint8_t>(static_cast<uint8_t>(cell.cell));
+    w.array(cell.log10_ratio);
+    w.array(cell.lyapunov_max);
+    w.pod(cell.edge_of_chaos);
+  }
+}
+
+void read_trainability(Reader& r, Results& results) {
+  const long generation = r.pod<int64_t>();
+  TrainabilityResult& t = results.trainability;
+  if (generation != results.trainability_generation) {
+    results.trainability_generation = generation;
+    t = TrainabilityResult();
+  }
+  t.progress = r.pod<double>();
+  if (!r.pod<uint8_t>()) return;
+  t.scales = r.array<double>();
+  t.lengths = r.array<double>();
+  const uint32_t cells = r.pod<uint32_t>();
+  t.cells.clear();
+  for (uint32_t i = 0; r.ok() && i < cells && i < 64; ++i) {
+    TrainabilityResult::Cell cell;
+    cell.cell = static_cast<gs::CellKind>(r.pod<uint8_t>());
+    cell.log10_ratio = r.array<double>();
+    cell.lyapunov_max = r.array<double>();
+    cell.edge_of_chaos = r.pod<double>();
+    t.cells.push_back(std::move(cell));
+  }
+  t.done = r.ok();
+}
+
 }  // namespace
 
 void encode_update(const Compute& compute, const WorkerStatus& status, Outbox& outbox,
@@ -278,6 +423,8 @@ void encode_update(const Compute& compute, const WorkerStatus& status, Outbox& o
   write_decay(w, compute, outbox);
   write_sweep(w, compute, outbox);
   write_training(w, compute, outbox);
+  write_why(w, compute, outbox);
+  write_trainability(w, compute, outbox);
 }
 
 std::string apply_update(Results& results, const uint8_t* data, size_t size) {
@@ -296,5 +443,7 @@ std::string apply_update(Results& results, const uint8_t* data, size_t size) {
   read_decay(r, results);
   read_sweep(r, results);
   read_training(r, results);
+  read_why(r, results);
+  read_trainability(r, results);
   return r.ok() ? "" : "a truncated update message";
 }

@@ -21,6 +21,10 @@ struct Outbox {
   size_t sweep_sent = 0;  // points
   long train_generation = -1;
   std::vector<size_t> train_sent;  // per cell: records
+  long why_generation = -1;
+  std::vector<char> why_sent;  // per cell: its finished result has been sent
+  long trainability_generation = -1;
+  bool trainability_sent = false;
 };
 
 // The worker itself, reported in every message.

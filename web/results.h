@@ -37,6 +37,57 @@ struct DecayResult {
 
 const int kMaxHeatmapColumns = 2048;  // the texture width WebGL2 guarantees
 
+// A per-step series as the page draws it: at most kMaxSeriesPoints steps, every `stride`-th
+// step from step 1 (and always the last), so that a 100,000-step sequence stays light.
+const int kMaxSeriesPoints = 4096;
+struct StepSeries {
+  std::string name;     // e.g. "dtanh", "f", "dead_share"
+  std::string meaning;  // one line for the legend and the hover read-out
+  std::vector<double> steps;                   // the steps t shown (1-based)
+  std::vector<double> mean, q25, median, q75;  // per shown step (q25..q75 may be empty)
+};
+
+// Why it vanishes, for one cell: the first seed's sequence (core's spectrum.h, bounds.h,
+// saturation.h, lag_split.h), computed by the worker after the decay curves and the sweep.
+struct WhyResult {
+  gs::CellKind cell = gs::CellKind::RnnTanh;
+  bool done = false;
+  int steps = 0;           // T
+  int overflow_step = 0;   // the forward pass overflowed here: nothing else is filled
+  // Spectra: singular values of J_t at the sampled steps, the Lyapunov exponents (nats/step).
+  int state_size = 0;      // H, or 2 H for the LSTM (h then c)
+  bool complete = true;    // every singular value and exponent, else the largest few
+  std::vector<double> sv_steps;              // the sampled steps t
+  std::vector<std::vector<double>> step_sv;  // their singular values, largest first
+  std::vector<double> lyapunov;              // largest first
+  double decay_log10_per_step = 0;           // the measured slope (analysis.h), to set beside
+  // Bounds: Pascanu's gamma sigma_max(W_hh) (RNNs), the keep path's slope (LSTM f, GRU z).
+  double pascanu_bound = 0, sigma_max_whh = 0, gamma = 0;
+  double keep_path_log10_per_step = 0;
+  StepSeries keep_path;  // LSTM/GRU: mean over units of log10 prod_{s>t} gate_s
+  // Saturation: act' (RNNs) or the gates (LSTM, GRU), mean and quartiles over the units.
+  std::vector<StepSeries> saturation;  // the last one is dead_share for rnn-relu
+  // The weight gradient split by lag k = T - t: log10 of each step's term, log10 of their sum,
+  // and the share of the lags above a few thresholds (exact, from every step).
+  StepSeries lag_terms;  // mean = log10 ||dgates_t h_{t-1}^T||, by step
+  double log10_total = 0;
+  std::vector<double> share_above_lags, log10_share_above;  // e.g. lags 10, 100, 1000
+};
+
+// The trainability map: per cell, a grid of scale x length (core/trainability.h).
+struct TrainabilityResult {
+  bool done = false;
+  double progress = 0;
+  std::vector<double> scales, lengths;
+  struct Cell {
+    gs::CellKind cell = gs::CellKind::RnnTanh;
+    std::vector<double> log10_ratio;   // scales x lengths, row-major (scale-major)
+    std::vector<double> lyapunov_max;  // nats per step, same layout
+    double edge_of_chaos = 0;          // the scale where the exponent crosses 0 (longest length)
+  };
+  std::vector<Cell> cells;
+};
+
 // One cell's training so far.
 struct TrainResult {
   gs::CellKind cell = gs::CellKind::RnnTanh;
@@ -49,6 +100,11 @@ struct TrainResult {
 struct Results {
   std::string config_text;  // the configuration these results are for (canonical text)
   gs::Config config;
+
+  long why_generation = 0;
+  std::vector<WhyResult> why;  // one per selected cell
+  long trainability_generation = 0;
+  TrainabilityResult trainability;
 
   long decay_generation = 0;  // counts restarts of the decay curves
   double decay_progress = 0;  // 0..1

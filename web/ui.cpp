@@ -1,6 +1,6 @@
 // The windows of the app, tiled to fill the canvas. Wide screens: controls and "Why" on the
-// left, the four views in a 2 x 2 grid on the right. Narrow screens (phones): one view at a
-// time under a tab bar.
+// left, a bar of pages on the right and the page's four views in a 2 x 2 grid below it. Narrow
+// screens (phones): the pages as buttons, one view at a time under a tab bar.
 #include "ui.h"
 
 #include <algorithm>
@@ -11,26 +11,56 @@
 #include "own_model_ui.h"
 #include "views.h"
 
-const char* view_name(View view) {
-  switch (view) {
-    case View::Decay: return "decay";
-    case View::Sweep: return "sweep";
-    case View::Heatmap: return "heatmap";
-    case View::Training: return "training";
-    case View::Why: return "why";
-    case View::Controls: return "controls";
-  }
-  return "?";
-}
-
 namespace {
+
+// Every plot view, in page order: its page, its name (getState, focus(), CSV file names), its
+// title, its phone tab and how to draw it.
+struct ViewInfo {
+  View view;
+  Page page;
+  const char* name;
+  const char* title;
+  const char* tab;
+  void (*draw)(App&);
+};
+
+const ViewInfo kViews[] = {
+    {View::Decay, Page::Vanishing, "decay", "Gradient through time: loss at the last step", "Decay",
+     draw_decay_view},
+    {View::Sweep, Page::Vanishing, "sweep", "As the sequence grows: gradient reaching step 1",
+     "Length", draw_sweep_view},
+    {View::Heatmap, Page::Vanishing, "heatmap", "Gradient flow heatmap", "Map", draw_heatmap_view},
+    {View::Training, Page::Vanishing, "training", "Training on a long-range task", "Train",
+     draw_training_view},
+    {View::Spectra, Page::Why, "spectra", "Spectra: what each step does, and their product",
+     "Spectra", draw_spectra_view},
+    {View::Saturation, Page::Why, "saturation", "Saturation, gates and dead units, step by step",
+     "Gates", draw_saturation_view},
+    {View::LagSplit, Page::Why, "lagsplit", "The weight gradient, split by lag", "Lags",
+     draw_lag_split_view},
+    {View::Trainability, Page::Why, "trainability", "Trainability: recurrent scale x length",
+     "Scale", draw_trainability_view},
+};
+
+struct PageInfo {
+  Page page;
+  const char* label;
+};
+const PageInfo kPages[] = {{Page::Vanishing, "What vanishes"}, {Page::Why, "Why it vanishes"}};
+
+const ViewInfo* info_of(View view) {
+  for (const ViewInfo& info : kViews)
+    if (info.view == view) return &info;
+  return nullptr;
+}
 
 struct Tile {
   ImVec2 pos, size;
 };
 
+// Left: controls over Why. Right: the page bar over a 2 x 2 grid of the page's views.
 struct Layout {
-  Tile controls, why, decay, sweep, heatmap, training;
+  Tile controls, why, pages, views[4];
 };
 
 Layout desktop_layout(ImVec2 d) {
@@ -39,13 +69,20 @@ Layout desktop_layout(ImVec2 d) {
   const float controls_h = std::floor(d.y * 0.64f);
   l.controls = {ImVec2(0, 0), ImVec2(left, controls_h)};
   l.why = {ImVec2(0, controls_h), ImVec2(left, d.y - controls_h)};
-  const float w = std::floor((d.x - left) / 2), h = std::floor(d.y / 2);
-  l.decay = {ImVec2(left, 0), ImVec2(w, h)};
-  l.sweep = {ImVec2(left + w, 0), ImVec2(d.x - left - w, h)};
-  l.heatmap = {ImVec2(left, h), ImVec2(w, d.y - h)};
-  l.training = {ImVec2(left + w, h), ImVec2(d.x - left - w, d.y - h)};
+  const float bar = std::floor(ImGui::GetFrameHeight() + 2 * ImGui::GetStyle().WindowPadding.y);
+  l.pages = {ImVec2(left, 0), ImVec2(d.x - left, bar)};
+  const float w = std::floor((d.x - left) / 2), h = std::floor((d.y - bar) / 2);
+  l.views[0] = {ImVec2(left, bar), ImVec2(w, h)};
+  l.views[1] = {ImVec2(left + w, bar), ImVec2(d.x - left - w, h)};
+  l.views[2] = {ImVec2(left, bar + h), ImVec2(w, d.y - bar - h)};
+  l.views[3] = {ImVec2(left + w, bar + h), ImVec2(d.x - left - w, d.y - bar - h)};
   return l;
 }
+
+constexpr ImGuiWindowFlags kTileFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                        ImGuiWindowFlags_NoCollapse |
+                                        ImGuiWindowFlags_NoSavedSettings |
+                                        ImGuiWindowFlags_NoBringToFrontOnFocus;
 
 // A fixed tile; a click inside puts its view in focus, and the focused tile's title is lit.
 bool begin_tile(App& app, const char* title, const Tile& t, View view) {
@@ -54,10 +91,7 @@ bool begin_tile(App& app, const char* title, const Tile& t, View view) {
   ImGui::SetNextWindowSize(t.size);
   if (focused)
     ImGui::PushStyleColor(ImGuiCol_TitleBg, ImGui::GetStyleColorVec4(ImGuiCol_TitleBgActive));
-  const bool open = ImGui::Begin(
-      title, nullptr,
-      ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
-          ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
+  const bool open = ImGui::Begin(title, nullptr, kTileFlags);
   if (focused) ImGui::PopStyleColor();
   if (view != View::Controls && view != View::Why &&
       ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows) && ImGui::IsMouseClicked(0))
@@ -65,15 +99,23 @@ bool begin_tile(App& app, const char* title, const Tile& t, View view) {
   return open;
 }
 
-void draw_view(App& app, View view) {
-  switch (view) {
-    case View::Decay: draw_decay_view(app); break;
-    case View::Sweep: draw_sweep_view(app); break;
-    case View::Heatmap: draw_heatmap_view(app); break;
-    case View::Training: draw_training_view(app); break;
-    case View::Why: draw_why_view(app); break;
-    case View::Controls: draw_controls(app); break;
+// One button per page; the page's first view takes the focus when it is picked.
+void draw_page_buttons(App& app) {
+  for (const PageInfo& p : kPages) {
+    const bool current = app.page == p.page;
+    if (current) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+    if (ImGui::Button(p.label) && !current) {
+      app.page = p.page;
+      for (const ViewInfo& info : kViews)
+        if (info.page == p.page) {
+          app.focus = app.phone_tab = info.view;
+          break;
+        }
+    }
+    if (current) ImGui::PopStyleColor();
+    ImGui::SameLine();
   }
+  ImGui::NewLine();
 }
 
 void draw_desktop(App& app, const Layout& l) {
@@ -82,17 +124,17 @@ void draw_desktop(App& app, const Layout& l) {
   ImGui::End();
   if (begin_tile(app, "Why", l.why, View::Why)) draw_why_view(app);
   ImGui::End();
-  if (begin_tile(app, "Gradient through time: loss at the last step", l.decay, View::Decay))
-    draw_decay_view(app);
+  ImGui::SetNextWindowPos(l.pages.pos);
+  ImGui::SetNextWindowSize(l.pages.size);
+  if (ImGui::Begin("##pages", nullptr, kTileFlags | ImGuiWindowFlags_NoTitleBar))
+    draw_page_buttons(app);
   ImGui::End();
-  if (begin_tile(app, "As the sequence grows: gradient reaching step 1", l.sweep, View::Sweep))
-    draw_sweep_view(app);
-  ImGui::End();
-  if (begin_tile(app, "Gradient flow heatmap", l.heatmap, View::Heatmap)) draw_heatmap_view(app);
-  ImGui::End();
-  if (begin_tile(app, "Training on a long-range task", l.training, View::Training))
-    draw_training_view(app);
-  ImGui::End();
+  int tile = 0;
+  for (const ViewInfo& info : kViews) {
+    if (info.page != app.page || tile == 4) continue;
+    if (begin_tile(app, info.title, l.views[tile++], info.view)) info.draw(app);
+    ImGui::End();
+  }
 }
 
 void draw_phone(App& app, ImVec2 d) {
@@ -101,13 +143,17 @@ void draw_phone(App& app, ImVec2 d) {
   ImGui::Begin("gradscope", nullptr,
                ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                    ImGuiWindowFlags_NoSavedSettings);
+  draw_page_buttons(app);
   struct Tab {
     const char* label;
     View view;
+    void (*draw)(App&);
   };
-  const Tab tabs[] = {{"Decay", View::Decay}, {"Length", View::Sweep},
-                      {"Map", View::Heatmap}, {"Train", View::Training},
-                      {"Why", View::Why},     {"Setup", View::Controls}};
+  std::vector<Tab> tabs;
+  for (const ViewInfo& info : kViews)
+    if (info.page == app.page) tabs.push_back({info.tab, info.view, info.draw});
+  tabs.push_back({"Why", View::Why, draw_why_view});
+  tabs.push_back({"Setup", View::Controls, draw_controls});
   if (ImGui::BeginTabBar("views", ImGuiTabBarFlags_FittingPolicyResizeDown)) {
     for (const Tab& tab : tabs) {
       if (!ImGui::BeginTabItem(tab.label)) continue;
@@ -116,7 +162,7 @@ void draw_phone(App& app, ImVec2 d) {
       ImGui::BeginChild(tab.label);
       if (tab.view == View::Decay || tab.view == View::Sweep) draw_length_control(app);
       if (tab.view != View::Controls) draw_own_model_line(app);  // which model, on every tab
-      draw_view(app, tab.view);
+      tab.draw(app);
       ImGui::EndChild();
       ImGui::EndTabItem();
     }
@@ -126,6 +172,26 @@ void draw_phone(App& app, ImVec2 d) {
 }
 
 }  // namespace
+
+const char* view_name(View view) {
+  if (const ViewInfo* info = info_of(view)) return info->name;
+  return view == View::Why ? "why" : view == View::Controls ? "controls" : "?";
+}
+
+bool view_from_name(const std::string& name, View& view) {
+  for (const ViewInfo& info : kViews)
+    if (name == info.name) {
+      view = info.view;
+      return true;
+    }
+  if (name == "why") view = View::Why;
+  return name == "why";
+}
+
+Page page_of(View view) {
+  const ViewInfo* info = info_of(view);
+  return info ? info->page : Page::Vanishing;
+}
 
 void draw_ui(App& app) {
   const ImVec2 display = ImGui::GetIO().DisplaySize;

@@ -9,6 +9,11 @@ void draw_sweep_view(App& app);      //   as the sequence grows
 void draw_training_view(App& app);   //   live training
 void draw_heatmap_view(App& app);    // views_heatmap.cpp: time x unit, log colour
 void draw_why_view(App& app);        // why.cpp: the explanation of the view in focus
+void draw_spectra_view(App& app);    // views_why.cpp: step Jacobians and Lyapunov exponents
+void draw_saturation_view(App& app);  //   act' and gates, step by step; dead units
+void draw_lag_split_view(App& app);  //   dL/dW_hh by lag
+void draw_trainability_view(App& app);  // scale x length maps, the edge of chaos
+void trainability_maps_update(App& app);  // their textures (from heatmaps_update)
 
 // Heatmaps follow the decay jobs: (re)built on the CPU and rendered by the colormap shader
 // before ImGui's frame.

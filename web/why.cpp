@@ -1,4 +1,5 @@
 // "Why": a short explanation of the view in focus, written from the numbers on screen.
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdarg>
@@ -7,23 +8,16 @@
 
 #include "cell_style.h"
 #include "imgui.h"
+#include "plot.h"
 #include "views.h"
 
 namespace {
 
-// 10^x as text at any depth: "0.38", "1e-42", "1e-1500".
 // 10^x as text at any depth, two significant digits: "0.38", "2.9e-9", "4.1e-1500".
 std::string power_text(double log10_value) {
-  char buffer[48];
   if (!std::isfinite(log10_value)) return log10_value == -INFINITY ? "exactly 0" : "overflow";
-  if (log10_value > -3 && log10_value < 3) {
-    std::snprintf(buffer, sizeof buffer, "%.2g", std::pow(10.0, log10_value));
-    return buffer;
-  }
-  double exponent = std::floor(log10_value);
-  double mantissa = std::pow(10.0, log10_value - exponent);  // in [1, 10)
-  if (std::round(mantissa * 10) >= 100) mantissa = 1, exponent += 1;  // 9.96 -> 1.0e+1
-  std::snprintf(buffer, sizeof buffer, "%.2ge%+.0f", mantissa, exponent);
+  char buffer[48];
+  plot::FormatPowerOfTen(log10_value, 2, buffer, sizeof buffer);
   return buffer;
 }
 
@@ -110,6 +104,103 @@ std::string explain_cell(const DecayResult& job, int steps, bool drawn) {
   return "";
 }
 
+// The "why it vanishes" page, from the worker's WhyResult per cell.
+std::string explain_why_page(const Results& c, View view) {
+  const bool done = !c.why.empty() && std::all_of(c.why.begin(), c.why.end(),
+                                                  [](const WhyResult& w) { return w.done; });
+  if (!done) return "Computing the spectra, the gates and the lag split...";
+  std::string text;
+  const double ln10 = std::log(10.0);
+  for (const WhyResult& w : c.why) {
+    const char* name = cell_label(w.cell);
+    if (w.overflow_step) {
+      text += format("%s: the forward pass overflowed at step %d, so there is no Jacobian to "
+                     "measure.\n\n", name, w.overflow_step);
+      continue;
+    }
+    switch (view) {
+      case View::Spectra: {
+        const double lambda = w.lyapunov.empty() ? NAN : w.lyapunov[0];
+        text += format(
+            "%s: the largest Lyapunov exponent is %.3g nats per step: far back, each step "
+            "multiplies the gradient by %s; measured along this sequence, by %s.",
+            name, lambda, power_text(lambda / ln10).c_str(),
+            power_text(w.decay_log10_per_step).c_str());
+        if (w.pascanu_bound > 0)
+          text += format(
+              " W_hh's largest singular value is %.2f and act' <= %.2g, so no step can grow it "
+              "by more than %.2f%s",
+              w.sigma_max_whh, w.gamma, w.pascanu_bound,
+              w.pascanu_bound < 1 ? ": vanishing is guaranteed."
+                                  : ": above 1 the bound guarantees nothing, yet the typical "
+                                    "direction still shrinks.");
+        else if (std::isfinite(w.keep_path_log10_per_step))
+          text += format(" Along the %s alone the gradient falls by %s per step.",
+                         w.keep_path.name.c_str(), power_text(w.keep_path_log10_per_step).c_str());
+        text += "\n\n";
+        break;
+      }
+      case View::Saturation: {
+        for (const StepSeries& s : w.saturation) {
+          double sum = 0;
+          for (double v : s.mean) sum += v / s.mean.size();
+          text += format("%s%s %s %.2f", &s == &w.saturation[0] ? name : "",
+                         &s == &w.saturation[0] ? ": mean" : ",", s.name.c_str(), sum);
+        }
+        text += ".\n\n";
+        break;
+      }
+      case View::LagSplit: {
+        text += format("%s: ", name);
+        for (size_t i = 0; i < w.share_above_lags.size(); ++i)
+          text += format("%slags above %.0f carry %s of the update", i ? "; " : "",
+                         w.share_above_lags[i], power_text(w.log10_share_above[i]).c_str());
+        text += ".\n\n";
+        break;
+      }
+      default: break;
+    }
+  }
+  switch (view) {
+    case View::Spectra:
+      text += "Each backward step multiplies the gradient by J_t^T. The Lyapunov exponents are "
+              "the average log stretching of their product: the largest one sets the decay "
+              "slope far from the loss (dashed lines), whatever the loss's own direction.";
+      break;
+    case View::Saturation:
+      text += "act' <= 1 (tanh), <= 1/4 (sigmoid) or 0 (a dead ReLU unit) scales each unit's "
+              "gradient at every step; the LSTM's forget gate f and the GRU's update gate z "
+              "scale the paths that carry it without a squashing derivative.";
+      break;
+    case View::LagSplit:
+      text += "dL/dW_hh is a sum of one term per step (Pascanu et al. 2013, eq. 4). The terms of "
+              "long lags are what would teach long-range dependencies: when their share is tiny "
+              "the update is made of short lags, however large dL/dh_1 is.";
+      break;
+    default: break;
+  }
+  return text;
+}
+
+std::string explain_trainability(const Results& c) {
+  const TrainabilityResult& t = c.trainability;
+  if (!t.done) return "Mapping the gradient over recurrent scale and sequence length...";
+  std::string text = format(
+      "Each map shows, for a scale of W_hh (rows, %.2g to %.3g) and a length T (columns, %.0f to "
+      "%.0f), how much of the gradient of a loss at step T reaches step 1.\n\n",
+      t.scales.front(), t.scales.back(), t.lengths.front(), t.lengths.back());
+  for (const TrainabilityResult::Cell& cell : t.cells)
+    text += std::isfinite(cell.edge_of_chaos)
+                ? format("%s: the edge of chaos (largest Lyapunov exponent 0 at T = %.0f) is at "
+                         "scale %.2g.\n",
+                         cell_label(cell.cell), t.lengths.back(), cell.edge_of_chaos)
+                : format("%s: no edge of chaos within these scales.\n", cell_label(cell.cell));
+  text += "\nBelow the edge the gradient vanishes at a constant rate per step, so the longer the "
+          "sequence the less arrives; above it the dynamics are chaotic and gradients explode. "
+          "Only near the edge does it travel far (Chen, Pennington & Schoenholz 2018).";
+  return text;
+}
+
 }  // namespace
 
 std::string explain_view(const App& app, View view);
@@ -124,6 +215,14 @@ std::string explain_view(const App& app, View view) {
   const int steps = gs::task_shape(c.config.task, c.config.length).steps;
   std::string text;
   switch (view) {
+    case View::Spectra:
+    case View::Saturation:
+    case View::LagSplit:
+      if (!results_current(app)) return "Computing...";
+      return explain_why_page(c, view);
+    case View::Trainability:
+      if (!results_current(app)) return "Computing...";
+      return explain_trainability(c);
     case View::Decay:
     case View::Heatmap:
     case View::Why:

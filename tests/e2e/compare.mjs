@@ -19,16 +19,20 @@ export function cliFlags(values, override = {}) {
   return flags;
 }
 
-// Runs `cli command flags...` and returns its CSV: { header: [...], rows: [[field, ...], ...] }
-// ('#' comment lines dropped). Throws with the CLI's stderr on a non-zero exit.
-export function runCli(cli, command, flags) {
-  let out;
+// Runs `cli command flags...` and returns what it printed. Throws with the CLI's stderr on a
+// non-zero exit.
+export function execCli(cli, command, flags) {
   try {
-    out = execFileSync(cli, [command, ...flags], { encoding: 'utf8', maxBuffer: 256 << 20,
-                                                   stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(cli, [command, ...flags], { encoding: 'utf8', maxBuffer: 256 << 20,
+                                                    stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     throw new Error(`${cli} ${command} ${flags.join(' ')}: ${(e.stderr || e.message).trim()}`);
   }
+}
+
+// The same, as CSV: { header: [...], rows: [[field, ...], ...] } ('#' comment lines dropped).
+export function runCli(cli, command, flags) {
+  const out = execCli(cli, command, flags);
   const lines = out.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
   return { header: lines[0].split(','), rows: lines.slice(1).map((l) => l.split(',')) };
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { launch, serve } from './site.mjs';
-import { cliFlags, runCli, Worst, halfUnitSignificant, firstDifference,
+import { cliFlags, runCli, execCli, Worst, halfUnitSignificant, firstDifference,
          findTabBar } from './compare.mjs';
 import { ownModelTests } from './own_model.mjs';
 
@@ -408,6 +408,59 @@ async function main() {
       });
     }
 
+    // The "why it vanishes" page: the same numbers as the CLI's spectrum, lagsplit, saturation and
+    // trainability commands for the same configuration (float64: to the CLI's printed digits).
+    await step('page = CLI, why it vanishes: Lyapunov exponents, lag split, saturation, trainability', async () => {
+      await configure(cmp.page, 'cell=rnn-tanh,lstm,gru&task=adding&hidden=12&length=60&seed=3&seeds=1&sequences=1' +
+                                '&init=uniform&scale=1&precision=f64', 60000);
+      const s = await waitFor(cmp.page, (t) => t.why_it_vanishes.done && t.trainability.done, null, 120000, 'the why page');
+      const v = s.values;
+      const w = new Worst(1e-9, 1e-12);
+      let values = 0;
+      for (const c of s.why_it_vanishes.cells) {
+        const flags = cliFlags(v, { cell: c.cell, seeds: null, sequences: null });
+        const spectrum = execCli(args.cli, 'spectrum', flags);
+        const line = spectrum.split('\n').find((l) => l.startsWith('# lyapunov_exponents='));
+        const cli = line.slice('# lyapunov_exponents='.length).split(',');
+        expect(cli.length === c.lyapunov_exponents.length, `${c.cell}: ${cli.length} exponents, page ${c.lyapunov_exponents.length}`);
+        cli.forEach((x, i) => { w.compare(c.lyapunov_exponents[i], x, `${c.cell} lambda_${i + 1}`, halfUnitSignificant(x, 10)); values++; });
+        const lag = execCli(args.cli, 'lagsplit', [...flags, '--above', '10']);
+        const above = lag.split('\n').find((l) => l.startsWith('# share_above_lag_10='));
+        const log10Share = above.split(' ').find((x) => x.startsWith('log10_share_above_lag_10=')).split('=')[1];
+        const mine = c.share_above.find((x) => x.lag === 10);
+        w.compare(mine.log10_share, log10Share, `${c.cell} log10 share above lag 10`, halfUnitSignificant(log10Share, 10));
+        const sat = runCli(args.cli, 'saturation', flags);
+        const first = c.saturation[0];
+        const column = sat.header.indexOf(`${first.name}_mean`);
+        expect(column > 0, `${c.cell}: no ${first.name}_mean column in ${sat.header.join(',')}`);
+        first.steps.forEach((t, i) => { w.compare(first.mean[i], sat.rows[t - 1][column], `${c.cell} ${first.name} mean t=${t}`, halfUnitSignificant(sat.rows[t - 1][column], 10)); values++; });
+      }
+      const map = runCli(args.cli, 'trainability', cliFlags(v, { seeds: null, sequences: null, lengths: null }));
+      const t = s.trainability;
+      for (const row of map.rows) {
+        const [cell, scale, length, ratio] = row;
+        const c = t.cells.find((x) => x.cell === cell);
+        const i = t.scales.findIndex((x) => Math.abs(x - Number(scale)) <= 1e-9 * x);
+        const j = t.lengths.indexOf(Number(length));
+        expect(c && i >= 0 && j >= 0, `no page point for ${row.join(',')}`);
+        // Above the edge of chaos the last bit of every product decides the trajectory: no two
+        // implementations agree there (README), so only the ordered side is compared.
+        if (!(c.lyapunov_max[i * t.lengths.length + j] < -0.01)) continue;
+        w.compare(c.log10_ratio[i * t.lengths.length + j], ratio, `${cell} scale ${scale} T=${length}`, halfUnitSignificant(ratio, 10));
+        values++;
+      }
+      expect(!w.failure(), w.failure());
+      for (const view of ['spectra', 'saturation', 'lagsplit', 'trainability']) {
+        expect(await cmp.page.evaluate((x) => window.gradscope.focus(x), view) === '', `focus(${view})`);
+        const st = await state(cmp.page);
+        expect(st.page === 'why' && st.why.length > 100 && !/Computing/.test(st.why), `${view}: Why "${st.why.slice(0, 80)}"`);
+        const csv = await cmp.page.evaluate(() => window.gradscope.csv());
+        expect(csv.split('\n').length > 10, `${view}: CSV of ${csv.split('\n').length} lines`);
+      }
+      await cmp.page.evaluate(() => window.gradscope.focus('decay'));
+      return `${values} values; ${w.summary()}`;
+    });
+
     await step('page = CLI pages: no console errors or page errors', async () => {
       expect(cmp.errors.length === 0, cmp.errors.join('; '));
     });
@@ -774,7 +827,7 @@ async function main() {
       const { page: pp } = phone;
       await waitDone(pp);
       await waitFrames(pp, 3);
-      const tabs = findTabBar(decodePng(await pp.screenshot()), 3);
+      const tabs = findTabBar(decodePng(await pp.screenshot()), 3, 5);
       expect(tabs.length >= 4, `found ${tabs.length} tabs`);
       const shots = [], stats = [];
       for (const [i, t] of tabs.entries()) {
@@ -803,7 +856,7 @@ async function main() {
     await step('phone: one tap on a tab switches to it (touch events)', async () => {
       expect(phone, 'no phone page');
       const { page: pp, context } = phone;
-      const tabs = findTabBar(decodePng(await pp.screenshot()), 3);
+      const tabs = findTabBar(decodePng(await pp.screenshot()), 3, 5);
       expect(tabs.length >= 4, `found ${tabs.length} tabs`);
       const cdp = await context.newCDPSession(pp);
       const tap = async (t) => {

@@ -21,12 +21,17 @@ const page = await browser.newPage({ viewport: { width, height }, deviceScaleFac
 page.on('console', (m) => { if (m.type() === 'error') console.error('console:', m.text()); });
 page.on('pageerror', (e) => console.error('pageerror:', e.message));
 await page.goto(`http://127.0.0.1:${server.address().port}/${hash}`);
-await page.waitForFunction(() => window.gradscope && window.gradscope.getState().done, null, { timeout: 120000 });
+// every curve, and the "why it vanishes" page's results
+const allDone = () => {
+  const s = window.gradscope && window.gradscope.getState();
+  return s && s.done && s.why_it_vanishes.done && s.trainability.done;
+};
+await page.waitForFunction(allDone, null, { timeout: 120000, polling: 200 });
 if (option('model')) {
   await page.setInputFiles('#model-file', path.resolve(option('model')));
-  await page.waitForFunction(() => { const s = window.gradscope.getState();
-                                     return s.model.error || (s.model.loaded && s.done); },
+  await page.waitForFunction(() => { const s = window.gradscope.getState(); return s.model.error || s.model.loaded; },
                              null, { timeout: 120000, polling: 200 });
+  await page.waitForFunction(allDone, null, { timeout: 120000, polling: 200 });
   const m = await page.evaluate(() => window.gradscope.getState().model);
   console.log(m.error ? `model not loaded: ${m.error}` : `model: ${m.name}: ${m.badge}`);
 }

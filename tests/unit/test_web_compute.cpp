@@ -9,6 +9,7 @@
 
 #include "compute.h"
 #include "protocol.h"
+#include "spectrum.h"
 
 using namespace gs;
 
@@ -225,4 +226,48 @@ TEST_CASE("a loaded model: the page's curves and sweep are the CLI's, and its fi
   REQUIRE(compute_load_model(compute, data, bytes.size()) == "");
   CHECK(compute_load_model(compute, data, 20) != "");
   CHECK(compute.own);
+}
+
+TEST_CASE("the why jobs' results and the trainability map reach the page as the core computes them") {
+  Config config;
+  REQUIRE(parse_config(config, "cell=rnn-relu,lstm&length=40&hidden=6&lengths=5,20") == "");
+  Compute compute;
+  Outbox outbox;
+  Results page;
+  std::vector<uint8_t> message;
+  compute_sync(compute, config);
+  for (int slice = 0; slice < 1000000; ++slice) {
+    const bool more = compute_advance(compute, 0.05, fake_now);
+    encode_update(compute, WorkerStatus(), outbox, message);
+    REQUIRE(apply_update(page, message.data(), message.size()) == "");
+    if (!more) break;
+  }
+  REQUIRE(page.why.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    const WhyResult& got = page.why[i];
+    CHECK(got.done);
+    const Probe probe = run_probe(got.cell, config, config.seed);
+    const Spectrum spectrum = probe_spectrum(probe, {128, 8, kPageSampledSteps});
+    CHECK(got.lyapunov == spectrum.lyapunov);
+    CHECK(got.sv_steps.size() == spectrum.sv_steps.size());
+    CHECK(got.step_sv == spectrum.step_sv);
+    CHECK(got.decay_log10_per_step == analyze_probe(probe).log10_per_step);
+    CHECK(got.lag_terms.mean.size() == 40);
+    CHECK_FALSE(got.saturation.empty());
+  }
+  CHECK(page.why[0].saturation.back().name == "dead_share");  // rnn-relu
+  CHECK(page.why[1].keep_path.name == "forget path");
+  const TrainabilityResult& t = page.trainability;
+  REQUIRE(t.done);
+  CHECK(t.scales.size() == 12);
+  CHECK(t.lengths.size() == 12);
+  REQUIRE(t.cells.size() == 2);
+  CHECK(t.cells[1].log10_ratio.size() == 144);
+  // one point, recomputed as sweep does it
+  Config point = config;
+  point.scale = t.scales[3];
+  point.length = static_cast<int>(t.lengths[5]);
+  point.lengths = {point.length};
+  point.cells = {CellKind::Lstm};
+  CHECK(t.cells[1].log10_ratio[3 * 12 + 5] == run_sweep(point).points[0].mean);
 }

@@ -1,0 +1,280 @@
+// The "why it vanishes" page: spectra, saturation, the lag split, the trainability map. Each view
+// draws the worker's WhyResult / TrainabilityResult (results.h) and computes nothing.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "cell_style.h"
+#include "plot.h"
+#include "views.h"
+
+namespace {
+
+plot::LineStyle style_of(gs::CellKind cell, bool dashed = false, float weight = 2.0f) {
+  plot::LineStyle style;
+  style.color = cell_color(cell);
+  style.dashed = dashed;
+  style.weight = weight;
+  style.legend = !dashed;  // the dashed references are named in a line above the plots
+  return style;
+}
+
+// Until the worker has them: progress, or why there is nothing.
+bool why_ready(const App& app) {
+  const Results& r = app.results;
+  const bool done = !r.why.empty() && std::all_of(r.why.begin(), r.why.end(),
+                                                   [](const WhyResult& w) { return w.done; });
+  if (!done || !results_current(app)) {
+    ImGui::TextDisabled("Computing: after the decay curves and the sweep...");
+    return false;
+  }
+  return true;
+}
+
+void overflow_note(const WhyResult& w) {
+  ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 160, 90, 255));
+  ImGui::TextWrapped("%s: the forward pass overflowed at step %d: no Jacobian to measure.",
+                     cell_label(w.cell), w.overflow_step);
+  ImGui::PopStyleColor();
+}
+
+// Two plots side by side when the tile is wide, else stacked.
+ImVec2 half_size(int count) {
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const bool side = avail.x > 1.1f * avail.y;
+  return side ? ImVec2(std::floor((avail.x - 8) / count), avail.y)
+              : ImVec2(avail.x, std::floor((avail.y - 6 * (count - 1)) / count));
+}
+bool side_by_side() {
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  return avail.x > 1.1f * avail.y;
+}
+
+}  // namespace
+
+// Left: the measured decay (median) with the slope the largest Lyapunov exponent predicts from
+// the loss back (dashed) and, for the RNNs, the slope of Pascanu's bound (dotted, thin). Right:
+// the largest singular value of each step's Jacobian at the sampled steps.
+void draw_spectra_view(App& app) {
+  if (!why_ready(app)) return;
+  const Results& r = app.results;
+  for (const WhyResult& w : r.why)
+    if (w.overflow_step) overflow_note(w);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("dashed: the slope of the largest Lyapunov exponent; thin: Pascanu's bound");
+  ImGui::PopStyleColor();
+  const bool side = side_by_side();
+  const ImVec2 size = half_size(2);
+  char label[96];
+  if (plot::BeginPlot("Decay, and the slope the spectra predict", size)) {
+    plot::SetupAxis(plot::X, "steps back from the loss, k");
+    plot::SetupAxis(plot::Y, "||dL/dh||", plot::Scale::Log10Exp);
+    for (size_t i = 0; i < r.decay.size() && i < r.why.size(); ++i) {
+      const DecayResult& d = r.decay[i];
+      const WhyResult& w = r.why[i];
+      if (!d.done || w.overflow_step || d.lags.empty()) continue;
+      const int n = static_cast<int>(d.lags.size());
+      plot::PlotLine(cell_label(d.cell), d.lags.data(), d.median_by_lag.data(), n,
+                     style_of(d.cell));
+      const double k_max = d.lags.back(), top = d.median_by_lag.front();
+      if (!w.lyapunov.empty() && std::isfinite(w.lyapunov[0])) {
+        const double xs[2] = {0, k_max};
+        const double ys[2] = {top, top + k_max * w.lyapunov[0] / std::log(10.0)};
+        std::snprintf(label, sizeof label, "%s: lambda_1 slope", cell_label(d.cell));
+        plot::PlotLine(label, xs, ys, 2, style_of(d.cell, true, 1.5f));
+      }
+      if (w.pascanu_bound > 0 && std::isfinite(w.pascanu_bound)) {
+        const double xs[2] = {0, k_max};
+        const double ys[2] = {top, top + k_max * std::log10(w.pascanu_bound)};
+        std::snprintf(label, sizeof label, "%s: bound gamma sigma_max", cell_label(d.cell));
+        plot::PlotLine(label, xs, ys, 2, style_of(d.cell, true, 0.8f));
+      }
+    }
+    plot::EndPlot();
+  }
+  if (side) ImGui::SameLine(0, 8);
+  if (plot::BeginPlot("Largest singular value of J_t", size)) {
+    plot::SetupAxis(plot::X, "step t");
+    plot::SetupAxis(plot::Y, "sigma_1(J_t)", plot::Scale::Log10);
+    std::vector<double> sv1;
+    for (const WhyResult& w : r.why) {
+      if (w.overflow_step || w.step_sv.empty()) continue;
+      sv1.clear();
+      for (const std::vector<double>& sv : w.step_sv) sv1.push_back(sv.empty() ? NAN : sv[0]);
+      plot::PlotLine(cell_label(w.cell), w.sv_steps.data(), sv1.data(),
+                     static_cast<int>(sv1.size()), style_of(w.cell));
+    }
+    plot::PlotHLine("##one", 1.0, [] {
+      plot::LineStyle s;
+      s.color = IM_COL32(255, 255, 255, 120);
+      s.dashed = true;
+      s.weight = 1.0f;
+      return s;
+    }());
+    plot::EndPlot();
+  }
+}
+
+// The quantity that scales the gradient unit by unit at each step: act' for the RNNs, the keep
+// gate for LSTM (f) and GRU (z): the mean over units and a 25-75% band. ReLU's dead share apart.
+void draw_saturation_view(App& app) {
+  if (!why_ready(app)) return;
+  const Results& r = app.results;
+  const bool relu = std::any_of(r.why.begin(), r.why.end(), [](const WhyResult& w) {
+    return !w.saturation.empty() && w.saturation.back().name == "dead_share";
+  });
+  const bool side = side_by_side();
+  const ImVec2 size = relu ? half_size(2) : ImGui::GetContentRegionAvail();
+  char label[96];
+  if (plot::BeginPlot("What each step multiplies by, unit by unit", size)) {
+    plot::SetupAxis(plot::X, "step t");
+    plot::SetupAxis(plot::Y, "mean over units, 25-75% band");
+    for (const WhyResult& w : r.why) {
+      if (w.overflow_step || w.saturation.empty()) continue;
+      // act' of an RNN is the first series; the keep gate: f (LSTM), z (GRU)
+      const char* wanted = w.cell == gs::CellKind::Lstm ? "f" : w.cell == gs::CellKind::Gru ? "z" : "";
+      const StepSeries* s = &w.saturation[0];
+      for (const StepSeries& series : w.saturation)
+        if (series.name == wanted) s = &series;
+      const int n = static_cast<int>(s->steps.size());
+      if (!s->q25.empty()) {
+        std::snprintf(label, sizeof label, "##band %s", cell_label(w.cell));
+        plot::PlotShaded(label, s->steps.data(), s->q25.data(), s->q75.data(), n,
+                         style_of(w.cell));
+      }
+      std::snprintf(label, sizeof label, "%s: %s", cell_label(w.cell), s->name.c_str());
+      plot::PlotLine(label, s->steps.data(), s->mean.data(), n, style_of(w.cell));
+    }
+    plot::EndPlot();
+  }
+  if (!relu) return;
+  if (side) ImGui::SameLine(0, 8);
+  if (plot::BeginPlot("Dead units (ReLU exactly off)", size)) {
+    plot::SetupAxis(plot::X, "step t");
+    plot::SetupAxis(plot::Y, "share of units");
+    for (const WhyResult& w : r.why)
+      if (!w.overflow_step && !w.saturation.empty() && w.saturation.back().name == "dead_share") {
+        const StepSeries& s = w.saturation.back();
+        plot::PlotLine(cell_label(w.cell), s.steps.data(), s.mean.data(),
+                       static_cast<int>(s.steps.size()), style_of(w.cell));
+      }
+    plot::EndPlot();
+  }
+}
+
+// Each step's term of dL/dW_hh as a share of the whole, against its lag k = T - t.
+void draw_lag_split_view(App& app) {
+  if (!why_ready(app)) return;
+  const Results& r = app.results;
+  for (const WhyResult& w : r.why)
+    if (w.overflow_step) overflow_note(w);
+  if (!plot::BeginPlot("##lags", ImGui::GetContentRegionAvail())) return;
+  plot::SetupAxis(plot::X, "lag k = T - t (steps between the input and the loss)");
+  plot::SetupAxis(plot::Y, "share of dL/dW_hh", plot::Scale::Log10Exp);
+  std::vector<double> lags, shares;
+  for (const WhyResult& w : r.why) {
+    if (w.overflow_step) continue;
+    const StepSeries& s = w.lag_terms;
+    lags.clear(), shares.clear();
+    for (size_t i = 0; i < s.steps.size(); ++i) {
+      lags.push_back(w.steps - s.steps[i]);
+      shares.push_back(s.mean[i] - w.log10_total);  // log10 share
+    }
+    plot::PlotLine(cell_label(w.cell), lags.data(), shares.data(), static_cast<int>(lags.size()),
+                   style_of(w.cell));
+  }
+  plot::EndPlot();
+}
+
+// Per cell, log10 of the gradient reaching step 1 over scale (rows) x length (columns), coloured
+// by the colormap shader on the shared scale of the gradient heatmaps' colour bar window; the
+// edge of chaos, where the largest Lyapunov exponent crosses 0, marked on each map.
+void draw_trainability_view(App& app) {
+  const TrainabilityResult& t = app.results.trainability;
+  if (!t.done || !results_current(app)) {
+    char overlay[64];
+    std::snprintf(overlay, sizeof overlay, "mapping scale x length %.0f%%", 100 * t.progress);
+    ImGui::ProgressBar(static_cast<float>(t.progress), ImVec2(-FLT_MIN, 0), overlay);
+    return;
+  }
+  ImGui::TextWrapped("Gradient reaching step 1 (dark: below 10^-30) by scale (rows, %.2g at the "
+                     "bottom to %.3g) and length T; white: the edge of chaos.",
+                     t.scales.front(), t.scales.back());
+  const int n = static_cast<int>(t.cells.size());
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float font = ImGui::GetFontSize(), gap = 8;
+  const float map_w = std::max(60.0f, (avail.x - (n - 1) * gap) / std::max(1, n));
+  const float map_h = std::max(40.0f, avail.y - 3 * font);
+  for (int i = 0; i < n && i < static_cast<int>(app.trainability_maps.size()); ++i) {
+    const TrainabilityResult::Cell& c = t.cells[i];
+    if (i) ImGui::SameLine(0, gap);
+    ImGui::BeginGroup();
+    ImGui::PushStyleColor(ImGuiCol_Text, cell_color(c.cell));
+    if (std::isfinite(c.edge_of_chaos))
+      ImGui::Text("%s: edge %.2g", cell_label(c.cell), c.edge_of_chaos);
+    else
+      ImGui::Text("%s", cell_label(c.cell));
+    ImGui::PopStyleColor();
+    const Heatmap& map = app.trainability_maps[i];
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    if (map.image_tex)
+      ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(map.image_tex)),
+                   ImVec2(map_w, map_h), ImVec2(0, 1), ImVec2(1, 0));  // small scales at the bottom
+    else
+      ImGui::Dummy(ImVec2(map_w, map_h));
+    const int rows = static_cast<int>(t.scales.size()), cols = static_cast<int>(t.lengths.size());
+    // The edge: per length, where the exponent changes sign between two scales.
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    std::vector<ImVec2> edge;
+    for (int col = 0; col < cols; ++col)
+      for (int row = 0; row + 1 < rows; ++row) {
+        const double a = c.lyapunov_max[row * cols + col], b = c.lyapunov_max[(row + 1) * cols + col];
+        if (!(a < 0 && b >= 0)) continue;
+        const float frac = static_cast<float>(row + 0.5 + a / (a - b));
+        edge.push_back(ImVec2(origin.x + (col + 0.5f) / cols * map_w,
+                              origin.y + map_h - frac / rows * map_h));
+        break;
+      }
+    if (edge.size() > 1)
+      draw->AddPolyline(edge.data(), static_cast<int>(edge.size()), IM_COL32(255, 255, 255, 230),
+                        ImDrawFlags_None, 2.0f);
+    if (ImGui::IsItemHovered()) {
+      const ImVec2 m = ImGui::GetIO().MousePos;
+      const int col = std::clamp(static_cast<int>((m.x - origin.x) / map_w * cols), 0, cols - 1);
+      const int row =
+          std::clamp(static_cast<int>((origin.y + map_h - m.y) / map_h * rows), 0, rows - 1);
+      char value[48];
+      plot::FormatValue(plot::Scale::Log10Exp, c.log10_ratio[row * cols + col], value,
+                        sizeof value);
+      ImGui::SetTooltip("%s, scale %.3g, T = %.0f\nreaching step 1: %s\nlargest Lyapunov "
+                        "exponent %.3g per step",
+                        cell_label(c.cell), t.scales[row], t.lengths[col], value,
+                        c.lyapunov_max[row * cols + col]);
+    }
+    ImGui::TextDisabled("T %.0f..%.0f", t.lengths.front(), t.lengths.back());
+    ImGui::EndGroup();
+  }
+}
+
+// The maps' textures follow the results (called with heatmaps_update, before ImGui's frame).
+void trainability_maps_update(App& app) {
+  const TrainabilityResult& t = app.results.trainability;
+  if (app.trainability_maps_generation == app.results.trainability_generation &&
+      app.trainability_maps.size() == t.cells.size())
+    return;
+  for (Heatmap& map : app.trainability_maps) heatmap_destroy(map);
+  app.trainability_maps.clear();
+  if (!t.done) return;
+  app.trainability_maps_generation = app.results.trainability_generation;
+  const int rows = static_cast<int>(t.scales.size()), cols = static_cast<int>(t.lengths.size());
+  for (const TrainabilityResult::Cell& c : t.cells) {
+    std::vector<float> values(c.log10_ratio.begin(), c.log10_ratio.end());
+    for (float& v : values)
+      if (std::isnan(v)) v = std::numeric_limits<float>::infinity();  // overflow: off the top
+    Heatmap map;
+    heatmap_set(map, values.data(), cols, rows);
+    heatmap_set_range(map, -30, 0);  // 10^-30 and below: as dark as it gets
+    app.trainability_maps.push_back(map);
+  }
+}
