@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliFlags, runCli, Worst, halfUnitSignificant } from './compare.mjs';
+import { cliFlags, runCli, execCli, Worst, halfUnitSignificant } from './compare.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURE = path.resolve(here, '..', 'reference', 'fixtures', 'weights', 'lstm_small.safetensors');
@@ -96,6 +96,39 @@ export async function ownModelTests(t) {
       });
       expect(!w.failure(), w.failure());
       return `${csv.rows.length} points; ${w.summary()}`;
+    });
+
+    // The "why it vanishes" page follows the model too: spectrum, lagsplit, trainability --weights.
+    await step('own model: page = CLI spectrum, lagsplit and trainability --weights (the Why page)', async () => {
+      const s = await waitFor(page, (x) => x.done && x.why_it_vanishes.done && x.trainability.done, null, 180000,
+                              'the why page');
+      const v = s.values, w = new Worst(1e-9, 1e-12);
+      let values = 0;
+      const c = s.why_it_vanishes.cells[0];
+      expect(s.why_it_vanishes.cells.length === 1 && c.cell === 'lstm', `cells ${s.why_it_vanishes.cells.map((x) => x.cell)}`);
+      const flags = [...cliFlags(v, { ...DRAWN_ONLY, seeds: null, sequences: null }), '--weights', FIXTURE];
+      const line = execCli(args.cli, 'spectrum', flags).split('\n').find((l) => l.startsWith('# lyapunov_exponents='));
+      const cli = line.slice('# lyapunov_exponents='.length).split(',');
+      expect(cli.length === c.lyapunov_exponents.length, `${cli.length} exponents, page ${c.lyapunov_exponents.length}`);
+      cli.forEach((x, i) => { w.compare(c.lyapunov_exponents[i], x, `lambda_${i + 1}`, halfUnitSignificant(x, 10)); values++; });
+      const above = execCli(args.cli, 'lagsplit', [...flags, '--above', '10']).split('\n')
+        .find((l) => l.startsWith('# share_above_lag_10='));
+      const log10Share = above.split(' ').find((x) => x.startsWith('log10_share_above_lag_10=')).split('=')[1];
+      w.compare(c.share_above.find((x) => x.lag === 10).log10_share, log10Share, 'log10 share above lag 10',
+                halfUnitSignificant(log10Share, 10));
+      values++;
+      const map = runCli(args.cli, 'trainability',
+                         [...cliFlags(v, { ...DRAWN_ONLY, seeds: null, sequences: null, lengths: null }), '--weights', FIXTURE]);
+      const t = s.trainability, tc = t.cells[0];
+      for (const [cell, scale, length, ratio] of map.rows) {
+        const i = t.scales.findIndex((x) => Math.abs(x - Number(scale)) <= 1e-9 * x), j = t.lengths.indexOf(Number(length));
+        expect(cell === 'lstm' && i >= 0 && j >= 0, `no page point for ${cell} ${scale} ${length}`);
+        if (!(tc.lyapunov_max[i * t.lengths.length + j] < -0.01)) continue;  // ordered side only (run.mjs)
+        w.compare(tc.log10_ratio[i * t.lengths.length + j], ratio, `scale ${scale} T=${length}`, halfUnitSignificant(ratio, 10));
+        values++;
+      }
+      expect(!w.failure(), w.failure());
+      return `${values} values; ${w.summary()}`;
     });
 
     const bad = [
