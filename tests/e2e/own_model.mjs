@@ -214,6 +214,24 @@ export async function ownModelTests(t) {
       return `${s2.decay.cells.length} cells again`;
     });
 
+    await step('own model: Download model without a file saves the drawn models; the CLI reads each back', async () => {
+      const s = await waitFor(page, (x) => x.done, null, 60000, 'done');
+      const cells = s.values.cell.split(',');
+      const name = `gradscope-${cells.join('-')}.safetensors`;
+      const file = path.join(args.out, name);
+      expect(await downloadModel(s.model.rects.download, file) === name, `file name, wanted ${name}`);
+      const worst = new Worst(0, 1e-4);  // float32, as the page's default precision
+      for (const c of s.decay.cells) {
+        const csv = runCli(args.cli, 'decay', [...cliFlags(s.values, { ...DRAWN_ONLY, cell: null, seeds: null }),
+                                               '--weights', file, '--prefix', `${c.cell}.rnn.`]);
+        const curve = c.log10_grad_norm_h[0];
+        expect(curve.length === csv.rows.length, `${c.cell}: page ${curve.length}, CLI ${csv.rows.length}`);
+        csv.rows.forEach(([tt, , text], i) => worst.compare(curve[i], text, `${c.cell} t=${tt}`, halfUnitSignificant(text, 10)));
+      }
+      expect(!worst.failure(), worst.failure());
+      return `${name}: ${cells.length} models; ${worst.summary()}`;
+    });
+
     await step('own model: no console errors or page errors', async () => {
       expect(p.errors.length === 0, p.errors.join('; '));
     });
