@@ -185,8 +185,9 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
     which = " (layer " + std::to_string(layer) + " of " + std::to_string(names.layers.size()) +
             (layer > 0 ? ", probed alone: its inputs are not the layer below's outputs)" : ")");
     if (names.layers.size() > 1 && !options.layer_given)
-      note = "the file has " + std::to_string(names.layers.size()) + " layers under " +
-             in_quotes(names.prefix) + "; layer 0 is read (--layer K picks another)";
+      note = "the file has " + std::to_string(names.layers.size()) + " layers" +
+             (names.prefix.empty() ? "" : " under " + in_quotes(names.prefix)) +
+             "; layer 0 is read (--layer K picks another)";
     if (names.reverse)
       note += std::string(note.empty() ? "" : "; ") +
               "the layer is bidirectional: its forward direction is read (" +

@@ -71,6 +71,9 @@ std::string own_model_load(App& app, const unsigned char* bytes, size_t size,
   s.error.clear();
   s.link_without_model = false;
   s.lines = lines;
+  s.note = own->note;  // the page has no layer picker: the CLI's flag does it
+  if (const size_t at = s.note.find("--layer K picks another"); at != std::string::npos)
+    s.note.replace(at, 23, "the CLI's --layer K reads another");
   if (!own->note.empty()) s.lines.push_back("note: " + own->note);
   s.badge = badge_of(*own, next);
   js_worker_model(bytes, static_cast<int>(size));  // first the model, then the config using it
@@ -85,6 +88,7 @@ void own_model_clear(App& app) {
   s.model = nullptr;
   s.lines.clear();
   s.badge.clear();
+  s.note.clear();
   s.error.clear();
   js_worker_model(nullptr, 0);
   ++app.commands_sent;
@@ -187,6 +191,11 @@ void draw_own_model_section(App& app) {
     remember(s.clear_rect);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("back to generated models");
   }
+  if (s.model && !s.note.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(240, 200, 90, 255));
+    ImGui::TextWrapped("Note: %s", s.note.c_str());
+    ImGui::PopStyleColor();
+  }
   if (!s.error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
     ImGui::TextWrapped("%s", s.error.c_str());
@@ -236,6 +245,7 @@ nlohmann::json own_model_json(const App& app) {
                         {"name", s.name},
                         {"badge", s.badge},
                         {"lines", s.lines},
+                        {"note", s.note},
                         {"error", s.error},
                         {"link_without_model", s.link_without_model},
                         {"rects",

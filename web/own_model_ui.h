@@ -21,6 +21,7 @@ struct OwnModelState {
   std::string name;                           // the file's name
   std::string badge;                          // "lstm_small.safetensors: LSTM, H = 16, I = 2, ..."
   std::vector<std::string> lines;             // what was read and used (as the CLI's '#' lines)
+  std::string note;                           // e.g. "the file has 2 layers: layer 0 is read"
   std::string error;                          // the last rejected file's one line, or ""
   gs::Config config_before;                   // what "Clear" returns to
   bool link_without_model = false;  // the page was opened with model=local but no model

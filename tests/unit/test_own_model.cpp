@@ -432,6 +432,11 @@ TEST_CASE("own model: a bad safetensors file gets one message and changes nothin
   OwnModel two;
   REQUIRE(load(lstm_file(t), two) == "");
   CHECK(two.note == "the file has 2 layers under 'rnn.'; layer 0 is read (--layer K picks another)");
+  std::vector<TensorOut> bare = t;  // a bare nn.LSTM's state_dict: no prefix to name
+  for (TensorOut& tensor : bare) tensor.name = tensor.name.substr(4);
+  OwnModel bare_two;
+  REQUIRE(load(lstm_file(bare), bare_two) == "");
+  CHECK(bare_two.note == "the file has 2 layers; layer 0 is read (--layer K picks another)");
   CHECK(two.description.find("(layer 0 of 2)") != std::string::npos);
   LoadOptions layer;
   layer.layer = 1;
