@@ -1,13 +1,19 @@
-// Browser tests of your own model (issue 12), run by run.mjs with its harness: the committed
-// fixture tests/reference/fixtures/weights/lstm_small.safetensors (an LSTM trained by PyTorch on
-// the adding task) loaded through the page's file input gives the numbers the CLI prints with
-// --weights; bad files give one line and change nothing; Download model writes a file the CLI
-// reads back to the same curve (also after training in the page); Copy link warns that the
-// weights are not in it; a dropped file loads too; Clear returns to the drawn models.
+#!/usr/bin/env node
+// Browser end-to-end test, own_model (issue 12): the committed fixture
+// tests/reference/fixtures/weights/lstm_small.safetensors (an LSTM trained by PyTorch on the adding
+// task) loaded through the page's file input gives the numbers the CLI prints with --weights
+// (decay, sweep, and the Why page's spectrum, lagsplit, trainability); bad files give one line
+// and change nothing; Download model writes a file the CLI reads back to the same curve (also
+// after training in the page, and for drawn models); Copy link warns that the weights are not in
+// it; a dropped file loads too; Clear returns to the drawn models. One CTest test
+// (browser_own_model); tests/e2e/harness.mjs serves dist/.
+//
+//   node tests/e2e/own_model.mjs [--dist DIR] [--out DIR] [--chromium PATH] [--cli PATH]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliFlags, runCli, execCli, Worst, halfUnitSignificant } from './compare.mjs';
+import { args, runArea, step, expect, openPage, state, waitFor, waitFrames } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURE = path.resolve(here, '..', 'reference', 'fixtures', 'weights', 'lstm_small.safetensors');
@@ -15,9 +21,7 @@ export const FIXTURE = path.resolve(here, '..', 'reference', 'fixtures', 'weight
 // The keys that shape drawn weights: with --weights the CLI refuses them (the file has the weights).
 const DRAWN_ONLY = { init: null, scale: null, radius: null, forget_bias: null, chrono: null };
 
-// t = harness from run.mjs: { browser, base, args, step, expect, openPage, state, waitFor, waitFrames }
-export async function ownModelTests(t) {
-  const { browser, base, args, step, expect, openPage, state, waitFor, waitFrames } = t;
+await runArea(async ({ browser, base }) => {
   const p = await openPage(browser, base, { width: 1280, height: 800 });
   const page = p.page;
   await p.context.grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -123,7 +127,7 @@ export async function ownModelTests(t) {
       for (const [cell, scale, length, ratio] of map.rows) {
         const i = t.scales.findIndex((x) => Math.abs(x - Number(scale)) <= 1e-9 * x), j = t.lengths.indexOf(Number(length));
         expect(cell === 'lstm' && i >= 0 && j >= 0, `no page point for ${cell} ${scale} ${length}`);
-        if (!(tc.lyapunov_max[i * t.lengths.length + j] < -0.01)) continue;  // ordered side only (run.mjs)
+        if (!(tc.lyapunov_max[i * t.lengths.length + j] < -0.01)) continue;  // ordered side only (numbers.mjs)
         w.compare(tc.log10_ratio[i * t.lengths.length + j], ratio, `scale ${scale} T=${length}`, halfUnitSignificant(ratio, 10));
         values++;
       }
@@ -250,55 +254,4 @@ export async function ownModelTests(t) {
       await q.context.close();
     }
   });
-}
-
-// Alone, for quick runs: node tests/e2e/own_model.mjs [--out DIR] (dist/ and build/native/gradscope).
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { launch, serve } = await import('./site.mjs');
-  const repo = path.resolve(here, '..', '..');
-  const outAt = process.argv.indexOf('--out');
-  const args = { cli: path.join(repo, 'build', 'native', 'gradscope'),
-                 out: outAt > 0 ? path.resolve(process.argv[outAt + 1]) : path.join(repo, 'build', 'screenshots') };
-  fs.mkdirSync(args.out, { recursive: true });
-  let passed = 0, failed = 0;
-  const expect = (cond, message) => { if (!cond) throw new Error(message); };
-  const step = async (name, fn) => {
-    try { const d = await fn(); passed++; console.log(`ok   ${name}${d ? ` (${d})` : ''}`); }
-    catch (e) { failed++; console.log(`FAIL ${name} (${e.message.split('\n')[0]})`); }
-  };
-  const state = (page) => page.evaluate(() => window.gradscope.getState());
-  const waitFor = async (page, fn, arg, timeout, what) => {
-    const start = Date.now();
-    for (;;) {
-      const s = await state(page);
-      if (fn(s, arg)) return s;
-      if (Date.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-      await page.waitForTimeout(100);
-    }
-  };
-  const waitFrames = async (page, n) => {
-    const f = (await state(page)).frame + n;
-    await page.waitForFunction((x) => window.gradscope.getState().frame >= x, f, { timeout: 20000, polling: 50 });
-  };
-  const openPage = async (browser, url, viewport) => {
-    const context = await browser.newContext({ viewport });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-    await page.goto(url);
-    await page.waitForFunction(() => window.gradscope && window.gradscope.getState().ready, null, { timeout: 60000 });
-    return { context, page, errors };
-  };
-  const server = await serve(path.join(repo, 'dist'));
-  const browser = await launch();
-  try {
-    await ownModelTests({ browser, base: `http://127.0.0.1:${server.address().port}/`, args, step, expect,
-                          openPage, state, waitFor, waitFrames });
-  } finally {
-    await browser.close();
-    server.close();
-  }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
+});
