@@ -24,7 +24,8 @@ const char* source_name(ConfigSource source) {
 std::string apply_config(App& app, const gs::Config& base, const std::string& text,
                          ConfigSource source) {
   gs::Config next = base;
-  const std::string error = gs::parse_config(next, text);
+  std::string error = gs::parse_config(next, text);
+  if (error.empty()) error = own_model_check(app, next);  // a loaded model's cell and size
   if (!error.empty()) {
     app.error = std::string(source_name(source)) + ": " + error;
     return error;

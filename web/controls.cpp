@@ -122,6 +122,14 @@ bool acts(const gs::ConfigKey& key, const gs::Config& config) {
   return std::strcmp(key.name, "momentum") != 0 || config.optimizer == gs::OptimizerKind::Sgd;
 }
 
+// With a loaded model, the keys it fixes (cell, hidden) and those that shape drawn weights only
+// (core/own_model.h: init, scale, radius, forget_bias; chrono has no control) are off.
+bool off_with_own_model(const gs::ConfigKey& key) {
+  for (const char* name : {"cell", "hidden", "init", "scale", "radius", "forget_bias"})
+    if (std::strcmp(key.name, name) == 0) return true;
+  return false;
+}
+
 // Where the last item is, in CSS pixels (for the browser tests, which click it).
 void remember_rect(float rect[4]) {
   const ImVec2 r0 = ImGui::GetItemRectMin(), r1 = ImGui::GetItemRectMax();
@@ -182,7 +190,12 @@ void draw_controls(App& app) {
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("gradscope is MIT-licensed; the licences of Dear ImGui, SDL, Eigen, "
                       "nlohmann/json, the Inter font and Emscripten's runtime");
-  if (!app.notice.empty()) ImGui::TextDisabled("%s", app.notice.c_str());
+  if (!app.notice.empty()) ImGui::TextWrapped("%s", app.notice.c_str());
+
+  // --- your own model, or the drawn ones ---
+  draw_own_model_section(app);
+  // A loaded model fixes the cell and the weights: the keys that draw them are off.
+  const bool own = app.own_model.model != nullptr;
 
   // --- every key with a control, group by group, each in its place ---
   const struct {
@@ -193,8 +206,12 @@ void draw_controls(App& app) {
                 {gs::ControlGroup::Training, "training"}};
   for (const auto& group : groups) {
     section(group.title);
-    for (const gs::ConfigKey* key : controls_of(group.group))
-      if (acts(*key, next)) changed |= key_widget(*key, next);
+    for (const gs::ConfigKey* key : controls_of(group.group)) {
+      if (!acts(*key, next)) continue;
+      ImGui::BeginDisabled(own && off_with_own_model(*key));
+      changed |= key_widget(*key, next);
+      ImGui::EndDisabled();
+    }
   }
 
   if (changed) apply_config(app, gs::Config(), gs::to_text(next), ConfigSource::Controls);

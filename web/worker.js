@@ -1,7 +1,7 @@
 // The compute worker. It loads compute.js/compute.wasm (core/ and web/compute.cpp, built for a
-// worker by CMake), takes the page's messages ({config: text} or {train: TrainAction number}), computes in
-// slices of about 25 ms with the page's messages handled in between, and after each slice posts
-// what changed (web/protocol.h) as a transferred ArrayBuffer. It runs its own instance of the
+// worker by CMake), takes the page's messages ({config: text}, {train: TrainAction number},
+// {model: file bytes or null}, {save: file name}), computes in slices of about 25 ms with the
+// page's messages handled in between, and after each slice posts what changed (web/protocol.h) as a transferred ArrayBuffer. It runs its own instance of the
 // core and shares no memory with the page, so any static host serves it (no special headers).
 'use strict';
 
@@ -41,6 +41,19 @@ function handle(message) {
     Module._free(p);
   } else if ('train' in message) {
     Module._worker_train(message.train | 0);  // a TrainAction (results.h) as a number
+  } else if ('model' in message) {
+    // your own model's file (an ArrayBuffer), or null: back to drawn models
+    var bytes = message.model ? new Uint8Array(message.model) : new Uint8Array(0);
+    var q = Module._malloc(Math.max(1, bytes.length));
+    HEAPU8.set(bytes, q);
+    Module._worker_load_model(q, bytes.length);
+    Module._free(q);
+  } else if ('save' in message) {
+    // "Download model": the current model as safetensors, sent back under the page's name
+    var f = Module._worker_model_file(), size = Module._worker_model_file_size();
+    var file = HEAPU8.slice(f, f + size);
+    postMessage({ file: file.buffer, name: String(message.save) }, [file.buffer]);
+    return;  // nothing computed changed
   }
   post();  // at once: the page learns that its message was handled
   schedule();
