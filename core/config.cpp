@@ -276,6 +276,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"solve_threshold",
        "critical experiment: solved = final loss below this times chance, (0, 1]"},
       {"precision", "f32 (fast) or f64 (the reference)"},
+      {"tour", "the page's guided tour: the step shown, 1..8; 0 = off (no effect on numbers)"},
   };
   return keys;
 }
@@ -352,6 +353,8 @@ std::string set_config_value(Config& config, const std::string& key, const std::
     error = set_real(next.solve_threshold, key, value, 0, 1, /*lo_open=*/true);
   } else if (key == "precision") {
     error = set_enum(next.precision, kPrecisions, key, value);
+  } else if (key == "tour") {
+    error = set_int(next.tour, key, value, 0, kTourSteps);
   } else {
     std::string known;
     for (const ConfigKey& k : config_keys())
@@ -475,7 +478,7 @@ std::string to_text(const Config& c) {
       << "&clip=" << number_text(c.clip) << "&truncate=" << c.truncate << "&iters=" << c.iters
       << "&lengths=" << lengths_text(c.lengths)
       << "&solve_threshold=" << number_text(c.solve_threshold)
-      << "&precision=" << precision_name(c.precision);
+      << "&precision=" << precision_name(c.precision) << "&tour=" << c.tour;
   return out.str();
 }
 

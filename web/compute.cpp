@@ -198,6 +198,8 @@ void compute_sync(Compute& compute, const gs::Config& config) {
     compute.trainability = TrainabilityJob();
     ++compute.trainability_generation;
   }
+  sync_truncation(compute.truncation, config);
+  sync_critical(compute.critical, config);
   if (train_key != compute.train_key) {
     compute.train_key = train_key;
     start_training(compute);
@@ -231,7 +233,16 @@ bool compute_advance(Compute& compute, double budget_ms, double (*now_ms)()) {
     if ((worked = advance_trainability_job(compute.config, compute.trainability,
                                            slice_steps(compute.config, 1))))
       continue;
-    worked = advance_training_slice(compute);
+    if ((worked = advance_cliff_job(compute.cliff))) continue;
+    const int batch_steps = slice_steps(compute.config, compute.config.batch);
+    if ((worked = advance_truncation_jobs(compute.truncation, compute.config, batch_steps)))
+      continue;
+    compute.critical_turn = !compute.critical_turn;
+    const auto critical = [&] {
+      return advance_critical_job(compute.critical, batch_steps, now_ms);
+    };
+    worked = compute.critical_turn ? critical() || advance_training_slice(compute)
+                                   : advance_training_slice(compute) || critical();
   }
   measure_rate(compute, iterations_before, now_ms());
   return worked;
@@ -261,6 +272,12 @@ int training_iterations(const Compute& compute) {
   }
   return lockstep_iterations(done, diverged);
 }
+
+void critical_command(Compute& compute, CriticalAction action) {
+  critical_do(compute.critical, compute.config, action);
+}
+
+void cliff_command(Compute& compute, double w, double b) { cliff_descend(compute.cliff, w, b); }
 
 void training_do(Compute& compute, TrainAction action) {
   switch (action) {

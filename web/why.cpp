@@ -8,12 +8,9 @@
 
 #include "cell_style.h"
 #include "imgui.h"
+#include "text.h"
 #include "views.h"
 
-namespace {
-
-// 10^x as text at any depth: "0.38", "1e-42", "1e-1500".
-// 10^x as text at any depth, two significant digits: "0.38", "2.9e-9", "4.1e-1500".
 std::string power_text(double log10_value) {
   char buffer[48];
   if (!std::isfinite(log10_value)) return log10_value == -INFINITY ? "exactly 0" : "overflow";
@@ -28,7 +25,6 @@ std::string power_text(double log10_value) {
   return buffer;
 }
 
-std::string format(const char* pattern, ...) __attribute__((format(printf, 1, 2)));
 std::string format(const char* pattern, ...) {
   char buffer[1024];
   va_list args;
@@ -37,6 +33,8 @@ std::string format(const char* pattern, ...) {
   va_end(args);
   return buffer;
 }
+
+namespace {
 
 std::string capitalized(std::string text) {
   if (!text.empty()) text[0] = static_cast<char>(std::toupper(text[0]));
@@ -222,6 +220,10 @@ std::string explain(const App& app, View view) {
     case View::Trainability:
       if (!results_current(app)) return "Computing...";
       return explain_trainability(c);
+    case View::Critical:
+    case View::Cliff:
+    case View::Truncation:
+    case View::Presets: return explain_remedy(app, view);
     case View::Decay:
     case View::Heatmap:
     case View::Why:
@@ -280,10 +282,7 @@ std::string explain(const App& app, View view) {
             c.train.empty() ? 0.0 : c.train[0].chance_loss);
       text = format("After %d iterations (mean of the last %d):\n\n", done, std::max(1, done / 10));
       for (const TrainResult& job : c.train) {
-        const auto& h = job.history;
-        const int tail = std::max(1, done / 10);
-        double loss = 0;
-        for (int i = done - tail; i < done; ++i) loss += h[i].loss / tail;
+        const double loss = recent_loss(job, done);
         if (job.diverged_at)
           text += format("%s: diverged at iteration %d: %s.\n", cell_label(job.cell),
                          job.diverged_at, job.divergence.c_str());

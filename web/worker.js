@@ -1,5 +1,6 @@
 // The compute worker. It loads compute.js/compute.wasm (core/ and web/compute.cpp, built for a
-// worker by CMake), takes the page's messages ({config: text} or {train: TrainAction number}), computes in
+// worker by CMake), takes the page's messages ({config: text}, {train: TrainAction number}, {critical:
+// CriticalAction number} or {cliff: [w, b]}), computes in
 // slices of about 25 ms with the page's messages handled in between, and after each slice posts
 // what changed (web/protocol.h) as a transferred ArrayBuffer. It runs its own instance of the
 // core and shares no memory with the page, so any static host serves it (no special headers).
@@ -41,6 +42,10 @@ function handle(message) {
     Module._free(p);
   } else if ('train' in message) {
     Module._worker_train(message.train | 0);  // a TrainAction (results.h) as a number
+  } else if ('critical' in message) {
+    Module._worker_critical(message.critical | 0);  // a CriticalAction (results.h)
+  } else if ('cliff' in message) {
+    Module._worker_cliff(+message.cliff[0], +message.cliff[1]);  // a start point (w, b)
   }
   post();  // at once: the page learns that its message was handled
   schedule();

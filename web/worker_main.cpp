@@ -32,6 +32,18 @@ EMSCRIPTEN_KEEPALIVE void worker_train(int action) {
   ++g_status.commands_done;
 }
 
+EMSCRIPTEN_KEEPALIVE void worker_critical(int action) {
+  if (action >= 0 && action <= static_cast<int>(CriticalAction::Stop))
+    critical_command(g_compute, static_cast<CriticalAction>(action));
+  ++g_status.commands_done;
+}
+
+// A start point on the cliff: its two descent paths are computed at once (400 short steps).
+EMSCRIPTEN_KEEPALIVE void worker_cliff(double w, double b) {
+  cliff_command(g_compute, w, b);
+  ++g_status.commands_done;
+}
+
 // Computes for about `budget_ms`; returns 1 while work is left.
 EMSCRIPTEN_KEEPALIVE int worker_advance(double budget_ms) {
   return compute_advance(g_compute, budget_ms, emscripten_get_now) ? 1 : 0;

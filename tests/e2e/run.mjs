@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { launch, serve } from './site.mjs';
 import { cliFlags, runCli, execCli, Worst, halfUnitSignificant, firstDifference,
          findTabBar } from './compare.mjs';
+import { remediesTests } from './remedies.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -800,6 +801,9 @@ async function main() {
       expect(s.error === '' && p.errors.length === 0, `${s.error} ${p.errors.join('; ')}`);
       await p.context.close();
     });
+
+    // --- the "What fixes it" page (remedies.mjs) ---
+    await remediesTests({ browser, base, args, step, expect, openPage, state, waitFor, configure, waitFrames });
 
     // --- phone, 390 x 844 CSS pixels at device pixel ratio 3 ---
     let phone = null;

@@ -32,7 +32,7 @@ const char kBaseText[] =
     "cell=gru,rnn-relu,rnn-identity&hidden=7&length=33&seed=9007199254740992&seeds=3&"
     "sequences=2&init=orthogonal&scale=1.25&radius=0.9&forget_bias=-2.5&chrono=40&task=copy&"
     "batch=5&optimizer=sgd&lr=0.003&momentum=0.5&clip=0&truncate=9&iters=12&lengths=5,50&"
-    "solve_threshold=0.25&precision=f64";
+    "solve_threshold=0.25&precision=f64&tour=3";
 
 [[noreturn]] void fail(const char* what, const std::string& input, const std::string& detail) {
   std::fprintf(stderr, "config_fuzz: %s\n  input:  \"", what);
@@ -59,7 +59,8 @@ bool same_config(const Config& a, const Config& b) {
          a.batch == b.batch && a.optimizer == b.optimizer && same_bits(a.lr, b.lr) &&
          same_bits(a.momentum, b.momentum) && same_bits(a.clip, b.clip) &&
          a.truncate == b.truncate && a.iters == b.iters && a.lengths == b.lengths &&
-         same_bits(a.solve_threshold, b.solve_threshold) && a.precision == b.precision;
+         same_bits(a.solve_threshold, b.solve_threshold) && a.precision == b.precision &&
+         a.tour == b.tour;
 }
 
 void check_error(const std::string& error, const std::string& input) {
