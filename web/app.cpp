@@ -77,6 +77,7 @@ void focus_view(App& app, View view) {
   if (view == View::Why || view == View::Controls) return;
   app.page = page_of(view);
   app.phone_select = view;
+  app.phone_select_pending = true;
 }
 
 void receive_results(App& app, const uint8_t* data, size_t size) {

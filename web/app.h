@@ -73,8 +73,9 @@ struct App {
   Heatmap cliff_map;               // b (rows) x w (columns): log10 of the loss or of |gradient|
   bool cliff_gradient = false;     // what the map shows: false the loss, true |gradient|
   int cliff_map_made = -1;         // which of the two cliff_map holds (-1: none yet)
-  View phone_select = View::Why;   // phones: a tab to bring forward once (Why: none), e.g. a
-                                   // tour step's view
+  // phones: a tab to bring forward once (a tour step's or a preset's view, focus()), if set
+  bool phone_select_pending = false;
+  View phone_select = View::Decay;
   Heatmap colorbar;                   // 1 x 256 ramp through the same colormap
   float heat_lo = -8, heat_hi = 0;    // shared log10 window of every heatmap and the bar
   std::string notice;                 // a transient message ("Link copied")

@@ -227,13 +227,14 @@ bool compute_advance(Compute& compute, double budget_ms, double (*now_ms)()) {
       worked = true;
       continue;
     }
+    // the cliff's surface is a few ms of work and needs no key: before the longer why jobs
+    if ((worked = advance_cliff_job(compute.cliff))) continue;
     for (WhyJob& job : compute.why)
       if ((worked = advance_why(compute.config, job, slice_steps(compute.config, 1)))) break;
     if (worked) continue;
     if ((worked = advance_trainability_job(compute.config, compute.trainability,
                                            slice_steps(compute.config, 1))))
       continue;
-    if ((worked = advance_cliff_job(compute.cliff))) continue;
     const int batch_steps = slice_steps(compute.config, compute.config.batch);
     if ((worked = advance_truncation_jobs(compute.truncation, compute.config, batch_steps)))
       continue;

@@ -65,8 +65,8 @@ struct Compute {
 // Restarts the jobs whose inputs differ from `config`'s; the others keep their results.
 void compute_sync(Compute& compute, const gs::Config& config);
 
-// Advances decay curves first, then the sweep, the why jobs (spectra, saturation, lag split, the
-// trainability map), the cliff and the truncation cosines, then training (if playing) and the
+// Advances decay curves first, then the sweep, the cliff's surface, the why jobs (spectra,
+// saturation, lag split, the trainability map), the truncation cosines, then training (if playing) and the
 // critical experiment (if running), taking turns, for about
 // `budget_ms` of wall time. `now_ms` is a monotonic clock in milliseconds. Returns whether work
 // is left (false: idle until the next message).

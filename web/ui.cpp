@@ -173,7 +173,8 @@ void draw_phone(App& app, ImVec2 d) {
     for (const Tab& tab : tabs) {
       // a view put in focus from outside (a tour step, a preset, focus()) is brought forward once
       const ImGuiTabItemFlags flags =
-          app.phone_select == tab.view ? ImGuiTabItemFlags_SetSelected : 0;
+          app.phone_select_pending && app.phone_select == tab.view ? ImGuiTabItemFlags_SetSelected
+                                                                   : 0;
       if (!ImGui::BeginTabItem(tab.label, nullptr, flags)) continue;
       app.phone_tab = tab.view;
       if (tab.view != View::Controls && tab.view != View::Why) app.focus = tab.view;
@@ -185,7 +186,7 @@ void draw_phone(App& app, ImVec2 d) {
     }
     ImGui::EndTabBar();
   }
-  app.phone_select = View::Why;  // brought forward: from now on the reader's taps decide
+  app.phone_select_pending = false;  // brought forward: from now on the reader's taps decide
   ImGui::End();
 }
 

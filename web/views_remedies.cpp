@@ -47,10 +47,11 @@ void draw_critical_view(App& app) {
   const gs::Config& config = app.results.config;
   const bool current = results_current(app);
   if (!c.error.empty() && current) {
-    warning_text(c.error);
+    // the page's global defaults (lengths up to 3000) are the sweep's, not the experiment's
+    warning_text(c.error + ". Defaults sets the experiment's own: " + gs::kCriticalDefaults);
   } else {
     ImGui::BeginDisabled(c.done || !current);
-    if (ImGui::Button(c.running ? "Stop" : c.runs.empty() ? "Run" : "Go on",
+    if (ImGui::Button(c.running ? "Stop" : c.done ? "Done" : c.runs.empty() ? "Run" : "Go on",
                       ImVec2(ImGui::GetFontSize() * 3.5f, 0)))
       critical_action(app, c.running ? CriticalAction::Stop : CriticalAction::Run);
     ImGui::EndDisabled();
@@ -201,8 +202,9 @@ void draw_cliff_view(App& app) {
   if (ImGui::RadioButton("log10 |gradient|", app.cliff_gradient)) app.cliff_gradient = true;
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("Click a start: gradient descent, lr %g, %d steps; white: no clipping, pink: "
-                     "clipped to norm %g.",
-                     kCliffLr, kCliffIterations, kCliffClip);
+                     "clipped to norm %g. Colour: log10 from %.0f (dark) to %.0f (bright).",
+                     kCliffLr, kCliffIterations, kCliffClip, app.cliff_map.lo + 0.0,
+                     app.cliff_map.hi + 0.0);  // + 0.0: -0 prints as 0
   ImGui::PopStyleColor();
   const float font = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -332,7 +334,7 @@ void draw_truncation_view(App& app) {
   for (int panel = 0; panel < 2; ++panel) {
     if (panel == 1 && side) ImGui::SameLine(0, 8);
     if (!plot::BeginPlot(panel == 0 ? "cos(g_k, g)" : "1 - cos(g_k, g)", size)) continue;
-    plot::SetupAxis(plot::X, "k: steps each loss's gradient flows back");
+    plot::SetupAxis(plot::X, "k (steps back)");
     plot::SetupAxis(plot::Y, panel == 0 ? "cosine" : "1 - cosine",
                     panel == 0 ? plot::Scale::Linear : plot::Scale::Log10);
     if (panel == 0) plot::SetupAxisLimits(plot::Y, lowest, 1.02);

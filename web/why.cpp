@@ -108,6 +108,42 @@ std::string explain_cell(const DecayResult& job, int steps) {
   return "";
 }
 
+// What the initialization in effect does to the factor per step (issue 9: identity, orthogonal,
+// chrono); the measured factors are in each cell's paragraph.
+std::string explain_init(const gs::Config& c) {
+  std::string text = format("Initialization: init=%s, scale %g", gs::init_name(c.init), c.scale);
+  if (c.radius > 0) text += format(", W_hh rescaled to spectral radius %g", c.radius);
+  text += ". ";
+  switch (c.init) {
+    case gs::InitKind::Uniform:
+      text += "PyTorch's default, every weight from U(-1/sqrt(H), 1/sqrt(H)): W_hh's largest "
+              "singular value, times the activation's derivative, bounds the factor per step.";
+      break;
+    case gs::InitKind::Xavier:
+      text += "Glorot's U(+-sqrt(6 / (fan_in + fan_out))) per gate block: larger weights than "
+              "PyTorch's default, so the factor per step starts larger.";
+      break;
+    case gs::InitKind::Orthogonal:
+      text += "W_hh orthogonal (Saxe et al. 2014): every singular value equals the scale, so "
+              "W_hh itself neither shrinks nor grows any direction at scale 1, and only the "
+              "activation's derivative or the gates make the gradient vanish.";
+      break;
+    case gs::InitKind::Identity:
+      text += "W_hh = scale x I (Le et al. 2015; with ReLU, the IRNN): at scale 1 a unit that "
+              "stays on passes the gradient back unchanged, a factor of exactly 1 per step.";
+      break;
+  }
+  const bool gated = std::any_of(c.cells.begin(), c.cells.end(), [](gs::CellKind k) {
+    return k == gs::CellKind::Lstm || k == gs::CellKind::Gru;
+  });
+  if (c.chrono > 0 && gated)
+    text += format(" chrono=%d (Tallec & Ollivier 2018): the LSTM's forget gate and the GRU's "
+                   "update gate start between 1/2 and 1 - 1/%d per unit, the factor per step "
+                   "along the kept path, so memory times spread up to %d steps.",
+                   c.chrono, c.chrono, c.chrono);
+  return text;
+}
+
 // The "why it vanishes" page, from the worker's WhyResult per cell.
 std::string explain_why_page(const Results& c, View view) {
   const bool done = !c.why.empty() && std::all_of(c.why.begin(), c.why.end(),
@@ -242,6 +278,7 @@ std::string explain(const App& app, View view) {
           "Over %d steps that is a product of %d Jacobians.\n\n",
           steps, steps - 1);
       for (const DecayResult& job : c.decay) text += explain_cell(job, steps) + "\n\n";
+      text += explain_init(c.config) + "\n\n";
       if (view == View::Heatmap)
         text +=
             "In the heatmap each row is one hidden unit: a dark left side means the units "
