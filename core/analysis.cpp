@@ -40,7 +40,12 @@ ProbeAnalysis analyze_probe(const Probe& probe) {
     case CellKind::Gru:
       a.sigma_max_whh = largest_singular_value(model.params.weight_hh.middleRows(2 * H, H));
       break;
-    default: a.sigma_max_whh = largest_singular_value(model.params.weight_hh); break;
+    case CellKind::RnnTanh:
+    case CellKind::RnnRelu:
+    case CellKind::RnnSigmoid:
+    case CellKind::RnnIdentity:
+      a.sigma_max_whh = largest_singular_value(model.params.weight_hh);
+      break;
   }
   a.gamma = cell == CellKind::RnnSigmoid ? 0.25 : 1.0;
 

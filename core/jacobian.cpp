@@ -32,7 +32,9 @@ void step_jacobian(CellKind cell, const ForwardPass<T>& fwd, int t, StepJacobian
         case CellKind::RnnTanh: jac.a.col(0) = 1 - h.square(); break;
         case CellKind::RnnSigmoid: jac.a.col(0) = h * (1 - h); break;
         case CellKind::RnnRelu: jac.a.col(0) = (h > 0).cast<double>(); break;
-        default: jac.a.col(0).setOnes(); break;
+        case CellKind::RnnIdentity: jac.a.col(0).setOnes(); break;
+        case CellKind::Lstm:
+        case CellKind::Gru: break;  // handled below
       }
       break;
     }

@@ -16,14 +16,14 @@ double quantile_of_sorted(const std::vector<double>& sorted, double p) {
 namespace {
 
 // What a series is computed from: a function of the step's cached values, unit by unit.
+enum Kind { kValue, kOneMinusSquare, kDsigmoid, kDrelu, kOne, kOneMinusSquareAux };
+
 struct SeriesDef {
   const char* name;
   const char* meaning;
   int block;  // the gate block (row block of fwd.gates / fwd.aux, or h for the RNNs) it reads
-  int kind;   // see value_of
+  Kind kind;  // see value_of
 };
-
-enum Kind { kValue, kOneMinusSquare, kDsigmoid, kDrelu, kOne, kOneMinusSquareAux };
 
 std::vector<SeriesDef> series_of(CellKind cell) {
   switch (cell) {
@@ -47,15 +47,16 @@ std::vector<SeriesDef> series_of(CellKind cell) {
   return {};
 }
 
-double value_of(int kind, double x) {
+double value_of(Kind kind, double x) {
   switch (kind) {
     case kOneMinusSquare:
     case kOneMinusSquareAux: return 1 - x * x;
     case kDsigmoid: return x * (1 - x);
     case kDrelu: return x > 0 ? 1.0 : 0.0;
     case kOne: return 1.0;
-    default: return x;
+    case kValue: return x;
   }
+  return x;  // unreachable: every kind is listed above
 }
 
 }  // namespace

@@ -53,8 +53,9 @@ Builder g;
 struct Tick {
   double pos;  // axis space
   bool major;
-  char text[32];  // label (majors only); for powers of ten the base "10"
-  char sup[16];   // superscript exponent, empty when the label is plain
+  bool power;       // labelled 10^exponent rather than with text
+  double exponent;  // for power labels
+  char text[32];    // plain label (majors only)
 };
 
 constexpr float kTickLength = 5.0f;
@@ -83,17 +84,11 @@ void label_plain(Tick& t, double value, double step) {
     const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
     std::snprintf(t.text, sizeof t.text, "%.*f", decimals, value);
   }
-  t.sup[0] = 0;
 }
 
 void label_power(Tick& t, double exponent) {
-  if (exponent == 0) exponent = 0;  // -0 (from ceil of a small negative) would print as "-0"
-  std::snprintf(t.text, sizeof t.text, "10");
-  if (exponent == std::floor(exponent)) {
-    std::snprintf(t.sup, sizeof t.sup, "%.0f", exponent);
-  } else {
-    std::snprintf(t.sup, sizeof t.sup, "%.2g", exponent);
-  }
+  t.power = true;
+  t.exponent = exponent;
 }
 
 // Ticks over [lo, hi] (axis space) for an axis `pixels` long wanting one label per `spacing`.
@@ -103,7 +98,7 @@ void make_ticks(const AxisState& a, float pixels, float spacing, std::vector<Tic
   if (!(span > 0) || !finite(span)) return;
   const double target = std::max(2.0, static_cast<double>(pixels / spacing));
   auto add = [&](double pos, bool major) -> Tick& {
-    out.push_back(Tick{pos, major, {0}, {0}});
+    out.push_back(Tick{pos, major, false, 0, {0}});
     return out.back();
   };
 
@@ -156,20 +151,16 @@ void make_ticks(const AxisState& a, float pixels, float spacing, std::vector<Tic
   }
 }
 
-// Width and drawing of a tick label, "10" with a raised exponent for powers of ten.
-float label_width(const Tick& t, float font, float small) {
-  ImFont* f = ImGui::GetFont();
-  float w = f->CalcTextSizeA(font, FLT_MAX, 0, t.text).x;
-  if (t.sup[0]) w += 1 + f->CalcTextSizeA(small, FLT_MAX, 0, t.sup).x;
-  return w;
+// Width and drawing of a tick label: plain text, or "10" with a raised exponent.
+float label_width(const Tick& t) {
+  return t.power ? DrawPowerLabel(nullptr, ImVec2(), 0, t.exponent) : ImGui::CalcTextSize(t.text).x;
 }
 
-void draw_label(ImDrawList* dl, const Tick& t, ImVec2 p, ImU32 col, float font, float small) {
-  ImFont* f = ImGui::GetFont();
-  dl->AddText(f, font, p, col, t.text);
-  if (t.sup[0]) {
-    const float w = f->CalcTextSizeA(font, FLT_MAX, 0, t.text).x;
-    dl->AddText(f, small, ImVec2(p.x + w + 1, p.y - font * 0.28f), col, t.sup);
+void draw_label(ImDrawList* dl, const Tick& t, ImVec2 p, ImU32 col) {
+  if (t.power) {
+    DrawPowerLabel(dl, p, col, t.exponent);
+  } else {
+    dl->AddText(p, col, t.text);
   }
 }
 
@@ -294,18 +285,43 @@ void FormatValue(Scale scale, double value, char* buffer, int size) {
   if (!finite(value)) {
     const bool zero = scale == Scale::Log10Exp && value == -INFINITY;
     std::snprintf(buffer, size, "%s", zero ? "0" : "overflow");
+  } else if (scale == Scale::Log10Exp) {
+    FormatPowerOfTen(value, 4, buffer, size);
+  } else {
+    std::snprintf(buffer, size, "%.4g", value);
+  }
+}
+
+void FormatPowerOfTen(double exponent, int digits, char* buffer, int size) {
+  IM_ASSERT(std::isfinite(exponent) && digits >= 1 && digits <= 17);
+  double e = std::floor(exponent);
+  if (e >= -4 && e < digits) {  // where printf's %g would not switch to an exponent either
+    std::snprintf(buffer, size, "%.*g", digits, std::pow(10.0, exponent));
     return;
   }
-  if (scale != Scale::Log10Exp || std::fabs(value) < 300) {
-    const double v = scale == Scale::Log10Exp ? std::pow(10.0, value) : value;
-    std::snprintf(buffer, size, "%.4g", v);
-    return;
+  // Mantissa and exponent from the fractional and integer parts: no overflow at any depth.
+  double mantissa = std::pow(10.0, exponent - e);  // in [1, 10)
+  const double unit = std::pow(10.0, digits - 1);
+  if (std::round(mantissa * unit) >= 10 * unit) mantissa = 1, e += 1;  // 9.9996 -> 1.000e+1
+  std::snprintf(buffer, size, "%.*ge%+.0f", digits, mantissa, e);
+}
+
+float DrawPowerLabel(ImDrawList* dl, ImVec2 pos, ImU32 color, double exponent) {
+  if (exponent == 0) exponent = 0;  // -0 (from ceil of a small negative) would print as "-0"
+  char sup[16];
+  if (exponent == std::floor(exponent)) {
+    std::snprintf(sup, sizeof sup, "%.0f", exponent);
+  } else {
+    std::snprintf(sup, sizeof sup, "%.2g", exponent);
   }
-  // 10^value beyond double range: mantissa and exponent from the integer and fractional parts.
-  double e = std::floor(value);
-  double m = std::pow(10.0, value - e);
-  if (m >= 9.9995) m /= 10, e += 1;
-  std::snprintf(buffer, size, "%.3fe%+.0f", m, e);
+  ImFont* f = ImGui::GetFont();
+  const float font = ImGui::GetFontSize(), small = font * 0.72f;
+  const float base = f->CalcTextSizeA(font, FLT_MAX, 0, "10").x;
+  if (dl) {
+    dl->AddText(f, font, pos, color, "10");
+    dl->AddText(f, small, ImVec2(pos.x + base + 1, pos.y - font * 0.28f), color, sup);
+  }
+  return base + 1 + f->CalcTextSizeA(small, FLT_MAX, 0, sup).x;
 }
 
 bool BeginPlot(const char* title, const ImVec2& size_arg) {
@@ -398,283 +414,355 @@ void PlotHLine(const char* label, double y, const LineStyle& style) {
   s.y.push_back(to_axis(g.axis[Y].scale, y));
 }
 
-void EndPlot() {
-  IM_ASSERT(g.open && "EndPlot without a BeginPlot that returned true");
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float font = ImGui::GetFontSize(), small = font * 0.72f;
-  const ImU32 text_col = ImGui::GetColorU32(ImGuiCol_Text);
-  const ImU32 dim_col = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  const ImVec2 p0 = g.pos, p1 = ImVec2(g.pos.x + g.size.x, g.pos.y + g.size.y);
-  AxisState& ax = g.axis[X];
-  AxisState& ay = g.axis[Y];
+namespace {
 
-  // --- layout: title on top, rotated y label and tick labels left, x labels below ---
-  fit(X);
-  fit(Y);
+// ------------------------------------------------------------------------------------------------
+// EndPlot's steps, in the order they run: layout, axes, series (bands, lines, markers and
+// reference lines), hover, legend, tooltip.
+// ------------------------------------------------------------------------------------------------
+
+struct LegendEntry {
+  int series;
+  float width;
+  ImVec2 pos;
+};
+
+// Where everything goes, from the plot's rectangle, its labels and its series.
+struct Layout {
+  ImVec2 p0, p1;  // the whole widget
+  ImVec2 a0, a1;  // the plot area, where series are drawn
+  float w = 1, h = 1;
+  std::vector<Tick> xt, yt;
+  bool ylabel_rotated = false;  // beside the axis; else on a line of its own above the plot
+  float ylabel_y = 0;
+  std::vector<LegendEntry> legend;
+  bool legend_inside = false;  // a box in a corner of the plot area, else rows above it
+  ImVec2 legend_box;
+  float legend_entry_w = 0;
+
+  // axis space to screen
+  float sx(double v) const {
+    const AxisState& a = g.axis[X];
+    return static_cast<float>(a0.x + std::clamp((v - a.min) / (a.max - a.min), -1e3, 1e3) * w);
+  }
+  float sy(double v) const {
+    const AxisState& a = g.axis[Y];
+    return static_cast<float>(a1.y - std::clamp((v - a.min) / (a.max - a.min), -1e3, 1e3) * h);
+  }
+};
+
+float font_size() { return ImGui::GetFontSize(); }
+float legend_row() { return font_size() + 2; }
+float legend_swatch() { return font_size() * 1.2f; }
+
+// Title on top, rotated y label and tick labels left, x labels below. The legend is a box
+// inside the plot when it fits comfortably, else flowed in rows between the title and the plot
+// area (small plots, phones).
+Layout layout_plot() {
+  const float font = font_size(), row = legend_row();
+  const AxisState& ax = g.axis[X];
+  const AxisState& ay = g.axis[Y];
+  Layout l;
+  l.p0 = g.pos;
+  l.p1 = ImVec2(g.pos.x + g.size.x, g.pos.y + g.size.y);
   float title_h = g.title.empty() ? kPad : font + kPad;
   const float bottom = kPad + font + (ax.label.empty() ? 0 : font + 2) + kTickLength;
 
-  // Legend entries: a swatch and the label. Inside the plot as a box when it fits comfortably,
-  // else flowed in rows between the title and the plot area (small plots, phones).
-  struct Entry {
-    int series;
-    float width;
-    ImVec2 pos;
-  };
-  std::vector<Entry> legend;
-  const float row = font + 2, swatch = font * 1.2f;
-  float entry_w = 0;
   for (int si = 0; si < g.used; ++si) {
     const Series& s = g.series[si];
     const char* end = visible_end(s.label.c_str());
     if (end == s.label.c_str() || !s.style.legend) continue;  // "##name": not in the legend
-    legend.push_back({si, swatch + 14 + ImGui::CalcTextSize(s.label.c_str(), end).x, ImVec2()});
-    entry_w = std::max(entry_w, legend.back().width);
+    l.legend.push_back(
+        {si, legend_swatch() + 14 + ImGui::CalcTextSize(s.label.c_str(), end).x, ImVec2()});
+    l.legend_entry_w = std::max(l.legend_entry_w, l.legend.back().width);
   }
-  const ImVec2 box(entry_w + 8, legend.size() * row + 12);
-  const bool legend_inside =
-      box.x <= 0.45f * g.size.x && box.y <= 0.55f * (g.size.y - title_h - bottom);
-  if (!legend.empty() && !legend_inside) {
-    float x = p0.x + kPad, y = p0.y + title_h;
-    for (Entry& e : legend) {
-      if (x + e.width > p1.x - kPad && x > p0.x + kPad) x = p0.x + kPad, y += row;
+  l.legend_box = ImVec2(l.legend_entry_w + 8, l.legend.size() * row + 12);
+  l.legend_inside =
+      l.legend_box.x <= 0.45f * g.size.x && l.legend_box.y <= 0.55f * (g.size.y - title_h - bottom);
+  if (!l.legend.empty() && !l.legend_inside) {
+    float x = l.p0.x + kPad, y = l.p0.y + title_h;
+    for (LegendEntry& e : l.legend) {
+      if (x + e.width > l.p1.x - kPad && x > l.p0.x + kPad) x = l.p0.x + kPad, y += row;
       e.pos = ImVec2(x, y);
       x += e.width + 10;
     }
-    title_h = y + row + 4 - p0.y;
+    title_h = y + row + 4 - l.p0.y;
   }
 
   // The y label reads bottom to top beside the axis, or, when longer than the plot is high,
   // horizontally on a line of its own above the plot area.
   const float ylabel_len = ay.label.empty() ? 0 : ImGui::CalcTextSize(ay.label.c_str()).x;
-  const bool ylabel_rotated = ylabel_len > 0 && ylabel_len <= g.size.y - title_h - bottom;
-  const float ylabel_y = p0.y + title_h;
-  if (ylabel_len > 0 && !ylabel_rotated) title_h += row + font * 0.5f;  // room for "10^k"
+  l.ylabel_rotated = ylabel_len > 0 && ylabel_len <= g.size.y - title_h - bottom;
+  l.ylabel_y = l.p0.y + title_h;
+  if (ylabel_len > 0 && !l.ylabel_rotated) title_h += row + font * 0.5f;  // room for "10^k"
 
-  std::vector<Tick> xt, yt;
   const float plot_h = std::max(10.0f, g.size.y - title_h - bottom);
-  make_ticks(ay, plot_h, font * 3.0f, yt);
+  make_ticks(ay, plot_h, font * 3.0f, l.yt);
   float ylabel_w = 0;
-  for (const Tick& t : yt) {
-    if (t.major) ylabel_w = std::max(ylabel_w, label_width(t, font, small));
+  for (const Tick& t : l.yt) {
+    if (t.major) ylabel_w = std::max(ylabel_w, label_width(t));
   }
-  const float left = kPad + (ylabel_rotated ? font + 4 : 0) + ylabel_w + kTickLength + 2;
-  const ImVec2 a0(p0.x + left, p0.y + title_h);
-  const ImVec2 a1(p1.x - kPad - 4, p1.y - bottom);
-  const float w = std::max(1.0f, a1.x - a0.x), h = std::max(1.0f, a1.y - a0.y);
-  make_ticks(ax, w, font * 5.0f, xt);
+  const float left = kPad + (l.ylabel_rotated ? font + 4 : 0) + ylabel_w + kTickLength + 2;
+  l.a0 = ImVec2(l.p0.x + left, l.p0.y + title_h);
+  l.a1 = ImVec2(l.p1.x - kPad - 4, l.p1.y - bottom);
+  l.w = std::max(1.0f, l.a1.x - l.a0.x);
+  l.h = std::max(1.0f, l.a1.y - l.a0.y);
+  make_ticks(ax, l.w, font * 5.0f, l.xt);
+  return l;
+}
 
-  auto sx = [&](double v) {
-    const double t = (v - ax.min) / (ax.max - ax.min);
-    return static_cast<float>(a0.x + std::clamp(t, -1e3, 1e3) * w);
-  };
-  auto sy = [&](double v) {
-    const double t = (v - ay.min) / (ay.max - ay.min);
-    return static_cast<float>(a1.y - std::clamp(t, -1e3, 1e3) * h);
-  };
-
-  // --- frame, title, grid, ticks, axis labels ---
-  dl->AddRectFilled(a0, a1, IM_COL32(255, 255, 255, 10));
+// Frame, title, grid, ticks and their labels, axis labels.
+void draw_axes(ImDrawList* dl, const Layout& l) {
+  const float font = font_size();
+  const ImU32 text_col = ImGui::GetColorU32(ImGuiCol_Text);
+  const ImU32 dim_col = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  const AxisState& ax = g.axis[X];
+  const AxisState& ay = g.axis[Y];
+  dl->AddRectFilled(l.a0, l.a1, IM_COL32(255, 255, 255, 10));
   if (!g.title.empty()) {
     const float tw = ImGui::CalcTextSize(g.title.c_str()).x;
-    dl->AddText(ImVec2(a0.x + std::max(0.0f, (w - tw) / 2), p0.y + 2), text_col, g.title.c_str());
+    dl->AddText(ImVec2(l.a0.x + std::max(0.0f, (l.w - tw) / 2), l.p0.y + 2), text_col,
+                g.title.c_str());
   }
-  for (const Tick& t : yt) {
-    const float y = sy(t.pos);
-    if (y < a0.y - 0.5f || y > a1.y + 0.5f) continue;
-    dl->AddLine(ImVec2(a0.x, y), ImVec2(a1.x, y), IM_COL32(255, 255, 255, t.major ? 34 : 12));
-    dl->AddLine(ImVec2(a0.x - (t.major ? kTickLength : 3), y), ImVec2(a0.x, y), dim_col);
+  for (const Tick& t : l.yt) {
+    const float y = l.sy(t.pos);
+    if (y < l.a0.y - 0.5f || y > l.a1.y + 0.5f) continue;
+    dl->AddLine(ImVec2(l.a0.x, y), ImVec2(l.a1.x, y), IM_COL32(255, 255, 255, t.major ? 34 : 12));
+    dl->AddLine(ImVec2(l.a0.x - (t.major ? kTickLength : 3), y), ImVec2(l.a0.x, y), dim_col);
     if (t.major) {
-      const float lw = label_width(t, font, small);
-      draw_label(dl, t, ImVec2(a0.x - kTickLength - 3 - lw, y - font / 2), dim_col, font, small);
+      draw_label(dl, t, ImVec2(l.a0.x - kTickLength - 3 - label_width(t), y - font / 2), dim_col);
     }
   }
   float last_label_end = -INFINITY;
-  for (const Tick& t : xt) {
-    const float x = sx(t.pos);
-    if (x < a0.x - 0.5f || x > a1.x + 0.5f) continue;
-    dl->AddLine(ImVec2(x, a0.y), ImVec2(x, a1.y), IM_COL32(255, 255, 255, t.major ? 34 : 12));
-    dl->AddLine(ImVec2(x, a1.y), ImVec2(x, a1.y + (t.major ? kTickLength : 3)), dim_col);
+  for (const Tick& t : l.xt) {
+    const float x = l.sx(t.pos);
+    if (x < l.a0.x - 0.5f || x > l.a1.x + 0.5f) continue;
+    dl->AddLine(ImVec2(x, l.a0.y), ImVec2(x, l.a1.y), IM_COL32(255, 255, 255, t.major ? 34 : 12));
+    dl->AddLine(ImVec2(x, l.a1.y), ImVec2(x, l.a1.y + (t.major ? kTickLength : 3)), dim_col);
     if (t.major) {
-      const float lw = label_width(t, font, small);
-      const float lx = std::clamp(x - lw / 2, p0.x, p1.x - lw);
+      const float lw = label_width(t);
+      const float lx = std::clamp(x - lw / 2, l.p0.x, l.p1.x - lw);
       if (lx > last_label_end + 4) {  // never overlap two labels
-        draw_label(dl, t, ImVec2(lx, a1.y + kTickLength + 1), dim_col, font, small);
+        draw_label(dl, t, ImVec2(lx, l.a1.y + kTickLength + 1), dim_col);
         last_label_end = lx + lw;
       }
     }
   }
-  dl->AddRect(a0, a1, IM_COL32(255, 255, 255, 60));
+  dl->AddRect(l.a0, l.a1, IM_COL32(255, 255, 255, 60));
   if (!ax.label.empty()) {
     const float lw = ImGui::CalcTextSize(ax.label.c_str()).x;
-    dl->AddText(ImVec2(a0.x + std::max(0.0f, (w - lw) / 2), a1.y + kTickLength + font + 2),
+    dl->AddText(ImVec2(l.a0.x + std::max(0.0f, (l.w - lw) / 2), l.a1.y + kTickLength + font + 2),
                 text_col, ax.label.c_str());
   }
-  if (ylabel_len > 0 && !ylabel_rotated) {
-    dl->AddText(ImVec2(p0.x + kPad, ylabel_y), text_col, ay.label.c_str());
-  } else if (ylabel_rotated) {
-    draw_vertical_text(dl, ImVec2(p0.x + kPad + font / 2, (a0.y + a1.y) / 2), a0, text_col,
+  if (!ay.label.empty() && !l.ylabel_rotated) {
+    dl->AddText(ImVec2(l.p0.x + kPad, l.ylabel_y), text_col, ay.label.c_str());
+  } else if (l.ylabel_rotated) {
+    draw_vertical_text(dl, ImVec2(l.p0.x + kPad + font / 2, (l.a0.y + l.a1.y) / 2), l.a0, text_col,
                        ay.label.c_str());
   }
+}
 
-  // --- series, clipped to the plot area: bands, then lines, then reference lines ---
-  dl->PushClipRect(a0, a1, true);
-  std::vector<ImVec2> pts;
-  for (int pass = 0; pass < 3; ++pass) {
-    for (int si = 0; si < g.used; ++si) {
-      const Series& s = g.series[si];
-      if (s.hidden) continue;
-      const ImU32 col = s.style.color;
-      const float lw = s.style.weight;
-      if (pass == 0 && s.kind == Kind::Band) {
-        const ImU32 fill = (col & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 60);
-        // Adjacent quads: anti-aliased edges would overlap into visible stripes.
-        const ImDrawListFlags saved_flags = dl->Flags;
-        dl->Flags &= ~ImDrawListFlags_AntiAliasedFill;
-        for (size_t i = 0; i + 1 < s.x.size(); ++i) {
-          if (!finite(s.x[i]) || !finite(s.x[i + 1]) || !finite(s.y[i]) || !finite(s.y2[i]) ||
-              !finite(s.y[i + 1]) || !finite(s.y2[i + 1]))
-            continue;
-          dl->AddQuadFilled(ImVec2(sx(s.x[i]), sy(s.y[i])), ImVec2(sx(s.x[i + 1]), sy(s.y[i + 1])),
-                            ImVec2(sx(s.x[i + 1]), sy(s.y2[i + 1])),
-                            ImVec2(sx(s.x[i]), sy(s.y2[i])), fill);
-        }
-        dl->Flags = saved_flags;
-      } else if (pass == 1 && s.kind == Kind::Line) {
-        // Points to pixels. With many more points than pixel columns, keep each column's
-        // lowest and highest point only: the drawn picture is the same, the vertex count small.
-        const bool decimate = s.sorted && s.x.size() > static_cast<size_t>(2 * w);
-        pts.clear();
-        auto flush = [&]() {
-          if (pts.size() >= 2) {
-            if (s.style.dashed) {
-              for (size_t i = 0; i + 1 < pts.size(); ++i)
-                dashed_line(dl, pts[i], pts[i + 1], col, lw);
-            } else {
-              dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), col, ImDrawFlags_None, lw);
-            }
-          } else if (pts.size() == 1) {
-            dl->AddCircleFilled(pts[0], lw, col);
-          }
-          pts.clear();
-        };
-        int column = INT32_MIN;
-        float lo = 0, hi = 0;
-        for (size_t i = 0; i < s.x.size(); ++i) {
-          if (!finite(s.x[i]) || !finite(s.y[i])) {
-            if (decimate && column != INT32_MIN) {
-              pts.push_back(ImVec2(static_cast<float>(column), lo));
-              if (hi != lo) pts.push_back(ImVec2(static_cast<float>(column), hi));
-              column = INT32_MIN;
-            }
-            flush();
-            continue;
-          }
-          const ImVec2 p(sx(s.x[i]), sy(s.y[i]));
-          if (!decimate) {
-            pts.push_back(p);
-            continue;
-          }
-          const int c = static_cast<int>(std::floor(p.x));
-          if (c != column) {
-            if (column != INT32_MIN) {
-              pts.push_back(ImVec2(static_cast<float>(column), lo));
-              if (hi != lo) pts.push_back(ImVec2(static_cast<float>(column), hi));
-            }
-            column = c, lo = hi = p.y;
-          } else {
-            lo = std::min(lo, p.y), hi = std::max(hi, p.y);
-          }
-        }
-        if (decimate && column != INT32_MIN) {
-          pts.push_back(ImVec2(static_cast<float>(column), lo));
-          if (hi != lo) pts.push_back(ImVec2(static_cast<float>(column), hi));
-        }
-        flush();
-      } else if (pass == 2 && s.kind == Kind::Markers) {
-        for (size_t i = 0; i < s.x.size(); ++i) {
-          if (!finite(s.x[i]) || std::isnan(s.y[i])) continue;
-          const float x = sx(s.x[i]), r = 1.5f * lw + 1;
-          if (s.y[i] == INFINITY) {  // beyond range: a triangle pointing up at the top edge
-            dl->AddTriangleFilled(ImVec2(x, a0.y + 1), ImVec2(x - r - 2, a0.y + 2 * r + 3),
-                                  ImVec2(x + r + 2, a0.y + 2 * r + 3), col);
-          } else {
-            dl->AddCircleFilled(ImVec2(x, sy(s.y[i])), r, col);
-            dl->AddCircle(ImVec2(x, sy(s.y[i])), r + 0.5f, IM_COL32(0, 0, 0, 160));
-          }
-        }
-      } else if (pass == 2 && (s.kind == Kind::VLine || s.kind == Kind::HLine)) {
-        const double v = s.kind == Kind::VLine ? s.x[0] : s.y[0];
-        if (!finite(v)) continue;
-        const ImVec2 a = s.kind == Kind::VLine ? ImVec2(sx(v), a0.y) : ImVec2(a0.x, sy(v));
-        const ImVec2 b = s.kind == Kind::VLine ? ImVec2(sx(v), a1.y) : ImVec2(a1.x, sy(v));
-        if (s.style.dashed) {
-          dashed_line(dl, a, b, col, lw);
-        } else {
-          dl->AddLine(a, b, col, lw);
-        }
-      }
+// A band's quads. Adjacent quads are filled without anti-aliasing: anti-aliased edges would
+// overlap into visible stripes.
+void draw_band(ImDrawList* dl, const Layout& l, const Series& s) {
+  const ImU32 fill = (s.style.color & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 60);
+  const ImDrawListFlags saved_flags = dl->Flags;
+  dl->Flags &= ~ImDrawListFlags_AntiAliasedFill;
+  for (size_t i = 0; i + 1 < s.x.size(); ++i) {
+    if (!finite(s.x[i]) || !finite(s.x[i + 1]) || !finite(s.y[i]) || !finite(s.y2[i]) ||
+        !finite(s.y[i + 1]) || !finite(s.y2[i + 1]))
+      continue;
+    dl->AddQuadFilled(
+        ImVec2(l.sx(s.x[i]), l.sy(s.y[i])), ImVec2(l.sx(s.x[i + 1]), l.sy(s.y[i + 1])),
+        ImVec2(l.sx(s.x[i + 1]), l.sy(s.y2[i + 1])), ImVec2(l.sx(s.x[i]), l.sy(s.y2[i])), fill);
+  }
+  dl->Flags = saved_flags;
+}
+
+// Turns a line's points into polylines. With many more points than pixel columns
+// (`decimate`), it keeps each column's lowest and highest point only: the drawn picture is the
+// same, the vertex count small. A non-finite point breaks the line.
+class PolylineBuilder {
+ public:
+  PolylineBuilder(ImDrawList* dl, const LineStyle& style, bool decimate)
+      : dl_(dl), style_(style), decimate_(decimate) {}
+
+  void add(ImVec2 p) {
+    if (!decimate_) {
+      points_.push_back(p);
+      return;
     }
+    const int c = static_cast<int>(std::floor(p.x));
+    if (c == column_) {
+      lo_ = std::min(lo_, p.y), hi_ = std::max(hi_, p.y);
+      return;
+    }
+    close_column();
+    column_ = c, lo_ = hi_ = p.y;
   }
 
-  // --- hover read-out: crosshair, markers on the nearest points, exact values in a tooltip ---
-  const ImVec2 mouse = ImGui::GetIO().MousePos;
-  const bool in_area =
-      g.hovered && mouse.x >= a0.x && mouse.x <= a1.x && mouse.y >= a0.y && mouse.y <= a1.y;
-  struct Readout {
-    int series, index;
-  };
+  void break_line() {
+    close_column();
+    if (points_.size() >= 2) {
+      if (style_.dashed) {
+        for (size_t i = 0; i + 1 < points_.size(); ++i)
+          dashed_line(dl_, points_[i], points_[i + 1], style_.color, style_.weight);
+      } else {
+        dl_->AddPolyline(points_.data(), static_cast<int>(points_.size()), style_.color,
+                         ImDrawFlags_None, style_.weight);
+      }
+    } else if (points_.size() == 1) {
+      dl_->AddCircleFilled(points_[0], style_.weight, style_.color);
+    }
+    points_.clear();
+  }
+
+ private:
+  void close_column() {
+    if (column_ == INT32_MIN) return;
+    points_.push_back(ImVec2(static_cast<float>(column_), lo_));
+    if (hi_ != lo_) points_.push_back(ImVec2(static_cast<float>(column_), hi_));
+    column_ = INT32_MIN;
+  }
+
+  ImDrawList* dl_;
+  const LineStyle& style_;
+  bool decimate_;
+  std::vector<ImVec2> points_;
+  int column_ = INT32_MIN;  // the pixel column being gathered, when decimating
+  float lo_ = 0, hi_ = 0;
+};
+
+void draw_line(ImDrawList* dl, const Layout& l, const Series& s) {
+  PolylineBuilder line(dl, s.style, s.sorted && s.x.size() > static_cast<size_t>(2 * l.w));
+  for (size_t i = 0; i < s.x.size(); ++i) {
+    if (finite(s.x[i]) && finite(s.y[i])) {
+      line.add(ImVec2(l.sx(s.x[i]), l.sy(s.y[i])));
+    } else {
+      line.break_line();
+    }
+  }
+  line.break_line();
+}
+
+// Dots, or for a y of +inf (beyond range) a triangle pointing up at the top edge.
+void draw_markers(ImDrawList* dl, const Layout& l, const Series& s) {
+  const ImU32 col = s.style.color;
+  const float r = 1.5f * s.style.weight + 1;
+  for (size_t i = 0; i < s.x.size(); ++i) {
+    if (!finite(s.x[i]) || std::isnan(s.y[i])) continue;
+    const float x = l.sx(s.x[i]);
+    if (s.y[i] == INFINITY) {
+      dl->AddTriangleFilled(ImVec2(x, l.a0.y + 1), ImVec2(x - r - 2, l.a0.y + 2 * r + 3),
+                            ImVec2(x + r + 2, l.a0.y + 2 * r + 3), col);
+    } else {
+      dl->AddCircleFilled(ImVec2(x, l.sy(s.y[i])), r, col);
+      dl->AddCircle(ImVec2(x, l.sy(s.y[i])), r + 0.5f, IM_COL32(0, 0, 0, 160));
+    }
+  }
+}
+
+void draw_reference_line(ImDrawList* dl, const Layout& l, const Series& s) {
+  const bool vertical = s.kind == Kind::VLine;
+  const double v = vertical ? s.x[0] : s.y[0];
+  if (!finite(v)) return;
+  const ImVec2 a = vertical ? ImVec2(l.sx(v), l.a0.y) : ImVec2(l.a0.x, l.sy(v));
+  const ImVec2 b = vertical ? ImVec2(l.sx(v), l.a1.y) : ImVec2(l.a1.x, l.sy(v));
+  if (s.style.dashed) {
+    dashed_line(dl, a, b, s.style.color, s.style.weight);
+  } else {
+    dl->AddLine(a, b, s.style.color, s.style.weight);
+  }
+}
+
+// Bands under lines, markers and reference lines on top.
+void draw_series(ImDrawList* dl, const Layout& l) {
+  for (int si = 0; si < g.used; ++si) {
+    if (!g.series[si].hidden && g.series[si].kind == Kind::Band) draw_band(dl, l, g.series[si]);
+  }
+  for (int si = 0; si < g.used; ++si) {
+    if (!g.series[si].hidden && g.series[si].kind == Kind::Line) draw_line(dl, l, g.series[si]);
+  }
+  for (int si = 0; si < g.used; ++si) {
+    const Series& s = g.series[si];
+    if (s.hidden) continue;
+    if (s.kind == Kind::Markers) draw_markers(dl, l, s);
+    if (s.kind == Kind::VLine || s.kind == Kind::HLine) draw_reference_line(dl, l, s);
+  }
+}
+
+struct Readout {
+  int series, index;
+};
+
+// Under the mouse: a crosshair, and markers on the nearest points of each series; returns
+// those points for the tooltip.
+std::vector<Readout> hover(ImDrawList* dl, const Layout& l) {
   std::vector<Readout> readouts;
-  if (in_area) {
-    const double xm = ax.min + (mouse.x - a0.x) / w * (ax.max - ax.min);
-    dl->AddLine(ImVec2(mouse.x, a0.y), ImVec2(mouse.x, a1.y), IM_COL32(255, 255, 255, 70));
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  if (!g.hovered || mouse.x < l.a0.x || mouse.x > l.a1.x || mouse.y < l.a0.y || mouse.y > l.a1.y)
+    return readouts;
+  const AxisState& ax = g.axis[X];
+  const double xm = ax.min + (mouse.x - l.a0.x) / l.w * (ax.max - ax.min);
+  dl->AddLine(ImVec2(mouse.x, l.a0.y), ImVec2(mouse.x, l.a1.y), IM_COL32(255, 255, 255, 70));
+  for (int si = 0; si < g.used; ++si) {
+    const Series& s = g.series[si];
+    if (s.hidden || s.kind == Kind::VLine || s.kind == Kind::HLine) continue;
+    const int i = nearest(s, xm);
+    if (i < 0 || std::isnan(s.y[i]) || (s.kind != Kind::Markers && !finite(s.y[i]))) continue;
+    // a marker is read out only when the mouse is over its column
+    if (s.kind == Kind::Markers && std::fabs(l.sx(s.x[i]) - mouse.x) > 6) continue;
+    readouts.push_back({si, i});
+    if (s.kind == Kind::Line) {
+      const ImVec2 p(l.sx(s.x[i]), l.sy(s.y[i]));
+      dl->AddCircleFilled(p, 4.0f, s.style.color);
+      dl->AddCircle(p, 4.5f, IM_COL32(0, 0, 0, 200));
+    }
+  }
+  return readouts;
+}
+
+// An inside legend goes to the corner that hides the fewest data points: top right, top left,
+// bottom right, bottom left.
+void place_legend_inside(Layout& l) {
+  const ImVec2 box = l.legend_box;
+  ImVec2 best(l.a1.x - 6 - box.x, l.a0.y + 6);
+  int best_count = INT32_MAX;
+  for (int corner = 0; corner < 4 && best_count > 0; ++corner) {
+    const ImVec2 c((corner & 1) ? l.a0.x + 6 : l.a1.x - 6 - box.x,
+                   (corner & 2) ? l.a1.y - 6 - box.y : l.a0.y + 6);
+    int count = 0;
     for (int si = 0; si < g.used; ++si) {
       const Series& s = g.series[si];
-      if (s.hidden || s.kind == Kind::VLine || s.kind == Kind::HLine) continue;
-      const int i = nearest(s, xm);
-      if (i < 0 || std::isnan(s.y[i]) || (s.kind != Kind::Markers && !finite(s.y[i]))) continue;
-      // a marker is read out only when the mouse is over its column
-      if (s.kind == Kind::Markers && std::fabs(sx(s.x[i]) - mouse.x) > 6) continue;
-      readouts.push_back({si, i});
-      if (s.kind == Kind::Line) {
-        const ImVec2 p(sx(s.x[i]), sy(s.y[i]));
-        dl->AddCircleFilled(p, 4.0f, s.style.color);
-        dl->AddCircle(p, 4.5f, IM_COL32(0, 0, 0, 200));
+      if (s.hidden || s.kind != Kind::Line) continue;
+      const size_t stride = std::max<size_t>(1, s.x.size() / 256);
+      for (size_t i = 0; i < s.x.size(); i += stride) {
+        const float x = l.sx(s.x[i]), y = l.sy(s.y[i]);
+        count += x >= c.x && x <= c.x + box.x && y >= c.y && y <= c.y + box.y;
       }
     }
+    if (count < best_count) best_count = count, best = c;
   }
-  dl->PopClipRect();
+  for (size_t i = 0; i < l.legend.size(); ++i) {
+    l.legend[i].pos = ImVec2(best.x + 4, best.y + 6 + i * legend_row());
+    l.legend[i].width = l.legend_entry_w;
+  }
+}
 
-  // --- legend; a click on an entry hides or shows its series ---
-  if (!legend.empty() && legend_inside) {
-    // The corner that hides the fewest data points: top right, top left, bottom right, bottom left.
-    ImVec2 best(a1.x - 6 - box.x, a0.y + 6);
-    int best_count = INT32_MAX;
-    for (int corner = 0; corner < 4 && best_count > 0; ++corner) {
-      const ImVec2 c((corner & 1) ? a0.x + 6 : a1.x - 6 - box.x,
-                     (corner & 2) ? a1.y - 6 - box.y : a0.y + 6);
-      int count = 0;
-      for (int si = 0; si < g.used; ++si) {
-        const Series& s = g.series[si];
-        if (s.hidden || s.kind != Kind::Line) continue;
-        const size_t stride = std::max<size_t>(1, s.x.size() / 256);
-        for (size_t i = 0; i < s.x.size(); i += stride) {
-          const float x = sx(s.x[i]), y = sy(s.y[i]);
-          count += x >= c.x && x <= c.x + box.x && y >= c.y && y <= c.y + box.y;
-        }
-      }
-      if (count < best_count) best_count = count, best = c;
-    }
-    dl->AddRectFilled(best, ImVec2(best.x + box.x, best.y + box.y), IM_COL32(20, 22, 28, 215),
-                      4.0f);
-    for (size_t i = 0; i < legend.size(); ++i) {
-      legend[i].pos = ImVec2(best.x + 4, best.y + 6 + i * row);
-      legend[i].width = entry_w;
-    }
+// Swatches and labels; a click on an entry hides or shows its series.
+void draw_legend(ImDrawList* dl, Layout& l) {
+  if (l.legend.empty()) return;
+  const float font = font_size(), row = legend_row(), swatch = legend_swatch();
+  if (l.legend_inside) {
+    place_legend_inside(l);
+    const ImVec2 box0(l.legend[0].pos.x - 4, l.legend[0].pos.y - 6);
+    dl->AddRectFilled(box0, ImVec2(box0.x + l.legend_box.x, box0.y + l.legend_box.y),
+                      IM_COL32(20, 22, 28, 215), 4.0f);
   }
-  for (const Entry& e : legend) {
+  const ImU32 text_col = ImGui::GetColorU32(ImGuiCol_Text);
+  const ImU32 dim_col = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  for (const LegendEntry& e : l.legend) {
     Series& s = g.series[e.series];
-    const char* end = visible_end(s.label.c_str());
     const ImVec2 r0(e.pos.x, e.pos.y - 1), r1(e.pos.x + e.width, e.pos.y + row - 1);
     if (g.hovered && ImGui::IsMouseHoveringRect(r0, r1)) {
       dl->AddRectFilled(r0, r1, IM_COL32(255, 255, 255, 25), 3.0f);
@@ -694,47 +782,65 @@ void EndPlot() {
       dl->AddLine(ImVec2(x0, cy), ImVec2(x0 + swatch, cy), col, 3.0f);
     }
     dl->AddText(ImVec2(x0 + swatch + 6, e.pos.y), s.hidden ? dim_col : text_col, s.label.c_str(),
-                end);
+                visible_end(s.label.c_str()));
   }
+}
 
-  if (!readouts.empty()) {
-    char xs[48], ys[48], y2s[48];
-    const Series& first = g.series[readouts[0].series];
-    FormatValue(ax.scale == Scale::Log10 ? Scale::Linear : ax.scale,
-                ax.scale == Scale::Log10 ? std::pow(10.0, first.x[readouts[0].index])
-                                         : first.x[readouts[0].index],
-                xs, sizeof xs);
-    ImGui::BeginTooltip();
-    ImGui::Text("%s = %s", ax.label.empty() ? "x" : ax.label.c_str(), xs);
-    for (const Readout& r : readouts) {
-      const Series& s = g.series[r.series];
-      auto fmt = [&](double v, char* out, int size) {
-        if (ay.scale == Scale::Log10) {
-          FormatValue(Scale::Linear, std::pow(10.0, v), out, size);
-        } else {
-          FormatValue(ay.scale, v, out, size);
-        }
-      };
-      fmt(s.y[r.index], ys, sizeof ys);
-      ImDrawList* tl = ImGui::GetWindowDrawList();
-      const ImVec2 c = ImGui::GetCursorScreenPos();
-      tl->AddRectFilled(ImVec2(c.x, c.y + font * 0.3f),
-                        ImVec2(c.x + font * 0.4f, c.y + font * 0.7f), s.style.color);
-      ImGui::Dummy(ImVec2(font * 0.5f, font));
-      ImGui::SameLine();
-      const int len = static_cast<int>(visible_end(s.label.c_str()) - s.label.c_str());
-      if (s.kind == Kind::Band) {
-        fmt(s.y2[r.index], y2s, sizeof y2s);
-        ImGui::Text("%.*s: %s .. %s", len, s.label.c_str(), ys, y2s);
-      } else if (ay.scale == Scale::Log10Exp && finite(s.y[r.index])) {
-        ImGui::Text("%.*s: %s  (log10 %.3f)", len, s.label.c_str(), ys, s.y[r.index]);
-      } else {
-        ImGui::Text("%.*s: %s", len, s.label.c_str(), ys);
-      }
+// Exact values of the points under the mouse, in data units.
+void draw_tooltip(const std::vector<Readout>& readouts) {
+  if (readouts.empty()) return;
+  const AxisState& ax = g.axis[X];
+  const AxisState& ay = g.axis[Y];
+  const float font = font_size();
+  // A Log10 axis holds log10 of the data: read out the data themselves.
+  auto format = [](const AxisState& a, double v, char* out, int size) {
+    if (a.scale == Scale::Log10) {
+      FormatValue(Scale::Linear, std::pow(10.0, v), out, size);
+    } else {
+      FormatValue(a.scale, v, out, size);
     }
-    ImGui::EndTooltip();
+  };
+  char xs[48], ys[48], y2s[48];
+  format(ax, g.series[readouts[0].series].x[readouts[0].index], xs, sizeof xs);
+  ImGui::BeginTooltip();
+  ImGui::Text("%s = %s", ax.label.empty() ? "x" : ax.label.c_str(), xs);
+  for (const Readout& r : readouts) {
+    const Series& s = g.series[r.series];
+    format(ay, s.y[r.index], ys, sizeof ys);
+    ImDrawList* tl = ImGui::GetWindowDrawList();
+    const ImVec2 c = ImGui::GetCursorScreenPos();
+    tl->AddRectFilled(ImVec2(c.x, c.y + font * 0.3f), ImVec2(c.x + font * 0.4f, c.y + font * 0.7f),
+                      s.style.color);
+    ImGui::Dummy(ImVec2(font * 0.5f, font));
+    ImGui::SameLine();
+    const int len = static_cast<int>(visible_end(s.label.c_str()) - s.label.c_str());
+    if (s.kind == Kind::Band) {
+      format(ay, s.y2[r.index], y2s, sizeof y2s);
+      ImGui::Text("%.*s: %s .. %s", len, s.label.c_str(), ys, y2s);
+    } else if (ay.scale == Scale::Log10Exp && finite(s.y[r.index])) {
+      ImGui::Text("%.*s: %s  (log10 %.3f)", len, s.label.c_str(), ys, s.y[r.index]);
+    } else {
+      ImGui::Text("%.*s: %s", len, s.label.c_str(), ys);
+    }
   }
+  ImGui::EndTooltip();
+}
 
+}  // namespace
+
+void EndPlot() {
+  IM_ASSERT(g.open && "EndPlot without a BeginPlot that returned true");
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  fit(X);
+  fit(Y);
+  Layout layout = layout_plot();
+  draw_axes(dl, layout);
+  dl->PushClipRect(layout.a0, layout.a1, true);
+  draw_series(dl, layout);
+  const std::vector<Readout> readouts = hover(dl, layout);
+  dl->PopClipRect();
+  draw_legend(dl, layout);
+  draw_tooltip(readouts);
   g.open = false;
   ImGui::PopID();
 }

@@ -69,4 +69,12 @@ void EndPlot();
 // log10 of -inf, "overflow" for +inf or NaN).
 void FormatValue(Scale scale, double value, char* buffer, int size);
 
+// 10^exponent with `digits` significant digits, at any depth: "0.38", "2.9e-9", "4.1e-1500"
+// (plain where printf's %g would be plain; the exponent never padded as in C's "e-09").
+void FormatPowerOfTen(double exponent, int digits, char* buffer, int size);
+
+// "10" with the exponent raised, as the log axes label their decades (and the heatmap's colour
+// bar its own); returns its width. With a null draw list it only measures.
+float DrawPowerLabel(ImDrawList* draw_list, ImVec2 pos, ImU32 color, double exponent);
+
 }  // namespace plot

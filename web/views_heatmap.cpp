@@ -12,15 +12,6 @@
 
 namespace {
 
-void power_label(ImDrawList* draw, ImVec2 pos, ImU32 color, int exponent) {
-  const float font = ImGui::GetFontSize();
-  char sup[16];
-  std::snprintf(sup, sizeof sup, "%d", exponent);
-  draw->AddText(pos, color, "10");
-  draw->AddText(ImGui::GetFont(), font * 0.72f,
-                ImVec2(pos.x + ImGui::CalcTextSize("10").x + 1, pos.y - font * 0.28f), color, sup);
-}
-
 void draw_colorbar(const App& app, ImVec2 size) {
   const ImVec2 bar = ImGui::GetCursorScreenPos();
   ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(app.colorbar.image_tex)), size);
@@ -36,9 +27,9 @@ void draw_colorbar(const App& app, ImVec2 size) {
   for (int e = static_cast<int>(std::floor(hi / step)) * step; e >= lo; e -= step) {
     const float y = bar.y + (hi - e) / (hi - lo) * size.y;
     draw->AddLine(ImVec2(bar.x + size.x, y), ImVec2(bar.x + size.x + 4, y), text);
-    power_label(draw,
-                ImVec2(bar.x + size.x + 9, std::clamp(y - font / 2, bar.y, bar.y + size.y - font)),
-                text, e);
+    plot::DrawPowerLabel(
+        draw, ImVec2(bar.x + size.x + 9, std::clamp(y - font / 2, bar.y, bar.y + size.y - font)),
+        text, e);
   }
 }
 

@@ -8,20 +8,14 @@
 
 #include "cell_style.h"
 #include "imgui.h"
+#include "plot.h"
 #include "text.h"
 #include "views.h"
 
 std::string power_text(double log10_value) {
-  char buffer[48];
   if (!std::isfinite(log10_value)) return log10_value == -INFINITY ? "exactly 0" : "overflow";
-  if (log10_value > -3 && log10_value < 3) {
-    std::snprintf(buffer, sizeof buffer, "%.2g", std::pow(10.0, log10_value));
-    return buffer;
-  }
-  double exponent = std::floor(log10_value);
-  double mantissa = std::pow(10.0, log10_value - exponent);  // in [1, 10)
-  if (std::round(mantissa * 10) >= 100) mantissa = 1, exponent += 1;  // 9.96 -> 1.0e+1
-  std::snprintf(buffer, sizeof buffer, "%.2ge%+.0f", mantissa, exponent);
+  char buffer[48];
+  plot::FormatPowerOfTen(log10_value, 2, buffer, sizeof buffer);
   return buffer;
 }
 

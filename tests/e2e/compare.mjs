@@ -1,4 +1,4 @@
-// Helpers for the browser end-to-end tests (run.mjs): running the native CLI on the page's
+// Helpers for the browser end-to-end tests (tests/e2e/<area>.mjs): running the native CLI on the page's
 // configuration and comparing its CSV with the page's numbers, finding the phone tab bar in a
 // screenshot, and sampling the app's work per frame.
 import { execFileSync } from 'node:child_process';

@@ -1,12 +1,17 @@
-// Browser tests of the "What fixes it" page (run by run.mjs with its harness): the cliff's grid
-// and the truncation cosines equal the CLI's, the critical experiment runs in the page at a tiny
-// budget and equals `gradscope critical`, the exploding run's message appears and clip=1 keeps it
+#!/usr/bin/env node
+// Browser end-to-end tests, remedies: the "What fixes it" page. The cliff's grid and the
+// truncation cosines equal the CLI's, the critical experiment runs in the page at a tiny budget
+// and equals `gradscope critical`, the exploding run's message appears and clip=1 keeps it
 // finite, the presets and the tour's steps are links that set their configuration and view.
+// One area per file, one CTest test each (browser_remedies); tests/e2e/harness.mjs serves dist/,
+// launches Chromium and counts the checks.
+//
+//   node tests/e2e/remedies.mjs [--dist DIR] [--out DIR] [--chromium PATH] [--cli PATH]
 import path from 'node:path';
+import { args, runArea, step, expect, openPage, state, waitFrames, waitFor, configure } from './harness.mjs';
 import { cliFlags, runCli, execCli, Worst, halfUnitSignificant } from './compare.mjs';
 
-export async function remediesTests(h) {
-  const { browser, base, args, step, expect, openPage, state, waitFor, configure, waitFrames } = h;
+await runArea(async ({ browser, base }) => {
   const { context, page: p, errors } = await openPage(browser, base, { width: 1280, height: 800 });
   const focus = async (view) => expect(await p.evaluate((v) => window.gradscope.focus(v), view) === '', `focus(${view})`);
 
@@ -173,4 +178,4 @@ export async function remediesTests(h) {
     expect(errors.length === 0, errors.join('; '));
   });
   await context.close();
-}
+});

@@ -21,7 +21,11 @@ const page = await browser.newPage({ viewport: { width, height }, deviceScaleFac
 page.on('console', (m) => { if (m.type() === 'error') console.error('console:', m.text()); });
 page.on('pageerror', (e) => console.error('pageerror:', e.message));
 await page.goto(`http://127.0.0.1:${server.address().port}/${hash}`);
-await page.waitForFunction(() => window.gradscope && window.gradscope.getState().done, null, { timeout: 120000 });
+// every curve, and the "why it vanishes" page's results
+await page.waitForFunction(() => {
+  const s = window.gradscope && window.gradscope.getState();
+  return s && s.done && s.why_it_vanishes.done && s.trainability.done;
+}, null, { timeout: 120000, polling: 200 });
 if (option('focus')) await page.evaluate((v) => window.gradscope.focus(v), option('focus'));
 if (option('train')) {
   await page.evaluate(() => window.gradscope.train('play'));

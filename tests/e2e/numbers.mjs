@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// Browser end-to-end tests, numbers: the page's numbers equal the native CLI's for the same configuration: decay, sweep, training, and the Why page's analyses.
+// One area per file, one CTest test each (browser_numbers); tests/e2e/harness.mjs serves dist/,
+// launches Chromium and counts the checks.
+//
+//   node tests/e2e/numbers.mjs [--dist DIR] [--out DIR] [--chromium PATH] [--cli PATH]
+import fs from 'node:fs';
+import path from 'node:path';
+import { args, runArea, check, step, expect, openPage, state, waitFrames, waitFor, waitDone, configure,
+         canvasContent, decodePng, colourStats, DEFAULT_HIDDEN } from './harness.mjs';
+import { cliFlags, runCli, execCli, Worst, halfUnitSignificant, firstDifference,
+         findTabBar } from './compare.mjs';
+
+await runArea(async ({ browser, base }) => {
+  // --- the page's numbers against the native CLI's: same configuration, same numbers ---
+  const cmp = await openPage(browser, base, { width: 1280, height: 800 });
+  // Decay curves: the CLI prints %.10g, so agreement is checked to 1e-9 relative (libm differs
+  // between wasm and glibc) plus the CLI's rounding; 1e-12 absolute for values near 0.
+  // In float64 the page (WebAssembly) and the CLI (native, with fused multiply-adds) agree to
+  // the CLI's 10 printed digits; in float32, the default, to float32's rounding, about 1e-5 in
+  // log10 (checked at 1e-4).
+  const decayWorst = new Worst(1e-9, 1e-12);
+  const DECAY_CONFIGS = [
+    ['cell=rnn-tanh,lstm&task=copy&init=orthogonal&scale=1&hidden=16&length=60&seed=3&seeds=2&forget_bias=1' +
+       '&precision=f64', decayWorst],
+    ['cell=rnn-relu,gru&task=adding&init=identity&scale=0.95&hidden=24&length=200&seed=5&seeds=2&precision=f64',
+     decayWorst],
+    ['cell=rnn-tanh,lstm,gru&task=adding&hidden=32&length=1000&seed=2&seeds=1&precision=f32', new Worst(0, 1e-4)],
+    ['cell=rnn-tanh,rnn-relu,lstm,gru&task=remember-first&init=xavier&scale=1.2&hidden=32&length=150&seed=11' +
+      '&seeds=2&forget_bias=2&lengths=10,50,200&precision=f64', decayWorst],
+  ];
+  for (const [text, overall] of DECAY_CONFIGS) {
+    await step(`page = CLI, decay: ${text}`, async () => {
+      const s = await configure(cmp.page, text, 60000);
+      const v = s.values;
+      for (const kv of text.split('&')) {  // the page took every key as given
+        const [k, val] = kv.split('=');
+        expect(v[k] === val || Number(v[k]) === Number(val), `${k}: page has ${v[k]}, set ${val}`);
+      }
+      const cells = v.cell.split(','), seeds = Number(v.seeds);
+      expect(s.decay.cells.length === cells.length, `${s.decay.cells.length} curves for ${v.cell}`);
+      const local = new Worst(overall.rel, overall.abs);
+      let steps = 0, zeros = 0;
+      for (const c of s.decay.cells) {
+        expect(c.done && c.log10_grad_norm_h.length === seeds, `${c.cell}: done ${c.done}, ${c.log10_grad_norm_h.length} seeds`);
+        for (let k = 0; k < seeds; k++) {
+          const seed = c.first_seed + k;
+          const csv = runCli(args.cli, 'decay', cliFlags(v, { cell: c.cell, seed, seeds: null }));
+          expect(csv.header.join(',') === 't,lag,log10_grad_norm', `CLI header ${csv.header}`);
+          const curve = c.log10_grad_norm_h[k];
+          expect(curve.length === csv.rows.length, `${c.cell} seed ${seed}: page ${curve.length} steps, CLI ${csv.rows.length}`);
+          csv.rows.forEach(([t, , text2], i) => {
+            expect(Number(t) === i + 1, `CLI row ${i} has t=${t}`);
+            for (const w of new Set([local, overall])) {
+              w.compare(curve[i], text2, `${c.cell} seed ${seed} t=${t}`, halfUnitSignificant(text2, 10));
+            }
+            if (curve[i] === null) zeros++;
+          });
+          steps += curve.length;
+        }
+      }
+      expect(!local.failure(), local.failure());
+      return `${cells.length} cells x ${seeds} seeds, ${steps} steps (${zeros} exactly zero); ${local.summary()}`;
+    });
+  }
+  check(`page = CLI, decay overall in float64: ${decayWorst.summary()}`, decayWorst.count > 0 && !decayWorst.failure(),
+        decayWorst.where);
+
+  // The sweep of the last configuration above (4 cells, 3 lengths, 2 seeds). The CLI prints
+  // %.10g: agreement to its rounding.
+  await step('page = CLI, length sweep', async () => {
+    const s = await waitDone(cmp.page);
+    const v = s.values;
+    const csv = runCli(args.cli, 'sweep', cliFlags(v));
+    expect(csv.header.join(',') === 'cell,length,mean_log10_ratio,stddev,min,max,seeds,sequences', `CLI header ${csv.header}`);
+    expect(s.sweep.done && s.sweep.points.length === csv.rows.length,
+           `page ${s.sweep.points.length} points (done ${s.sweep.done}), CLI ${csv.rows.length} rows`);
+    const w = new Worst(1e-9, 0);
+    csv.rows.forEach(([cell, length, mean, sd, min, max, seeds]) => {
+      const p = s.sweep.points.find((q) => q.cell === cell && q.length === Number(length));
+      expect(p, `no page point for ${cell} T=${length}`);
+      expect(Number(seeds) === Number(v.seeds), `CLI used ${seeds} seeds, page ${v.seeds}`);
+      w.compare(p.mean_log10_ratio, mean, `${cell} T=${length} mean`, halfUnitSignificant(mean, 10));
+      w.compare(p.stddev, sd, `${cell} T=${length} stddev`, halfUnitSignificant(sd, 10));
+      w.compare(p.min, min, `${cell} T=${length} min`, halfUnitSignificant(min, 10));
+      w.compare(p.max, max, `${cell} T=${length} max`, halfUnitSignificant(max, 10));
+    });
+    expect(!w.failure(), w.failure());
+    return `${csv.rows.length} points; ${w.summary()} (CLI prints 10 significant digits)`;
+  });
+
+  // Training's first iterations. The CLI prints loss and grad_norm with %.10g and accuracy with
+  // %.6g. In float64 the page and the CLI agree to that rounding (and 1e-9 relative); in
+  // float32, the default, to float32's tolerance: the browser has no fused multiply-add,
+  // so the last bits of each product differ (1e-4 relative after 5 updates, and an accuracy
+  // within one sequence of the batch of 16).
+  for (const [precision, rel, accuracyTol] of [['f64', 1e-9, 0], ['f32', 1e-4, 1 / 16]]) {
+    await step(`page = CLI, training (precision=${precision}): loss, grad_norm, accuracy of iterations 1..5`, async () => {
+      await configure(cmp.page, 'cell=rnn-tanh,lstm,gru&task=adding&hidden=16&length=30&batch=16&seed=4' +
+                                `&iters=5&init=uniform&scale=1&optimizer=adam&lr=0.01&clip=1&precision=${precision}`, 60000);
+      const err = await cmp.page.evaluate(() => window.gradscope.train('play'));
+      expect(err === '', `train('play') returned "${err}"`);
+      const s = await waitFor(cmp.page, (t) => t.training.iterations >= 5, null, 60000, '5 iterations');
+      await waitFrames(cmp.page, 3);
+      const s2 = await state(cmp.page);
+      expect(s2.training.iterations === 5, `ran on to ${s2.training.iterations} iterations with iters=5`);
+      const csv = runCli(args.cli, 'train', cliFlags(s.values));
+      expect(csv.header.slice(0, 6).join(',') === 'cell,iteration,loss,chance_loss,grad_norm,accuracy', `CLI header ${csv.header}`);
+      const w = new Worst(rel, 0), accuracy = new Worst(0, accuracyTol);
+      let rows = 0;
+      for (const c of s2.training.cells) {
+        const mine = csv.rows.filter((r) => r[0] === c.cell);
+        expect(mine.length === 5, `${c.cell}: CLI printed ${mine.length} rows`);
+        expect(c.loss.length === 5, `${c.cell}: page has ${c.loss.length} losses`);
+        for (const [, it, loss, chance, gn, acc] of mine) {
+          const i = Number(it) - 1, where = `${c.cell} iteration ${it}`;
+          w.compare(c.loss[i], loss, `${where} loss`, halfUnitSignificant(loss, 10));
+          w.compare(c.chance_loss, chance, `${where} chance_loss`, halfUnitSignificant(chance, 10));
+          w.compare(c.grad_norm[i], gn, `${where} grad_norm`, halfUnitSignificant(gn, 10));
+          accuracy.compare(c.accuracy[i], acc, `${where} accuracy`, halfUnitSignificant(acc, 6));
+          rows++;
+        }
+      }
+      expect(rows === 15, `${rows} rows compared`);
+      expect(!w.failure(), w.failure());
+      expect(!accuracy.failure(), accuracy.failure());
+      return `${rows} rows; ${w.summary()} (CLI prints 10 significant digits)`;
+    });
+  }
+
+  // The "why it vanishes" page: the same numbers as the CLI's spectrum, lagsplit, saturation and
+  // trainability commands for the same configuration (float64: to the CLI's printed digits).
+  await step('page = CLI, why it vanishes: Lyapunov exponents, lag split, saturation, trainability', async () => {
+    await configure(cmp.page, 'cell=rnn-tanh,lstm,gru&task=adding&hidden=12&length=60&seed=3&seeds=1&sequences=1' +
+                              '&init=uniform&scale=1&precision=f64', 60000);
+    const s = await waitFor(cmp.page, (t) => t.why_it_vanishes.done && t.trainability.done, null, 120000, 'the why page');
+    const v = s.values;
+    const w = new Worst(1e-9, 1e-12);
+    let values = 0;
+    for (const c of s.why_it_vanishes.cells) {
+      const flags = cliFlags(v, { cell: c.cell, seeds: null, sequences: null });
+      const spectrum = execCli(args.cli, 'spectrum', flags);
+      const line = spectrum.split('\n').find((l) => l.startsWith('# lyapunov_exponents='));
+      const cli = line.slice('# lyapunov_exponents='.length).split(',');
+      expect(cli.length === c.lyapunov_exponents.length, `${c.cell}: ${cli.length} exponents, page ${c.lyapunov_exponents.length}`);
+      cli.forEach((x, i) => { w.compare(c.lyapunov_exponents[i], x, `${c.cell} lambda_${i + 1}`, halfUnitSignificant(x, 10)); values++; });
+      const lag = execCli(args.cli, 'lagsplit', [...flags, '--above', '10']);
+      const above = lag.split('\n').find((l) => l.startsWith('# share_above_lag_10='));
+      const log10Share = above.split(' ').find((x) => x.startsWith('log10_share_above_lag_10=')).split('=')[1];
+      const mine = c.share_above.find((x) => x.lag === 10);
+      w.compare(mine.log10_share, log10Share, `${c.cell} log10 share above lag 10`, halfUnitSignificant(log10Share, 10));
+      const sat = runCli(args.cli, 'saturation', flags);
+      const first = c.saturation[0];
+      const column = sat.header.indexOf(`${first.name}_mean`);
+      expect(column > 0, `${c.cell}: no ${first.name}_mean column in ${sat.header.join(',')}`);
+      first.steps.forEach((t, i) => { w.compare(first.mean[i], sat.rows[t - 1][column], `${c.cell} ${first.name} mean t=${t}`, halfUnitSignificant(sat.rows[t - 1][column], 10)); values++; });
+    }
+    const map = runCli(args.cli, 'trainability', cliFlags(v, { seeds: null, sequences: null, lengths: null }));
+    const t = s.trainability;
+    for (const row of map.rows) {
+      const [cell, scale, length, ratio] = row;
+      const c = t.cells.find((x) => x.cell === cell);
+      const i = t.scales.findIndex((x) => Math.abs(x - Number(scale)) <= 1e-9 * x);
+      const j = t.lengths.indexOf(Number(length));
+      expect(c && i >= 0 && j >= 0, `no page point for ${row.join(',')}`);
+      // Above the edge of chaos the last bit of every product decides the trajectory: no two
+      // implementations agree there (README), so only the ordered side is compared.
+      if (!(c.lyapunov_max[i * t.lengths.length + j] < -0.01)) continue;
+      w.compare(c.log10_ratio[i * t.lengths.length + j], ratio, `${cell} scale ${scale} T=${length}`, halfUnitSignificant(ratio, 10));
+      values++;
+    }
+    expect(!w.failure(), w.failure());
+    for (const view of ['spectra', 'saturation', 'lagsplit', 'trainability']) {
+      expect(await cmp.page.evaluate((x) => window.gradscope.focus(x), view) === '', `focus(${view})`);
+      const st = await state(cmp.page);
+      expect(st.page === 'why' && st.why.length > 100 && !/Computing/.test(st.why), `${view}: Why "${st.why.slice(0, 80)}"`);
+      const csv = await cmp.page.evaluate(() => window.gradscope.csv());
+      expect(csv.split('\n').length > 10, `${view}: CSV of ${csv.split('\n').length} lines`);
+    }
+    await cmp.page.evaluate(() => window.gradscope.focus('decay'));
+    return `${values} values; ${w.summary()}`;
+  });
+
+  await step('page = CLI pages: no console errors or page errors', async () => {
+    expect(cmp.errors.length === 0, cmp.errors.join('; '));
+  });
+  await cmp.context.close();
+});
