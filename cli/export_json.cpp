@@ -53,7 +53,9 @@ json probe_to_json(const Config& config, const Probe& probe) {
   out["hidden_size"] = probe.model.hidden_size;
   out["output_size"] = probe.model.output_size;
   out["steps"] = probe.sample.length();
-  out["probe"] = "the task loss at the final step only; seed_grad_h = dL/dh_T";
+  out["probe"] = probe.given_seed.size()
+                     ? "a given seed gradient (a model from a file, no loss): seed_grad_h = dL/dh_T"
+                     : "the task loss at the final step only; seed_grad_h = dL/dh_T";
   out["precision"] = precision_name(probe.precision);
   if (probe.curve.overflow_step) {
     out["overflow_step"] = probe.curve.overflow_step;

@@ -28,6 +28,7 @@
 #include "export_json.h"
 #include "gradscope_version.h"
 #include "export_train.h"
+#include "own_model_cli.h"
 #include "remedies.h"
 #include "sweep.h"
 #include "train.h"
@@ -173,6 +174,19 @@ const std::pair<const char*, const char*> kCommandFlags[] = {
     {"spectrum", "sv-steps"}, {"lagsplit", "above"},  {"trainability", "scales"},
     {"critical", "shard"},    {"cliff", "w"},         {"cliff", "b"},
     {"cliff", "steps"},       {"cliff", "x0"},        {"cliff", "target"},
+    // your own model (own_model_cli.h): --weights FILE, the flags that pick from it, --save
+    {"decay", "weights"},     {"decay", "inputs"},    {"decay", "readout"},
+    {"decay", "prefix"},      {"decay", "layer"},     {"decay", "save"},
+    {"sweep", "weights"},     {"sweep", "inputs"},    {"sweep", "readout"},
+    {"sweep", "prefix"},      {"sweep", "layer"},     {"spectrum", "weights"},
+    {"spectrum", "inputs"},   {"spectrum", "readout"}, {"spectrum", "prefix"},
+    {"spectrum", "layer"},    {"saturation", "weights"}, {"saturation", "inputs"},
+    {"saturation", "readout"}, {"saturation", "prefix"}, {"saturation", "layer"},
+    {"lagsplit", "weights"},  {"lagsplit", "inputs"}, {"lagsplit", "readout"},
+    {"lagsplit", "prefix"},   {"lagsplit", "layer"},  {"trainability", "weights"},
+    {"trainability", "inputs"}, {"trainability", "readout"}, {"trainability", "prefix"},
+    {"trainability", "layer"}, {"train", "weights"},  {"train", "readout"},
+    {"train", "prefix"},      {"train", "layer"},     {"train", "save"},
 };
 
 bool is_command_flag(const Command& command, const std::string& key) {
@@ -212,7 +226,11 @@ void print_help(const Command* command) {
     if (used.find(std::string(" ") + key.name + " ") == std::string::npos) continue;
     std::printf("  --%-12s %s (default %s)\n", key.name, key.help, pairs[i].second.c_str());
   }
-  std::cout << command->extra_flags << "  --help               this text\n"
+  std::cout << command->extra_flags;
+  if (is_command_flag(*command, "weights"))
+    std::cout << own_model_help_text(is_command_flag(*command, "inputs"),
+                                     is_command_flag(*command, "save"), command->trains);
+  std::cout << "  --help               this text\n"
             << "\nThe other keys of the vocabulary are accepted too (so a page's URL hash can be\n"
             << "passed as flags) and do not change this command's numbers.\n";
   if (!*command->keys) return;  // cliff: no model, no memory limit
@@ -275,6 +293,7 @@ struct CommandFlags {
   int shard = 1, shards = 0;  // critical; shards 0: the whole experiment, not a shard
   CliffProblem cliff;         // cliff: its own flags, and the grid
   CliffAxis cliff_w, cliff_b;
+  OwnModelFlags own;          // --weights and the flags that go with it, --save
   CommandFlags() {
     parse_cliff_axis("w", kCliffDefaultW, cliff_w);
     parse_cliff_axis("b", kCliffDefaultB, cliff_b);
@@ -301,7 +320,10 @@ std::string command_flags(const std::string& command,
                           CommandFlags& flags) {
   for (const auto& [flag, value] : given) {
     if (value.empty() && flag != "export") return "--" + flag + " needs a value";
-    if (command == "cliff") {
+    if (is_own_model_flag(flag)) {
+      if (const std::string error = parse_own_model_flag(flag, value, flags.own); !error.empty())
+        return error;
+    } else if (command == "cliff") {
       if (const std::string error =
               parse_cliff_flag(flag, value, flags.cliff, flags.cliff_w, flags.cliff_b);
           !error.empty())
@@ -354,7 +376,23 @@ std::string export_error(const Config& config) {
 
 // The first line of every output: what made it.
 void print_provenance(const Config& config) {
-  std::cout << "# gradscope " << GRADSCOPE_VERSION << " config=" << to_text(config) << "\n";
+  std::cout << "# gradscope " << GRADSCOPE_VERSION << " config=" << to_text(config) << "\n"
+            << own_model_lines();
+}
+
+// One probe of the command: of the model from --weights if one was loaded, else drawn.
+Probe command_probe(const Config& config, const CommandFlags& flags, int sequence = 0) {
+  if (flags.own.given) return run_probe(*flags.own.given, config, config.seed, sequence);
+  return run_probe(config.cells[0], config, config.seed, sequence);
+}
+
+// --save: the models in the precision they were computed in, and the version that wrote them
+// (not the config: a model saved, read back and saved again is the same file).
+void save_models(CommandFlags& flags, const std::vector<NamedModel>& models,
+                 const Config& config) {
+  const std::string bytes = models_to_safetensors(models, config.precision,
+                                                  {{"gradscope_version", GRADSCOPE_VERSION}});
+  if (const std::string error = write_save(flags.own, bytes); !error.empty()) fail(error);
 }
 
 // Opens an --export file before anything is computed, so that a path that cannot be written
@@ -389,11 +427,11 @@ void finish_output() {
 // --- commands ---
 
 // One curve, or with sequences > 1 the median and the 10% and 90% quantiles over the sequences.
-void run_decay(const Config& config, std::FILE* export_file, const std::string& export_path) {
+void run_decay(const Config& config, CommandFlags& flags, std::FILE* export_file) {
   std::vector<Probe> probes;
-  for (int q = 0; q < config.sequences; ++q)
-    probes.push_back(run_probe(config.cells[0], config, config.seed, q));
-  if (export_file) write_export(export_file, export_path, probe_to_json(config, probes[0]));
+  for (int q = 0; q < config.sequences; ++q) probes.push_back(command_probe(config, flags, q));
+  if (export_file) write_export(export_file, flags.export_path, probe_to_json(config, probes[0]));
+  if (flags.own.save_file) save_models(flags, {{"", probes[0].model}}, config);
   print_provenance(config);
   const int T = probes[0].sample.length();
   const bool one = probes.size() == 1;
@@ -419,8 +457,8 @@ void run_decay(const Config& config, std::FILE* export_file, const std::string& 
   }
 }
 
-void run_sweep_command(const Config& config) {
-  const Sweep sweep = run_sweep(config);
+void run_sweep_command(const Config& config, const CommandFlags& flags) {
+  const Sweep sweep = run_sweep(config, flags.own.given);
   print_provenance(config);
   std::cout << "cell,length,mean_log10_ratio,stddev,min,max,seeds,sequences\n";
   for (const SweepPoint& p : sweep.points)
@@ -429,7 +467,9 @@ void run_sweep_command(const Config& config) {
               << "," << config.seeds << "," << config.sequences << "\n";
 }
 
-void run_train(const Config& config, const std::string& export_path) {
+void run_train(const Config& config, CommandFlags& flags) {
+  const std::string& export_path = flags.export_path;
+  std::vector<NamedModel> trained;
   TrainExport exporter;  // opened before any training: a bad path fails at once
   if (!export_path.empty())
     if (const std::string open_error = exporter.open(export_path, config); !open_error.empty())
@@ -438,7 +478,8 @@ void run_train(const Config& config, const std::string& export_path) {
   std::cout << "cell,iteration,loss,chance_loss,grad_norm,accuracy,skipped,clipped\n";
   const int every = std::max(1, config.iters / 20);
   for (CellKind cell : config.cells) {
-    Trainer trainer = make_trainer(cell, config);
+    Trainer trainer =
+        flags.own.loaded ? make_trainer(flags.own.train_model, config) : make_trainer(cell, config);
     const auto start = std::chrono::steady_clock::now();
     if (export_path.empty()) {
       train_iterations(trainer, config.iters);
@@ -448,6 +489,9 @@ void run_train(const Config& config, const std::string& export_path) {
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (flags.own.save_file)
+      trained.push_back({config.cells.size() == 1 ? "" : std::string(cell_name(cell)) + ".",
+                         trained_model(trainer)});
     for (const TrainRecord& r : trainer.history)
       if (r.iteration % every == 0 || r.iteration == 1 || r.iteration == trainer.diverged_at)
         std::printf("%s,%d,%s,%.10g,%s,%.6g,%d,%d\n", cell_name(cell), r.iteration,
@@ -473,6 +517,7 @@ void run_train(const Config& config, const std::string& export_path) {
   }
   if (!export_path.empty())
     if (const std::string close_error = exporter.close(); !close_error.empty()) fail(close_error);
+  if (flags.own.save_file) save_models(flags, trained, config);
 }
 
 // A forward pass that overflowed: said as decay says it, in the CSV and on stderr (exit 0).
@@ -483,7 +528,7 @@ void report_overflow(const Probe& probe, const Config& config, const char* what)
 }
 
 void run_spectrum(const Config& config, const CommandFlags& flags, std::FILE* export_file) {
-  const Probe probe = run_probe(config.cells[0], config, config.seed);
+  const Probe probe = command_probe(config, flags);
   SpectrumOptions options;
   options.max_sampled_steps = flags.sv_steps;
   const Spectrum s = probe_spectrum(probe, options);
@@ -544,8 +589,8 @@ void run_spectrum(const Config& config, const CommandFlags& flags, std::FILE* ex
   std::cout << "\n";
 }
 
-void run_saturation(const Config& config) {
-  const Probe probe = run_probe(config.cells[0], config, config.seed);
+void run_saturation(const Config& config, const CommandFlags& flags) {
+  const Probe probe = command_probe(config, flags);
   const Saturation sat = probe_saturation(probe);
   const Bounds bounds = probe_bounds(probe);
   const CellKind cell = config.cells[0];
@@ -587,7 +632,7 @@ std::string format_power_of_ten(double log10_value) {
 }
 
 void run_lagsplit(const Config& config, const CommandFlags& flags) {
-  const Probe probe = run_probe(config.cells[0], config, config.seed);
+  const Probe probe = command_probe(config, flags);
   const LagSplit split = probe_lag_split(probe);
   print_provenance(config);
   std::cout << "t,lag,log10_term_norm,share,log10_share\n";
@@ -605,7 +650,7 @@ void run_lagsplit(const Config& config, const CommandFlags& flags) {
 }
 
 void run_trainability_command(const Config& config, const CommandFlags& flags) {
-  const TrainabilityMap map = run_trainability(config, flags.scales);
+  const TrainabilityMap map = run_trainability(config, flags.scales, flags.own.given);
   print_provenance(config);
   std::cout << "cell,scale,length,log10_ratio,lyapunov_max,lyapunov_max_log10_per_step\n";
   for (const TrainabilityPoint& p : map.points)
@@ -656,6 +701,7 @@ int main(int argc, char** argv) {
   // Flags -> one key=value text, parsed and validated in one place (core/config.cpp).
   std::string text = command->defaults;
   std::vector<std::pair<std::string, std::string>> own_flags;  // kCommandFlags, in order
+  std::vector<std::string> explicit_keys;  // the keys given (not the command's defaults)
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -681,12 +727,19 @@ int main(int argc, char** argv) {
       continue;
     }
     text += "&" + flag_pair(key, value);
+    explicit_keys.push_back(key);
   }
   Config config;
   if (const std::string error = parse_config(config, text); !error.empty()) fail(error);
   if (const std::string error = command_error(*command, config); !error.empty()) fail(error);
   CommandFlags flags;
   if (const std::string error = command_flags(name, own_flags, flags); !error.empty()) fail(error);
+  // --weights: the file's model replaces the drawn one, and its sizes the config's
+  if (const std::string error = load_own_model(name, flags.own, explicit_keys, config);
+      !error.empty())
+    fail(error);
+  if (flags.own.loaded)
+    if (const std::string error = command_error(*command, config); !error.empty()) fail(error);
   if (name == "cliff")
     if (const std::string error = cliff_error(flags.cliff_w, flags.cliff_b, flags.cliff);
         !error.empty())
@@ -697,10 +750,11 @@ int main(int argc, char** argv) {
   // decay's and spectrum's exports are opened here, train's by its exporter (as it trains)
   std::FILE* export_file =
       name != "train" && !export_path.empty() ? open_export(export_path) : nullptr;
+  if (const std::string error = open_save(flags.own); !error.empty()) fail(error);
 
-  if (name == "decay") run_decay(config, export_file, export_path);
-  if (name == "sweep") run_sweep_command(config);
-  if (name == "train") run_train(config, export_path);
+  if (name == "decay") run_decay(config, flags, export_file);
+  if (name == "sweep") run_sweep_command(config, flags);
+  if (name == "train") run_train(config, flags);
   if (name == "bench") {
     print_provenance(config);
     print_bench(config, stdout);
@@ -710,7 +764,7 @@ int main(int argc, char** argv) {
   if (name == "cliff") print_cliff(flags.cliff, flags.cliff_w, flags.cliff_b);
   if (name == "truncation") print_truncation(config);
   if (name == "spectrum") run_spectrum(config, flags, export_file);
-  if (name == "saturation") run_saturation(config);
+  if (name == "saturation") run_saturation(config, flags);
   if (name == "lagsplit") run_lagsplit(config, flags);
   if (name == "trainability") run_trainability_command(config, flags);
   finish_output();

@@ -102,6 +102,24 @@ namespace {
 // Rounds every value to float and back, so that the double copy equals what float32 computes.
 void round_to_float(Mat& m) { m = m.cast<float>().cast<double>(); }
 
+// Rounds what the probe computes with to float32 if it runs in it (so that the double copies
+// hold exactly its values), and starts the forward pass.
+void start_probe(Probe& probe) {
+  if (probe.precision == Precision::F32) {
+    probe.model = model_cast<double>(model_cast<float>(probe.model));
+    for (Mat& x : probe.sample.inputs) round_to_float(x);
+    for (Mat& y : probe.sample.targets) round_to_float(y);
+    round_to_float(probe.h0);
+    round_to_float(probe.c0);
+    round_to_float(probe.given_seed);
+  }
+  with_lane(probe, [&](auto& lane) {
+    using T = typename decltype(lane.fwd.x)::Scalar;
+    lane.model = model_cast<T>(probe.model);
+    begin_forward(lane.model, probe.sample, probe.h0, probe.c0, lane.fwd);
+  });
+}
+
 }  // namespace
 
 Probe begin_probe(CellKind cell, const Config& config, uint64_t seed, int sequence) {
@@ -112,19 +130,51 @@ Probe begin_probe(CellKind cell, const Config& config, uint64_t seed, int sequen
   probe.model =
       make_model(cell, shape.input_size, config.hidden, shape.output_size, config, model_rng);
   probe.sample = make_batch(config.task, config.length, 1, data_rng);
-  if (probe.precision == Precision::F32) {
-    probe.model = model_cast<double>(model_cast<float>(probe.model));
-    for (Mat& x : probe.sample.inputs) round_to_float(x);
-    for (Mat& y : probe.sample.targets) round_to_float(y);
-  }
   probe.h0 = Mat::Zero(config.hidden, 1);
   probe.c0 = has_cell_state(cell) ? Mat::Zero(config.hidden, 1) : Mat();
-  with_lane(probe, [&](auto& lane) {
-    using T = typename decltype(lane.fwd.x)::Scalar;
-    lane.model = model_cast<T>(probe.model);
-    begin_forward(lane.model, probe.sample, probe.h0, probe.c0, lane.fwd);
-  });
+  start_probe(probe);
   return probe;
+}
+
+Probe begin_probe(const GivenModel& given, const Config& config, uint64_t seed, int sequence) {
+  Probe probe;
+  probe.precision = config.precision;
+  probe.model = given.model;
+  const int H = given.model.hidden_size, I = given.model.input_size;
+  Rng data_rng(sequence_seed(seed, sequence));
+  switch (given.inputs_from) {
+    case GivenModel::Inputs::Task:
+      probe.sample = make_batch(config.task, config.length, 1, data_rng);
+      break;
+    case GivenModel::Inputs::Given: {
+      const size_t steps = std::min(given.inputs.size(), static_cast<size_t>(config.length));
+      probe.sample.inputs.assign(given.inputs.begin(), given.inputs.begin() + steps);
+      break;
+    }
+    case GivenModel::Inputs::Normal:
+      for (int t = 0; t < config.length; ++t) {
+        Mat x(I, 1);
+        for (int i = 0; i < I; ++i) x(i, 0) = data_rng.normal();
+        probe.sample.inputs.push_back(x);
+      }
+      break;
+  }
+  probe.given_seed = given.seed_grad_h;
+  if (probe.given_seed.size()) {  // no loss: no step is scored
+    probe.sample.targets.assign(probe.sample.inputs.size(), Mat());
+    probe.sample.loss = LossKind::Mse;
+  }
+  probe.h0 = given.h0.size() ? given.h0 : Mat::Zero(H, 1);
+  probe.c0 = !has_cell_state(given.model.cell) ? Mat()
+             : given.c0.size()                 ? given.c0
+                                               : Mat::Zero(H, 1);
+  start_probe(probe);
+  return probe;
+}
+
+int probe_length(const GivenModel* given, TaskKind task, int length) {
+  if (given && given->inputs_from != GivenModel::Inputs::Task) return length;
+  return task_shape(task, length).steps;
 }
 
 namespace {
@@ -161,14 +211,20 @@ bool advance_probe(Probe& probe, int budget) {
         lane.pass.steps_left = 0;
         return probe.done = true;
       }
-      // The probe's loss: the task loss at the final step only, through the readout.
-      const int T_ = lane.fwd.length;
-      const ParamsT<T>& p = lane.model.params;
-      MatT<T> y = p.weight_out * lane.fwd.h_at(T_);
-      y.colwise() += p.bias_out;
-      MatT<T> dy;
-      step_loss<T>(lane.fwd.loss_kind, y, lane.fwd.targets.middleCols(T_ - 1, 1), 1.0, &dy);
-      const MatT<T> seed = p.weight_out.transpose() * dy;
+      // The probe's loss: the task loss at the final step only, through the readout; or the
+      // given model's seed gradient.
+      MatT<T> seed;
+      if (probe.given_seed.size()) {
+        seed = probe.given_seed.template cast<T>();
+      } else {
+        const int T_ = lane.fwd.length;
+        const ParamsT<T>& p = lane.model.params;
+        MatT<T> y = p.weight_out * lane.fwd.h_at(T_);
+        y.colwise() += p.bias_out;
+        MatT<T> dy;
+        step_loss<T>(lane.fwd.loss_kind, y, lane.fwd.targets.middleCols(T_ - 1, 1), 1.0, &dy);
+        seed = p.weight_out.transpose() * dy;
+      }
       probe.seed_grad_h = seed.template cast<double>();
       begin_decay(lane.model, lane.fwd, seed, probe.curve, lane.pass);
     }
@@ -212,11 +268,22 @@ bool advance_probe_within(Probe& probe, int& budget, int64_t& steps_done) {
   return done;
 }
 
-Probe run_probe(CellKind cell, const Config& config, uint64_t seed, int sequence) {
-  Probe probe = begin_probe(cell, config, seed, sequence);
+namespace {
+
+Probe finish_probe(Probe probe) {
   while (!advance_probe(probe, 1 << 30)) {
   }
   return probe;
+}
+
+}  // namespace
+
+Probe run_probe(CellKind cell, const Config& config, uint64_t seed, int sequence) {
+  return finish_probe(begin_probe(cell, config, seed, sequence));
+}
+
+Probe run_probe(const GivenModel& given, const Config& config, uint64_t seed, int sequence) {
+  return finish_probe(begin_probe(given, config, seed, sequence));
 }
 
 }  // namespace gs

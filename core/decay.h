@@ -64,6 +64,7 @@ struct Probe {
   Batch sample;
   Mat h0, c0;       // (H, 1) zeros
   Mat seed_grad_h;  // (H, 1) dL/dh_T given directly by the loss at step T
+  Mat given_seed;   // (H, 1) a GivenModel's seed gradient, used instead of the loss; or empty
   DecayCurve curve;
   ProbeLane<double> f64;  // only the lane of `precision` is used
   ProbeLane<float> f32;
@@ -83,9 +84,32 @@ decltype(auto) with_lane(const Probe& probe, F&& f) {
 // Draws the model (from `seed`) and the sample (input sequence `sequence` of that seed); the
 // passes are then advanced by advance_probe.
 Probe begin_probe(CellKind cell, const Config& config, uint64_t seed, int sequence = 0);
+
+// A model the probe does not draw: one read from a file (own_model.h makes it), with where its
+// inputs come from and what the backward pass starts from.
+struct GivenModel {
+  Model model;  // in double (a float32 probe rounds it); a readout only where the loss uses it
+  enum class Inputs {
+    Task,    // the task's sequence `sequence` of the seed (the model's input size is the task's)
+    Given,   // `inputs`: a probe of length L takes its first L steps
+    Normal,  // standard normal, config.length steps, from the seed's sequence stream
+  } inputs_from = Inputs::Task;
+  std::vector<Mat> inputs;  // Given: (I, 1) per step
+  Mat h0, c0;               // (H, 1), or empty: zeros
+  // (H, 1) dL/dh_T to start the backward pass from; empty: the task loss at the last step
+  // through the model's readout (then inputs_from is Task).
+  Mat seed_grad_h;
+};
+// The probe of a given model: as begin_probe, but the model is `given`'s and the sample as its
+// inputs_from says (length config.length; Task: the task's steps).
+Probe begin_probe(const GivenModel& given, const Config& config, uint64_t seed, int sequence = 0);
+// The steps of a probe of `length` (for progress counts): the task's, or with a given model
+// whose inputs are not the task's, `length`.
+int probe_length(const GivenModel* given, TaskKind task, int length);
 // Advances forward then backward by up to `budget` steps in total; returns true when done.
 bool advance_probe(Probe& probe, int budget);
 Probe run_probe(CellKind cell, const Config& config, uint64_t seed, int sequence = 0);
+Probe run_probe(const GivenModel& given, const Config& config, uint64_t seed, int sequence = 0);
 // advance_probe for a job that shares a step budget (the sweep, the trainability map): takes the
 // steps done from `budget` (at least 1, so that a loop over probes always ends) and adds them to
 // `steps_done`, its progress count. Returns true when the probe is done.

@@ -36,9 +36,10 @@ void summarize(SweepPoint& point) {
 
 }  // namespace
 
-Sweep begin_sweep(const Config& config) {
+Sweep begin_sweep(const Config& config, std::shared_ptr<const GivenModel> given) {
   Sweep sweep;
   sweep.config = config;
+  sweep.given = std::move(given);
   for (CellKind cell : config.cells)
     for (int length : config.lengths) {
       SweepPoint point;
@@ -46,8 +47,8 @@ Sweep begin_sweep(const Config& config) {
       point.length = length;
       sweep.points.push_back(point);
       // forward + backward over the task's whole sequence, per seed
-      sweep.steps_total += int64_t{2} * task_shape(config.task, length).steps * config.seeds *
-                           config.sequences;
+      sweep.steps_total += int64_t{2} * probe_length(sweep.given.get(), config.task, length) *
+                           config.seeds * config.sequences;
     }
   return sweep;
 }
@@ -59,8 +60,10 @@ bool advance_sweep(Sweep& sweep, int budget) {
       Config config = sweep.config;
       config.length = point.length;
       const int sequences = sweep.config.sequences;
-      sweep.probe = begin_probe(point.cell, config, sweep.config.seed + sweep.next_probe / sequences,
-                                sweep.next_probe % sequences);
+      const uint64_t seed = sweep.config.seed + sweep.next_probe / sequences;
+      const int sequence = sweep.next_probe % sequences;
+      sweep.probe = sweep.given ? begin_probe(*sweep.given, config, seed, sequence)
+                                : begin_probe(point.cell, config, seed, sequence);
       sweep.probe_started = true;
     }
     if (!advance_probe_within(sweep.probe, budget, sweep.steps_done)) continue;
@@ -76,8 +79,8 @@ bool advance_sweep(Sweep& sweep, int budget) {
   return sweep.next_point == sweep.points.size();
 }
 
-Sweep run_sweep(const Config& config) {
-  Sweep sweep = begin_sweep(config);
+Sweep run_sweep(const Config& config, std::shared_ptr<const GivenModel> given) {
+  Sweep sweep = begin_sweep(config, std::move(given));
   while (!advance_sweep(sweep, 1 << 30)) {
   }
   return sweep;

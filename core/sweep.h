@@ -3,6 +3,7 @@
 // (`sequences`) with its spread.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "decay.h"
@@ -30,11 +31,14 @@ struct Sweep {
   Probe probe;
   bool probe_started = false;
   int64_t steps_total = 0, steps_done = 0;  // for a progress bar (wasm's long is 32-bit)
+  // A model read from a file (own_model.h), probed at every length instead of drawn models;
+  // config.cells is then its one cell.
+  std::shared_ptr<const GivenModel> given;
 };
 
-Sweep begin_sweep(const Config& config);
+Sweep begin_sweep(const Config& config, std::shared_ptr<const GivenModel> given = nullptr);
 bool advance_sweep(Sweep& sweep, int budget);  // true when every point is done
-Sweep run_sweep(const Config& config);
+Sweep run_sweep(const Config& config, std::shared_ptr<const GivenModel> given = nullptr);
 
 // The quantity itself, from one decay curve: log10 ||dL/dh_1|| - log10 ||dL/dh_T||.
 double first_to_last_log10_ratio(const DecayCurve& curve);

@@ -7,14 +7,19 @@
 namespace gs {
 
 Trainer make_trainer(CellKind cell, const Config& config) {
+  Rng model_rng(model_seed(config.seed));
+  const TaskShape shape = task_shape(config.task, config.length);
+  return make_trainer(
+      make_model(cell, shape.input_size, config.hidden, shape.output_size, config, model_rng),
+      config);
+}
+
+Trainer make_trainer(const Model& model, const Config& config) {
   Trainer trainer;
-  trainer.cell = cell;
+  trainer.cell = model.cell;
   trainer.config = config;
   trainer.shape = task_shape(config.task, config.length);
   trainer.precision = config.precision;
-  Rng model_rng(model_seed(config.seed));
-  const Model model = make_model(cell, trainer.shape.input_size, config.hidden,
-                                 trainer.shape.output_size, config, model_rng);
   with_lane(trainer, [&](auto& lane) {
     using T = typename decltype(lane.fwd.x)::Scalar;
     lane.model = model_cast<T>(model);

@@ -65,6 +65,9 @@ decltype(auto) with_lane(const Trainer& trainer, F&& f) {
 // same initial weights, rounded to float32 if it trains in float32); minibatches from their own
 // stream.
 Trainer make_trainer(CellKind cell, const Config& config);
+// The same, starting from `model` (e.g. one read from a file, own_model.h) instead of a drawn
+// one: its input and output sizes must be the task's. Minibatches as above.
+Trainer make_trainer(const Model& model, const Config& config);
 
 // The current weights, in double (exact for float32).
 Model trained_model(const Trainer& trainer);

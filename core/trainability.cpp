@@ -17,10 +17,12 @@ std::vector<double> scale_grid(double lo, double hi, int n, bool geometric) {
   return out;
 }
 
-TrainabilityMap begin_trainability(const Config& config, const std::vector<double>& scales) {
+TrainabilityMap begin_trainability(const Config& config, const std::vector<double>& scales,
+                                   std::shared_ptr<const GivenModel> given) {
   TrainabilityMap map;
   map.config = config;
   map.scales = scales;
+  map.given = std::move(given);
   for (CellKind cell : config.cells)
     for (double scale : scales)
       for (int length : config.lengths) {
@@ -29,7 +31,7 @@ TrainabilityMap begin_trainability(const Config& config, const std::vector<doubl
         point.scale = scale;
         point.length = length;
         map.points.push_back(point);
-        map.steps_total += int64_t{3} * task_shape(config.task, length).steps;
+        map.steps_total += int64_t{3} * probe_length(map.given.get(), config.task, length);
       }
   return map;
 }
@@ -45,7 +47,13 @@ bool advance_trainability(TrainabilityMap& map, int budget) {
       Config config = map.config;
       config.scale = point.scale;
       config.length = point.length;
-      map.probe = begin_probe(point.cell, config, config.seed);
+      if (map.given) {
+        GivenModel scaled = *map.given;
+        scaled.model.params.weight_hh *= point.scale;
+        map.probe = begin_probe(scaled, config, config.seed);
+      } else {
+        map.probe = begin_probe(point.cell, config, config.seed);
+      }
       map.stage = 1;
     }
     if (map.stage == 1) {  // the forward pass and the decay curve
@@ -75,8 +83,9 @@ bool advance_trainability(TrainabilityMap& map, int budget) {
   return map.next_point == map.points.size();
 }
 
-TrainabilityMap run_trainability(const Config& config, const std::vector<double>& scales) {
-  TrainabilityMap map = begin_trainability(config, scales);
+TrainabilityMap run_trainability(const Config& config, const std::vector<double>& scales,
+                                 std::shared_ptr<const GivenModel> given) {
+  TrainabilityMap map = begin_trainability(config, scales, std::move(given));
   while (!advance_trainability(map, 1 << 30)) {
   }
   return map;

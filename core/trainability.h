@@ -13,6 +13,7 @@
 // normalization per step (spectrum.h's QR with one column), about the cost of a forward step, so
 // a point costs about three passes over its sequence. One seed (config.seed).
 #pragma once
+#include <memory>
 #include <vector>
 
 #include "decay.h"
@@ -38,6 +39,9 @@ struct TrainabilityMap {
   SpectrumJob lyapunov;
   int stage = 0;  // 0: nothing started, 1: forward and backward, 2: the exponent
   int64_t steps_total = 0, steps_done = 0;
+  // A model read from a file (own_model.h): each point's probe is it with W_hh times the scale
+  // (config.cells is then its one cell).
+  std::shared_ptr<const GivenModel> given;
 };
 
 // n scales from lo to hi, both included (n = 1: lo), evenly spaced, or with `geometric` (lo > 0)
@@ -45,9 +49,11 @@ struct TrainabilityMap {
 // and 10 (GRU), so 0.25..16 at a constant ratio shows them all.
 std::vector<double> scale_grid(double lo, double hi, int n, bool geometric = false);
 
-TrainabilityMap begin_trainability(const Config& config, const std::vector<double>& scales);
+TrainabilityMap begin_trainability(const Config& config, const std::vector<double>& scales,
+                                   std::shared_ptr<const GivenModel> given = nullptr);
 bool advance_trainability(TrainabilityMap& map, int budget);  // true when every point is done
-TrainabilityMap run_trainability(const Config& config, const std::vector<double>& scales);
+TrainabilityMap run_trainability(const Config& config, const std::vector<double>& scales,
+                                 std::shared_ptr<const GivenModel> given = nullptr);
 
 // The scale at which the largest exponent of `cell` at `length` first crosses 0 going up the
 // scales (linear interpolation between the two grid points around it); NaN if it does not cross

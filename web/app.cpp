@@ -34,6 +34,7 @@ std::string apply_config(App& app, const gs::Config& base, const std::string& te
     next = gs::Config();
     error = gs::parse_config(next, step->config + tour + text);
   }
+  if (error.empty()) error = own_model_check(app, next);  // a loaded model's cell and size
   if (!error.empty()) {
     app.error = std::string(source_name(source)) + ": " + error;
     return error;

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "heatmap.h"
+#include "own_model_ui.h"
 #include "results.h"
 
 // The views; the one in focus (last clicked or touched) decides what "Why" explains and what
@@ -54,6 +55,8 @@ struct App {
   float notices_rect[4] = {};         // the licences link (for tests)
   std::string hash_written;           // the text last written to the URL hash
   double hash_due_ms = 0;             // slider drags write the hash at most every 300 ms
+
+  OwnModelState own_model;  // your own model, if one is loaded (own_model_ui.h)
 
   // --- computation: done by the compute worker; its results arrive as messages ---
   Results results;        // what the worker has finished, for the views

@@ -274,6 +274,7 @@ nlohmann::json state_of(const App& app) {
       {"decay", decay_json(c)},
       {"sweep", sweep_json(c)},
       {"training", training_json(c)},
+      {"model", own_model_json(app)},
       {"why_it_vanishes", why_json(c)},
       {"trainability", trainability_json(c)},
       {"critical", critical_json(c)},
@@ -380,8 +381,9 @@ EMSCRIPTEN_KEEPALIVE const char* gradscope_csv() {
 
 // The clipboard's answer to "Copy link".
 EMSCRIPTEN_KEEPALIVE void gradscope_notice(int copied) {
-  g_app->notice = copied ? "Link copied to the clipboard."
-                         : "The browser refused the clipboard: copy the address bar instead.";
+  g_app->notice = (copied ? "Link copied to the clipboard."
+                          : "The browser refused the clipboard: copy the address bar instead.") +
+                   own_model_link_warning(*g_app);
 }
 
 EMSCRIPTEN_KEEPALIVE const char* gradscope_set_config(const char* text) {
@@ -392,7 +394,8 @@ EMSCRIPTEN_KEEPALIVE const char* gradscope_set_config(const char* text) {
 // A link opened or a hash typed: the hash alone decides (over the defaults), so a link
 // reproduces its picture whatever was shown before.
 EMSCRIPTEN_KEEPALIVE void gradscope_hash_changed() {
-  apply_config(*g_app, gs::Config(), bridge_read_hash(), ConfigSource::UrlHash);
+  apply_config(*g_app, gs::Config(), own_model_strip_hash(*g_app, bridge_read_hash()),
+               ConfigSource::UrlHash);
 }
 
 }  // extern "C"
@@ -404,8 +407,9 @@ std::string state_json(const App& app) {
 void bridge_install(App& app) {
   g_app = &app;
   js_install();
+  own_model_install(app);
   // The defaults first (to the worker, and to the hash if the link has none), then the link's.
-  const std::string hash = bridge_read_hash();
+  const std::string hash = own_model_strip_hash(app, bridge_read_hash());
   apply_config(app, app.config, "", hash.empty() ? ConfigSource::SetConfig : ConfigSource::UrlHash);
   if (!hash.empty()) apply_config(app, gs::Config(), hash, ConfigSource::UrlHash);
 }
@@ -417,7 +421,9 @@ std::string bridge_read_hash() {
   return result;
 }
 
-void bridge_write_hash(const std::string& text) { js_write_hash(text.c_str()); }
+void bridge_write_hash(const std::string& text) {
+  js_write_hash(own_model_hash(*g_app, text).c_str());  // "&model=local" with a loaded model
+}
 void bridge_send_config(const std::string& config_text) { js_worker_config(config_text.c_str()); }
 void bridge_send_train(TrainAction action) { js_worker_train(static_cast<int>(action)); }
 void bridge_send_critical(CriticalAction action) { js_worker_critical(static_cast<int>(action)); }

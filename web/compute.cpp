@@ -4,7 +4,13 @@
 #include <cmath>
 #include <limits>
 
+#include "model.h"
+#include "rng.h"
+
 namespace {
+
+// The keys the page's config always gives that a loaded model may contradict (own_model.h).
+const std::vector<std::string> kPageModelKeys = {"cell", "hidden", "precision"};
 
 // The keys each job depends on, as canonical config text (every other key at its default), so a
 // job restarts exactly when one of its inputs changes.
@@ -67,7 +73,7 @@ void start_decay(Compute& compute) {
   compute.decay.clear();
   compute.decay_steps_done = 0;
   ++compute.decay_generation;
-  const int steps = gs::task_shape(config.task, config.length).steps;
+  const int steps = gs::probe_length(compute.given.get(), config.task, config.length);
   compute.decay_steps_total = int64_t{2} * steps * config.seeds * config.sequences *
                               int64_t(config.cells.size());
   compute.why.clear();
@@ -108,8 +114,9 @@ void finish_seed(Compute& compute, DecayJob& job) {
 void advance_decay(Compute& compute, DecayJob& job) {
   if (!job.probe_started) {
     const int k = static_cast<int>(job.result.curves.size()), sequences = compute.config.sequences;
-    job.probe = gs::begin_probe(job.result.cell, compute.config,
-                                compute.config.seed + k / sequences, k % sequences);
+    const uint64_t seed = compute.config.seed + k / sequences;
+    job.probe = compute.given ? gs::begin_probe(*compute.given, compute.config, seed, k % sequences)
+                              : gs::begin_probe(job.result.cell, compute.config, seed, k % sequences);
     job.probe_started = true;
   }
   const int before = gs::probe_steps_done(job.probe);
@@ -127,6 +134,12 @@ void start_training(Compute& compute) {
   compute.iterations_per_second = 0;
   compute.playing = false;
   compute.target_iterations = 0;
+  if (compute.train_error.empty() && compute.own) {
+    gs::Config own_config = c;
+    std::vector<std::string> lines;
+    compute.train_error = gs::own_model_for_training(*compute.own, kPageModelKeys, own_config,
+                                                     compute.own_train_model, lines);
+  }
   if (!compute.train_error.empty()) return;
   for (gs::CellKind cell : compute.config.cells) {
     TrainJob job;
@@ -150,7 +163,8 @@ bool advance_training_slice(Compute& compute) {
     return false;
   }
   if (!behind->started) {
-    behind->trainer = gs::make_trainer(behind->trainer.cell, compute.config);
+    behind->trainer = compute.own ? gs::make_trainer(compute.own_train_model, compute.config)
+                                  : gs::make_trainer(behind->trainer.cell, compute.config);
     behind->started = true;
     return true;
   }
@@ -179,8 +193,17 @@ void measure_rate(Compute& compute, int iterations_before, double now) {
 }  // namespace
 
 void compute_sync(Compute& compute, const gs::Config& config) {
-  const std::string decay_key = decay_keys(config), sweep_key = sweep_keys(config),
-                    train_key = train_keys(config);
+  const std::string own = "&own=" + std::to_string(compute.own_generation);
+  const std::string decay_key = decay_keys(config) + own, sweep_key = sweep_keys(config) + own,
+                    train_key = train_keys(config) + own;
+  compute.given = nullptr;
+  if (compute.own) {  // the page checked the config against the model already
+    gs::Config checked = config;
+    auto given = std::make_shared<gs::GivenModel>();
+    std::vector<std::string> lines;
+    if (page_use_own_model(*compute.own, false, checked, *given, lines).empty())
+      compute.given = given;
+  }
   compute.config = config;
   compute.config_text = gs::to_text(config);
   if (decay_key != compute.decay_key) {
@@ -189,11 +212,11 @@ void compute_sync(Compute& compute, const gs::Config& config) {
   }
   if (sweep_key != compute.sweep_key) {
     compute.sweep_key = sweep_key;
-    compute.sweep = gs::begin_sweep(config);
+    compute.sweep = gs::begin_sweep(config, compute.given);
     compute.sweep_done = false;
     ++compute.sweep_generation;
   }
-  if (const std::string key = trainability_keys(config); key != compute.trainability_key) {
+  if (const std::string key = trainability_keys(config) + own; key != compute.trainability_key) {
     compute.trainability_key = key;
     compute.trainability = TrainabilityJob();
     ++compute.trainability_generation;
@@ -230,10 +253,11 @@ bool compute_advance(Compute& compute, double budget_ms, double (*now_ms)()) {
     // the cliff's surface is a few ms of work and needs no key: before the longer why jobs
     if ((worked = advance_cliff_job(compute.cliff))) continue;
     for (WhyJob& job : compute.why)
-      if ((worked = advance_why(compute.config, job, slice_steps(compute.config, 1)))) break;
+      if ((worked = advance_why(compute.config, job, slice_steps(compute.config, 1), compute.given)))
+        break;
     if (worked) continue;
     if ((worked = advance_trainability_job(compute.config, compute.trainability,
-                                           slice_steps(compute.config, 1))))
+                                           slice_steps(compute.config, 1), compute.given)))
       continue;
     const int batch_steps = slice_steps(compute.config, compute.config.batch);
     if ((worked = advance_truncation_jobs(compute.truncation, compute.config, batch_steps)))
@@ -302,4 +326,60 @@ void training_do(Compute& compute, TrainAction action) {
       break;
     }
   }
+}
+
+std::string page_use_own_model(const gs::OwnModel& own, bool first, gs::Config& config,
+                               gs::GivenModel& given, std::vector<std::string>& lines) {
+  if (own.from_export)
+    return "this is a decay --export record: the page reads safetensors models (the CLI reads "
+           "the record: gradscope decay --weights FILE)";
+  gs::Config next = config;
+  if (first) {  // the file's cell, hidden size and precision replace the page's
+    next.cells = {own.model.cell};
+    next.hidden = own.model.hidden_size;
+    next.precision = own.precision;
+  }
+  if (std::string e = gs::use_own_model(own, nullptr, kPageModelKeys, true, next, given, lines);
+      !e.empty())
+    return e;
+  config = next;
+  return "";
+}
+
+std::string compute_load_model(Compute& compute, const unsigned char* bytes, size_t size) {
+  std::shared_ptr<const gs::OwnModel> own;
+  if (size > 0) {
+    auto loaded = std::make_shared<gs::OwnModel>();
+    if (std::string e = gs::load_model(bytes, size, gs::LoadOptions(), *loaded); !e.empty())
+      return e;
+    own = loaded;
+  }
+  compute.own = own;
+  ++compute.own_generation;  // the page's next config restarts every job
+  return "";
+}
+
+std::string compute_model_file(const Compute& compute) {
+  const gs::Config& c = compute.config;
+  std::vector<gs::NamedModel> models;
+  for (size_t i = 0; i < c.cells.size(); ++i) {
+    const gs::CellKind cell = c.cells[i];
+    gs::NamedModel named;
+    named.prefix = c.cells.size() == 1 ? "" : std::string(gs::cell_name(cell)) + ".";
+    const bool trained = i < compute.train.size() && compute.train[i].started &&
+                         !compute.train[i].trainer.history.empty();
+    if (trained) {
+      named.model = gs::trained_model(compute.train[i].trainer);
+    } else if (compute.own) {
+      named.model = compute.own->model;
+      named.model.cell = cell;  // an RNN's nonlinearity as the page uses it
+    } else {
+      const gs::TaskShape shape = gs::task_shape(c.task, c.length);
+      gs::Rng rng(gs::model_seed(c.seed));
+      named.model =
+          gs::make_model(cell, shape.input_size, c.hidden, shape.output_size, c, rng);
+    }
+    models.push_back(std::move(named));
+  }
+  return gs::models_to_safetensors(models, c.precision, {{"written_by", "gradscope page"}});
 }

@@ -5,9 +5,11 @@
 // the decay curves).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "own_model.h"
 #include "remedy_jobs.h"
 #include "results.h"
 #include "why_jobs.h"
@@ -60,7 +62,31 @@ struct Compute {
   double iterations_per_second = 0;  // per cell, measured over the last second
   double rate_window_start = -1;
   int rate_window_iterations = 0;
+
+  // Your own model (issue 12), loaded in the page: every job computes from it instead of drawn
+  // weights (compute_load_model). `given` is the probes' model under the current config.
+  std::shared_ptr<const gs::OwnModel> own;
+  long own_generation = 0;  // counts loads and clears: every job restarts
+  std::shared_ptr<const gs::GivenModel> given;
+  gs::Model own_train_model;  // training's starting model (own_model_for_training)
 };
+
+// How the page uses a loaded model: `config` takes its cell, hidden size and precision (the
+// page shows the file's precision first; the precision control may change it later), and
+// `given` is the probes' model. The page and the worker both call it, so they agree. A decay
+// --export record is refused (its seed gradient is of its own length; the page sweeps lengths).
+// "" or the error.
+std::string page_use_own_model(const gs::OwnModel& own, bool first, gs::Config& config,
+                               gs::GivenModel& given, std::vector<std::string>& lines);
+
+// Loads a model file's bytes for every job (size 0: back to drawn models) and restarts them.
+// "" or the error (then nothing changes).
+std::string compute_load_model(Compute& compute, const unsigned char* bytes, size_t size);
+
+// The current model as a safetensors file (own_model.h's layout; several cells: <cell>.rnn.*):
+// per cell the trained weights once training has begun, else the loaded model, else the drawn
+// one, in the config's precision. The CLI reads it back with --weights.
+std::string compute_model_file(const Compute& compute);
 
 // Restarts the jobs whose inputs differ from `config`'s; the others keep their results.
 void compute_sync(Compute& compute, const gs::Config& config);

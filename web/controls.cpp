@@ -121,10 +121,16 @@ void draw_controls(App& app) {
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("gradscope is MIT-licensed; the licences of Dear ImGui, SDL, Eigen, "
                       "nlohmann/json, the Inter font and Emscripten's runtime");
-  if (!app.notice.empty()) ImGui::TextDisabled("%s", app.notice.c_str());
+  if (!app.notice.empty()) ImGui::TextWrapped("%s", app.notice.c_str());
+
+  // --- your own model, or the drawn ones ---
+  draw_own_model_section(app);
+  // A loaded model fixes the cell and the weights: the keys that draw them are off.
+  const bool own = app.own_model.model != nullptr;
 
   // --- cells: which to compare (at least one) ---
   section("cell");
+  ImGui::BeginDisabled(own);
   const float second_column = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x * 0.5f;
   for (int i = 0; i < 6; ++i) {
     const gs::CellKind cell = kCells[i];
@@ -147,16 +153,19 @@ void draw_controls(App& app) {
     ImGui::PopStyleColor(2);
     tooltip_for("cell");
   }
+  ImGui::EndDisabled();
 
   // --- the model and the sequence ---
   section("model and sequence");
   changed |= combo("task", next.task, kTasks, 3, gs::task_name);
   changed |= slider_int("length", next.length, 2, 20000, true);
+  ImGui::BeginDisabled(own);
   changed |= slider_int("hidden", next.hidden, 1, 512, true);
   changed |= combo("init", next.init, kInits, 4, gs::init_name);
   changed |= slider_real("scale", next.scale, 0.0, 3.0, "%.3g");
   changed |= slider_real("radius", next.radius, 0.0, 3.0, next.radius > 0 ? "%.3g" : "off");
   changed |= slider_real("forget_bias", next.forget_bias, -5.0, 10.0, "%.3g");
+  ImGui::EndDisabled();
   const uint64_t one = 1;
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize("forget_bias").x - 8);
   changed |= ImGui::InputScalar("seed", ImGuiDataType_U64, &next.seed, &one);

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "imgui.h"
+#include "own_model_ui.h"
 #include "tour.h"
 #include "views.h"
 
@@ -180,6 +181,7 @@ void draw_phone(App& app, ImVec2 d) {
       if (tab.view != View::Controls && tab.view != View::Why) app.focus = tab.view;
       ImGui::BeginChild(tab.label);
       if (tab.view == View::Decay || tab.view == View::Sweep) draw_length_control(app);
+      if (tab.view != View::Controls) draw_own_model_line(app);  // which model, on every tab
       tab.draw(app);
       ImGui::EndChild();
       ImGui::EndTabItem();

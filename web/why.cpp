@@ -36,7 +36,8 @@ std::string capitalized(std::string text) {
 }
 
 // One paragraph about one cell's decay curve.
-std::string explain_cell(const DecayResult& job, int steps) {
+// `drawn`: the model was drawn from the config (not your own), so its keys can change it.
+std::string explain_cell(const DecayResult& job, int steps, bool drawn) {
   const gs::ProbeAnalysis& a = job.analysis;
   const char* name = cell_label(job.cell);
   if (job.overflow_step)
@@ -87,9 +88,9 @@ std::string explain_cell(const DecayResult& job, int steps) {
     case gs::CellKind::Lstm:
       return format(
           "%s: along the cell path dc_{t-1} = f_t * dc_t the gradient is multiplied "
-          "only by the forget gate, mean f = %.2f here (raise forget_bias to bring it "
-          "near 1); %s",
-          name, a.mean_gate, measured.c_str());
+          "only by the forget gate, mean f = %.2f here%s; %s",
+          name, a.mean_gate, drawn ? " (raise forget_bias to bring it near 1)" : "",
+          measured.c_str());
     case gs::CellKind::Gru:
       return format(
           "%s: the update gate keeps a share z of the old state, h_t = (1-z) n + z "
@@ -237,7 +238,14 @@ std::string explain_trainability(const Results& c) {
 
 }  // namespace
 
+std::string explain_view(const App& app, View view);
+
+// With your own model loaded, Why starts by saying which model and what its curve measures.
 std::string explain(const App& app, View view) {
+  return own_model_why(app) + explain_view(app, view);
+}
+
+std::string explain_view(const App& app, View view) {
   const Results& c = app.results;
   const int steps = gs::task_shape(c.config.task, c.config.length).steps;
   std::string text;
@@ -271,7 +279,7 @@ std::string explain(const App& app, View view) {
           "BPTT carries dL/dh back one step at a time: dL/dh_{t-1} = J_t^T dL/dh_t. "
           "Over %d steps that is a product of %d Jacobians.\n\n",
           steps, steps - 1);
-      for (const DecayResult& job : c.decay) text += explain_cell(job, steps) + "\n\n";
+      for (const DecayResult& job : c.decay) text += explain_cell(job, steps, !app.own_model.model) + "\n\n";
       text += explain_init(c.config) + "\n\n";
       if (view == View::Heatmap)
         text +=

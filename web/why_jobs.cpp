@@ -85,12 +85,14 @@ void fill_measures(WhyJob& job) {
 
 }  // namespace
 
-bool advance_why(const gs::Config& config, WhyJob& job, int budget) {
+bool advance_why(const gs::Config& config, WhyJob& job, int budget,
+                 const std::shared_ptr<const gs::GivenModel>& given) {
   using Stage = WhyJob::Stage;
   WhyResult& r = job.result;
   switch (job.stage) {
     case Stage::Start:
-      job.probe = gs::begin_probe(r.cell, config, config.seed);
+      job.probe = given ? gs::begin_probe(*given, config, config.seed)
+                        : gs::begin_probe(r.cell, config, config.seed);
       job.stage = Stage::Probe;
       return true;
     case Stage::Probe: {
@@ -139,14 +141,15 @@ std::vector<int> trainability_lengths() {
   return {10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000};
 }
 
-bool advance_trainability_job(const gs::Config& config, TrainabilityJob& job, int budget) {
+bool advance_trainability_job(const gs::Config& config, TrainabilityJob& job, int budget,
+                              const std::shared_ptr<const gs::GivenModel>& given) {
   TrainabilityResult& r = job.result;
   if (r.done) return false;
   if (!job.started) {
     gs::Config grid = config;
     grid.lengths = trainability_lengths();
     grid.radius = 0;  // it would undo the scale axis
-    job.map = gs::begin_trainability(grid, trainability_scales());
+    job.map = gs::begin_trainability(grid, trainability_scales(), given);
     job.started = true;
     return true;
   }

@@ -3,6 +3,8 @@
 // own, so that only one probe's caches per job are alive), and the trainability map. Plain C++
 // over core, like compute.cpp.
 #pragma once
+#include <memory>
+
 #include "results.h"
 #include "spectrum.h"
 #include "trainability.h"
@@ -24,9 +26,12 @@ struct TrainabilityJob {
 // Singular values at this many steps at most in the page (the CLI's default is 2,000).
 const int kPageSampledSteps = 200;
 
-// One slice of `budget` time steps of work; true if it did any.
-bool advance_why(const gs::Config& config, WhyJob& job, int budget);
-bool advance_trainability_job(const gs::Config& config, TrainabilityJob& job, int budget);
+// One slice of `budget` time steps of work; true if it did any. `given`: your own model (the
+// page's loaded file, compute.h) instead of the drawn one, or null.
+bool advance_why(const gs::Config& config, WhyJob& job, int budget,
+                 const std::shared_ptr<const gs::GivenModel>& given = nullptr);
+bool advance_trainability_job(const gs::Config& config, TrainabilityJob& job, int budget,
+                              const std::shared_ptr<const gs::GivenModel>& given = nullptr);
 
 // The page's trainability grid: 12 scales from 0.25 to 16 at a constant ratio, 12 lengths.
 std::vector<double> trainability_scales();

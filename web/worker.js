@@ -1,8 +1,8 @@
 // The compute worker. It loads compute.js/compute.wasm (core/ and web/compute.cpp, built for a
-// worker by CMake), takes the page's messages ({config: text}, {train: TrainAction number}, {critical:
-// CriticalAction number} or {cliff: [w, b]}), computes in
-// slices of about 25 ms with the page's messages handled in between, and after each slice posts
-// what changed (web/protocol.h) as a transferred ArrayBuffer. It runs its own instance of the
+// worker by CMake), takes the page's messages ({config: text}, {train: TrainAction number},
+// {critical: CriticalAction number}, {cliff: [w, b]}, {model: file bytes or null}, {save: file
+// name}), computes in slices of about 25 ms with the page's messages handled in between, and
+// after each slice posts what changed (web/protocol.h) as a transferred ArrayBuffer. It runs its own instance of the
 // core and shares no memory with the page, so any static host serves it (no special headers).
 'use strict';
 
@@ -46,6 +46,19 @@ function handle(message) {
     Module._worker_critical(message.critical | 0);  // a CriticalAction (results.h)
   } else if ('cliff' in message) {
     Module._worker_cliff(+message.cliff[0], +message.cliff[1]);  // a start point (w, b)
+  } else if ('model' in message) {
+    // your own model's file (an ArrayBuffer), or null: back to drawn models
+    var bytes = message.model ? new Uint8Array(message.model) : new Uint8Array(0);
+    var q = Module._malloc(Math.max(1, bytes.length));
+    HEAPU8.set(bytes, q);
+    Module._worker_load_model(q, bytes.length);
+    Module._free(q);
+  } else if ('save' in message) {
+    // "Download model": the current model as safetensors, sent back under the page's name
+    var f = Module._worker_model_file(), size = Module._worker_model_file_size();
+    var file = HEAPU8.slice(f, f + size);
+    postMessage({ file: file.buffer, name: String(message.save) }, [file.buffer]);
+    return;  // nothing computed changed
   }
   post();  // at once: the page learns that its message was handled
   schedule();

@@ -2,6 +2,8 @@
 // the one Compute of the page, the functions worker.js calls, and the message of what changed.
 #include <emscripten.h>
 
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "compute.h"
@@ -13,6 +15,7 @@ Compute g_compute;
 Outbox g_outbox;
 std::vector<uint8_t> g_update;  // the last message, read by worker.js
 WorkerStatus g_status;          // page messages handled, memory: in every update
+std::string g_model_file;       // the last "Download model" file, read by worker.js
 
 }  // namespace
 
@@ -43,6 +46,22 @@ EMSCRIPTEN_KEEPALIVE void worker_cliff(double w, double b) {
   cliff_command(g_compute, w, b);
   ++g_status.commands_done;
 }
+
+// Your own model: a file's bytes (size 0: back to drawn models), then the page sends its
+// config. The page has checked the file already; one that fails here (never expected) is
+// printed and changes nothing.
+EMSCRIPTEN_KEEPALIVE void worker_load_model(const uint8_t* bytes, int size) {
+  const std::string error = compute_load_model(g_compute, bytes, static_cast<size_t>(size));
+  if (!error.empty()) std::fprintf(stderr, "worker_load_model: %s\n", error.c_str());
+  ++g_status.commands_done;
+}
+
+// The current model as a safetensors file (compute_model_file): its bytes and their count.
+EMSCRIPTEN_KEEPALIVE const char* worker_model_file() {
+  g_model_file = compute_model_file(g_compute);
+  return g_model_file.data();
+}
+EMSCRIPTEN_KEEPALIVE int worker_model_file_size() { return static_cast<int>(g_model_file.size()); }
 
 // Computes for about `budget_ms`; returns 1 while work is left.
 EMSCRIPTEN_KEEPALIVE int worker_advance(double budget_ms) {

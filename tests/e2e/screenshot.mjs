@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Takes screenshots of the built site for people to look at, without the test suite:
 //   node tests/e2e/screenshot.mjs OUT.png [WIDTHxHEIGHT] [#hash] [--focus view] [--train N]
-//        [--scale DPR] [--wait PART] (PART: a part of getState() with a done flag, e.g. cliff)
+//        [--scale S] [--model FILE.safetensors (loaded through the page's file input)] [--tab X,Y]
+//        [--wait PART] (PART: a part of getState() with a done flag, e.g. cliff)
 // Serves dist/ on a free loopback port, waits until every curve is computed.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +23,19 @@ page.on('console', (m) => { if (m.type() === 'error') console.error('console:', 
 page.on('pageerror', (e) => console.error('pageerror:', e.message));
 await page.goto(`http://127.0.0.1:${server.address().port}/${hash}`);
 // every curve, and the "why it vanishes" page's results
-await page.waitForFunction(() => {
+const allDone = () => {
   const s = window.gradscope && window.gradscope.getState();
   return s && s.done && s.why_it_vanishes.done && s.trainability.done;
-}, null, { timeout: 120000, polling: 200 });
+};
+await page.waitForFunction(allDone, null, { timeout: 120000, polling: 200 });
+if (option('model')) {
+  await page.setInputFiles('#model-file', path.resolve(option('model')));
+  await page.waitForFunction(() => { const s = window.gradscope.getState(); return s.model.error || s.model.loaded; },
+                             null, { timeout: 120000, polling: 200 });
+  await page.waitForFunction(allDone, null, { timeout: 120000, polling: 200 });
+  const m = await page.evaluate(() => window.gradscope.getState().model);
+  console.log(m.error ? `model not loaded: ${m.error}` : `model: ${m.name}: ${m.badge}`);
+}
 if (option('focus')) await page.evaluate((v) => window.gradscope.focus(v), option('focus'));
 if (option('train')) {
   await page.evaluate(() => window.gradscope.train('play'));

@@ -3,6 +3,10 @@
 // and its messages (web/protocol.cpp) carry them to the page's Results unchanged.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
+#include <memory>
+
 #include "compute.h"
 #include "protocol.h"
 #include "spectrum.h"
@@ -167,6 +171,63 @@ TEST_CASE("the worker's messages carry every number to the page's results, and a
   CHECK(apply_update(page, message.data(), message.size()) == "a truncated update message");
   const uint8_t junk[3] = {1, 2, 3};
   CHECK(apply_update(page, junk, 3) == "not a gradscope update message");
+}
+
+// Your own model in the page (issue 12): the worker computes from the file exactly what the
+// one-shot core calls (what `decay --weights` / `sweep --weights` print) give, trains from it,
+// and "Download model" writes a file that reads back to the same weights.
+TEST_CASE("a loaded model: the page's curves and sweep are the CLI's, and its file reads back") {
+  std::ifstream in(std::string(GRADSCOPE_SOURCE_DIR) +
+                       "/tests/reference/fixtures/weights/lstm_small.safetensors",
+                   std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(bytes.size() > 100);
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+  Compute compute;
+  Config config;
+  REQUIRE(parse_config(config, "cell=rnn-tanh,gru&hidden=32&length=80&seeds=2&lengths=10,40,80&"
+                               "iters=3&batch=4") == "");
+  compute_sync(compute, config);
+  REQUIRE(compute_load_model(compute, data, bytes.size()) == "");
+  // The page's rules: the file's cell, hidden size and precision.
+  GivenModel given;
+  std::vector<std::string> lines;
+  REQUIRE(page_use_own_model(*compute.own, true, config, given, lines) == "");
+  CHECK(config.cells == std::vector<CellKind>{CellKind::Lstm});
+  CHECK(config.hidden == compute.own->model.hidden_size);
+  compute_sync(compute, config);
+  REQUIRE(compute.given);
+  training_do(compute, TrainAction::Play);
+  run_until_done(compute, true);
+  REQUIRE(compute.decay.size() == 1);
+  for (int s = 0; s < 2; ++s)
+    CHECK(compute.decay[0].result.curves[s] ==
+          run_probe(given, config, config.seed + s).curve.log10_grad_h);
+  const Sweep whole = run_sweep(config, std::make_shared<GivenModel>(given));
+  REQUIRE(compute.sweep.points.size() == whole.points.size());
+  for (size_t i = 0; i < whole.points.size(); ++i)
+    CHECK(compute.sweep.points[i].per_probe == whole.points[i].per_probe);
+  // Download model after training: the trained weights, which load back exactly.
+  REQUIRE(training_iterations(compute) == 3);
+  const std::string file = compute_model_file(compute);
+  OwnModel back;
+  REQUIRE(load_model(reinterpret_cast<const unsigned char*>(file.data()), file.size(),
+                     LoadOptions(), back) == "");
+  const Model trained = trained_model(compute.train[0].trainer);
+  CHECK(back.model.params.weight_hh == trained.params.weight_hh);
+  CHECK(back.model.params.weight_out == trained.params.weight_out);
+  CHECK_FALSE(back.model.params.weight_hh == compute.own->model.params.weight_hh);
+  // A contradicting config is refused by the page's check; clearing returns to drawn models.
+  Config wrong = config;
+  wrong.hidden = config.hidden + 1;
+  CHECK(page_use_own_model(*compute.own, false, wrong, given, lines).find("contradicts") !=
+        std::string::npos);
+  REQUIRE(compute_load_model(compute, nullptr, 0) == "");
+  CHECK_FALSE(compute.own);
+  // A file that is not a model changes nothing.
+  REQUIRE(compute_load_model(compute, data, bytes.size()) == "");
+  CHECK(compute_load_model(compute, data, 20) != "");
+  CHECK(compute.own);
 }
 
 TEST_CASE("the why jobs' results and the trainability map reach the page as the core computes them") {

@@ -1,0 +1,736 @@
+#include "own_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "safetensors.h"
+
+namespace gs {
+
+namespace {
+
+using nlohmann::json;
+
+std::string in_quotes(const std::string& name) { return "'" + excerpt(name) + "'"; }
+
+std::string shape_text(Eigen::Index rows, Eigen::Index cols) {
+  return "[" + std::to_string(rows) + ", " + std::to_string(cols) + "]";
+}
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+const char* kind_name(int gates) {
+  return gates == 4 ? "an LSTM" : gates == 3 ? "a GRU" : "an RNN";
+}
+
+// --- safetensors ---------------------------------------------------------------------------
+
+// A recurrent layer's names in a file: `<prefix>weight_ih_l<k>[_reverse]` or, for a cell module,
+// `<prefix>weight_ih`.
+struct LayerNames {
+  std::string prefix;
+  std::vector<int> layers;  // the k present, sorted; empty for a cell module
+  bool cell_module = false;
+  bool reverse = false;  // bidirectional: weight_ih_l<k>_reverse present
+};
+
+std::vector<LayerNames> find_layers(const Safetensors& file) {
+  std::vector<LayerNames> found;
+  const std::string key = "weight_ih";
+  for (const TensorEntry& t : file.tensors) {
+    const size_t at = t.name.rfind(key);
+    if (at == std::string::npos) continue;
+    const std::string prefix = t.name.substr(0, at), rest = t.name.substr(at + key.size());
+    int layer = -1;
+    bool reverse = false;
+    if (!rest.empty()) {
+      if (rest.size() < 3 || rest.compare(0, 2, "_l") != 0) continue;
+      size_t i = 2;
+      long k = 0;
+      while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && k < 1000000)
+        k = k * 10 + (rest[i++] - '0');
+      if (i == 2) continue;
+      const std::string tail = rest.substr(i);
+      if (tail == "_reverse") reverse = true;
+      else if (!tail.empty()) continue;
+      layer = static_cast<int>(k);
+    }
+    auto it = std::find_if(found.begin(), found.end(),
+                           [&](const LayerNames& l) { return l.prefix == prefix; });
+    if (it == found.end()) {
+      found.push_back({prefix, {}, false, false});
+      it = found.end() - 1;
+    }
+    if (layer < 0) it->cell_module = true;
+    else if (reverse) it->reverse = true;
+    else if (std::find(it->layers.begin(), it->layers.end(), layer) == it->layers.end())
+      it->layers.push_back(layer);
+  }
+  for (LayerNames& l : found) std::sort(l.layers.begin(), l.layers.end());
+  std::sort(found.begin(), found.end(),
+            [](const LayerNames& a, const LayerNames& b) { return a.prefix < b.prefix; });
+  return found;
+}
+
+std::string prefixes_text(const std::vector<LayerNames>& layers) {
+  std::string out;
+  for (size_t i = 0; i < layers.size(); ++i)
+    out += (i ? (i + 1 == layers.size() ? " and " : ", ") : "") + in_quotes(layers[i].prefix);
+  return out;
+}
+
+// "a, b, c and 7 more": the names a file holds, for a message.
+std::string some_names(const Safetensors& file) {
+  std::string out;
+  const size_t shown = std::min<size_t>(file.tensors.size(), 6);
+  for (size_t i = 0; i < shown; ++i) out += (i ? ", " : "") + in_quotes(file.tensors[i].name);
+  if (file.tensors.size() > shown)
+    out += " and " + std::to_string(file.tensors.size() - shown) + " more";
+  return file.tensors.empty() ? "no tensor" : out;
+}
+
+// "" if tensor `t` is F32 or F64 with `wanted_dims` dimensions (1 or 2), else the error:
+// checked before any value is read.
+std::string form_error(const TensorEntry& t, int wanted_dims) {
+  if (std::string error = dtype_error(t); !error.empty()) return error;
+  if (static_cast<int>(t.shape.size()) != wanted_dims)
+    return "tensor " + in_quotes(t.name) + " has shape " + shape_text(t.shape) + ": expected " +
+           (wanted_dims == 1 ? "a vector" : "a matrix");
+  return "";
+}
+
+// Reads tensor `t` (F32 or F64, finite) as a matrix of its shape (a vector: one column).
+// `wanted_dims` is 1 or 2. Sets `f64` if it is F64.
+std::string read_matrix(const Safetensors& file, const TensorEntry& t, int wanted_dims, Mat& out,
+                        bool& f64) {
+  if (std::string error = form_error(t, wanted_dims); !error.empty()) return error;
+  std::vector<double> values;
+  if (const std::string error = tensor_values(file, t, values); !error.empty()) return error;
+  if (const std::string bad = first_non_finite(t, values); !bad.empty())
+    return "tensor " + in_quotes(t.name) + " holds " + bad + ": gradscope reads finite weights only";
+  const Eigen::Index rows = t.shape[0], cols = wanted_dims == 2 ? t.shape[1] : 1;
+  out.resize(rows, cols);
+  for (Eigen::Index r = 0; r < rows; ++r)
+    for (Eigen::Index c = 0; c < cols; ++c) out(r, c) = values[r * cols + c];
+  f64 = f64 || t.dtype == "F64";
+  return "";
+}
+
+std::string check_sizes(const std::string& hh_name, Eigen::Index rows, Eigen::Index H,
+                        Eigen::Index I, int& gates) {
+  if (H < 1) return "tensor " + in_quotes(hh_name) + " has no columns: the hidden size is 0";
+  Config check;
+  if (const std::string error = set_config_value(check, "hidden", std::to_string(H));
+      !error.empty())
+    return "tensor " + in_quotes(hh_name) + " has shape " + shape_text(rows, H) +
+           ": its hidden size is too large (" + error + ")";
+  gates = rows % H == 0 ? static_cast<int>(rows / H) : 0;
+  if (gates != 1 && gates != 3 && gates != 4)
+    return "tensor " + in_quotes(hh_name) + " has shape " + shape_text(rows, H) +
+           ", which fits no cell: for H = " + std::to_string(H) +
+           " columns its rows must be H (RNN), 3H (GRU) or 4H (LSTM)";
+  if (I < 1 || I > kMaxOwnInputSize)
+    return "the layer's input size " + std::to_string(I) + " is outside gradscope's range 1.." +
+           std::to_string(kMaxOwnInputSize);
+  return "";
+}
+
+std::string load_safetensors_model(const Safetensors& file, const LoadOptions& options,
+                                   OwnModel& out) {
+  const std::vector<LayerNames> layers = find_layers(file);
+  if (layers.empty())
+    return "no recurrent layer in the file: no tensor is named <prefix>weight_ih_l0 (torch.nn.RNN, "
+           "LSTM, GRU) or <prefix>weight_ih (RNNCell, LSTMCell, GRUCell); it has " +
+           some_names(file);
+  const LayerNames* chosen = nullptr;
+  if (options.prefix_given) {
+    for (const LayerNames& l : layers)
+      if (l.prefix == options.prefix || l.prefix == options.prefix + ".") chosen = &l;
+    if (!chosen)
+      return "no recurrent layer under the prefix " + in_quotes(options.prefix) +
+             ": the file has " + (layers.size() == 1 ? "one, under " : "them under ") +
+             prefixes_text(layers);
+  } else if (layers.size() > 1) {
+    return "the file holds " + std::to_string(layers.size()) + " recurrent layers, under " +
+           prefixes_text(layers) + ": choose one with its prefix";
+  } else {
+    chosen = &layers[0];
+  }
+  const LayerNames& names = *chosen;
+  std::string suffix, note, which;
+  bool last_layer = true;  // a readout reads the last layer
+  if (names.cell_module && names.layers.empty()) {
+    if (options.layer_given && options.layer != 0)
+      return "layer " + std::to_string(options.layer) + " is not in the file: " +
+             in_quotes(names.prefix + "weight_ih") + " is a single cell (RNNCell, LSTMCell, "
+             "GRUCell)";
+  } else {
+    const int layer = options.layer_given ? options.layer : 0;
+    if (std::find(names.layers.begin(), names.layers.end(), layer) == names.layers.end()) {
+      std::string present;
+      for (size_t i = 0; i < names.layers.size(); ++i)
+        present += (i ? ", " : "") + std::to_string(names.layers[i]);
+      return "layer " + std::to_string(layer) + " is not in the file: under " +
+             in_quotes(names.prefix) + " it has layer" + (names.layers.size() > 1 ? "s " : " ") +
+             present;
+    }
+    suffix = "_l" + std::to_string(layer);
+    last_layer = layer == names.layers.back();
+    which = " (layer " + std::to_string(layer) + " of " + std::to_string(names.layers.size()) +
+            (layer > 0 ? ", probed alone: its inputs are not the layer below's outputs)" : ")");
+    if (names.layers.size() > 1 && !options.layer_given)
+      note = "the file has " + std::to_string(names.layers.size()) + " layers" +
+             (names.prefix.empty() ? "" : " under " + in_quotes(names.prefix)) +
+             "; layer 0 is read (--layer K picks another)";
+    if (names.reverse)
+      note += std::string(note.empty() ? "" : "; ") +
+              "the layer is bidirectional: its forward direction is read (" +
+              in_quotes(names.prefix + "weight_ih" + suffix) + "), not the reverse one";
+  }
+  const std::string p = names.prefix;
+  const std::string ih = p + "weight_ih" + suffix, hh = p + "weight_hh" + suffix,
+                    b_ih = p + "bias_ih" + suffix, b_hh = p + "bias_hh" + suffix,
+                    hr = p + "weight_hr" + suffix;
+  if (const TensorEntry* proj = file.find(hr))
+    return "the LSTM has a projection (" + in_quotes(hr) + ", proj_size = " +
+           std::to_string(proj->shape.empty() ? 0 : proj->shape[0]) +
+           "): gradscope reads LSTMs without proj_size";
+  const TensorEntry* t_hh = file.find(hh);
+  const TensorEntry* t_ih = file.find(ih);
+  if (!t_hh) return "tensor " + in_quotes(hh) + " is missing (" + in_quotes(ih) + " is there)";
+  const TensorEntry* t_bih = file.find(b_ih);
+  const TensorEntry* t_bhh = file.find(b_hh);
+  if (!t_bih != !t_bhh)
+    return "tensor " + in_quotes(t_bih ? b_hh : b_ih) + " is missing while " +
+           in_quotes(t_bih ? b_ih : b_hh) + " is there (bias=False drops both)";
+
+  // The shapes first, from the header: nothing too large is read.
+  if (std::string e = form_error(*t_hh, 2); !e.empty()) return e;
+  if (std::string e = form_error(*t_ih, 2); !e.empty()) return e;
+  const Eigen::Index GH = t_hh->shape[0], H = t_hh->shape[1], I = t_ih->shape[1];
+  int gates = 0;
+  if (std::string e = check_sizes(hh, GH, H, I, gates); !e.empty()) return e;
+  const std::string kind = std::string(kind_name(gates)) + " with H = " + std::to_string(H) +
+                           " (as " + in_quotes(hh) + " " + shape_text(GH, H) + ")";
+  if (t_ih->shape[0] != GH)
+    return "tensor " + in_quotes(ih) + " has shape " + shape_text(t_ih->shape[0], I) +
+           ", expected [" + std::to_string(GH) + ", I] for " + kind;
+  bool f64 = false;
+  Params params;
+  if (std::string e = read_matrix(file, *t_hh, 2, params.weight_hh, f64); !e.empty()) return e;
+  if (std::string e = read_matrix(file, *t_ih, 2, params.weight_ih, f64); !e.empty()) return e;
+  if (t_bih) {
+    Mat b_ih_m, b_hh_m;
+    if (std::string e = read_matrix(file, *t_bih, 1, b_ih_m, f64); !e.empty()) return e;
+    if (std::string e = read_matrix(file, *t_bhh, 1, b_hh_m, f64); !e.empty()) return e;
+    for (const Mat* m : {&b_ih_m, &b_hh_m})
+      if (m->rows() != GH)
+        return "tensor " + in_quotes(m == &b_ih_m ? b_ih : b_hh) + " has shape [" +
+               std::to_string(m->rows()) + "], expected [" + std::to_string(GH) + "] for " + kind;
+    params.bias_ih = b_ih_m.col(0);
+    params.bias_hh = b_hh_m.col(0);
+  } else {
+    params.bias_ih = Vec::Zero(GH);
+    params.bias_hh = Vec::Zero(GH);
+  }
+
+  // The cell: the shapes say the kind; an RNN's nonlinearity is in the metadata, if anywhere.
+  CellKind cell = gates == 4 ? CellKind::Lstm : gates == 3 ? CellKind::Gru : CellKind::RnnTanh;
+  const std::string recorded = file.metadata_value("cell:" + p);
+  if (!recorded.empty()) {
+    CellKind named;
+    if (!parse_cell_name(recorded, named) || gate_count(named) != gates)
+      return "the file's metadata says " + in_quotes("cell:" + p) + " = " + in_quotes(recorded) +
+             ", but the shapes make it " + kind;
+    cell = named;
+    out.cell_recorded = true;
+  }
+
+  // The readout, if asked for: a Linear's weight (O x H) and bias (O).
+  Model& model = out.model;
+  params.weight_out = Mat(0, H);
+  params.bias_out = Vec(0);
+  std::string r = options.readout_given ? options.readout : file.metadata_value("readout:" + p);
+  if (!options.readout_given && !r.empty() && !last_layer) {
+    note += std::string(note.empty() ? "" : "; ") + "the file's readout " + in_quotes(r) +
+            " reads the last layer, " + std::to_string(names.layers.back()) +
+            ": no readout for this one (--readout uses it anyway)";
+    r = "";
+  }
+  if (r == "none") r = "";
+  if (!r.empty()) {
+    if (r.back() != '.') r += ".";
+    const TensorEntry* w = file.find(r + "weight");
+    if (!w)
+      return "no readout " + in_quotes(r) + (options.readout_given ? "" : " (named by the file's metadata)") +
+             ": the file has no tensor " + in_quotes(r + "weight");
+    if (std::string e = form_error(*w, 2); !e.empty()) return e;
+    const Eigen::Index O = w->shape[0];
+    if (w->shape[1] != H || O < 1)
+      return "tensor " + in_quotes(r + "weight") + " has shape " + shape_text(O, w->shape[1]) +
+             ", expected [O, " + std::to_string(H) + "] for a readout of " + kind;
+    if (std::string e = read_matrix(file, *w, 2, params.weight_out, f64); !e.empty()) return e;
+    params.bias_out = Vec::Zero(O);
+    if (const TensorEntry* b = file.find(r + "bias")) {
+      Mat bias;
+      if (std::string e = read_matrix(file, *b, 1, bias, f64); !e.empty()) return e;
+      if (bias.rows() != O)
+        return "tensor " + in_quotes(r + "bias") + " has shape [" + std::to_string(bias.rows()) +
+               "], expected [" + std::to_string(O) + "] (as " + in_quotes(r + "weight") + ")";
+      params.bias_out = bias.col(0);
+    }
+    out.readout_prefix = r;
+  }
+
+  model.cell = cell;
+  model.input_size = static_cast<int>(I);
+  model.hidden_size = static_cast<int>(H);
+  model.output_size = static_cast<int>(params.weight_out.rows());
+  model.params = std::move(params);
+  out.precision = f64 ? Precision::F64 : Precision::F32;
+  out.note = note;
+  out.description =
+      std::string(cell_name(cell)) + " from " + in_quotes(ih) + which + ": input size " + std::to_string(I) + ", hidden " + std::to_string(H) + ", " +
+      (t_bih ? "with" : "without") + " biases, " + (f64 ? "F64" : "F32") + " tensors" +
+      (out.readout_prefix.empty()
+           ? ""
+           : "; readout " + in_quotes(out.readout_prefix) + " (" +
+                 std::to_string(model.output_size) + " outputs)");
+  return "";
+}
+
+// --- decay / spectrum --export records ------------------------------------------------------
+
+// A JSON array of numbers (a matrix: an array of rows of equal length) as a matrix; `rows` /
+// `cols` < 0: any. Values must be finite numbers ("overflow" and null are refused).
+std::string json_matrix(const json& record, const std::string& field, bool two_dims,
+                        Eigen::Index rows, Eigen::Index cols, Mat& out) {
+  const auto it = record.find(field);
+  const std::string what = "the export's " + in_quotes(field);
+  if (it == record.end()) return what + " is missing";
+  const json& j = *it;
+  if (!j.is_array()) return what + " is not an array";
+  const Eigen::Index n = static_cast<Eigen::Index>(j.size());
+  Eigen::Index width = 1;
+  if (two_dims) {
+    width = n > 0 && j[0].is_array() ? static_cast<Eigen::Index>(j[0].size()) : cols;
+    if (width < 0) width = 0;
+  }
+  if ((rows >= 0 && n != rows) || (two_dims && cols >= 0 && width != cols))
+    return what + " has shape " + (two_dims ? shape_text(n, width) : "[" + std::to_string(n) + "]") +
+           ", expected " +
+           (two_dims ? "[" + (rows >= 0 ? std::to_string(rows) : std::string("any")) + ", " +
+                           (cols >= 0 ? std::to_string(cols) : std::string("any")) + "]"
+                     : "[" + std::to_string(rows) + "]");
+  out.resize(n, width);
+  for (Eigen::Index r = 0; r < n; ++r) {
+    const json& row = j[r];
+    if (two_dims && (!row.is_array() || static_cast<Eigen::Index>(row.size()) != width))
+      return what + " is not a matrix: row " + std::to_string(r) + " is not " +
+             std::to_string(width) + " numbers";
+    for (Eigen::Index c = 0; c < width; ++c) {
+      const json& v = two_dims ? row[c] : row;
+      const double x = v.is_number() ? v.get<double>() : std::nan("");
+      if (!std::isfinite(x))
+        return what + " holds a value that is not a finite number at [" + std::to_string(r) +
+               (two_dims ? ", " + std::to_string(c) : "") + "]";
+      out(r, c) = x;
+    }
+  }
+  return "";
+}
+
+std::string load_export(const unsigned char* bytes, std::size_t size, const LoadOptions& options,
+                        OwnModel& out) {
+  const char* text = reinterpret_cast<const char*>(bytes);
+  const json record = json::parse(text, text + size, nullptr, /*allow_exceptions=*/false);
+  if (record.is_discarded() || !record.is_object())
+    return "not a safetensors file, and not valid JSON either (it starts with '{', as a decay "
+           "--export record does)";
+  const auto weights = record.find("weights");
+  if (weights == record.end() || !weights->is_object())
+    return std::string("a JSON file without 'weights': gradscope reads decay and spectrum "
+                       "--export records") +
+           (record.contains("cells") ? " (this looks like train --export's; train --save "
+                                       "writes a model as safetensors)"
+                                     : "");
+  if (options.prefix_given || options.layer_given || options.readout_given)
+    return "a decay --export record holds one layer and its readout: the prefix, layer and "
+           "readout options are for safetensors files";
+  const auto cell_it = record.find("cell");
+  CellKind cell;
+  if (cell_it == record.end() || !cell_it->is_string() ||
+      !parse_cell_name(cell_it->get<std::string>(), cell))
+    return "the export's 'cell' is missing or not a cell name";
+  const auto precision_it = record.find("precision");
+  const std::string precision =
+      precision_it != record.end() && precision_it->is_string() ? precision_it->get<std::string>()
+                                                                 : "";
+  if (precision != "f32" && precision != "f64")
+    return "the export's 'precision' is missing or not f32 or f64";
+  Params p;
+  Mat column;
+  if (std::string e = json_matrix(*weights, "weight_hh_l0", true, -1, -1, p.weight_hh);
+      !e.empty())
+    return e;
+  const Eigen::Index H = p.weight_hh.cols(), GH = gate_count(cell) * H;
+  int gates = 0;
+  if (p.weight_hh.rows() != GH)
+    return "the export's 'weight_hh_l0' has shape " + shape_text(p.weight_hh.rows(), H) +
+           ", expected [" + std::to_string(GH) + ", " + std::to_string(H) + "] for its " +
+           cell_name(cell);
+  if (std::string e = json_matrix(*weights, "weight_ih_l0", true, GH, -1, p.weight_ih);
+      !e.empty())
+    return e;
+  const Eigen::Index I = p.weight_ih.cols();
+  if (std::string e = check_sizes("weight_hh_l0", GH, H, I, gates); !e.empty()) return e;
+  if (std::string e = json_matrix(*weights, "bias_ih_l0", false, GH, 1, column); !e.empty())
+    return e;
+  p.bias_ih = column.col(0);
+  if (std::string e = json_matrix(*weights, "bias_hh_l0", false, GH, 1, column); !e.empty())
+    return e;
+  p.bias_hh = column.col(0);
+  if (std::string e = json_matrix(*weights, "weight_out", true, -1, H, p.weight_out); !e.empty())
+    return e;
+  const Eigen::Index O = p.weight_out.rows();
+  if (O > 0) {
+    if (std::string e = json_matrix(*weights, "bias_out", false, O, 1, column); !e.empty())
+      return e;
+    p.bias_out = column.col(0);
+  } else {
+    p.bias_out = Vec(0);
+  }
+  Mat inputs;
+  if (std::string e = json_matrix(record, "inputs", true, -1, I, inputs); !e.empty()) return e;
+  if (inputs.rows() < 1) return "the export's 'inputs' has no steps";
+  if (std::string e = json_matrix(record, "h0", false, H, 1, out.h0); !e.empty()) return e;
+  if (has_cell_state(cell))
+    if (std::string e = json_matrix(record, "c0", false, H, 1, out.c0); !e.empty()) return e;
+  if (std::string e = json_matrix(record, "seed_grad_h", false, H, 1, out.seed_grad_h);
+      !e.empty())
+    return e;
+  out.inputs.clear();
+  for (Eigen::Index t = 0; t < inputs.rows(); ++t) out.inputs.push_back(inputs.row(t).transpose());
+  out.model.cell = cell;
+  out.model.input_size = static_cast<int>(I);
+  out.model.hidden_size = static_cast<int>(H);
+  out.model.output_size = static_cast<int>(O);
+  out.model.params = std::move(p);
+  out.cell_recorded = true;
+  out.from_export = true;
+  out.precision = precision == "f64" ? Precision::F64 : Precision::F32;
+  out.description = std::string("a decay --export record: ") + cell_name(cell) +
+                    ", input size " + std::to_string(I) + ", hidden " + std::to_string(H) + ", " +
+                    std::to_string(inputs.rows()) + " steps of inputs, h0" +
+                    (has_cell_state(cell) ? ", c0" : "") + " and seed_grad_h, precision " +
+                    precision;
+  return "";
+}
+
+bool looks_like_safetensors(const unsigned char* bytes, std::size_t size) {
+  if (size < 9 || bytes[8] != '{') return false;
+  uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[i];
+  return n <= size - 8;
+}
+
+bool starts_with_brace(const unsigned char* bytes, std::size_t size) {
+  for (std::size_t i = 0; i < size; ++i) {
+    if (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t') continue;
+    return bytes[i] == '{';
+  }
+  return false;
+}
+
+bool is_explicit(const std::vector<std::string>& keys, const char* key) {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+// The keys a loaded model fixes, in `config`: cell, hidden, precision; "" or the error.
+std::string adopt_model(const OwnModel& own, const std::vector<std::string>& explicit_keys,
+                        Config& config, Model& model, std::vector<std::string>& lines) {
+  for (const char* key : {"init", "scale", "radius", "forget_bias", "chrono"})
+    if (is_explicit(explicit_keys, key))
+      return std::string(key) + " is set, but the weights come from the file (init, scale, "
+             "radius, forget_bias and chrono shape drawn weights only)";
+  model = own.model;
+  const CellKind cell = own.model.cell;
+  const bool rnn = gate_count(cell) == 1;
+  if (is_explicit(explicit_keys, "cell")) {
+    const std::vector<CellKind>& given = config.cells;
+    const CellKind asked = given[0];
+    const std::string why =
+        rnn ? (own.cell_recorded ? std::string("the file says its RNN is ") + cell_name(cell)
+                                 : std::string("its layer is an RNN (weight_hh has H rows)"))
+            : std::string("its layer is ") + (cell == CellKind::Lstm ? "an LSTM" : "a GRU") +
+                  " (weight_hh has " + (cell == CellKind::Lstm ? "4H" : "3H") + " rows)";
+    const bool fits = given.size() == 1 && (asked == cell || (rnn && !own.cell_recorded &&
+                                                              gate_count(asked) == 1));
+    if (!fits) return "cell=" + cells_text(given) + " contradicts the file: " + why;
+    model.cell = asked;
+  }
+  config.cells = {model.cell};
+  if (is_explicit(explicit_keys, "hidden") && config.hidden != own.model.hidden_size)
+    return "hidden=" + std::to_string(config.hidden) +
+           " contradicts the file: its layer has hidden size " +
+           std::to_string(own.model.hidden_size);
+  config.hidden = own.model.hidden_size;
+  const bool precision_given = is_explicit(explicit_keys, "precision");
+  if (!precision_given) config.precision = own.precision;
+  lines.push_back(
+      "model: " + own.description + "; cell=" + cell_name(model.cell) +
+      (rnn && !own.cell_recorded && !is_explicit(explicit_keys, "cell")
+           ? " (the file does not say the RNN's nonlinearity: tanh, as torch's default; cell= "
+             "says another)"
+           : "") +
+      ", computed in " + precision_name(config.precision) +
+      (precision_given && config.precision != own.precision
+           ? (config.precision == Precision::F32 ? " (the float64 weights rounded to float32)"
+                                                 : " (the float32 weights widened exactly)")
+           : ""));
+  return "";
+}
+
+std::string length_contradiction(const std::vector<std::string>& explicit_keys,
+                                 const Config& config, size_t steps, const std::string& whose) {
+  if (is_explicit(explicit_keys, "length") && static_cast<size_t>(config.length) != steps)
+    return "length=" + std::to_string(config.length) + " contradicts the inputs: " + whose +
+           " has " + std::to_string(steps) + " steps";
+  return "";
+}
+
+// One sequence's memory with the model's inputs counted too: config.cpp's limit on
+// steps x (hidden + 10), here steps x (hidden + input size + 10).
+const long long kMaxOwnSequenceUnits = 5000000;
+
+}  // namespace
+
+std::string load_model(const unsigned char* bytes, std::size_t size, const LoadOptions& options,
+                       OwnModel& out) {
+  OwnModel model;
+  std::string error;
+  if (size > kMaxWeightsFileBytes || looks_like_safetensors(bytes, size) ||
+      !starts_with_brace(bytes, size)) {
+    Safetensors file;
+    error = parse_safetensors(bytes, size, file);
+    if (error.empty()) error = load_safetensors_model(file, options, model);
+  } else {
+    error = load_export(bytes, size, options, model);
+  }
+  if (error.empty()) out = std::move(model);
+  return error;
+}
+
+std::string load_inputs(const unsigned char* bytes, std::size_t size, std::vector<Mat>& inputs,
+                        std::string& description) {
+  Safetensors file;
+  if (std::string e = parse_safetensors(bytes, size, file); !e.empty()) return e;
+  const TensorEntry* t = file.find("inputs");
+  if (!t && file.tensors.size() == 1) t = &file.tensors[0];
+  if (!t)
+    return "no inputs: the file has " + std::to_string(file.tensors.size()) +
+           " tensors and none is named 'inputs'";
+  if (t->shape.size() != 2 || t->shape[0] < 1 || t->shape[1] < 1)
+    return "tensor " + in_quotes(t->name) + " has shape " + shape_text(t->shape) +
+           ": expected [T, I], one row of inputs per step";
+  Mat m;
+  bool f64 = false;
+  if (std::string e = read_matrix(file, *t, 2, m, f64); !e.empty()) return e;
+  std::vector<Mat> steps;
+  for (Eigen::Index r = 0; r < m.rows(); ++r) steps.push_back(m.row(r).transpose());
+  inputs = std::move(steps);
+  description = "tensor " + in_quotes(t->name) + " " + shape_text(t->shape) + " " + t->dtype;
+  return "";
+}
+
+std::string use_own_model(const OwnModel& own, const std::vector<Mat>* user_inputs,
+                          const std::vector<std::string>& explicit_keys, bool sweeps,
+                          Config& config, GivenModel& given, std::vector<std::string>& lines) {
+  Config next = config;
+  GivenModel out;
+  std::vector<std::string> said;
+  if (std::string e = adopt_model(own, explicit_keys, next, out.model, said); !e.empty())
+    return e;
+  const int H = own.model.hidden_size, I = own.model.input_size;
+  const TaskShape task = task_shape(next.task, next.length);
+  const bool readout = own.model.output_size > 0;
+  std::string inputs_line, seed_line;
+
+  // The inputs.
+  if (own.from_export) {
+    if (user_inputs) return "inputs from a file and from the export: the export has its own";
+    if (sweeps)
+      return "the export's seed gradient is of a loss at its own last step: a command that "
+             "varies the length needs a safetensors model (decay, spectrum, saturation and "
+             "lagsplit take the export)";
+    if (std::string e = length_contradiction(explicit_keys, next, own.inputs.size(), "the export");
+        !e.empty())
+      return e;
+    out.inputs_from = GivenModel::Inputs::Given;
+    out.inputs = own.inputs;
+    out.h0 = own.h0;
+    out.c0 = own.c0;
+    out.seed_grad_h = own.seed_grad_h;
+    next.length = static_cast<int>(own.inputs.size());
+    inputs_line = "inputs: the export's, " + std::to_string(next.length) +
+                  " steps, with its h0" + (has_cell_state(own.model.cell) ? " and c0" : "");
+    seed_line = "seed gradient: the export's seed_grad_h (dL/dh_T of its loss)";
+  } else if (user_inputs) {
+    const int features = user_inputs->empty() ? 0 : static_cast<int>((*user_inputs)[0].rows());
+    if (features != I)
+      return "the inputs have " + std::to_string(features) + " values per step, the model takes " +
+             std::to_string(I);
+    const size_t T = user_inputs->size();
+    if (sweeps) {
+      for (int length : next.lengths)
+        if (static_cast<size_t>(length) > T)
+          return "lengths=" + lengths_text(next.lengths) + " do not fit the inputs: they have " +
+                 std::to_string(T) + " steps, and each length takes the first steps of them";
+    } else if (std::string e = length_contradiction(explicit_keys, next, T, "the inputs file");
+               !e.empty()) {
+      return e;
+    }
+    out.inputs_from = GivenModel::Inputs::Given;
+    out.inputs = *user_inputs;
+    if (!sweeps) next.length = static_cast<int>(T);
+    inputs_line = "inputs: the inputs file's, " + std::to_string(T) + " steps" +
+                  (sweeps ? " (each length takes the first steps)" : "") +
+                  "; h0 = c0 = 0";
+  } else if (I == task.input_size) {
+    out.inputs_from = GivenModel::Inputs::Task;
+    inputs_line = std::string("inputs: task=") + task_name(next.task) +
+                  "'s sequence of the seed (the model takes " + std::to_string(I) +
+                  " inputs, as the task); h0 = c0 = 0";
+  } else {
+    out.inputs_from = GivenModel::Inputs::Normal;
+    inputs_line = "inputs: standard normal, drawn from the seed (the model takes " +
+                  std::to_string(I) + " inputs, task=" + task_name(next.task) + " gives " +
+                  std::to_string(task.input_size) + "; an inputs file gives your own); h0 = c0 = 0";
+  }
+  if (out.inputs_from == GivenModel::Inputs::Given && (next.sequences != 1 || (sweeps && next.seeds != 1)))
+    return (next.sequences != 1 ? "sequences=" + std::to_string(next.sequences)
+                                : "seeds=" + std::to_string(next.seeds)) +
+           " is invalid with inputs from a file: there is one sequence (use 1)";
+
+  // The seed gradient.
+  if (!own.from_export) {
+    const bool task_loss = out.inputs_from == GivenModel::Inputs::Task && readout &&
+                           own.model.output_size == task.output_size;
+    if (task_loss) {
+      seed_line = std::string("seed gradient: the task loss (") + task_name(next.task) +
+                  ") at the last step through the readout " + in_quotes(own.readout_prefix);
+    } else if (readout) {
+      const int O = own.model.output_size;
+      out.seed_grad_h = own.model.params.weight_out.transpose() *
+                        Mat::Constant(O, 1, 1.0 / std::sqrt(static_cast<double>(O)));
+      seed_line = "seed gradient: dL/dh_T = W^T (1, ..., 1) / sqrt(" + std::to_string(O) +
+                  ") through the readout " + in_quotes(own.readout_prefix) +
+                  ": the gradient of y_T's outputs summed, over sqrt(O) (no task loss)";
+    } else {
+      out.seed_grad_h = Mat::Constant(H, 1, 1.0 / std::sqrt(static_cast<double>(H)));
+      seed_line = "seed gradient: dL/dh_T = (1, ..., 1) / sqrt(" + std::to_string(H) +
+                  "), no readout: the curve is the gradient of h_T's units summed (over "
+                  "sqrt(H)), i.e. how far back h_T depends on earlier states, not a task loss";
+    }
+    if (!task_loss) {  // the readout made the seed, or there is none: the probe needs none
+      out.model.output_size = 0;
+      out.model.params.weight_out = Mat(0, H);
+      out.model.params.bias_out = Vec(0);
+    }
+  }
+
+  // Memory: config.cpp's one-sequence limit, counting the inputs too.
+  const std::vector<int> lengths = sweeps ? next.lengths : std::vector<int>{next.length};
+  for (int length : lengths) {
+    const long long steps = probe_length(&out, next.task, length);
+    if (steps * (H + I + 10) > kMaxOwnSequenceUnits)
+      return "length " + std::to_string(length) + " with the model's hidden size " +
+             std::to_string(H) + " and input size " + std::to_string(I) +
+             " is too large: steps x (hidden + input size + 10) must be <= " +
+             std::to_string(kMaxOwnSequenceUnits) + " (BPTT keeps every step)";
+  }
+  if (std::string e = validate_config(next); !e.empty()) return e;
+  config = next;
+  given = std::move(out);
+  said.push_back(inputs_line);
+  said.push_back(seed_line);
+  lines.insert(lines.end(), said.begin(), said.end());
+  return "";
+}
+
+std::string own_model_for_training(const OwnModel& own,
+                                   const std::vector<std::string>& explicit_keys, Config& config,
+                                   Model& model, std::vector<std::string>& lines) {
+  if (own.from_export)
+    return "train starts from a safetensors model (decay --save or train --save write one), "
+           "not from an export";
+  Config next = config;
+  Model out;
+  std::vector<std::string> said;
+  if (std::string e = adopt_model(own, explicit_keys, next, out, said); !e.empty()) return e;
+  const TaskShape task = task_shape(next.task, next.length);
+  if (out.input_size != task.input_size)
+    return "the model takes " + std::to_string(out.input_size) + " inputs, task=" +
+           task_name(next.task) + " gives " + std::to_string(task.input_size) +
+           ": train needs the task's input size";
+  if (out.output_size == task.output_size) {
+    said.push_back("readout: the file's " + in_quotes(own.readout_prefix));
+  } else {
+    // torch.nn.Linear's default, U(-1/sqrt(H), 1/sqrt(H)), from the seed's model stream
+    const int H = out.hidden_size, O = task.output_size;
+    const double bound = 1.0 / std::sqrt(static_cast<double>(H));
+    Rng rng(model_seed(next.seed));
+    out.params.weight_out.resize(O, H);
+    out.params.bias_out.resize(O);
+    for (int r = 0; r < O; ++r)
+      for (int c = 0; c < H; ++c) out.params.weight_out(r, c) = rng.uniform(-bound, bound);
+    for (int r = 0; r < O; ++r) out.params.bias_out(r) = rng.uniform(-bound, bound);
+    out.output_size = O;
+    said.push_back("readout: drawn as torch.nn.Linear's default from the seed (" +
+                   std::to_string(O) + " outputs for task=" + task_name(next.task) + ")" +
+                   (own.model.output_size ? "; the file's has " +
+                                                std::to_string(own.model.output_size)
+                                          : std::string("")));
+  }
+  if (std::string e = validate_config(next); !e.empty()) return e;
+  if (std::string e = validate_for_training(next); !e.empty()) return e;
+  config = next;
+  model = std::move(out);
+  lines.insert(lines.end(), said.begin(), said.end());
+  return "";
+}
+
+std::string models_to_safetensors(
+    const std::vector<NamedModel>& models, Precision precision,
+    const std::vector<std::pair<std::string, std::string>>& metadata) {
+  std::vector<TensorOut> tensors;
+  std::vector<std::pair<std::string, std::string>> meta = {{"format", "pt"}};
+  for (const NamedModel& m : models) {
+    const std::string rnn = m.prefix + "rnn.";
+    const Params& p = m.model.params;
+    tensors.push_back(tensor_out(rnn + "weight_ih_l0", p.weight_ih));
+    tensors.push_back(tensor_out(rnn + "weight_hh_l0", p.weight_hh));
+    tensors.push_back(tensor_out(rnn + "bias_ih_l0", p.bias_ih));
+    tensors.push_back(tensor_out(rnn + "bias_hh_l0", p.bias_hh));
+    if (m.model.output_size > 0) {
+      tensors.push_back(tensor_out(m.prefix + "readout.weight", p.weight_out));
+      tensors.push_back(tensor_out(m.prefix + "readout.bias", p.bias_out));
+    }
+    meta.emplace_back("cell:" + rnn, cell_name(m.model.cell));
+    if (m.model.output_size > 0) meta.emplace_back("readout:" + rnn, m.prefix + "readout.");
+  }
+  meta.insert(meta.end(), metadata.begin(), metadata.end());
+  return write_safetensors(tensors, precision == Precision::F64 ? "F64" : "F32", meta);
+}
+
+std::string model_to_safetensors(const Model& model, Precision precision) {
+  return models_to_safetensors({{"", model}}, precision, {});
+}
+
+}  // namespace gs

@@ -1,0 +1,248 @@
+// Your own model on the command line: --weights (with --inputs, --readout, --prefix, --layer)
+// and --save, read back to the same numbers and bytes; bad files and contradicting flags exit 2
+// with one line.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli_run.h"
+#include "fixture_files.h"
+
+using namespace gs_test;
+
+namespace {
+
+const std::string kWeightsDir =
+    std::string(GRADSCOPE_SOURCE_DIR) + "/tests/reference/fixtures/weights/";
+
+// A temporary file of this test process.
+std::string temp(const std::string& name) {
+  return temp_path(("gs_own_" + std::to_string(getpid()) + "_" + name).c_str());
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << file.rdbuf();
+  return bytes.str();
+}
+
+// The CSV rows: every line that is not a '#' line.
+std::vector<std::string> rows_of(const std::string& out) {
+  std::vector<std::string> rows;
+  for (const std::string& line : lines_of(out))
+    if (line.rfind("#", 0) != 0) rows.push_back(line);
+  return rows;
+}
+
+Run ok(const std::string& args) {
+  const Run run = run_cli(args);
+  INFO(args << "\n" << run.err);
+  CHECK(run.exit_code == 0);
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("--weights: decay reads a PyTorch file and says what it read, its inputs and its seed gradient") {
+  const std::string weights = kWeightsDir + "lstm_f64.safetensors";
+  const Run run = ok("decay --weights " + weights + " --inputs " + kWeightsDir +
+                     "inputs_i3.safetensors");
+  const std::vector<std::string> lines = lines_of(run.out);
+  REQUIRE(lines.size() > 8);
+  CHECK(lines[0].find("config=cell=lstm&hidden=8&length=200&") != std::string::npos);
+  CHECK(lines[0].find("&precision=f64") != std::string::npos);  // the file's dtype
+  CHECK(lines[1] == "# --weights " + weights);
+  CHECK(lines[2] == "# --inputs " + kWeightsDir +
+                        "inputs_i3.safetensors: tensor 'inputs' [200, 3] F64");
+  CHECK(lines[3] ==
+        "# model: lstm from 'encoder.lstm.weight_ih_l0' (layer 0 of 2): input size 3, hidden 8, "
+        "with biases, F64 tensors; cell=lstm, computed in f64");
+  CHECK(lines[4] == "# inputs: the inputs file's, 200 steps; h0 = c0 = 0");
+  CHECK(lines[5].rfind("# seed gradient: dL/dh_T = (1, ..., 1) / sqrt(8), no readout", 0) == 0);
+  const std::string note =
+      "the file has 2 layers under 'encoder.lstm.'; layer 0 is read (--layer K picks another); "
+      "the file's readout 'head.' reads the last layer, 1: no readout for this one (--readout "
+      "uses it anyway)";
+  CHECK(lines[6] == "# note: " + note);
+  CHECK(run.err == "gradscope: note: --weights " + weights + ": " + note + "\n");
+  const std::vector<std::string> rows = rows_of(run.out);
+  REQUIRE(rows.size() == 201);
+  // PyTorch's curve (weights_reference.json), to the CSV's 10 digits.
+  const nlohmann::json reference = read_json(kWeightsDir + "weights_reference.json");
+  const std::vector<double> expected = reference["cases"][2]["log10_grad_norm_h"];
+  REQUIRE(reference["cases"][2]["name"] == "lstm_layer0_f64");
+  CHECK(std::stod(rows[1].substr(rows[1].rfind(',') + 1)) == doctest::Approx(expected[0]).epsilon(1e-9));
+
+  // layer 1 with the file's readout, and --readout none
+  const Run layer1 = ok("decay --weights " + weights + " --layer 1 --inputs " + kWeightsDir +
+                        "inputs_i8.safetensors");
+  CHECK(layer1.err == "");
+  CHECK(layer1.out.find("(layer 1 of 2, probed alone: its inputs are not the layer below's "
+                        "outputs)") != std::string::npos);
+  CHECK(layer1.out.find("# seed gradient: dL/dh_T = W^T (1, ..., 1) / sqrt(4) through the "
+                        "readout 'head.'") != std::string::npos);
+}
+
+TEST_CASE("decay --save and --export read back with --weights: the same curve, the same bytes, the same record") {
+  for (const std::string& model : {std::string("--cell lstm"), std::string("--cell rnn-relu --precision f64"),
+                                   std::string("--cell gru --scale 1.5")}) {
+    INFO(model);
+    const std::string a = temp("a.safetensors"), b = temp("b.safetensors"), aj = temp("a.json"),
+                      bj = temp("b.json"), cj = temp("c.json");
+    const Run drawn = ok("decay " + model + " --hidden 12 --length 60 --seed 5 --save " + a +
+                         " --export " + aj);
+    const Run reloaded =
+        ok("decay --weights " + a + " --length 60 --seed 5 --save " + b + " --export " + bj);
+    CHECK(rows_of(reloaded.out) == rows_of(drawn.out));
+    CHECK(reloaded.out.find("# seed gradient: the task loss (adding) at the last step through "
+                            "the readout 'readout.'") != std::string::npos);
+    const std::string first = file_bytes(a);
+    CHECK(first.size() > 100);
+    CHECK(file_bytes(b) == first);  // export, reload, export: byte for byte
+    // The JSON export reloads to exactly its numbers, and exports the same record again.
+    const Run from_json = ok("decay --weights " + aj + " --export " + cj);
+    CHECK(rows_of(from_json.out) == rows_of(drawn.out));
+    CHECK(from_json.out.find("# inputs: the export's, 60 steps, with its h0") != std::string::npos);
+    const nlohmann::json ra = read_json(aj), rb = read_json(bj), rc = read_json(cj);
+    for (const char* field : {"weights", "inputs", "h0", "seed_grad_h", "log10_grad_norm_h",
+                              "precision", "cell"}) {
+      INFO(field);
+      CHECK(rb[field] == ra[field]);
+      CHECK(rc[field] == ra[field]);
+    }
+    CHECK(ra["probe"] != rc["probe"]);  // the reload's seed gradient is given, and says so
+    for (const std::string& path : {a, b, aj, bj, cj}) std::filesystem::remove(path);
+  }
+}
+
+TEST_CASE("train --save writes the trained model, train --weights starts from a saved model exactly as from the drawn one") {
+  const std::string init = temp("init.safetensors"), trained = temp("trained.safetensors"),
+                    multi = temp("multi.safetensors");
+  ok("decay --cell gru --hidden 8 --seed 3 --save " + init);
+  const Run drawn = ok("train --cell gru --hidden 8 --seed 3 --iters 30");
+  const Run from_file = ok("train --weights " + init + " --seed 3 --iters 30 --save " + trained);
+  CHECK(rows_of(from_file.out) == rows_of(drawn.out));
+  CHECK(from_file.out.find("# readout: the file's 'readout.'") != std::string::npos);
+  const Run before = ok("decay --weights " + init + " --seed 3");
+  const Run after = ok("decay --weights " + trained + " --seed 3");
+  CHECK(rows_of(after.out).size() == 51);
+  CHECK(rows_of(after.out) != rows_of(before.out));
+
+  ok("train --cell rnn-tanh,gru --hidden 8 --iters 3 --save " + multi);
+  check_refused("decay --weights " + multi,
+                "--weights " + multi +
+                    ": the file holds 2 recurrent layers, under 'gru.rnn.' and 'rnn-tanh.rnn.': "
+                    "choose one with its prefix");
+  const Run picked = ok("decay --weights " + multi + " --prefix rnn-tanh.rnn");
+  CHECK(picked.out.find("config=cell=rnn-tanh&hidden=8&") != std::string::npos);
+  CHECK(picked.out.find("the readout 'rnn-tanh.readout.'") != std::string::npos);
+  // training needs the task's input size
+  check_refused("train --weights " + kWeightsDir + "gru_f32.safetensors",
+                "--weights " + kWeightsDir +
+                    "gru_f32.safetensors: the model takes 4 inputs, task=adding gives 2: train "
+                    "needs the task's input size");
+  for (const std::string& path : {init, trained, multi}) std::filesystem::remove(path);
+}
+
+TEST_CASE("--weights for sweep, spectrum, saturation, lagsplit and trainability: the loaded model, said in '#' lines") {
+  const std::string weights = kWeightsDir + "lstm_small.safetensors";
+  for (const std::string& command :
+       {std::string("sweep --lengths 10,50"), std::string("spectrum --length 30"),
+        std::string("saturation --length 30"), std::string("lagsplit --length 30"),
+        std::string("trainability --lengths 10,20 --scales 0.5:2:3")}) {
+    INFO(command);
+    const Run run = ok(command + " --weights " + weights);
+    const std::vector<std::string> lines = lines_of(run.out);
+    REQUIRE(lines.size() > 5);
+    CHECK(lines[0].find("config=cell=lstm&hidden=16&") != std::string::npos);
+    CHECK(lines[1] == "# --weights " + weights);
+    CHECK(lines[2].rfind("# model: lstm from 'rnn.weight_ih_l0' (layer 0 of 1): input size 2, "
+                         "hidden 16, with biases, F32 tensors; readout 'readout.' (1 outputs)",
+                         0) == 0);
+    CHECK(lines[4] == "# seed gradient: the task loss (adding) at the last step through the "
+                      "readout 'readout.'");
+  }
+  // The sweep's lengths are prefixes of your own sequence; an export fixes its own length.
+  const std::string inputs = kWeightsDir + "inputs_i3.safetensors";
+  const Run sweep = ok("sweep --weights " + kWeightsDir + "rnn_tanh_f32.safetensors --inputs " +
+                       inputs + " --lengths 10,200");
+  CHECK(rows_of(sweep.out).size() == 3);
+  check_refused("sweep --weights " + kWeightsDir + "rnn_tanh_f32.safetensors --inputs " + inputs +
+                    " --lengths 10,300",
+                "--weights " + kWeightsDir +
+                    "rnn_tanh_f32.safetensors: lengths=10,300 do not fit the inputs: they have "
+                    "200 steps, and each length takes the first steps of them");
+}
+
+TEST_CASE("--weights: a bad file or a contradicting flag exits 2 with one line, before any output") {
+  const std::string missing = temp("missing.safetensors");
+  check_refused("decay --weights " + missing,
+                "--weights " + missing + ": cannot open the file (No such file or directory)");
+  const std::string big = temp("big.safetensors");
+  { std::ofstream(big) << "x"; }
+  std::filesystem::resize_file(big, (std::size_t{256} << 20) + 1);  // sparse: nothing is read
+  check_refused("decay --weights " + big,
+                "--weights " + big +
+                    ": the file has 268435457 bytes, over gradscope's limit of 256 MB "
+                    "(268435456 bytes): export the recurrent layer alone "
+                    "(scripts/export_weights.py)");
+  std::filesystem::remove(big);
+  const std::string garbage = temp("garbage.safetensors");
+  { std::ofstream(garbage) << "this is not a model, just some words"; }
+  check_refused("spectrum --weights " + garbage,
+                "--weights " + garbage +
+                    ": not a safetensors file: after the 8-byte header length comes no JSON "
+                    "header (which starts with '{')");
+  check_refused("decay --weights " + garbage + " --inputs " + garbage,
+                "--weights " + garbage +
+                    ": not a safetensors file: after the 8-byte header length comes no JSON "
+                    "header (which starts with '{')");
+  std::filesystem::remove(garbage);
+
+  const std::string small = kWeightsDir + "lstm_small.safetensors";
+  check_refused("decay --weights " + small + " --hidden 64",
+                "--weights " + small + ": hidden=64 contradicts the file: its layer has hidden "
+                                       "size 16");
+  check_refused("decay --weights " + small + " --cell gru",
+                "--weights " + small + ": cell=gru contradicts the file: its layer is an LSTM "
+                                       "(weight_hh has 4H rows)");
+  check_refused("decay --weights " + small + " --init orthogonal",
+                "--weights " + small +
+                    ": init is set, but the weights come from the file (init, scale, radius, "
+                    "forget_bias and chrono shape drawn weights only)");
+  check_refused("decay --weights " + small + " --inputs " + kWeightsDir + "inputs_i3.safetensors",
+                "--weights " + small + ": the inputs have 3 values per step, the model takes 2");
+  check_refused("decay --inputs " + kWeightsDir + "inputs_i3.safetensors",
+                "--inputs needs --weights (your own model's sequence)");
+  check_refused("decay --readout fc", "--readout needs --weights (it picks what to read from the file)");
+  check_refused("decay --weights " + small + " --layer -1",
+                "--layer -1 is invalid: expected an integer in [0, 999]");
+  check_refused("decay --weights " + small + " --layer 1",
+                "--weights " + small + ": layer 1 is not in the file: under 'rnn.' it has layer 0");
+  check_refused("decay --save /nonexistent-dir/model.safetensors",
+                "--save /nonexistent-dir/model.safetensors: cannot open the file for writing (No "
+                "such file or directory)");
+  const Run bench = run_cli("bench --weights " + small);
+  CHECK(bench.exit_code == 2);
+  CHECK(bench.err.find("unknown key 'weights'") != std::string::npos);
+}
+
+TEST_CASE("--help of decay and train explains --weights, --save and what the curve means without a readout") {
+  const Run decay = ok("decay --help");
+  for (const char* text : {"--weights FILE", "at most 256 MB", "--inputs FILE", "--readout P",
+                           "--prefix P", "--layer K", "--save FILE",
+                           "h_T's units, i.e. how far back h_T depends on earlier states,"})
+    CHECK_MESSAGE(decay.out.find(text) != std::string::npos, text);
+  const Run train = ok("train --help");
+  CHECK(train.out.find("start training from your own model") != std::string::npos);
+  CHECK(train.out.find("write the trained models as safetensors") != std::string::npos);
+  CHECK(train.out.find("--inputs") == std::string::npos);
+  CHECK(ok("critical --help").out.find("--weights") == std::string::npos);
+}
