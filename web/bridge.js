@@ -32,7 +32,13 @@ mergeInto(LibraryManager.library, {
       // The critical-length experiment: "run" (start or go on) or "stop"; returns "" or the error.
       critical: function (action) { return gradscopeCall(_gradscope_critical, String(action)); },
       // A start point on Pascanu's cliff: gradient descent from (w, b) without and with clipping.
-      cliff: function (w, b) { _gradscope_cliff(+w, +b); return ''; },
+      // Returns "" or the error (w and b must be finite numbers).
+      cliff: function (w, b) {
+        w = Number(w); b = Number(b);
+        if (!isFinite(w) || !isFinite(b)) return 'cliff: w and b must be finite numbers';
+        _gradscope_cliff(w, b);
+        return '';
+      },
       // Puts a view in focus (decay, sweep, heatmap, training, why, ...): it decides what "Why"
       // explains and what CSV holds; returns "" or the error.
       focus: function (view) { return gradscopeCall(_gradscope_focus, String(view)); },

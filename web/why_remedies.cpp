@@ -127,12 +127,18 @@ std::string explain_presets(const App& app) {
 
 }  // namespace
 
+// The experiment and the probe draw their models from the configuration (every run its own
+// seed), so a loaded model of your own is not what they show.
+const char kDrawnNote[] =
+    "\n\n(Drawn models from the configuration, one per seed: your own model is not used here.)";
+
 std::string explain_remedy(const App& app, View view) {
   if (!results_current(app)) return "Computing...";
+  const bool own = app.own_model.model != nullptr;
   switch (view) {
-    case View::Critical: return explain_critical(app);
+    case View::Critical: return explain_critical(app) + (own ? kDrawnNote : "");
     case View::Cliff: return explain_cliff(app);
-    case View::Truncation: return explain_truncation(app);
+    case View::Truncation: return explain_truncation(app) + (own ? kDrawnNote : "");
     case View::Presets: return explain_presets(app);
     default: return "";
   }

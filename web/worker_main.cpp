@@ -2,6 +2,7 @@
 // the one Compute of the page, the functions worker.js calls, and the message of what changed.
 #include <emscripten.h>
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -43,7 +44,7 @@ EMSCRIPTEN_KEEPALIVE void worker_critical(int action) {
 
 // A start point on the cliff: its two descent paths are computed at once (400 short steps).
 EMSCRIPTEN_KEEPALIVE void worker_cliff(double w, double b) {
-  cliff_command(g_compute, w, b);
+  if (std::isfinite(w) && std::isfinite(b)) cliff_command(g_compute, w, b);  // the page checks
   ++g_status.commands_done;
 }
 

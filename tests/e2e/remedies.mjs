@@ -38,6 +38,8 @@ await runArea(async ({ browser, base }) => {
     expect(c.plain.off_step > 0 && c.clipped.off_step === 0 && c.clipped.clipped.some((x) => x),
            `plain off at ${c.plain.off_step}, clipped off at ${c.clipped.off_step}`);
     // a click on the map starts new paths there
+    const bad = await p.evaluate(() => window.gradscope.cliff('x', 1));
+    expect(bad === 'cliff: w and b must be finite numbers', `cliff('x', 1) returned "${bad}"`);
     const before = c.paths_generation;
     await p.evaluate(() => window.gradscope.cliff(2, -1));
     const t = await waitFor(p, (x) => x.synced && x.cliff.paths_generation > before, null, 10000, 'new paths');
