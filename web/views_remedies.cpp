@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <string>
 
 #include "cell_style.h"
 #include "plot.h"
@@ -31,6 +32,14 @@ void warning_text(const std::string& text) {
   ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 160, 90, 255));
   ImGui::TextWrapped("%s", text.c_str());
   ImGui::PopStyleColor();
+}
+
+// A number for the read-outs: "overflow" beyond double's range, never "inf" or "nan".
+std::string number(double v, const char* format = "%.3g") {
+  if (!std::isfinite(v)) return "overflow";
+  char text[40];
+  std::snprintf(text, sizeof text, format, v);
+  return text;
 }
 
 const ImU32 kPlainPath = IM_COL32(255, 255, 255, 235);  // no clipping
@@ -175,11 +184,12 @@ std::string path_summary(const CliffPath& p, const char* name) {
   if (p.off_step && p.overflow && p.off_step == n - 1)
     std::snprintf(text, sizeof text, "%s: the gradient overflows at step %d", name, p.off_step);
   else if (p.off_step)
-    std::snprintf(text, sizeof text, "%s: thrown off the map at step %d, to (%.3g, %.3g)", name,
-                  p.off_step, p.w[p.off_step], p.b[p.off_step]);
+    std::snprintf(text, sizeof text, "%s: thrown off the map at step %d, to (%s, %s)", name,
+                  p.off_step, number(p.w[p.off_step]).c_str(), number(p.b[p.off_step]).c_str());
   else
-    std::snprintf(text, sizeof text, "%s: ends at (%.3g, %.3g), loss %.2g", name, p.w.back(),
-                  p.b.back(), p.loss.back());
+    std::snprintf(text, sizeof text, "%s: ends at (%s, %s), loss %s", name,
+                  number(p.w.back()).c_str(), number(p.b.back()).c_str(),
+                  number(p.loss.back(), "%.2g").c_str());
   return text;
 }
 
@@ -271,8 +281,9 @@ void draw_cliff_view(App& app) {
                                                           (r.b.back() - r.b.front()) * (nb - 1))),
                              0, nb - 1);
     const size_t k = static_cast<size_t>(i) * nb + j;
-    ImGui::SetTooltip("w = %g, b = %g\nloss %.4g\ngradient (%.3g, %.3g)\nclick: descend from here",
-                      r.w[i], r.b[j], r.loss[k], r.grad_w[k], r.grad_b[k]);
+    ImGui::SetTooltip("w = %g, b = %g\nloss %s\ngradient (%s, %s)\nclick: descend from here",
+                      r.w[i], r.b[j], number(r.loss[k], "%.4g").c_str(),
+                      number(r.grad_w[k]).c_str(), number(r.grad_b[k]).c_str());
   }
 }
 
