@@ -11,6 +11,7 @@
 #include "plot.h"
 #include "text.h"
 #include "views.h"
+#include "wrapped_text.h"
 
 std::string power_text(double log10_value) {
   if (!std::isfinite(log10_value)) return log10_value == -INFINITY ? "exactly 0" : "overflow";
@@ -345,5 +346,5 @@ void draw_why_view(App& app) {
               app.phone ? "the last view tab picked" : "click a view to explain it");
   ImGui::PopStyleColor();
   ImGui::Separator();
-  ImGui::TextWrapped("%s", explain(app, app.focus).c_str());
+  text_wrapped(explain(app, app.focus));
 }
