@@ -9,6 +9,7 @@
 #include "imgui.h"
 #include "text.h"
 #include "views.h"
+#include "wrapped_text.h"
 
 namespace {
 
@@ -305,7 +306,7 @@ void draw_tour_panel(App& app) {
     }
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("try %s", step->try_config);
   }
-  ImGui::TextWrapped("%s", tour_text(app, n).c_str());
+  text_wrapped(tour_text(app, n));
   ImGui::Separator();
 }
 

@@ -10,7 +10,9 @@
 
 #include "cell_style.h"
 #include "plot.h"
+#include "text.h"
 #include "views.h"
+#include "wrapped_text.h"
 
 namespace {
 
@@ -30,7 +32,7 @@ plot::LineStyle dashed_white(float alpha = 0.5f) {
 
 void warning_text(const std::string& text) {
   ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 160, 90, 255));
-  ImGui::TextWrapped("%s", text.c_str());
+  text_wrapped(text);
   ImGui::PopStyleColor();
 }
 
@@ -211,10 +213,10 @@ void draw_cliff_view(App& app) {
   ImGui::SameLine();
   if (ImGui::RadioButton("log10 |gradient|", app.cliff_gradient)) app.cliff_gradient = true;
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-  ImGui::TextWrapped("Click a start: gradient descent, lr %g, %d steps; white: no clipping, pink: "
-                     "clipped to norm %g. Colour: log10 from %.0f (dark) to %.0f (bright).",
-                     kCliffLr, kCliffIterations, kCliffClip, app.cliff_map.lo + 0.0,
-                     app.cliff_map.hi + 0.0);  // + 0.0: -0 prints as 0
+  text_wrapped(format("Click a start: gradient descent, lr %g, %d steps; white: no clipping, "
+                      "pink: clipped to norm %g. Colour: log10 from %.0f (dark) to %.0f (bright).",
+                      kCliffLr, kCliffIterations, kCliffClip, app.cliff_map.lo + 0.0,
+                      app.cliff_map.hi + 0.0));  // + 0.0: -0 prints as 0
   ImGui::PopStyleColor();
   const float font = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -265,10 +267,10 @@ void draw_cliff_view(App& app) {
   draw->AddText(ImVec2(top.x, origin.y + size.y / 2 + font), dim, "b");
   ImGui::SetCursorScreenPos(ImVec2(top.x, origin.y + size.y + font + 6));
   ImGui::PushStyleColor(ImGuiCol_Text, kPlainPath);
-  ImGui::TextWrapped("%s", path_summary(r.plain, "no clipping").c_str());
+  text_wrapped(path_summary(r.plain, "no clipping"));
   ImGui::PopStyleColor();
   ImGui::PushStyleColor(ImGuiCol_Text, kClippedPath);
-  ImGui::TextWrapped("%s", path_summary(r.clipped, "clipped").c_str());
+  text_wrapped(path_summary(r.clipped, "clipped"));
   ImGui::PopStyleColor();
   if (hovered) {
     double w = 0, b = 0;
