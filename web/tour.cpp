@@ -312,7 +312,9 @@ void draw_tour_panel(App& app) {
 
 // The presets and the tour's steps, each a link (the hash it sets is in its tooltip).
 void draw_presets_view(App& app) {
-  ImGui::TextDisabled("Paper presets: a click sets it up (over the defaults) and runs it");
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("Paper presets: a click sets it up (over the defaults) and runs it");
+  ImGui::PopStyleColor();
   int count = 0;
   const Preset* list = presets(count);
   const float button_w = std::min(ImGui::GetContentRegionAvail().x * 0.55f,
