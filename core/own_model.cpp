@@ -255,11 +255,16 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
 
   // The cell: the shapes say the kind; an RNN's nonlinearity is in the metadata, if anywhere.
   CellKind cell = gates == 4 ? CellKind::Lstm : gates == 3 ? CellKind::Gru : CellKind::RnnTanh;
-  const std::string recorded = file.metadata_value("cell:" + p);
+  // The key is "cell:" + the names' prefix ("cell:rnn."); older export_weights.py --prefix rnn
+  // wrote "cell:rnn", which is read too.
+  std::string cell_key = "cell:" + p;
+  if (file.metadata_value(cell_key).empty() && !p.empty() && p.back() == '.')
+    cell_key.pop_back();
+  const std::string recorded = file.metadata_value(cell_key);
   if (!recorded.empty()) {
     CellKind named;
     if (!parse_cell_name(recorded, named) || gate_count(named) != gates)
-      return "the file's metadata says " + in_quotes("cell:" + p) + " = " + in_quotes(recorded) +
+      return "the file's metadata says " + in_quotes(cell_key) + " = " + in_quotes(recorded) +
              ", but the shapes make it " + kind;
     cell = named;
     out.cell_recorded = true;
@@ -270,6 +275,8 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
   params.weight_out = Mat(0, H);
   params.bias_out = Vec(0);
   std::string r = options.readout_given ? options.readout : file.metadata_value("readout:" + p);
+  if (!options.readout_given && r.empty() && !p.empty() && p.back() == '.')
+    r = file.metadata_value("readout:" + p.substr(0, p.size() - 1));
   if (!options.readout_given && !r.empty() && !last_layer) {
     note += std::string(note.empty() ? "" : "; ") + "the file's readout " + in_quotes(r) +
             " reads the last layer, " + std::to_string(names.layers.back()) +

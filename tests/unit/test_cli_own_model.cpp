@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -329,4 +330,39 @@ TEST_CASE("--weights and --inputs: the flag at fault is named, a directory is no
                 "critical does not take --weights (decay, sweep, spectrum, saturation, lagsplit, "
                 "trainability and train do)");
   check_refused("bench --save x", "bench does not take --save (decay and train do)");
+}
+
+TEST_CASE("scripts/export_weights.py: runs as a program, and records a state_dict's RNN nonlinearity with or without --prefix") {
+  const std::string script = std::string(GRADSCOPE_SOURCE_DIR) + "/scripts/export_weights.py";
+  {
+    std::ifstream file(script);
+    std::string first;
+    std::getline(file, first);
+    CHECK(first == "#!/usr/bin/env python3");
+  }
+  CHECK((std::filesystem::status(script).permissions() & std::filesystem::perms::owner_exec) !=
+        std::filesystem::perms::none);
+  // Debian's torch is under /usr/bin/python3 (a pyenv python first on PATH may lack it).
+  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
+    MESSAGE("skipped the export: /usr/bin/python3 has no torch");
+    return;
+  }
+  const std::string state = temp("relu_state.pt");
+  REQUIRE(std::system(("/usr/bin/python3 -c \"import torch; torch.manual_seed(0); "
+                       "m = torch.nn.Module(); m.rnn = torch.nn.RNN(3, 5, nonlinearity='relu'); "
+                       "torch.save(m.state_dict(), '" + state + "')\"").c_str()) == 0);
+  for (const std::string& prefix : {std::string(""), std::string(" --prefix rnn"),
+                                    std::string(" --prefix rnn.")}) {
+    INFO(prefix);
+    const std::string out = temp("relu.safetensors");
+    REQUIRE(std::system(("/usr/bin/python3 " + script + " " + state +
+                         " --state-dict --nonlinearity relu" + prefix + " -o " + out +
+                         " >/dev/null")
+                            .c_str()) == 0);
+    const Run run = ok("decay --weights " + out);
+    CHECK(run.out.find("config=cell=rnn-relu&hidden=5&") != std::string::npos);
+    CHECK(run.out.find("the file does not say the RNN's nonlinearity") == std::string::npos);
+    std::filesystem::remove(out);
+  }
+  std::filesystem::remove(state);
 }

@@ -642,3 +642,19 @@ TEST_CASE("own model: --inputs' shape is checked against the limits before its v
         "1024");
   CHECK(inputs.empty());
 }
+
+TEST_CASE("own model: an RNN's nonlinearity recorded under the prefix without its final dot is read too") {
+  const Model m = small_model(CellKind::RnnRelu);
+  const std::vector<TensorOut> t = {tensor_out("rnn.weight_ih_l0", m.params.weight_ih),
+                                    tensor_out("rnn.weight_hh_l0", m.params.weight_hh)};
+  for (const char* key : {"cell:rnn.", "cell:rnn"}) {
+    INFO(key);
+    OwnModel own;
+    REQUIRE(load(write_safetensors(t, "F32", {{key, "rnn-relu"}}), own) == "");
+    CHECK(own.model.cell == CellKind::RnnRelu);
+    CHECK(own.cell_recorded);
+  }
+  CHECK(load_error(write_safetensors(t, "F32", {{"cell:rnn", "lstm"}})) ==
+        "the file's metadata says 'cell:rnn' = 'lstm', but the shapes make it an RNN with H = 3 "
+        "(as 'rnn.weight_hh_l0' [3, 3])");
+}
