@@ -8,6 +8,7 @@
 #include "cell_style.h"
 #include "imgui.h"
 #include "views.h"
+#include "wrapped_text.h"
 
 namespace {
 
@@ -96,7 +97,7 @@ void draw_controls(App& app) {
   // Below the field, so that the field stays where it is when a message comes and goes.
   if (!app.error.empty()) {  // the bad text is rejected and the last good config kept
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
-    ImGui::TextWrapped("%s (keeping the last good configuration)", app.error.c_str());
+    text_wrapped(app.error + " (keeping the last good configuration)");
     ImGui::PopStyleColor();
   }
 
@@ -188,6 +189,6 @@ void draw_controls(App& app) {
   std::string readable;  // "a=1 & b=2": lets the text wrap between pairs, not inside them
   for (char ch : app.config_text) readable += ch == '&' ? std::string(" & ") : std::string(1, ch);
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-  ImGui::TextWrapped("%s", readable.c_str());
+  text_wrapped(readable);
   ImGui::PopStyleColor();
 }

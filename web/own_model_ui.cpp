@@ -11,6 +11,7 @@
 #include "compute.h"
 #include "imgui.h"
 #include "safetensors.h"
+#include "wrapped_text.h"
 
 namespace {
 
@@ -153,7 +154,7 @@ void draw_own_model_section(App& app) {
     ImGui::PushStyleColor(ImGuiCol_Text, cell_color(app.config.cells[0]));
     ImGui::TextWrapped("Your model: %s", s.name.c_str());
     ImGui::PopStyleColor();
-    ImGui::TextWrapped("%s", s.badge.c_str());
+    text_wrapped(s.badge);
     ImGui::Unindent(pad);
     ImGui::Dummy(ImVec2(0, 1));
     ImGui::EndGroup();
@@ -193,12 +194,12 @@ void draw_own_model_section(App& app) {
   }
   if (s.model && !s.note.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(240, 200, 90, 255));
-    ImGui::TextWrapped("Note: %s", s.note.c_str());
+    text_wrapped("Note: " + s.note);
     ImGui::PopStyleColor();
   }
   if (!s.error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
-    ImGui::TextWrapped("%s", s.error.c_str());
+    text_wrapped(s.error);
     ImGui::PopStyleColor();
   }
   if (s.link_without_model) {

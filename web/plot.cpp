@@ -2,6 +2,7 @@
 // log10 of the data for Log10, the data themselves for Log10Exp. Ticks, fitting, decimation and
 // hover all work there; only labels and read-outs go back to data units.
 #include "plot.h"
+#include "imgui_internal.h"  // RenderTextEllipsis
 
 #include <algorithm>
 #include <cmath>
@@ -520,9 +521,21 @@ void draw_axes(ImDrawList* dl, const Layout& l) {
   const AxisState& ay = g.axis[Y];
   dl->AddRectFilled(l.a0, l.a1, IM_COL32(255, 255, 255, 10));
   if (!g.title.empty()) {
-    const float tw = ImGui::CalcTextSize(g.title.c_str()).x;
-    dl->AddText(ImVec2(l.a0.x + std::max(0.0f, (l.w - tw) / 2), l.p0.y + 2), text_col,
-                g.title.c_str());
+    // Centred over the plot area if it fits there, else over the whole frame; a title wider than
+    // the frame ends in "..." rather than running into the next plot.
+    const char* title = g.title.c_str();
+    const float tw = ImGui::CalcTextSize(title).x;
+    const float frame_w = g.size.x;
+    if (tw <= l.w) {
+      dl->AddText(ImVec2(l.a0.x + (l.w - tw) / 2, l.p0.y + 2), text_col, title);
+    } else if (tw <= frame_w) {
+      dl->AddText(ImVec2(l.p0.x + (frame_w - tw) / 2, l.p0.y + 2), text_col, title);
+    } else {
+      const ImVec2 lo(l.p0.x, l.p0.y + 2), hi(l.p0.x + frame_w, l.p0.y + 2 + ImGui::GetFontSize());
+      ImGui::PushStyleColor(ImGuiCol_Text, text_col);
+      ImGui::RenderTextEllipsis(dl, lo, hi, hi.x, hi.x, title, nullptr, nullptr);
+      ImGui::PopStyleColor();
+    }
   }
   for (const Tick& t : l.yt) {
     const float y = l.sy(t.pos);

@@ -9,6 +9,7 @@
 #include "cell_style.h"
 #include "plot.h"
 #include "views.h"
+#include "wrapped_text.h"
 
 namespace {
 
@@ -114,7 +115,7 @@ void draw_heatmap_view(App& app) {
       ImGui::PushID(static_cast<int>(i));
       ImGui::BeginChild("overflow", ImVec2(map_w, map_h));
       ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 160, 90, 255));
-      ImGui::TextWrapped("%s.", result.overflow.c_str());
+      text_wrapped(result.overflow + ".");
       ImGui::PopStyleColor();
       ImGui::EndChild();
       ImGui::PopID();

@@ -6,6 +6,7 @@
 #include "cell_style.h"
 #include "plot.h"
 #include "views.h"
+#include "wrapped_text.h"
 
 namespace {
 
@@ -26,7 +27,7 @@ plot::LineStyle reference_style(ImU32 color = IM_COL32(255, 255, 255, 150)) {
 // A line in the warning colour: what the plot cannot show as a number.
 void warning_line(const char* text) {
   ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 160, 90, 255));
-  ImGui::TextWrapped("%s", text);
+  text_wrapped(text);
   ImGui::PopStyleColor();
 }
 
@@ -173,7 +174,7 @@ void draw_training_view(App& app) {
   const Results& c = app.results;
   if (!c.train_error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
-    ImGui::TextWrapped("%s", c.train_error.c_str());
+    text_wrapped(c.train_error);
     ImGui::PopStyleColor();
     return;
   }

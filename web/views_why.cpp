@@ -67,7 +67,7 @@ void draw_spectra_view(App& app) {
   const bool side = side_by_side();
   const ImVec2 size = half_size(2);
   char label[96];
-  if (plot::BeginPlot("Decay, and the slope the spectra predict", size)) {
+  if (plot::BeginPlot("Decay and the predicted slope", size)) {
     plot::SetupAxis(plot::X, "steps back from the loss, k");
     plot::SetupAxis(plot::Y, "||dL/dh||", plot::Scale::Log10Exp);
     for (size_t i = 0; i < r.decay.size() && i < r.why.size(); ++i) {

@@ -10,6 +10,7 @@
 #include "imgui.h"
 #include "plot.h"
 #include "views.h"
+#include "wrapped_text.h"
 
 namespace {
 
@@ -308,5 +309,5 @@ void draw_why_view(App& app) {
               app.phone ? "the last view tab picked" : "click a view to explain it");
   ImGui::PopStyleColor();
   ImGui::Separator();
-  ImGui::TextWrapped("%s", explain(app, app.focus).c_str());
+  text_wrapped(explain(app, app.focus));
 }
