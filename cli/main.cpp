@@ -200,6 +200,17 @@ bool is_command_flag(const Command& command, const std::string& key) {
   return false;
 }
 
+// The commands that take `flag` (a kCommandFlags flag), for messages: "decay and train".
+std::string commands_taking(const std::string& flag) {
+  std::vector<std::string> names;
+  for (const auto& [name, f] : kCommandFlags)
+    if (flag == f) names.push_back(name);
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i)
+    out += (i ? (i + 1 == names.size() ? " and " : ", ") : "") + names[i];
+  return out;
+}
+
 // The command names, for messages: "decay, sweep, ...".
 std::string command_names() {
   std::string names;
@@ -451,7 +462,8 @@ void run_decay(const Config& config, CommandFlags& flags, std::FILE* export_file
   std::vector<Probe> probes;
   for (int q = 0; q < config.sequences; ++q) probes.push_back(command_probe(config, flags, q));
   if (export_file) write_export(export_file, flags.export_path, probe_to_json(config, probes[0]));
-  if (flags.own.save_file) save_models(flags, {{"", probes[0].model}}, config);
+  if (flags.own.save_ready)  // a loaded model with its readout, whether the loss used it or not
+    save_models(flags, {{"", flags.own.given ? flags.own.saved_model : probes[0].model}}, config);
   print_provenance(config);
   const int T = probes[0].sample.length();
   const bool one = probes.size() == 1;
@@ -509,7 +521,7 @@ void run_train(const Config& config, CommandFlags& flags) {
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (flags.own.save_file)
+    if (flags.own.save_ready)
       trained.push_back({config.cells.size() == 1 ? "" : std::string(cell_name(cell)) + ".",
                          trained_model(trainer)});
     for (const TrainRecord& r : trainer.history)
@@ -537,7 +549,7 @@ void run_train(const Config& config, CommandFlags& flags) {
   }
   if (!export_path.empty())
     if (const std::string close_error = exporter.close(); !close_error.empty()) fail(close_error);
-  if (flags.own.save_file) save_models(flags, trained, config);
+  if (flags.own.save_ready) save_models(flags, trained, config);
 }
 
 // A forward pass that overflowed: said as decay says it, in the CSV and on stderr (exit 0).
@@ -746,6 +758,8 @@ int main(int argc, char** argv) {
       own_flags.emplace_back(key, value);
       continue;
     }
+    if (is_own_model_flag(key))  // not a key of the vocabulary either: say who takes it
+      fail(name + " does not take --" + key + " (" + commands_taking(key) + " do)");
     text += "&" + flag_pair(key, value);
     explicit_keys.push_back(key);
   }

@@ -1,7 +1,11 @@
 #include "own_model_cli.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "safetensors.h"
@@ -18,6 +22,14 @@ std::string read_file(const std::string& path, std::string& bytes) {
   errno = 0;
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) return std::string("cannot open the file (") + std::strerror(errno) + ")";
+  struct stat info {};
+  if (fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode)) {
+    const bool directory = S_ISDIR(info.st_mode);
+    std::fclose(file);
+    return directory ? "it is a directory, not a file"
+                     : "it is not a regular file (a device, a pipe or a socket): gradscope reads "
+                       "files";
+  }
   std::string error;
   long size = -1;
   if (std::fseek(file, 0, SEEK_END) == 0) size = std::ftell(file);
@@ -140,7 +152,8 @@ std::string load_own_model(const std::string& command, OwnModelFlags& flags,
     const std::string inputs_flag = "--inputs " + excerpt(flags.inputs) + ": ";
     std::string input_bytes;
     if (std::string e = read_file(flags.inputs, input_bytes); !e.empty()) return inputs_flag + e;
-    if (std::string e = load_inputs(data_of(input_bytes), input_bytes.size(), inputs, inputs_what);
+    if (std::string e = load_inputs(data_of(input_bytes), input_bytes.size(), inputs, inputs_what,
+                                    own.model.hidden_size);
         !e.empty())
       return inputs_flag + e;
   }
@@ -152,10 +165,13 @@ std::string load_own_model(const std::string& command, OwnModelFlags& flags,
   } else {
     auto given = std::make_shared<GivenModel>();
     const bool sweeps = command == "sweep" || command == "trainability";
+    bool about_inputs = false;
     if (std::string e = use_own_model(own, flags.inputs.empty() ? nullptr : &inputs,
-                                      explicit_keys, sweeps, config, *given, lines);
+                                      explicit_keys, sweeps, config, *given, lines, &about_inputs);
         !e.empty())
-      return weights_flag + e;
+      return (about_inputs ? "--inputs " + excerpt(flags.inputs) + ": " : weights_flag) + e;
+    flags.saved_model = own.model;
+    flags.saved_model.cell = given->model.cell;  // an RNN's nonlinearity as given by cell=
     flags.given = given;
   }
   flags.loaded = true;
@@ -174,25 +190,40 @@ std::string own_model_lines() { return loaded_lines; }
 
 std::string open_save(OwnModelFlags& flags) {
   if (flags.save.empty()) return "";
+  // Checked, not created: the file is written when the work is done, so that a failed run
+  // leaves no empty file and an existing file as it was.
+  const std::string cannot = "--save " + excerpt(flags.save) + ": cannot open the file for writing (";
+  struct stat info {};
   errno = 0;
-  flags.save_file = std::fopen(flags.save.c_str(), "wb");
-  if (!flags.save_file)
-    return "--save " + excerpt(flags.save) + ": cannot open the file for writing (" +
-           std::strerror(errno) + ")";
+  if (stat(flags.save.c_str(), &info) == 0) {
+    if (S_ISDIR(info.st_mode)) return "--save " + excerpt(flags.save) + ": it is a directory";
+    if (access(flags.save.c_str(), W_OK) != 0) return cannot + std::strerror(errno) + ")";
+  } else {
+    std::string dir = std::filesystem::path(flags.save).parent_path().string();
+    if (dir.empty()) dir = ".";
+    errno = 0;
+    if (access(dir.c_str(), W_OK | X_OK) != 0) return cannot + std::strerror(errno) + ")";
+  }
+  flags.save_ready = true;
   return "";
 }
 
 std::string write_save(OwnModelFlags& flags, const std::string& bytes) {
-  std::FILE* file = flags.save_file;
-  flags.save_file = nullptr;
-  if (!file) return "";
+  if (!flags.save_ready) return "";
+  flags.save_ready = false;
   errno = 0;
+  std::FILE* file = std::fopen(flags.save.c_str(), "wb");
+  if (!file)
+    return "--save " + excerpt(flags.save) + ": cannot open the file for writing (" +
+           std::strerror(errno ? errno : EIO) + ")";
   bool ok = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
   ok = std::fflush(file) == 0 && ok;
+  const int write_errno = errno ? errno : EIO;
   ok = std::fclose(file) == 0 && ok;
   if (ok) return "";
+  std::remove(flags.save.c_str());  // not a partial file
   return "--save " + excerpt(flags.save) + ": cannot write the file (" +
-         std::strerror(errno ? errno : EIO) + ")";
+         std::strerror(errno ? errno : write_errno) + ")";
 }
 
 }  // namespace gs

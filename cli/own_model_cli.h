@@ -17,9 +17,12 @@ struct OwnModelFlags {
   LoadOptions options;                // --prefix, --layer, --readout
   // After load_own_model:
   std::shared_ptr<const GivenModel> given;  // the probes' model (not for train)
+  // The loaded model with its readout, as the probes use it (their copy drops a readout the
+  // loss does not use): what decay --save writes.
+  Model saved_model;
   Model train_model;                        // train's starting model
   bool loaded = false;
-  std::FILE* save_file = nullptr;  // --save, opened by open_save
+  bool save_ready = false;  // --save, checked by open_save
 };
 
 // Whether `flag` is one of these, and its value into `flags`; "" or the error.
@@ -41,8 +44,9 @@ std::string load_own_model(const std::string& command, OwnModelFlags& flags,
 // model was loaded).
 std::string own_model_lines();
 
-// --save: opened before anything is computed (a path that cannot be written fails at once);
-// write_save writes `bytes` and closes. "" or the error.
+// --save: checked before anything is computed (a path that cannot be written fails at once),
+// but not created: write_save creates and writes it when the work is done, so a run that fails
+// leaves no file (and an existing one as it was). "" or the error.
 std::string open_save(OwnModelFlags& flags);
 std::string write_save(OwnModelFlags& flags, const std::string& bytes);
 

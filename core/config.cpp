@@ -435,6 +435,10 @@ const std::vector<ConfigKey>& config_keys() {
        {}, {},
        kModel,
        "f32 (fast) or f64 (the reference)"},
+      {"tour", KeyType::Int, offsetof(Config, tour), nullptr,
+       {0, kTourSteps, false, "off"}, {},  // the tour's own buttons set it (web/tour.cpp)
+       kAffectsNothing,
+       "the page's guided tour: the step shown, 1..8; 0 = off (no effect on numbers)"},
   };
   return keys;
 }

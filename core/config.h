@@ -46,7 +46,11 @@ struct Config {
   std::vector<int> lengths = {10, 30, 100, 300, 1000, 3000};  // sweep, critical experiment
   double solve_threshold = 0.1;  // critical experiment: solved = final loss < this x chance
   Precision precision = Precision::F32;
+  int tour = 0;  // the page's guided tour: the step shown (1-based), 0 = off; the CLI ignores it
 };
+
+// The guided tour's steps (the page's web/tour.cpp holds them): `tour` is 0..kTourSteps.
+inline constexpr int kTourSteps = 8;
 
 // --- the table of keys -------------------------------------------------------------------
 // One row per key, in to_text's order (config_keys()), as Dear ImGui's GStyleVarInfo[] describes

@@ -21,8 +21,8 @@ namespace gs {
 // What the critical experiment sets over the configuration when nothing says otherwise (the
 // CLI's defaults; the page applies the same when the experiment is opened): 3 seeds, lengths from
 // 10 to 100 and 800 iterations, where the tanh RNN solves the adding task at T = 10 only and LSTM
-// and GRU go further, in about a minute and a half in the page for the three default cells
-// (README, "The critical length").
+// and GRU go further (README, "The critical length"; its time in the page: README, "In the
+// page").
 inline constexpr const char* kCriticalDefaults = "seeds=3&lengths=10,25,50,100&iters=800";
 
 struct CriticalRun {

@@ -147,7 +147,9 @@ Probe begin_probe(const GivenModel& given, const Config& config, uint64_t seed, 
       probe.sample = make_batch(config.task, config.length, 1, data_rng);
       break;
     case GivenModel::Inputs::Given: {
-      const size_t steps = std::min(given.inputs.size(), static_cast<size_t>(config.length));
+      const size_t steps = std::min(
+          given.inputs.size(),
+          static_cast<size_t>(probe_length(&given, config.task, config.length)));
       probe.sample.inputs.assign(given.inputs.begin(), given.inputs.begin() + steps);
       break;
     }
@@ -173,7 +175,7 @@ Probe begin_probe(const GivenModel& given, const Config& config, uint64_t seed, 
 }
 
 int probe_length(const GivenModel* given, TaskKind task, int length) {
-  if (given && given->inputs_from != GivenModel::Inputs::Task) return length;
+  if (given && given->inputs_from != GivenModel::Inputs::Task && !given->task_steps) return length;
   return task_shape(task, length).steps;
 }
 

@@ -95,6 +95,9 @@ struct GivenModel {
     Normal,  // standard normal, config.length steps, from the seed's sequence stream
   } inputs_from = Inputs::Task;
   std::vector<Mat> inputs;  // Given: (I, 1) per step
+  // Given: a probe takes the task's steps of `length` (an export's whole sequence, e.g. copy's
+  // length + 20), not `length` steps.
+  bool task_steps = false;
   Mat h0, c0;               // (H, 1), or empty: zeros
   // (H, 1) dL/dh_T to start the backward pass from; empty: the task loss at the last step
   // through the model's readout (then inputs_from is Task).

@@ -51,11 +51,14 @@ std::vector<LayerNames> find_layers(const Safetensors& file) {
     bool reverse = false;
     if (!rest.empty()) {
       if (rest.size() < 3 || rest.compare(0, 2, "_l") != 0) continue;
+      // k in canonical decimal, as torch writes it: "_l0", "_l12", never "_l00" or "_l012"
+      // (the loader looks the layer's tensors up by the canonical name).
       size_t i = 2;
       long k = 0;
-      while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && k < 1000000)
+      while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && i < 8)
         k = k * 10 + (rest[i++] - '0');
-      if (i == 2) continue;
+      if (i == 2 || (rest[2] == '0' && i > 3) || (i < rest.size() && rest[i] >= '0' && rest[i] <= '9'))
+        continue;
       const std::string tail = rest.substr(i);
       if (tail == "_reverse") reverse = true;
       else if (!tail.empty()) continue;
@@ -108,12 +111,13 @@ std::string form_error(const TensorEntry& t, int wanted_dims) {
 // Reads tensor `t` (F32 or F64, finite) as a matrix of its shape (a vector: one column).
 // `wanted_dims` is 1 or 2. Sets `f64` if it is F64.
 std::string read_matrix(const Safetensors& file, const TensorEntry& t, int wanted_dims, Mat& out,
-                        bool& f64) {
+                        bool& f64, const char* what = "weights") {
   if (std::string error = form_error(t, wanted_dims); !error.empty()) return error;
   std::vector<double> values;
   if (const std::string error = tensor_values(file, t, values); !error.empty()) return error;
   if (const std::string bad = first_non_finite(t, values); !bad.empty())
-    return "tensor " + in_quotes(t.name) + " holds " + bad + ": gradscope reads finite weights only";
+    return "tensor " + in_quotes(t.name) + " holds " + bad + ": gradscope reads finite " + what +
+           " only";
   const Eigen::Index rows = t.shape[0], cols = wanted_dims == 2 ? t.shape[1] : 1;
   out.resize(rows, cols);
   for (Eigen::Index r = 0; r < rows; ++r)
@@ -144,10 +148,16 @@ std::string check_sizes(const std::string& hh_name, Eigen::Index rows, Eigen::In
 std::string load_safetensors_model(const Safetensors& file, const LoadOptions& options,
                                    OwnModel& out) {
   const std::vector<LayerNames> layers = find_layers(file);
-  if (layers.empty())
+  if (layers.empty()) {
+    std::string odd;  // a name like a layer's that find_layers refused, e.g. "weight_ih_l00"
+    for (const TensorEntry& t : file.tensors)
+      if (odd.empty() && t.name.find("weight_ih_l") != std::string::npos)
+        odd = "; " + in_quotes(t.name) + " is no layer's name: torch writes the layer number in "
+              "plain decimal (weight_ih_l0, weight_ih_l12)";
     return "no recurrent layer in the file: no tensor is named <prefix>weight_ih_l0 (torch.nn.RNN, "
            "LSTM, GRU) or <prefix>weight_ih (RNNCell, LSTMCell, GRUCell); it has " +
-           some_names(file);
+           some_names(file) + odd;
+  }
   const LayerNames* chosen = nullptr;
   if (options.prefix_given) {
     for (const LayerNames& l : layers)
@@ -203,6 +213,7 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
            "): gradscope reads LSTMs without proj_size";
   const TensorEntry* t_hh = file.find(hh);
   const TensorEntry* t_ih = file.find(ih);
+  if (!t_ih) return "tensor " + in_quotes(ih) + " is missing";
   if (!t_hh) return "tensor " + in_quotes(hh) + " is missing (" + in_quotes(ih) + " is there)";
   const TensorEntry* t_bih = file.find(b_ih);
   const TensorEntry* t_bhh = file.find(b_hh);
@@ -226,13 +237,15 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
   if (std::string e = read_matrix(file, *t_hh, 2, params.weight_hh, f64); !e.empty()) return e;
   if (std::string e = read_matrix(file, *t_ih, 2, params.weight_ih, f64); !e.empty()) return e;
   if (t_bih) {
+    for (const TensorEntry* b : {t_bih, t_bhh}) {  // the shapes before any value is read
+      if (std::string e = form_error(*b, 1); !e.empty()) return e;
+      if (b->shape[0] != GH)
+        return "tensor " + in_quotes(b->name) + " has shape [" + std::to_string(b->shape[0]) +
+               "], expected [" + std::to_string(GH) + "] for " + kind;
+    }
     Mat b_ih_m, b_hh_m;
     if (std::string e = read_matrix(file, *t_bih, 1, b_ih_m, f64); !e.empty()) return e;
     if (std::string e = read_matrix(file, *t_bhh, 1, b_hh_m, f64); !e.empty()) return e;
-    for (const Mat* m : {&b_ih_m, &b_hh_m})
-      if (m->rows() != GH)
-        return "tensor " + in_quotes(m == &b_ih_m ? b_ih : b_hh) + " has shape [" +
-               std::to_string(m->rows()) + "], expected [" + std::to_string(GH) + "] for " + kind;
     params.bias_ih = b_ih_m.col(0);
     params.bias_hh = b_hh_m.col(0);
   } else {
@@ -242,11 +255,16 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
 
   // The cell: the shapes say the kind; an RNN's nonlinearity is in the metadata, if anywhere.
   CellKind cell = gates == 4 ? CellKind::Lstm : gates == 3 ? CellKind::Gru : CellKind::RnnTanh;
-  const std::string recorded = file.metadata_value("cell:" + p);
+  // The key is "cell:" + the names' prefix ("cell:rnn."); older export_weights.py --prefix rnn
+  // wrote "cell:rnn", which is read too.
+  std::string cell_key = "cell:" + p;
+  if (file.metadata_value(cell_key).empty() && !p.empty() && p.back() == '.')
+    cell_key.pop_back();
+  const std::string recorded = file.metadata_value(cell_key);
   if (!recorded.empty()) {
     CellKind named;
     if (!parse_cell_name(recorded, named) || gate_count(named) != gates)
-      return "the file's metadata says " + in_quotes("cell:" + p) + " = " + in_quotes(recorded) +
+      return "the file's metadata says " + in_quotes(cell_key) + " = " + in_quotes(recorded) +
              ", but the shapes make it " + kind;
     cell = named;
     out.cell_recorded = true;
@@ -257,6 +275,8 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
   params.weight_out = Mat(0, H);
   params.bias_out = Vec(0);
   std::string r = options.readout_given ? options.readout : file.metadata_value("readout:" + p);
+  if (!options.readout_given && r.empty() && !p.empty() && p.back() == '.')
+    r = file.metadata_value("readout:" + p.substr(0, p.size() - 1));
   if (!options.readout_given && !r.empty() && !last_layer) {
     note += std::string(note.empty() ? "" : "; ") + "the file's readout " + in_quotes(r) +
             " reads the last layer, " + std::to_string(names.layers.back()) +
@@ -278,11 +298,12 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
     if (std::string e = read_matrix(file, *w, 2, params.weight_out, f64); !e.empty()) return e;
     params.bias_out = Vec::Zero(O);
     if (const TensorEntry* b = file.find(r + "bias")) {
+      if (std::string e = form_error(*b, 1); !e.empty()) return e;
+      if (b->shape[0] != O)
+        return "tensor " + in_quotes(r + "bias") + " has shape [" + std::to_string(b->shape[0]) +
+               "], expected [" + std::to_string(O) + "] (as " + in_quotes(r + "weight") + ")";
       Mat bias;
       if (std::string e = read_matrix(file, *b, 1, bias, f64); !e.empty()) return e;
-      if (bias.rows() != O)
-        return "tensor " + in_quotes(r + "bias") + " has shape [" + std::to_string(bias.rows()) +
-               "], expected [" + std::to_string(O) + "] (as " + in_quotes(r + "weight") + ")";
       params.bias_out = bias.col(0);
     }
     out.readout_prefix = r;
@@ -310,30 +331,39 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
 // A JSON array of numbers (a matrix: an array of rows of equal length) as a matrix; `rows` /
 // `cols` < 0: any. Values must be finite numbers ("overflow" and null are refused).
 std::string json_matrix(const json& record, const std::string& field, bool two_dims,
-                        Eigen::Index rows, Eigen::Index cols, Mat& out) {
+                        Eigen::Index rows, Eigen::Index cols, Mat& out,
+                        const std::string& shape_hint = "") {
   const auto it = record.find(field);
   const std::string what = "the export's " + in_quotes(field);
+  const std::string expected =
+      !shape_hint.empty() ? shape_hint
+      : two_dims          ? "[" + (rows >= 0 ? std::to_string(rows) : std::string("any")) + ", " +
+                       (cols >= 0 ? std::to_string(cols) : std::string("any")) + "]"
+                          : "[" + std::to_string(rows) + "]";
   if (it == record.end()) return what + " is missing";
   const json& j = *it;
-  if (!j.is_array()) return what + " is not an array";
+  if (!j.is_array())
+    return what + " is not an array: expected " + (two_dims ? "a matrix " : "a vector ") + expected;
   const Eigen::Index n = static_cast<Eigen::Index>(j.size());
   Eigen::Index width = 1;
   if (two_dims) {
-    width = n > 0 && j[0].is_array() ? static_cast<Eigen::Index>(j[0].size()) : cols;
+    if (n > 0 && !j[0].is_array())
+      return what + " is not a matrix: expected " + expected +
+             ", an array of rows that are arrays of numbers, but its row 0 is not an array";
+    width = n > 0 ? static_cast<Eigen::Index>(j[0].size()) : cols;
     if (width < 0) width = 0;
   }
   if ((rows >= 0 && n != rows) || (two_dims && cols >= 0 && width != cols))
     return what + " has shape " + (two_dims ? shape_text(n, width) : "[" + std::to_string(n) + "]") +
-           ", expected " +
-           (two_dims ? "[" + (rows >= 0 ? std::to_string(rows) : std::string("any")) + ", " +
-                           (cols >= 0 ? std::to_string(cols) : std::string("any")) + "]"
-                     : "[" + std::to_string(rows) + "]");
+           ", expected " + expected;
   out.resize(n, width);
   for (Eigen::Index r = 0; r < n; ++r) {
     const json& row = j[r];
     if (two_dims && (!row.is_array() || static_cast<Eigen::Index>(row.size()) != width))
-      return what + " is not a matrix: row " + std::to_string(r) + " is not " +
-             std::to_string(width) + " numbers";
+      return what + " is not a matrix: expected " + expected + ", rows of " +
+             std::to_string(width) + " numbers as row 0, but row " + std::to_string(r) +
+             (row.is_array() ? " has " + std::to_string(row.size()) + " values"
+                             : std::string(" is not an array"));
     for (Eigen::Index c = 0; c < width; ++c) {
       const json& v = two_dims ? row[c] : row;
       const double x = v.is_number() ? v.get<double>() : std::nan("");
@@ -349,7 +379,22 @@ std::string json_matrix(const json& record, const std::string& field, bool two_d
 std::string load_export(const unsigned char* bytes, std::size_t size, const LoadOptions& options,
                         OwnModel& out) {
   const char* text = reinterpret_cast<const char*>(bytes);
-  const json record = json::parse(text, text + size, nullptr, /*allow_exceptions=*/false);
+  const std::string larger = ": write the model as safetensors instead (decay --save FILE, or "
+                             "scripts/export_weights.py), which holds any model gradscope computes";
+  if (size > kMaxExportBytes)
+    return "the JSON record has " + std::to_string(size) + " bytes, over gradscope's limit of " +
+           std::to_string(kMaxExportBytes >> 20) + " MB (" + std::to_string(kMaxExportBytes) +
+           " bytes) for a decay --export record, which is parsed whole" + larger;
+  const JsonScan scan = scan_json(text, text + size, kMaxExportValues);
+  if (scan.too_many)
+    return "the JSON record holds more than " + std::to_string(kMaxExportValues) +
+           " values, over gradscope's limit for a decay --export record" + larger;
+  if (!scan.duplicate.empty())
+    return "the JSON record names " + in_quotes(scan.duplicate) +
+           " twice in one object: which one is meant is not clear";
+  const json record = scan.valid
+                          ? json::parse(text, text + size, nullptr, /*allow_exceptions=*/false)
+                          : json(json::value_t::discarded);
   if (record.is_discarded() || !record.is_object())
     return "not a safetensors file, and not valid JSON either (it starts with '{', as a decay "
            "--export record does)";
@@ -376,7 +421,10 @@ std::string load_export(const unsigned char* bytes, std::size_t size, const Load
     return "the export's 'precision' is missing or not f32 or f64";
   Params p;
   Mat column;
-  if (std::string e = json_matrix(*weights, "weight_hh_l0", true, -1, -1, p.weight_hh);
+  const int G = gate_count(cell);
+  if (std::string e = json_matrix(*weights, "weight_hh_l0", true, -1, -1, p.weight_hh,
+                                  "[" + (G > 1 ? std::to_string(G) + " H" : std::string("H")) +
+                                      ", H] for its " + cell_name(cell));
       !e.empty())
     return e;
   const Eigen::Index H = p.weight_hh.cols(), GH = gate_count(cell) * H;
@@ -415,6 +463,21 @@ std::string load_export(const unsigned char* bytes, std::size_t size, const Load
   if (std::string e = json_matrix(record, "seed_grad_h", false, H, 1, out.seed_grad_h);
       !e.empty())
     return e;
+  // The config it was computed under (decay and spectrum records have one): checked here, so
+  // that use_own_model can adopt it.
+  out.export_config.clear();
+  if (const auto config = record.find("config"); config != record.end()) {
+    if (!config->is_object())
+      return "the export's 'config' is not an object of key = value texts";
+    Config check;
+    for (const auto& [key, value] : config->items()) {
+      if (!value.is_string())
+        return "the export's 'config' is malformed: " + in_quotes(key) + " is not a string";
+      if (std::string e = set_config_value(check, key, value.get<std::string>()); !e.empty())
+        return "the export's 'config' is malformed: " + e;
+      out.export_config.emplace_back(key, value.get<std::string>());
+    }
+  }
   out.inputs.clear();
   for (Eigen::Index t = 0; t < inputs.rows(); ++t) out.inputs.push_back(inputs.row(t).transpose());
   out.model.cell = cell;
@@ -505,10 +568,6 @@ std::string length_contradiction(const std::vector<std::string>& explicit_keys,
   return "";
 }
 
-// One sequence's memory with the model's inputs counted too: config.cpp's limit on
-// steps x (hidden + 10), here steps x (hidden + input size + 10).
-const long long kMaxOwnSequenceUnits = 5000000;
-
 }  // namespace
 
 std::string load_model(const unsigned char* bytes, std::size_t size, const LoadOptions& options,
@@ -528,7 +587,7 @@ std::string load_model(const unsigned char* bytes, std::size_t size, const LoadO
 }
 
 std::string load_inputs(const unsigned char* bytes, std::size_t size, std::vector<Mat>& inputs,
-                        std::string& description) {
+                        std::string& description, int hidden_size) {
   Safetensors file;
   if (std::string e = parse_safetensors(bytes, size, file); !e.empty()) return e;
   const TensorEntry* t = file.find("inputs");
@@ -539,9 +598,22 @@ std::string load_inputs(const unsigned char* bytes, std::size_t size, std::vecto
   if (t->shape.size() != 2 || t->shape[0] < 1 || t->shape[1] < 1)
     return "tensor " + in_quotes(t->name) + " has shape " + shape_text(t->shape) +
            ": expected [T, I], one row of inputs per step";
+  const int64_t T = t->shape[0], I = t->shape[1];
+  if (I > kMaxOwnInputSize)
+    return "tensor " + in_quotes(t->name) + " has shape " + shape_text(t->shape) + ": " +
+           std::to_string(I) + " inputs per step, over gradscope's limit of " +
+           std::to_string(kMaxOwnInputSize);
+  const int64_t H = std::max(hidden_size, 1);
+  if (T > kMaxOwnSequenceUnits / (H + I + 10))
+    return "tensor " + in_quotes(t->name) + " has shape " + shape_text(t->shape) + ": " +
+           std::to_string(T) + " steps, over gradscope's limit of " +
+           std::to_string(kMaxOwnSequenceUnits / (H + I + 10)) +
+           " for this model (steps x (hidden " + std::to_string(H) + " + input size " +
+           std::to_string(I) + " + 10) must be <= " + std::to_string(kMaxOwnSequenceUnits) +
+           ": BPTT keeps every step)";
   Mat m;
   bool f64 = false;
-  if (std::string e = read_matrix(file, *t, 2, m, f64); !e.empty()) return e;
+  if (std::string e = read_matrix(file, *t, 2, m, f64, "inputs"); !e.empty()) return e;
   std::vector<Mat> steps;
   for (Eigen::Index r = 0; r < m.rows(); ++r) steps.push_back(m.row(r).transpose());
   inputs = std::move(steps);
@@ -549,12 +621,22 @@ std::string load_inputs(const unsigned char* bytes, std::size_t size, std::vecto
   return "";
 }
 
-std::string use_own_model(const OwnModel& own, const std::vector<Mat>* user_inputs,
-                          const std::vector<std::string>& explicit_keys, bool sweeps,
-                          Config& config, GivenModel& given, std::vector<std::string>& lines) {
+namespace {
+
+std::string use_own_model_checked(const OwnModel& own, const std::vector<Mat>* user_inputs,
+                                  const std::vector<std::string>& explicit_keys, bool sweeps,
+                                  Config& config, GivenModel& given,
+                                  std::vector<std::string>& lines, bool& inputs_error) {
   Config next = config;
   GivenModel out;
   std::vector<std::string> said;
+  // An export's config: its keys, except those the model and its sequence fix (and seeds, which
+  // a probe does not use and some commands refuse), unless given explicitly.
+  for (const auto& [key, value] : own.export_config)
+    if (!is_explicit(explicit_keys, key.c_str()) && key != "cell" && key != "hidden" &&
+        key != "precision" && key != "length" && key != "seeds")
+      if (std::string e = set_config_value(next, key, value); !e.empty())
+        return "the export's config: " + e;
   if (std::string e = adopt_model(own, explicit_keys, next, out.model, said); !e.empty())
     return e;
   const int H = own.model.hidden_size, I = own.model.input_size;
@@ -564,24 +646,43 @@ std::string use_own_model(const OwnModel& own, const std::vector<Mat>* user_inpu
 
   // The inputs.
   if (own.from_export) {
-    if (user_inputs) return "inputs from a file and from the export: the export has its own";
+    if (user_inputs) {
+      inputs_error = true;
+      return "inputs from a file and from the export: the export has its own";
+    }
     if (sweeps)
       return "the export's seed gradient is of a loss at its own last step: a command that "
              "varies the length needs a safetensors model (decay, spectrum, saturation and "
              "lagsplit take the export)";
-    if (std::string e = length_contradiction(explicit_keys, next, own.inputs.size(), "the export");
-        !e.empty())
-      return e;
+    // Its inputs are the task's whole sequence: copy's has length + 20 steps.
+    const long long T = static_cast<long long>(own.inputs.size());
+    const long long extra = task_shape(next.task, 1).steps - 1;
+    const std::string takes =
+        extra ? " (task=" + std::string(task_name(next.task)) + " takes length + " +
+                    std::to_string(extra) + " steps)"
+              : "";
+    if (is_explicit(explicit_keys, "length")) {
+      if (task_shape(next.task, next.length).steps != T)
+        return "length=" + std::to_string(next.length) + " contradicts the inputs: the export has " +
+               std::to_string(T) + " steps" + takes;
+    } else if (T - extra < 1 || T - extra > INT32_MAX) {
+      return "the export has " + std::to_string(T) + " steps, too few for task=" +
+             task_name(next.task) + takes;
+    } else {
+      next.length = static_cast<int>(T - extra);
+    }
     out.inputs_from = GivenModel::Inputs::Given;
+    out.task_steps = true;
     out.inputs = own.inputs;
     out.h0 = own.h0;
     out.c0 = own.c0;
     out.seed_grad_h = own.seed_grad_h;
-    next.length = static_cast<int>(own.inputs.size());
-    inputs_line = "inputs: the export's, " + std::to_string(next.length) +
-                  " steps, with its h0" + (has_cell_state(own.model.cell) ? " and c0" : "");
+    inputs_line = "inputs: the export's, " + std::to_string(T) + " steps" +
+                  (extra ? " (length " + std::to_string(next.length) + ")" : std::string()) +
+                  ", with its h0" + (has_cell_state(own.model.cell) ? " and c0" : "");
     seed_line = "seed gradient: the export's seed_grad_h (dL/dh_T of its loss)";
   } else if (user_inputs) {
+    inputs_error = true;  // until the inputs are checked
     const int features = user_inputs->empty() ? 0 : static_cast<int>((*user_inputs)[0].rows());
     if (features != I)
       return "the inputs have " + std::to_string(features) + " values per step, the model takes " +
@@ -617,14 +718,16 @@ std::string use_own_model(const OwnModel& own, const std::vector<Mat>* user_inpu
     return (next.sequences != 1 ? "sequences=" + std::to_string(next.sequences)
                                 : "seeds=" + std::to_string(next.seeds)) +
            " is invalid with inputs from a file: there is one sequence (use 1)";
+  inputs_error = false;
 
   // The seed gradient.
   if (!own.from_export) {
     const bool task_loss = out.inputs_from == GivenModel::Inputs::Task && readout &&
                            own.model.output_size == task.output_size;
     if (task_loss) {
-      seed_line = std::string("seed gradient: the task loss (") + task_name(next.task) +
-                  ") at the last step through the readout " + in_quotes(own.readout_prefix);
+      // the quoted name not last: the page's Why ends each line with a full stop
+      seed_line = "seed gradient: through the readout " + in_quotes(own.readout_prefix) +
+                  ", the task loss (" + task_name(next.task) + ") at the last step";
     } else if (readout) {
       const int O = own.model.output_size;
       out.seed_grad_h = own.model.params.weight_out.transpose() *
@@ -662,6 +765,19 @@ std::string use_own_model(const OwnModel& own, const std::vector<Mat>* user_inpu
   said.push_back(seed_line);
   lines.insert(lines.end(), said.begin(), said.end());
   return "";
+}
+
+}  // namespace
+
+std::string use_own_model(const OwnModel& own, const std::vector<Mat>* user_inputs,
+                          const std::vector<std::string>& explicit_keys, bool sweeps,
+                          Config& config, GivenModel& given, std::vector<std::string>& lines,
+                          bool* about_inputs) {
+  bool inputs_error = false;
+  std::string error = use_own_model_checked(own, user_inputs, explicit_keys, sweeps, config, given,
+                                            lines, inputs_error);
+  if (about_inputs) *about_inputs = !error.empty() && inputs_error;
+  return error;
 }
 
 std::string own_model_for_training(const OwnModel& own,

@@ -27,6 +27,13 @@ namespace gs {
 // A model's input size, at most (a step's inputs are kept for every step, like its state).
 inline constexpr int kMaxOwnInputSize = 1024;
 
+// A decay / spectrum --export record (JSON) is parsed whole, and JSON takes several times its
+// size in memory (up to ~20 times for short numbers): gradscope reads records of at most 64 MB
+// (an LSTM with hidden size 800 writes about 55 MB) holding at most 8,000,000 values, and says
+// to use a safetensors file (decay --save) for a larger model. Both are checked before parsing.
+inline constexpr std::size_t kMaxExportBytes = std::size_t{64} << 20;
+inline constexpr std::size_t kMaxExportValues = 8000000;
+
 // Which layer of a safetensors file, and its readout.
 struct LoadOptions {
   std::string prefix;          // the layer's names' prefix ("encoder.lstm." or "encoder.lstm")
@@ -48,8 +55,12 @@ struct OwnModel {
   Precision precision = Precision::F32;  // F64 if a tensor read is F64 (an export: its own)
   // From an export only: the sequence, the initial state and dL/dh_T it started from.
   bool from_export = false;
-  std::vector<Mat> inputs;  // (I, 1) per step
+  std::vector<Mat> inputs;  // (I, 1) per step: the task's whole sequence (copy: length + 20)
   Mat h0, c0, seed_grad_h;
+  // The export's config (its "config" object, key and value text), which the reload adopts
+  // for the keys not given explicitly, so that it is the exported run's config; empty if the
+  // record has none.
+  std::vector<std::pair<std::string, std::string>> export_config;
   std::string readout_prefix;  // the readout's prefix as read, "" for none
   std::string description;     // one line: what was read, e.g. "lstm 'rnn.' layer 0: ..."
   std::string note;            // "" or what the caller should tell: "the file has 2 layers ..."
@@ -60,10 +71,16 @@ struct OwnModel {
 std::string load_model(const unsigned char* bytes, std::size_t size, const LoadOptions& options,
                        OwnModel& out);
 
+// One sequence's memory with the model's inputs counted too: config.cpp's limit on
+// steps x (hidden + 10), here steps x (hidden + input size + 10).
+inline constexpr long long kMaxOwnSequenceUnits = 5000000;
+
 // Reads a sequence of inputs from safetensors bytes: one tensor of shape (T, I) (the tensor
 // named "inputs" if there are several), F32 or F64, finite. `description` says which tensor.
+// The shape is checked before any value is read: I <= kMaxOwnInputSize, and T steps must fit
+// the sequence limit with the model's `hidden_size` (T x (hidden + I + 10)).
 std::string load_inputs(const unsigned char* bytes, std::size_t size, std::vector<Mat>& inputs,
-                        std::string& description);
+                        std::string& description, int hidden_size = 1);
 
 // How the probes use a loaded model under `config`, which it updates:
 // - cell, hidden: the model's; a key in `explicit_keys` that disagrees is an error (an RNN's
@@ -77,12 +94,18 @@ std::string load_inputs(const unsigned char* bytes, std::size_t size, std::vecto
 //   task's output size, the task loss at the last step (exactly as for a drawn model); else
 //   with a readout W (O x H), W^T (1, ..., 1) / sqrt(O) (the gradient of y_T's outputs summed,
 //   over sqrt(O)); else (1, ..., 1) / sqrt(H): the gradient of h_T's units summed, over sqrt(H).
+// An export: its config's keys (those not in `explicit_keys`) are adopted, and its sequence is
+// the task's whole sequence of the length (copy: length + 20 steps), so it reloads to the
+// exported config and curve; an explicit length or task must fit its steps.
 // `sweeps`: the command varies the length (config.lengths): the lengths must fit the inputs
 // from a file, and an export (whose seed gradient is of its own length) is refused. `lines`
 // gets what to print (the model, the inputs, the seed gradient), one line each.
+// `about_inputs`, if given, is set to whether the error is about `user_inputs` (the CLI then
+// names --inputs, not --weights).
 std::string use_own_model(const OwnModel& own, const std::vector<Mat>* user_inputs,
                           const std::vector<std::string>& explicit_keys, bool sweeps,
-                          Config& config, GivenModel& given, std::vector<std::string>& lines);
+                          Config& config, GivenModel& given, std::vector<std::string>& lines,
+                          bool* about_inputs = nullptr);
 
 // Training from a loaded model: config as use_own_model sets it; the model's input size must
 // be the task's; its readout is used if it has the task's output size, else one is drawn as

@@ -100,7 +100,68 @@ std::string parse_entry(const std::string& name, const json& j, std::size_t data
   return "";
 }
 
+// scan_json's SAX handler: counts values and keeps each open object's keys.
+struct ScanHandler {
+  JsonScan& scan;
+  std::size_t max_values;
+  std::vector<std::vector<std::string>> keys;  // per open object or array (arrays: unused)
+
+  bool value() {
+    if (++scan.values <= max_values) return true;
+    scan.too_many = true;
+    return false;
+  }
+  bool null() { return value(); }
+  bool boolean(bool) { return value(); }
+  bool number_integer(json::number_integer_t) { return value(); }
+  bool number_unsigned(json::number_unsigned_t) { return value(); }
+  bool number_float(json::number_float_t, const json::string_t&) { return value(); }
+  bool string(json::string_t&) { return value(); }
+  bool binary(json::binary_t&) { return value(); }
+  bool start_object(std::size_t) {
+    keys.emplace_back();
+    return value();
+  }
+  bool key(json::string_t& name) {
+    std::vector<std::string>& seen = keys.back();
+    // a linear search: objects in these files have few keys, except a header's tensors, which
+    // the header's size limit bounds
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      scan.duplicate = name;
+      scan.duplicate_depth = static_cast<int>(keys.size());
+      return false;
+    }
+    seen.push_back(name);
+    return true;
+  }
+  bool end_object() {
+    keys.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) {
+    keys.emplace_back();
+    return value();
+  }
+  bool end_array() {
+    keys.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    return false;
+  }
+};
+
 }  // namespace
+
+JsonScan scan_json(const char* begin, const char* end, std::size_t max_values) {
+  JsonScan scan;
+  ScanHandler handler{scan, max_values, {}};
+  const bool ok = json::sax_parse(begin, end, &handler);
+  scan.valid = ok;
+  return scan;
+}
+
+std::string header_limit_text() { return std::to_string(kMaxHeaderBytes >> 20) + " MB"; }
 
 std::string weights_file_limit_text() {
   return std::to_string(kMaxWeightsFileBytes >> 20) + " MB";
@@ -147,9 +208,24 @@ std::string parse_safetensors(const unsigned char* bytes, std::size_t size, Safe
   if (header_size > size - 8)
     return "the file is truncated: its header length says " + std::to_string(header_size) +
            " bytes, but only " + std::to_string(size - 8) + " bytes follow";
+  if (header_size > kMaxHeaderBytes)
+    return "the header length says " + std::to_string(header_size) +
+           " bytes, over gradscope's limit of " + header_limit_text() + " (" +
+           std::to_string(kMaxHeaderBytes) +
+           " bytes) for a safetensors header, which lists the tensors (a few KB in real files)";
   const char* header_text = reinterpret_cast<const char*>(bytes + 8);
-  const json header = json::parse(header_text, header_text + header_size, nullptr,
-                                  /*allow_exceptions=*/false);
+  // Checked before it is parsed: JSON's rule on a key named twice is the last one wins, which
+  // would silently drop a tensor.
+  const JsonScan scan = scan_json(header_text, header_text + header_size, kMaxHeaderBytes);
+  if (!scan.duplicate.empty())
+    return scan.duplicate_depth == 1
+               ? "the header lists tensor " + in_quotes(scan.duplicate) +
+                     " twice: a file holds each tensor once"
+               : "the header is malformed: the key " + in_quotes(scan.duplicate) +
+                     " appears twice in one object";
+  const json header = scan.valid ? json::parse(header_text, header_text + header_size, nullptr,
+                                               /*allow_exceptions=*/false)
+                                 : json(json::value_t::discarded);
   if (header.is_discarded())
     return "not a safetensors file, or truncated: its " + std::to_string(header_size) +
            "-byte header is not valid JSON";

@@ -31,6 +31,25 @@ std::string weights_file_limit_text();
 // "" if a file of `size` bytes may be read, else the message (checked before reading it).
 std::string file_size_error(std::size_t size);
 
+// The largest safetensors header gradscope reads: a header lists the tensors, a few KB for real
+// files (about 100 bytes a tensor); JSON takes many times its size in memory once parsed, so a
+// header that claims more is refused before it is parsed.
+inline constexpr std::size_t kMaxHeaderBytes = std::size_t{1} << 20;
+// "1 MB", for messages.
+std::string header_limit_text();
+
+// What a pass over JSON text found, without building the document (memory: its keys only).
+struct JsonScan {
+  bool valid = false;            // one well-formed JSON value
+  std::size_t values = 0;        // numbers, strings, literals, arrays and objects, each one
+  bool too_many = false;         // more than the max_values given: the scan stopped there
+  std::string duplicate;         // the first key an object names twice ("" if none)
+  int duplicate_depth = 0;       // 1: a key of the top-level object
+};
+// Scans [begin, end): stops at the first error, at the first duplicate key, or when more than
+// `max_values` values have been seen.
+JsonScan scan_json(const char* begin, const char* end, std::size_t max_values);
+
 struct TensorEntry {
   std::string name;
   std::string dtype;             // as written: "F32", "F64", "BF16", ...

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Writes a torch.nn.RNN / LSTM / GRU layer (and the Linear that reads it, if you like) as a
 safetensors file that gradscope reads: `gradscope decay --weights FILE`.
 
@@ -12,29 +13,37 @@ From Python, on a model you have in memory:
     export_layer(model.encoder.rnn, "my_rnn.safetensors", readout=model.fc)  # any RNN/LSTM/GRU
     # then: gradscope decay --weights my_rnn.safetensors
 
-From the shell (Debian's /usr/bin/python3, which has torch):
+From the shell (the script runs under the python3 on PATH, which needs torch; on Debian with
+a pyenv python first on PATH, run it as `/usr/bin/python3 scripts/export_weights.py ...`):
 
     scripts/export_weights.py model.pt --layer encoder.rnn [--readout fc] -o my_rnn.safetensors
         model.pt saved with torch.save(model) (its classes must be importable)
-    scripts/export_weights.py state.pt --state-dict [--prefix encoder.rnn.] -o my_rnn.safetensors
+    scripts/export_weights.py state.pt --state-dict [--prefix encoder.rnn] -o my_rnn.safetensors
         a state_dict (torch.save(model.state_dict())): the floating-point tensors under the
         prefix (default: all of them; gradscope finds the recurrent layer)
 
 --dtype float32|float64 converts every tensor (default: float32 and float64 stay as they are,
 float16 and bfloat16 become float32, since gradscope reads F32 and F64). An nn.RNN's
 nonlinearity and the readout's name go into the file's metadata ("cell:<prefix>" = "rnn-relu",
-"readout:<prefix>" = "fc."), which gradscope reads; a state_dict does not say the
-nonlinearity (--nonlinearity relu does).
+"readout:<prefix>" = "fc.", the prefix ending in "." as in the tensors' names: "cell:rnn."),
+which gradscope reads; a state_dict does not say the nonlinearity: --nonlinearity relu (or tanh)
+records it for every plain RNN layer in the file, with or without --prefix.
 
 `export_inputs(x, "seq.safetensors")` writes a sequence of shape (T, I) (or (T, 1, I)) for
 `--inputs`.
 """
 import argparse
 import json
+import re
 import struct
 import sys
 
-import torch
+try:
+    import torch
+except ImportError:
+    sys.exit(f"export_weights: {sys.executable} has no torch: install it (Debian: apt-get install "
+             "python3-torch) or run the script with a python that has it, e.g. "
+             "/usr/bin/python3 scripts/export_weights.py ...")
 
 DTYPES = {torch.float32: ("F32", "<f4"), torch.float64: ("F64", "<f8")}
 
@@ -98,11 +107,34 @@ def cell_name(layer):
     raise TypeError(f"{type(layer).__name__} is not an RNN, LSTM or GRU (or their Cell)")
 
 
+def layer_prefix(name):
+    """The prefix of a layer's tensor names: "" for none, else ending in one "." ("rnn" and
+    "rnn." give "rnn."), as gradscope reads the metadata key "cell:<prefix>"."""
+    name = name.rstrip(".")
+    return name + "." if name else ""
+
+
+RNN_WEIGHT_HH = re.compile(r"^(.*)weight_hh(_l[0-9]+)?(_reverse)?$")
+
+
+def plain_rnn_prefixes(tensors):
+    """The prefixes of the plain RNN layers among state_dict tensors: weight_hh square (H x H;
+    an LSTM's has 4H rows, a GRU's 3H)."""
+    found = []
+    for name, tensor in tensors.items():
+        match = RNN_WEIGHT_HH.match(name)
+        if match and tensor.dim() == 2 and tensor.shape[0] == tensor.shape[1]:
+            if match.group(1) not in found:
+                found.append(match.group(1))
+    return found
+
+
 def export_layer(layer, path, name="rnn", readout=None, readout_name="readout", dtype=None):
     """Writes `layer` (nn.RNN / LSTM / GRU or their Cell; every layer and direction it has) as
     `<name>.weight_ih_l0`, ... and, if given, the nn.Linear `readout` as `<readout_name>.weight`
     and `.bias`, in `dtype` (None: as they are, float16/bfloat16 as float32)."""
-    prefix = name + "." if name else ""
+    prefix = layer_prefix(name)
+    readout_name = readout_name.rstrip(".")
     metadata = {"format": "pt", "cell:" + prefix: cell_name(layer)}
     tensors = {prefix + k: converted(v, dtype) for k, v in layer.state_dict().items()}
     if readout is not None:
@@ -131,9 +163,10 @@ def main():
     parser.add_argument("--layer", help="attribute path of the RNN/LSTM/GRU, e.g. encoder.rnn")
     parser.add_argument("--readout", help="attribute path of an nn.Linear reading it, e.g. fc")
     parser.add_argument("--state-dict", action="store_true", help="FILE is a state_dict")
-    parser.add_argument("--prefix", default="", help="with --state-dict: keys under this prefix")
+    parser.add_argument("--prefix", default="",
+                        help="with --state-dict: keys under this prefix (rnn and rnn. are the same)")
     parser.add_argument("--nonlinearity", choices=["tanh", "relu"],
-                        help="with --state-dict: an RNN's nonlinearity, recorded in the file")
+                        help="with --state-dict: the plain RNN's nonlinearity, recorded in the file")
     parser.add_argument("--dtype", choices=["float32", "float64"])
     args = parser.parse_args()
     dtype = getattr(torch, args.dtype) if args.dtype else None
@@ -141,20 +174,31 @@ def main():
     if args.state_dict:
         if not isinstance(loaded, dict):
             sys.exit(f"export_weights: {args.file} holds a {type(loaded).__name__}, not a state_dict")
+        prefix = layer_prefix(args.prefix)
         tensors = {k: converted(v, dtype) for k, v in loaded.items()
-                   if k.startswith(args.prefix) and torch.is_tensor(v) and v.is_floating_point()}
+                   if k.startswith(prefix) and torch.is_tensor(v) and v.is_floating_point()}
         if not tensors:
-            sys.exit(f"export_weights: no floating-point tensor under {args.prefix!r}")
+            sys.exit(f"export_weights: no floating-point tensor under {prefix!r}")
         metadata = {"format": "pt"}
-        if args.nonlinearity and args.prefix:
-            metadata["cell:" + args.prefix] = "rnn-" + args.nonlinearity
+        rnns = plain_rnn_prefixes(tensors)  # the metadata key is the names' own prefix
+        if args.nonlinearity:
+            if not rnns:
+                sys.exit("export_weights: --nonlinearity is for a plain RNN (weight_hh H x H), and "
+                         f"the tensors under {prefix!r} hold none")
+            for rnn in rnns:
+                metadata["cell:" + rnn] = "rnn-" + args.nonlinearity
+        elif rnns:
+            print("export_weights: note: a state_dict does not say a plain RNN's nonlinearity, and "
+                  "gradscope then takes tanh (torch's default); --nonlinearity relu records relu",
+                  file=sys.stderr)
         write_safetensors(args.output, tensors, metadata)
     else:
         if not isinstance(loaded, torch.nn.Module) or not args.layer:
             sys.exit("export_weights: give a torch.save'd module and --layer (or --state-dict)")
-        readout = loaded.get_submodule(args.readout) if args.readout else None
-        export_layer(loaded.get_submodule(args.layer), args.output, name=args.layer,
-                     readout=readout, readout_name=args.readout or "readout", dtype=dtype)
+        layer_path, readout_path = args.layer.rstrip("."), (args.readout or "").rstrip(".")
+        readout = loaded.get_submodule(readout_path) if readout_path else None
+        export_layer(loaded.get_submodule(layer_path), args.output, name=layer_path,
+                     readout=readout, readout_name=readout_path or "readout", dtype=dtype)
     print(f"export_weights: wrote {args.output}")
 
 

@@ -6,6 +6,7 @@
 
 #include "bridge.h"
 #include "protocol.h"
+#include "tour.h"
 
 namespace {
 
@@ -15,6 +16,7 @@ const char* source_name(ConfigSource source) {
     case ConfigSource::TextField: return "configuration text";
     case ConfigSource::SetConfig: return "setConfig";
     case ConfigSource::UrlHash: return "URL hash";
+    case ConfigSource::Link: return "link";
   }
   return "?";
 }
@@ -25,6 +27,13 @@ std::string apply_config(App& app, const gs::Config& base, const std::string& te
                          ConfigSource source) {
   gs::Config next = base;
   std::string error = gs::parse_config(next, text);
+  const TourStep* step = nullptr;
+  if (error.empty() && next.tour != app.config.tour && (step = tour_step(next.tour))) {
+    // a new tour step: its configuration over the defaults, the text's own keys on top
+    const std::string tour = "&tour=" + std::to_string(next.tour) + "&";
+    next = gs::Config();
+    error = gs::parse_config(next, step->config + tour + text);
+  }
   if (error.empty()) error = own_model_check(app, next);  // a loaded model's cell and size
   if (!error.empty()) {
     app.error = std::string(source_name(source)) + ": " + error;
@@ -39,17 +48,37 @@ std::string apply_config(App& app, const gs::Config& base, const std::string& te
     case ConfigSource::Controls: break;  // slider drags: the hash follows, throttled, in frame()
     case ConfigSource::TextField:
     case ConfigSource::SetConfig:
+    case ConfigSource::Link:
       bridge_write_hash(app.config_text);
       app.hash_written = app.config_text;
       break;
     case ConfigSource::UrlHash: app.hash_written = app.config_text; break;  // it came from there
   }
+  if (step) after_tour_step(app, *step);
   return "";
 }
 
 void train_action(App& app, TrainAction action) {
   bridge_send_train(action);
   ++app.commands_sent;
+}
+
+void critical_action(App& app, CriticalAction action) {
+  bridge_send_critical(action);
+  ++app.commands_sent;
+}
+
+void cliff_start(App& app, double w, double b) {
+  bridge_send_cliff(w, b);
+  ++app.commands_sent;
+}
+
+void focus_view(App& app, View view) {
+  app.focus = view;
+  if (view == View::Why || view == View::Controls) return;
+  app.page = page_of(view);
+  app.phone_select = view;
+  app.phone_select_pending = true;
 }
 
 void receive_results(App& app, const uint8_t* data, size_t size) {

@@ -16,9 +16,10 @@
 enum class View {
   Decay, Sweep, Heatmap, Training,             // Page::Vanishing
   Spectra, Saturation, LagSplit, Trainability,  // Page::Why
+  Critical, Cliff, Truncation, Presets,         // Page::Remedies
   Why, Controls
 };
-enum class Page { Vanishing, Why };
+enum class Page { Vanishing, Why, Remedies };
 const char* view_name(View view);
 bool view_from_name(const std::string& name, View& view);  // the plot views' names
 Page page_of(View view);
@@ -72,6 +73,12 @@ struct App {
   long heatmaps_generation = -1;      // results.decay_generation they were made from
   std::vector<Heatmap> trainability_maps;  // one per cell: scales (rows) x lengths (columns)
   long trainability_maps_generation = -1;
+  Heatmap cliff_map;               // b (rows) x w (columns): log10 of the loss or of |gradient|
+  bool cliff_gradient = false;     // what the map shows: false the loss, true |gradient|
+  int cliff_map_made = -1;         // which of the two cliff_map holds (-1: none yet)
+  // phones: a tab to bring forward once (a tour step's or a preset's view, focus()), if set
+  bool phone_select_pending = false;
+  View phone_select = View::Decay;
   Heatmap colorbar;                   // 1 x 256 ramp through the same colormap
   float heat_lo = -8, heat_hi = 0;    // shared log10 window of every heatmap and the bar
   std::string notice;                 // a transient message ("Link copied")
@@ -94,17 +101,25 @@ struct App {
 
 // Where configuration text came from: it decides what a rejected text is called in the message
 // and whether the URL hash is written now, later (slider drags), or not at all (it came from it).
-enum class ConfigSource { Controls, TextField, SetConfig, UrlHash };
+// Link: a preset or a tour step clicked in the page (the hash follows at once).
+enum class ConfigSource { Controls, TextField, SetConfig, UrlHash, Link };
 
 // Applies configuration text over `base`; on success sets app.config, clears the error, sends the
 // configuration to the worker (which restarts the jobs whose inputs changed) and updates the URL
-// hash. On error keeps the last good config and records "<source>: <message>" in app.error.
+// hash. A new `tour` step (tour.h) sets that step's configuration over the defaults, the text's
+// own keys on top, focuses its view and, for a training step, presses Play. On error keeps the last good config and records "<source>: <message>" in app.error.
 // Returns "" or the message.
 std::string apply_config(App& app, const gs::Config& base, const std::string& text,
                          ConfigSource source);
 
 // Training controls: play, pause, step, reset, sent to the worker.
 void train_action(App& app, TrainAction action);
+// The critical experiment's Run and Stop, and a start point on the cliff, sent to the worker.
+void critical_action(App& app, CriticalAction action);
+void cliff_start(App& app, double w, double b);
+
+// Puts a view in focus and shows its page (phones: its tab).
+void focus_view(App& app, View view);
 
 // Takes in one message of the worker (protocol.h).
 void receive_results(App& app, const uint8_t* data, size_t size);

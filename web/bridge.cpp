@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "number_format.h"
+#include "tour.h"
 #include "views.h"
 
 namespace {
@@ -19,6 +20,8 @@ extern "C" {
 void js_install();
 void js_worker_config(const char* text);
 void js_worker_train(int action);
+void js_worker_critical(int action);
+void js_worker_cliff(double w, double b);
 void js_copy_link();
 void js_download(const char* filename, const char* mime, const char* text);
 void js_download_canvas_png(const char* filename);
@@ -139,6 +142,82 @@ Json trainability_json(const Results& c) {
           {"lengths", t.lengths}, {"cells", cells}};
 }
 
+// What fixes it: the critical experiment, the cliff (surface and paths), the truncation cosines,
+// the tour's step.
+Json critical_json(const Results& results) {
+  const CriticalResult& c = results.critical;
+  Json runs = Json::array(), cells = Json::array();
+  for (const gs::CriticalRun& run : c.runs)
+    runs.push_back({{"cell", gs::cell_name(run.cell)},
+                    {"length", run.length},
+                    {"seed", run.seed},
+                    {"final_loss", gs::json_value<Json>(run.final_loss)},
+                    {"chance_loss", run.chance_loss},
+                    {"solved", run.solved},
+                    {"diverged_at", run.diverged_at}});
+  for (const gs::CriticalCell& cell : c.cells) {
+    Json shares = Json::array();
+    for (const gs::CriticalShare& s : cell.shares)
+      shares.push_back({{"length", s.length}, {"done", s.done}, {"solved", s.solved}});
+    cells.push_back({{"cell", gs::cell_name(cell.cell)},
+                     {"critical_length", cell.critical_length},
+                     {"shares", shares}});
+  }
+  return {{"running", c.running}, {"done", c.done},       {"runs_total", c.runs_total},
+          {"progress", c.progress}, {"elapsed_ms", c.elapsed_ms}, {"error", c.error},
+          {"runs", runs},         {"cells", cells}};
+}
+
+Json values_json(const std::vector<double>& values) {
+  Json out = Json::array();
+  for (double v : values) out.push_back(gs::json_value<Json>(v));
+  return out;
+}
+
+Json path_json(const CliffPath& p) {
+  return {{"clip", p.clip}, {"w", values_json(p.w)},   {"b", values_json(p.b)},
+          {"loss", values_json(p.loss)}, {"clipped", p.clipped}, {"off_step", p.off_step},
+          {"overflow", p.overflow}};
+}
+
+Json cliff_json(const Results& results) {
+  const CliffResult& c = results.cliff;
+  return {{"done", c.done},
+          {"w", c.w},
+          {"b", c.b},
+          // w-major, as `gradscope cliff` prints it: [i * b.length + j] at (w[i], b[j])
+          {"loss", values_json(c.loss)},
+          {"grad_w", values_json(c.grad_w)},
+          {"grad_b", values_json(c.grad_b)},
+          {"lr", kCliffLr},
+          {"iterations", kCliffIterations},
+          {"start", {c.start_w, c.start_b}},
+          {"paths_generation", c.paths_generation},
+          {"plain", path_json(c.plain)},
+          {"clipped", path_json(c.clipped)}};
+}
+
+Json truncation_json(const Results& results) {
+  const TruncationResult& t = results.truncation;
+  Json cells = Json::array();
+  bool done = t.error.empty() && !t.cells.empty();
+  for (const TruncationResult::Cell& cell : t.cells) {
+    done = done && cell.done;
+    // -inf (a gradient exactly zero, no direction) is null and NaN "overflow": the rule of a log10
+    cells.push_back({{"cell", gs::cell_name(cell.cell)},
+                     {"done", cell.done},
+                     {"cosine", log10_array(cell.cosine)}});
+  }
+  return {{"done", done}, {"error", t.error}, {"cells", cells}};
+}
+
+Json tour_json(const App& app) {
+  const TourStep* step = tour_step(app.config.tour);
+  if (!step) return {{"step", 0}, {"steps", gs::kTourSteps}};
+  return {{"step", app.config.tour}, {"steps", gs::kTourSteps}, {"title", step->title},
+          {"view", view_name(step->view)}, {"text", tour_text(app, app.config.tour)}};
+}
+
 nlohmann::json training_json(const Results& c) {
   nlohmann::json cells = nlohmann::json::array();
   for (const TrainResult& job : c.train) {
@@ -198,7 +277,13 @@ nlohmann::json state_of(const App& app) {
       {"model", own_model_json(app)},
       {"why_it_vanishes", why_json(c)},
       {"trainability", trainability_json(c)},
-      {"page", app.page == Page::Why ? "why" : "vanishing"},
+      {"critical", critical_json(c)},
+      {"cliff", cliff_json(c)},
+      {"truncation", truncation_json(c)},
+      {"tour", tour_json(app)},
+      {"page", app.page == Page::Why        ? "why"
+               : app.page == Page::Remedies ? "remedies"
+                                            : "vanishing"},
       {"webgl2", app.webgl2},
       {"gl_context", {{"lost", app.context_lost}, {"restores", app.context_restores}}},
       {"gl_version", app.gl_version},
@@ -264,17 +349,28 @@ EMSCRIPTEN_KEEPALIVE void gradscope_receive(const uint8_t* data, int size) {
   receive_results(*g_app, data, static_cast<size_t>(size));
 }
 
+EMSCRIPTEN_KEEPALIVE const char* gradscope_critical(const char* action_text) {
+  const std::string action = action_text;
+  g_app->reply = "";
+  if (action == "run" || action == "stop")
+    critical_action(*g_app, action == "run" ? CriticalAction::Run : CriticalAction::Stop);
+  else
+    g_app->reply = "critical: unknown action '" + action + "' (run, stop)";
+  return g_app->reply.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE void gradscope_cliff(double w, double b) { cliff_start(*g_app, w, b); }
+
 EMSCRIPTEN_KEEPALIVE const char* gradscope_focus(const char* name) {
   g_app->reply = "";
   View view;
   if (view_from_name(name, view)) {
-    g_app->focus = view;
-    if (view != View::Why) g_app->page = page_of(view);  // its page is shown
+    focus_view(*g_app, view);  // its page is shown
     return g_app->reply.c_str();
   }
   g_app->reply = std::string("focus: unknown view '") + name +
                  "' (decay, sweep, heatmap, training, spectra, saturation, lagsplit, "
-                 "trainability, why)";
+                 "trainability, critical, cliff, truncation, presets, why)";
   return g_app->reply.c_str();
 }
 
@@ -330,6 +426,8 @@ void bridge_write_hash(const std::string& text) {
 }
 void bridge_send_config(const std::string& config_text) { js_worker_config(config_text.c_str()); }
 void bridge_send_train(TrainAction action) { js_worker_train(static_cast<int>(action)); }
+void bridge_send_critical(CriticalAction action) { js_worker_critical(static_cast<int>(action)); }
+void bridge_send_cliff(double w, double b) { js_worker_cliff(w, b); }
 void bridge_copy_link() { js_copy_link(); }
 void bridge_download(const char* filename, const char* mime, const std::string& text) {
   js_download(filename, mime, text.c_str());

@@ -17,9 +17,12 @@ std::string bridge_read_hash();
 void bridge_write_hash(const std::string& text);
 
 // Messages to the compute worker (web/worker.js): the whole configuration as canonical text,
-// or a training action. Its answers come back through receive_results (app.h).
+// a training action, the critical experiment's run or stop, a start point on the cliff. Their
+// answers come back through receive_results (app.h).
 void bridge_send_config(const std::string& config_text);
 void bridge_send_train(TrainAction action);
+void bridge_send_critical(CriticalAction action);
+void bridge_send_cliff(double w, double b);
 
 // Copies location.href to the clipboard; app.notice says whether it worked.
 void bridge_copy_link();

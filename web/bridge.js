@@ -29,7 +29,17 @@ mergeInto(LibraryManager.library, {
       setConfig: function (text) { return gradscopeCall(_gradscope_set_config, String(text)); },
       // Training: "play", "pause", "step" or "reset"; returns "" or the error.
       train: function (action) { return gradscopeCall(_gradscope_train, String(action)); },
-      // Puts a view in focus (decay, sweep, heatmap, training, why): it decides what "Why"
+      // The critical-length experiment: "run" (start or go on) or "stop"; returns "" or the error.
+      critical: function (action) { return gradscopeCall(_gradscope_critical, String(action)); },
+      // A start point on Pascanu's cliff: gradient descent from (w, b) without and with clipping.
+      // Returns "" or the error (w and b must be finite numbers).
+      cliff: function (w, b) {
+        w = Number(w); b = Number(b);
+        if (!isFinite(w) || !isFinite(b)) return 'cliff: w and b must be finite numbers';
+        _gradscope_cliff(w, b);
+        return '';
+      },
+      // Puts a view in focus (decay, sweep, heatmap, training, why, ...): it decides what "Why"
       // explains and what CSV holds; returns "" or the error.
       focus: function (view) { return gradscopeCall(_gradscope_focus, String(view)); },
       // The CSV that "Download CSV" saves for the view in focus.
@@ -52,12 +62,19 @@ mergeInto(LibraryManager.library, {
     Module.gradscopeWorker = worker;
   },
 
-  // Messages to the compute worker: the whole configuration, or a training action.
+  // Messages to the compute worker: the whole configuration, a training action, the critical
+  // experiment's run or stop, a start point on the cliff.
   js_worker_config: function (text) {
     Module.gradscopeWorker.postMessage({ config: UTF8ToString(text) });
   },
   js_worker_train: function (action) {
     Module.gradscopeWorker.postMessage({ train: action });
+  },
+  js_worker_critical: function (action) {
+    Module.gradscopeWorker.postMessage({ critical: action });
+  },
+  js_worker_cliff: function (w, b) {
+    Module.gradscopeWorker.postMessage({ cliff: [w, b] });
   },
 
   js_copy_link: function () {

@@ -194,6 +194,8 @@ void compute_sync(Compute& compute, const gs::Config& config) {
     compute.trainability = TrainabilityJob();
     ++compute.trainability_generation;
   }
+  sync_truncation(compute.truncation, config);
+  sync_critical(compute.critical, config);
   if (train_key != compute.train_key) {
     compute.train_key = train_key;
     start_training(compute);
@@ -221,6 +223,8 @@ bool compute_advance(Compute& compute, double budget_ms, double (*now_ms)()) {
       worked = true;
       continue;
     }
+    // the cliff's surface is a few ms of work and needs no key: before the longer why jobs
+    if ((worked = advance_cliff_job(compute.cliff))) continue;
     for (WhyJob& job : compute.why)
       if ((worked = advance_why(compute.config, job, slice_steps(compute.config, 1), compute.given)))
         break;
@@ -228,7 +232,15 @@ bool compute_advance(Compute& compute, double budget_ms, double (*now_ms)()) {
     if ((worked = advance_trainability_job(compute.config, compute.trainability,
                                            slice_steps(compute.config, 1), compute.given)))
       continue;
-    worked = advance_training_slice(compute);
+    const int batch_steps = slice_steps(compute.config, compute.config.batch);
+    if ((worked = advance_truncation_jobs(compute.truncation, compute.config, batch_steps)))
+      continue;
+    compute.critical_turn = !compute.critical_turn;
+    const auto critical = [&] {
+      return advance_critical_job(compute.critical, batch_steps, now_ms);
+    };
+    worked = compute.critical_turn ? critical() || advance_training_slice(compute)
+                                   : advance_training_slice(compute) || critical();
   }
   measure_rate(compute, iterations_before, now_ms());
   return worked;
@@ -258,6 +270,12 @@ int training_iterations(const Compute& compute) {
   }
   return lockstep_iterations(done, diverged);
 }
+
+void critical_command(Compute& compute, CriticalAction action) {
+  critical_do(compute.critical, compute.config, action);
+}
+
+void cliff_command(Compute& compute, double w, double b) { cliff_descend(compute.cliff, w, b); }
 
 void training_do(Compute& compute, TrainAction action) {
   switch (action) {

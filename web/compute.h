@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "own_model.h"
+#include "remedy_jobs.h"
 #include "results.h"
 #include "why_jobs.h"
 
@@ -45,6 +46,13 @@ struct Compute {
   std::string trainability_key;
   TrainabilityJob trainability;
   long trainability_generation = 0;
+
+  // What fixes it (remedy_jobs.h): the cliff (no keys: computed once), the truncation cosines
+  // (after the why jobs), the critical experiment (only after Run; it takes turns with training).
+  CliffJob cliff;
+  TruncationJobs truncation;
+  CriticalJob critical;
+  bool critical_turn = false;  // whose slice is next when both it and training have work
 
   std::vector<TrainJob> train;  // one per selected cell
   long train_generation = 0;
@@ -83,8 +91,9 @@ std::string compute_model_file(const Compute& compute);
 // Restarts the jobs whose inputs differ from `config`'s; the others keep their results.
 void compute_sync(Compute& compute, const gs::Config& config);
 
-// Advances decay curves first, then the sweep, the why jobs (spectra, saturation, lag split, the
-// trainability map), then training (if playing), for about
+// Advances decay curves first, then the sweep, the cliff's surface, the why jobs (spectra,
+// saturation, lag split, the trainability map), the truncation cosines, then training (if playing) and the
+// critical experiment (if running), taking turns, for about
 // `budget_ms` of wall time. `now_ms` is a monotonic clock in milliseconds. Returns whether work
 // is left (false: idle until the next message).
 bool compute_advance(Compute& compute, double budget_ms, double (*now_ms)());
@@ -96,3 +105,6 @@ int training_iterations(const Compute& compute);  // of the cell furthest behind
 
 // Training controls.
 void training_do(Compute& compute, TrainAction action);
+// The critical experiment's Run and Stop; a start point on the cliff (its two descent paths).
+void critical_command(Compute& compute, CriticalAction action);
+void cliff_command(Compute& compute, double w, double b);

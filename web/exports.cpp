@@ -144,6 +144,40 @@ std::string training_csv(const App& app) {
   return out;
 }
 
+// The critical experiment's finished runs and summary, as `gradscope critical` prints them.
+std::string critical_csv(const App& app) {
+  const CriticalResult& c = app.results.critical;
+  std::string out = std::string(gs::kCriticalHeader) + "\n";
+  for (const gs::CriticalRun& run : c.runs) out += gs::critical_row(run) + "\n";
+  if (c.done) out += gs::critical_summary_lines(c.cells);
+  return out;
+}
+
+// The cliff's surface, as `gradscope cliff` prints it at its default grid.
+std::string cliff_csv(const App& app) {
+  const CliffResult& c = app.results.cliff;
+  std::string out = "w,b,loss,grad_w,grad_b\n";
+  if (!c.done) return out;
+  for (size_t i = 0; i < c.w.size(); ++i)
+    for (size_t j = 0; j < c.b.size(); ++j) {
+      const size_t k = i * c.b.size() + j;
+      out += gs::format_exact(c.w[i]) + "," + gs::format_exact(c.b[j]) + "," +
+             gs::format_exact(c.loss[k]) + "," + gs::format_exact(c.grad_w[k]) + "," +
+             gs::format_exact(c.grad_b[k]) + "\n";
+    }
+  return out;
+}
+
+// The truncation cosines, as `gradscope truncation` prints them (with the cell in front).
+std::string truncation_csv(const App& app) {
+  std::string out = "cell,k,cosine\n";
+  for (const TruncationResult::Cell& c : app.results.truncation.cells)
+    for (size_t k = 0; k < c.cosine.size(); ++k)
+      out += std::string(gs::cell_name(c.cell)) + "," + std::to_string(k + 1) + "," +
+             gs::format_value(c.cosine[k]) + "\n";
+  return out;
+}
+
 }  // namespace
 
 std::string view_csv(const App& app, View view) {
@@ -155,6 +189,9 @@ std::string view_csv(const App& app, View view) {
     case View::Saturation: return saturation_csv(app);
     case View::LagSplit: return lag_split_csv(app);
     case View::Trainability: return trainability_csv(app);
+    case View::Critical: return critical_csv(app);
+    case View::Cliff: return cliff_csv(app);
+    case View::Truncation: return truncation_csv(app);
     default: return decay_csv(app);
   }
 }

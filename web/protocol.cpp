@@ -411,6 +411,213 @@ void read_trainability(Reader& r, Results& results) {
   t.done = r.ok();
 }
 
+// --- what fixes it: the critical experiment's new runs, the cliff once, the truncation cosines ---
+
+void write_critical(Writer& w, const Compute& c, Outbox& outbox) {
+  const CriticalJob& job = c.critical;
+  if (outbox.critical_generation != job.generation || outbox.critical_scoring != job.scoring) {
+    outbox.critical_generation = job.generation;
+    outbox.critical_scoring = job.scoring;
+    outbox.critical_sent = 0;  // a restart or a new threshold: every run again
+  }
+  const CriticalResult& r = job.result;
+  w.pod<int64_t>(job.generation);
+  w.pod<uint8_t>(r.running);
+  w.pod<uint8_t>(r.done);
+  w.pod<int32_t>(r.runs_total);
+  w.pod<int32_t>(r.current);
+  w.pod(r.progress);
+  w.pod(r.elapsed_ms);
+  w.text(r.error);
+  const std::vector<gs::CriticalRun>& runs = job.experiment.runs;
+  const size_t finished = job.started ? job.experiment.next : 0;
+  w.pod<uint32_t>(static_cast<uint32_t>(outbox.critical_sent));
+  w.pod<uint32_t>(static_cast<uint32_t>(finished - outbox.critical_sent));
+  for (size_t i = outbox.critical_sent; i < finished; ++i) {
+    const gs::CriticalRun& run = runs[i];
+    w.pod<uint8_t>(static_cast<uint8_t>(run.cell));
+    w.pod<int32_t>(run.length);
+    w.pod<uint64_t>(run.seed);
+    w.pod<int32_t>(run.index);
+    w.pod(run.final_loss);
+    w.pod(run.chance_loss);
+    w.pod<uint8_t>(run.solved);
+    w.pod<int32_t>(run.diverged_at);
+  }
+  const bool summary = finished > outbox.critical_sent || outbox.critical_sent == 0;
+  outbox.critical_sent = finished;
+  w.pod<uint8_t>(summary);
+  if (!summary) return;
+  const std::vector<gs::CriticalCell> cells =
+      gs::critical_summary(job.started ? job.experiment.config : c.config,
+                           std::vector<gs::CriticalRun>(runs.begin(), runs.begin() + finished));
+  w.pod<uint32_t>(static_cast<uint32_t>(cells.size()));
+  for (const gs::CriticalCell& cell : cells) {
+    w.pod<uint8_t>(static_cast<uint8_t>(cell.cell));
+    w.pod<int32_t>(cell.critical_length);
+    w.pod<uint32_t>(static_cast<uint32_t>(cell.shares.size()));
+    for (const gs::CriticalShare& share : cell.shares) {
+      w.pod<int32_t>(share.length);
+      w.pod<int32_t>(share.done);
+      w.pod<int32_t>(share.solved);
+    }
+  }
+}
+
+void read_critical(Reader& r, Results& results) {
+  const long generation = r.pod<int64_t>();
+  CriticalResult& c = results.critical;
+  if (generation != results.critical_generation) {
+    results.critical_generation = generation;
+    c = CriticalResult();
+  }
+  c.running = r.pod<uint8_t>();
+  c.done = r.pod<uint8_t>();
+  c.runs_total = r.pod<int32_t>();
+  c.current = r.pod<int32_t>();
+  c.progress = r.pod<double>();
+  c.elapsed_ms = r.pod<double>();
+  c.error = r.text();
+  const uint32_t first = r.pod<uint32_t>(), count = r.pod<uint32_t>();
+  if (first == 0) c.runs.clear();  // every run again (a new threshold re-scores them)
+  const bool in_order = first == c.runs.size();
+  for (uint32_t i = 0; r.ok() && i < count; ++i) {
+    gs::CriticalRun run;
+    run.cell = static_cast<gs::CellKind>(r.pod<uint8_t>());
+    run.length = r.pod<int32_t>();
+    run.seed = r.pod<uint64_t>();
+    run.index = r.pod<int32_t>();
+    run.final_loss = r.pod<double>();
+    run.chance_loss = r.pod<double>();
+    run.solved = r.pod<uint8_t>();
+    run.diverged_at = r.pod<int32_t>();
+    run.done = true;
+    if (in_order && r.ok()) c.runs.push_back(run);
+  }
+  if (!r.pod<uint8_t>()) return;
+  const uint32_t cells = r.pod<uint32_t>();
+  c.cells.clear();
+  for (uint32_t i = 0; r.ok() && i < cells && i < 64; ++i) {
+    gs::CriticalCell cell;
+    cell.cell = static_cast<gs::CellKind>(r.pod<uint8_t>());
+    cell.critical_length = r.pod<int32_t>();
+    const uint32_t lengths = r.pod<uint32_t>();
+    for (uint32_t k = 0; r.ok() && k < lengths && k < 64; ++k) {
+      gs::CriticalShare share;
+      share.length = r.pod<int32_t>();
+      share.done = r.pod<int32_t>();
+      share.solved = r.pod<int32_t>();
+      cell.shares.push_back(share);
+    }
+    c.cells.push_back(std::move(cell));
+  }
+}
+
+void write_path(Writer& w, const CliffPath& p) {
+  w.pod(p.clip);
+  w.array(p.w);
+  w.array(p.b);
+  w.array(p.loss);
+  w.array(p.clipped);
+  w.pod<int32_t>(p.off_step);
+  w.pod<uint8_t>(p.overflow);
+}
+
+CliffPath read_path(Reader& r) {
+  CliffPath p;
+  p.clip = r.pod<double>();
+  p.w = r.array<double>();
+  p.b = r.array<double>();
+  p.loss = r.array<double>();
+  p.clipped = r.array<uint8_t>();
+  p.off_step = r.pod<int32_t>();
+  p.overflow = r.pod<uint8_t>();
+  return p;
+}
+
+void write_cliff(Writer& w, const Compute& c, Outbox& outbox) {
+  const CliffResult& cliff = c.cliff.result;
+  w.pod(cliff.progress);
+  const bool surface = cliff.done && !outbox.cliff_sent;
+  w.pod<uint8_t>(surface);
+  if (surface) {
+    outbox.cliff_sent = true;
+    w.array(cliff.w);
+    w.array(cliff.b);
+    w.array(cliff.loss);
+    w.array(cliff.grad_w);
+    w.array(cliff.grad_b);
+  }
+  const bool paths = cliff.paths_generation != outbox.cliff_paths_sent;
+  w.pod<uint8_t>(paths);
+  if (!paths) return;
+  outbox.cliff_paths_sent = cliff.paths_generation;
+  w.pod<int64_t>(cliff.paths_generation);
+  w.pod(cliff.start_w);
+  w.pod(cliff.start_b);
+  write_path(w, cliff.plain);
+  write_path(w, cliff.clipped);
+}
+
+void read_cliff(Reader& r, Results& results) {
+  CliffResult& cliff = results.cliff;
+  cliff.progress = r.pod<double>();
+  if (r.pod<uint8_t>()) {
+    cliff.w = r.array<double>();
+    cliff.b = r.array<double>();
+    cliff.loss = r.array<double>();
+    cliff.grad_w = r.array<double>();
+    cliff.grad_b = r.array<double>();
+    cliff.done = r.ok() && cliff.loss.size() == cliff.w.size() * cliff.b.size();
+  }
+  if (!r.pod<uint8_t>()) return;
+  cliff.paths_generation = r.pod<int64_t>();
+  cliff.start_w = r.pod<double>();
+  cliff.start_b = r.pod<double>();
+  cliff.plain = read_path(r);
+  cliff.clipped = read_path(r);
+}
+
+void write_truncation(Writer& w, const Compute& c, Outbox& outbox) {
+  const TruncationJobs& jobs = c.truncation;
+  if (outbox.truncation_generation != jobs.generation) {
+    outbox.truncation_generation = jobs.generation;
+    outbox.truncation_sent.assign(jobs.cells.size(), 0);
+  }
+  w.pod<int64_t>(jobs.generation);
+  w.text(jobs.error);
+  w.pod<uint32_t>(static_cast<uint32_t>(jobs.cells.size()));
+  for (size_t i = 0; i < jobs.cells.size(); ++i) {
+    const TruncationResult::Cell& cell = jobs.cells[i].result;
+    const bool send = cell.done && !outbox.truncation_sent[i];
+    w.pod<uint8_t>(static_cast<uint8_t>(cell.cell));
+    w.pod<uint8_t>(send);
+    if (!send) continue;
+    outbox.truncation_sent[i] = 1;
+    w.array(cell.cosine);
+  }
+}
+
+void read_truncation(Reader& r, Results& results) {
+  const long generation = r.pod<int64_t>();
+  TruncationResult& t = results.truncation;
+  const std::string error = r.text();
+  const uint32_t cells = r.pod<uint32_t>();
+  if (generation != results.truncation_generation) {
+    results.truncation_generation = generation;
+    t = TruncationResult();
+    t.cells.assign(r.ok() ? std::min<uint32_t>(cells, 64) : 0, TruncationResult::Cell());
+  }
+  t.error = error;
+  for (uint32_t i = 0; r.ok() && i < cells && i < t.cells.size(); ++i) {
+    TruncationResult::Cell& cell = t.cells[i];
+    cell.cell = static_cast<gs::CellKind>(r.pod<uint8_t>());
+    if (!r.pod<uint8_t>()) continue;
+    cell.cosine = r.array<double>();
+    cell.done = r.ok();
+  }
+}
+
 }  // namespace
 
 void encode_update(const Compute& compute, const WorkerStatus& status, Outbox& outbox,
@@ -425,6 +632,9 @@ void encode_update(const Compute& compute, const WorkerStatus& status, Outbox& o
   write_training(w, compute, outbox);
   write_why(w, compute, outbox);
   write_trainability(w, compute, outbox);
+  write_critical(w, compute, outbox);
+  write_cliff(w, compute, outbox);
+  write_truncation(w, compute, outbox);
 }
 
 std::string apply_update(Results& results, const uint8_t* data, size_t size) {
@@ -445,5 +655,8 @@ std::string apply_update(Results& results, const uint8_t* data, size_t size) {
   read_training(r, results);
   read_why(r, results);
   read_trainability(r, results);
+  read_critical(r, results);
+  read_cliff(r, results);
+  read_truncation(r, results);
   return r.ok() ? "" : "a truncated update message";
 }

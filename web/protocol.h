@@ -25,6 +25,12 @@ struct Outbox {
   std::vector<char> why_sent;  // per cell: its finished result has been sent
   long trainability_generation = -1;
   bool trainability_sent = false;
+  long critical_generation = -1, critical_scoring = -1;
+  size_t critical_sent = 0;  // finished runs
+  bool cliff_sent = false;   // the surface
+  long cliff_paths_sent = 0;
+  long truncation_generation = -1;
+  std::vector<char> truncation_sent;  // per cell
 };
 
 // The worker itself, reported in every message.

@@ -42,6 +42,15 @@ int training_iterations(const Results& results) {
   return lockstep_iterations(done, diverged);
 }
 
+double recent_loss(const TrainResult& r, int iterations) {
+  iterations = std::min(iterations, static_cast<int>(r.history.size()));
+  if (iterations <= 0) return NAN;
+  const int tail = std::max(1, iterations / 10);
+  double loss = 0;
+  for (int i = iterations - tail; i < iterations; ++i) loss += r.history[i].loss / tail;
+  return loss;
+}
+
 void summarize_decay(DecayResult& r) {
   const size_t T = r.curves[0].size();
   r.median.resize(T);

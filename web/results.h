@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analysis.h"
+#include "critical.h"
 #include "sweep.h"
 #include "train.h"
 
@@ -88,6 +89,57 @@ struct TrainabilityResult {
   std::vector<Cell> cells;
 };
 
+// The critical-length experiment (core/critical.h): trained by the worker only after the page's
+// Run, in canonical order; the page keeps the finished runs and the worker's summary of them.
+struct CriticalResult {
+  bool running = false;     // training runs now (Run, not stopped, not finished)
+  bool done = false;        // every run finished
+  int runs_total = 0;       // cells x lengths x seeds
+  int current = -1;         // the run in progress (index), -1 if none
+  double progress = 0;      // iterations done / iterations of every run, 0..1
+  double elapsed_ms = 0;    // the worker's time spent training the runs so far
+  std::string error;        // why the page does not run it for this configuration
+  std::vector<gs::CriticalRun> runs;    // the finished runs, in canonical order
+  std::vector<gs::CriticalCell> cells;  // per cell: seeds done and solved per length, critical length
+};
+
+// Pascanu et al.'s cliff (core/cliff.h): the loss surface over the default grid and gradient
+// descent from a start point without and with clipping, with the view's fixed step settings.
+const double kCliffLr = 0.3;
+const int kCliffIterations = 200;
+const double kCliffClip = 1.0;
+const double kCliffStartW = 6, kCliffStartB = -3.4;  // the README's example, until the reader clicks
+struct CliffPath {
+  double clip = 0;  // 0: no clipping
+  std::vector<double> w, b, loss;  // the start and every point reached
+  std::vector<uint8_t> clipped;    // the step taken from there was clipped
+  // The first point off the drawn grid or where the gradient is not finite (0 if none): where
+  // the path flies off.
+  int off_step = 0;
+  bool overflow = false;  // it stopped because the gradient was beyond double's range
+};
+struct CliffResult {
+  bool done = false;  // the surface is complete
+  double progress = 0;
+  std::vector<double> w, b;                 // the grid's values (w: columns, b: rows)
+  std::vector<double> loss, grad_w, grad_b;  // w-major: [i * b.size() + j] at (w[i], b[j])
+  long paths_generation = 0;                 // counts start points
+  double start_w = kCliffStartW, start_b = kCliffStartB;
+  CliffPath plain, clipped;  // without clipping, with clipping at kCliffClip
+};
+
+// Truncated BPTT (core/truncation.h): per cell, the cosine between the gradient truncated to k
+// steps and the full one, k = 1..T, on the first minibatch training draws.
+struct TruncationResult {
+  std::string error;  // why the page does not compute it for this configuration
+  struct Cell {
+    gs::CellKind cell = gs::CellKind::RnnTanh;
+    bool done = false;
+    std::vector<double> cosine;  // [k - 1]; NaN beyond range, -inf without a direction
+  };
+  std::vector<Cell> cells;  // one per selected cell
+};
+
 // One cell's training so far.
 struct TrainResult {
   gs::CellKind cell = gs::CellKind::RnnTanh;
@@ -122,12 +174,20 @@ struct Results {
   double iterations_per_second = 0;  // per cell, measured over the last second
   std::vector<TrainResult> train;    // one per selected cell
 
+  long critical_generation = 0;
+  CriticalResult critical;
+  CliffResult cliff;
+  long truncation_generation = 0;
+  TruncationResult truncation;
+
   long commands_done = 0;         // how many of the page's messages the worker has handled
   int64_t worker_memory_bytes = 0;  // the worker's WebAssembly memory
 };
 
 // The training controls, as the page sends them to the worker.
 enum class TrainAction { Play, Pause, Step, Reset };
+// The critical experiment's controls: run (start or go on) and stop (pause).
+enum class CriticalAction { Run, Stop };
 
 // Why `config` cannot be trained in the page ("" if it can): the core's memory limits, and a cap
 // on the cost of one step, above which training belongs to the CLI.
@@ -139,6 +199,9 @@ bool decay_done(const Results& results);
 // the furthest one's count.
 int lockstep_iterations(const std::vector<int>& done, const std::vector<char>& diverged);
 int training_iterations(const Results& results);
+// The mean loss over the last 10% of the first `iterations` records (as `gradscope train`
+// reports it), NaN without records.
+double recent_loss(const TrainResult& result, int iterations);
 
 // Median and 10-90% quantiles over the probes at every step (quantiles.h: -inf, an exactly zero
 // gradient, stays -inf; a NaN, overflow, makes all three NaN), and the by-lag arrays.

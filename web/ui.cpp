@@ -1,6 +1,7 @@
 // The windows of the app, tiled to fill the canvas. Wide screens: controls and "Why" on the
 // left, a bar of pages on the right and the page's four views in a 2 x 2 grid below it. Narrow
-// screens (phones): the pages as buttons, one view at a time under a tab bar.
+// screens (phones): the pages as buttons, one view at a time under a tab bar. A guided tour's
+// step (tour.h) is shown above "Why" (phones: above the tabs).
 #include "ui.h"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 
 #include "imgui.h"
 #include "own_model_ui.h"
+#include "tour.h"
 #include "views.h"
 
 namespace {
@@ -40,13 +42,23 @@ const ViewInfo kViews[] = {
      draw_lag_split_view},
     {View::Trainability, Page::Why, "trainability", "Trainability: recurrent scale x length",
      "Scale", draw_trainability_view},
+    {View::Critical, Page::Remedies, "critical", "The critical length: which lengths each cell learns",
+     "Critical", draw_critical_view},
+    {View::Cliff, Page::Remedies, "cliff", "Pascanu's cliff: exploding gradients and clipping",
+     "Cliff", draw_cliff_view},
+    {View::Truncation, Page::Remedies, "truncation", "Truncated BPTT: the gradient kept by k steps",
+     "Trunc", draw_truncation_view},
+    {View::Presets, Page::Remedies, "presets", "Paper presets and the guided tour", "Tour",
+     draw_presets_view},
 };
 
 struct PageInfo {
   Page page;
   const char* label;
 };
-const PageInfo kPages[] = {{Page::Vanishing, "What vanishes"}, {Page::Why, "Why it vanishes"}};
+const PageInfo kPages[] = {{Page::Vanishing, "What vanishes"},
+                           {Page::Why, "Why it vanishes"},
+                           {Page::Remedies, "What fixes it"}};
 
 const ViewInfo* info_of(View view) {
   for (const ViewInfo& info : kViews)
@@ -122,7 +134,10 @@ void draw_desktop(App& app, const Layout& l) {
   if (begin_tile(app, "gradscope: watch the gradient vanish", l.controls, View::Controls))
     draw_controls(app);
   ImGui::End();
-  if (begin_tile(app, "Why", l.why, View::Why)) draw_why_view(app);
+  if (begin_tile(app, "Why", l.why, View::Why)) {
+    draw_tour_panel(app);  // the tour's step, while one is shown
+    draw_why_view(app);
+  }
   ImGui::End();
   ImGui::SetNextWindowPos(l.pages.pos);
   ImGui::SetNextWindowSize(l.pages.size);
@@ -144,6 +159,7 @@ void draw_phone(App& app, ImVec2 d) {
                ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                    ImGuiWindowFlags_NoSavedSettings);
   draw_page_buttons(app);
+  draw_tour_panel(app);
   struct Tab {
     const char* label;
     View view;
@@ -156,7 +172,11 @@ void draw_phone(App& app, ImVec2 d) {
   tabs.push_back({"Setup", View::Controls, draw_controls});
   if (ImGui::BeginTabBar("views", ImGuiTabBarFlags_FittingPolicyResizeDown)) {
     for (const Tab& tab : tabs) {
-      if (!ImGui::BeginTabItem(tab.label)) continue;
+      // a view put in focus from outside (a tour step, a preset, focus()) is brought forward once
+      const ImGuiTabItemFlags flags =
+          app.phone_select_pending && app.phone_select == tab.view ? ImGuiTabItemFlags_SetSelected
+                                                                   : 0;
+      if (!ImGui::BeginTabItem(tab.label, nullptr, flags)) continue;
       app.phone_tab = tab.view;
       if (tab.view != View::Controls && tab.view != View::Why) app.focus = tab.view;
       ImGui::BeginChild(tab.label);
@@ -168,6 +188,7 @@ void draw_phone(App& app, ImVec2 d) {
     }
     ImGui::EndTabBar();
   }
+  app.phone_select_pending = false;  // brought forward: from now on the reader's taps decide
   ImGui::End();
 }
 

@@ -82,6 +82,8 @@ void heatmaps_update(App& app) {
   heatmap_render(app.colormap, app.colorbar);
   trainability_maps_update(app);
   for (Heatmap& map : app.trainability_maps) heatmap_render(app.colormap, map);
+  cliff_map_update(app);
+  heatmap_render(app.colormap, app.cliff_map);
 }
 
 void draw_heatmap_view(App& app) {

@@ -9,12 +9,10 @@
 #include "cell_style.h"
 #include "imgui.h"
 #include "plot.h"
+#include "text.h"
 #include "views.h"
 #include "wrapped_text.h"
 
-namespace {
-
-// 10^x as text at any depth, two significant digits: "0.38", "2.9e-9", "4.1e-1500".
 std::string power_text(double log10_value) {
   if (!std::isfinite(log10_value)) return log10_value == -INFINITY ? "exactly 0" : "overflow";
   char buffer[48];
@@ -22,7 +20,6 @@ std::string power_text(double log10_value) {
   return buffer;
 }
 
-std::string format(const char* pattern, ...) __attribute__((format(printf, 1, 2)));
 std::string format(const char* pattern, ...) {
   char buffer[1024];
   va_list args;
@@ -31,6 +28,8 @@ std::string format(const char* pattern, ...) {
   va_end(args);
   return buffer;
 }
+
+namespace {
 
 std::string capitalized(std::string text) {
   if (!text.empty()) text[0] = static_cast<char>(std::toupper(text[0]));
@@ -103,6 +102,42 @@ std::string explain_cell(const DecayResult& job, int steps, bool drawn) {
           name, a.mean_gate, measured.c_str());
   }
   return "";
+}
+
+// What the initialization in effect does to the factor per step (issue 9: identity, orthogonal,
+// chrono); the measured factors are in each cell's paragraph.
+std::string explain_init(const gs::Config& c) {
+  std::string text = format("Initialization: init=%s, scale %g", gs::init_name(c.init), c.scale);
+  if (c.radius > 0) text += format(", W_hh rescaled to spectral radius %g", c.radius);
+  text += ". ";
+  switch (c.init) {
+    case gs::InitKind::Uniform:
+      text += "PyTorch's default, every weight from U(-1/sqrt(H), 1/sqrt(H)): W_hh's largest "
+              "singular value, times the activation's derivative, bounds the factor per step.";
+      break;
+    case gs::InitKind::Xavier:
+      text += "Glorot's U(+-sqrt(6 / (fan_in + fan_out))) per gate block: larger weights than "
+              "PyTorch's default, so the factor per step starts larger.";
+      break;
+    case gs::InitKind::Orthogonal:
+      text += "W_hh orthogonal (Saxe et al. 2014): every singular value equals the scale, so "
+              "W_hh itself neither shrinks nor grows any direction at scale 1, and only the "
+              "activation's derivative or the gates make the gradient vanish.";
+      break;
+    case gs::InitKind::Identity:
+      text += "W_hh = scale x I (Le et al. 2015; with ReLU, the IRNN): at scale 1 a unit that "
+              "stays on passes the gradient back unchanged, a factor of exactly 1 per step.";
+      break;
+  }
+  const bool gated = std::any_of(c.cells.begin(), c.cells.end(), [](gs::CellKind k) {
+    return k == gs::CellKind::Lstm || k == gs::CellKind::Gru;
+  });
+  if (c.chrono > 0 && gated)
+    text += format(" chrono=%d (Tallec & Ollivier 2018): the LSTM's forget gate and the GRU's "
+                   "update gate start between 1/2 and 1 - 1/%d per unit, the factor per step "
+                   "along the kept path, so memory times spread up to %d steps.",
+                   c.chrono, c.chrono, c.chrono);
+  return text;
 }
 
 // The "why it vanishes" page, from the worker's WhyResult per cell.
@@ -224,6 +259,10 @@ std::string explain_view(const App& app, View view) {
     case View::Trainability:
       if (!results_current(app)) return "Computing...";
       return explain_trainability(c);
+    case View::Critical:
+    case View::Cliff:
+    case View::Truncation:
+    case View::Presets: return explain_remedy(app, view);
     case View::Decay:
     case View::Heatmap:
     case View::Why:
@@ -242,6 +281,7 @@ std::string explain_view(const App& app, View view) {
           "Over %d steps that is a product of %d Jacobians.\n\n",
           steps, steps - 1);
       for (const DecayResult& job : c.decay) text += explain_cell(job, steps, !app.own_model.model) + "\n\n";
+      text += explain_init(c.config) + "\n\n";
       if (view == View::Heatmap)
         text +=
             "In the heatmap each row is one hidden unit: a dark left side means the units "
@@ -282,10 +322,7 @@ std::string explain_view(const App& app, View view) {
             c.train.empty() ? 0.0 : c.train[0].chance_loss);
       text = format("After %d iterations (mean of the last %d):\n\n", done, std::max(1, done / 10));
       for (const TrainResult& job : c.train) {
-        const auto& h = job.history;
-        const int tail = std::max(1, done / 10);
-        double loss = 0;
-        for (int i = done - tail; i < done; ++i) loss += h[i].loss / tail;
+        const double loss = recent_loss(job, done);
         if (job.diverged_at)
           text += format("%s: diverged at iteration %d: %s.\n", cell_label(job.cell),
                          job.diverged_at, job.divergence.c_str());

@@ -1,7 +1,8 @@
 // The compute worker. It loads compute.js/compute.wasm (core/ and web/compute.cpp, built for a
 // worker by CMake), takes the page's messages ({config: text}, {train: TrainAction number},
-// {model: file bytes or null}, {save: file name}), computes in slices of about 25 ms with the
-// page's messages handled in between, and after each slice posts what changed (web/protocol.h) as a transferred ArrayBuffer. It runs its own instance of the
+// {critical: CriticalAction number}, {cliff: [w, b]}, {model: file bytes or null}, {save: file
+// name}), computes in slices of about 25 ms with the page's messages handled in between, and
+// after each slice posts what changed (web/protocol.h) as a transferred ArrayBuffer. It runs its own instance of the
 // core and shares no memory with the page, so any static host serves it (no special headers).
 'use strict';
 
@@ -41,6 +42,10 @@ function handle(message) {
     Module._free(p);
   } else if ('train' in message) {
     Module._worker_train(message.train | 0);  // a TrainAction (results.h) as a number
+  } else if ('critical' in message) {
+    Module._worker_critical(message.critical | 0);  // a CriticalAction (results.h)
+  } else if ('cliff' in message) {
+    Module._worker_cliff(+message.cliff[0], +message.cliff[1]);  // a start point (w, b)
   } else if ('model' in message) {
     // your own model's file (an ArrayBuffer), or null: back to drawn models
     var bytes = message.model ? new Uint8Array(message.model) : new Uint8Array(0);

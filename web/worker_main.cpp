@@ -2,6 +2,7 @@
 // the one Compute of the page, the functions worker.js calls, and the message of what changed.
 #include <emscripten.h>
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -32,6 +33,18 @@ EMSCRIPTEN_KEEPALIVE void worker_config(const char* text) {
 EMSCRIPTEN_KEEPALIVE void worker_train(int action) {
   if (action >= 0 && action <= static_cast<int>(TrainAction::Reset))
     training_do(g_compute, static_cast<TrainAction>(action));
+  ++g_status.commands_done;
+}
+
+EMSCRIPTEN_KEEPALIVE void worker_critical(int action) {
+  if (action >= 0 && action <= static_cast<int>(CriticalAction::Stop))
+    critical_command(g_compute, static_cast<CriticalAction>(action));
+  ++g_status.commands_done;
+}
+
+// A start point on the cliff: its two descent paths are computed at once (400 short steps).
+EMSCRIPTEN_KEEPALIVE void worker_cliff(double w, double b) {
+  if (std::isfinite(w) && std::isfinite(b)) cliff_command(g_compute, w, b);  // the page checks
   ++g_status.commands_done;
 }
 

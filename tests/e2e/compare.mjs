@@ -103,9 +103,10 @@ export function firstDifference(a, b, where = '') {
 // Screenshots
 // ------------------------------------------------------------------------------------------------
 
-// The phone layout's tab bar: the first row near the top with at least `min` separate runs of
-// tab-coloured pixels (blue buttons, their white labels), each at least 15 CSS px wide. Returns
-// the tabs' centres in CSS pixels, left to right, or [] when there is no such row.
+// The phone layout's tab bar: the first row near the top, just under a row of nothing, with at
+// least `min` separate runs of tab-coloured pixels (blue buttons, their white labels), each at
+// least 15 CSS px wide. Returns the tabs' centres in CSS pixels, left to right, or [] when there
+// is no such row.
 export function findTabBar(png, dpr, min = 4) {
   const isTab = (i) => {
     const r = png.px[i], g = png.px[i + 1], b = png.px[i + 2];
@@ -124,7 +125,9 @@ export function findTabBar(png, dpr, min = 4) {
   const limit = Math.floor(png.height * 0.2);
   for (let y = 0; y < limit; y++) {
     const runs = runsAt(y);
-    if (runs.length < min) continue;
+    // the top edge of a row of buttons (nothing above it): inside the page buttons' labels the
+    // glyphs' anti-aliased edges can cut a row into as many runs as the tabs make
+    if (runs.length < min || (y > 0 && runsAt(y - 1).length > 0)) continue;
     let y2 = y;  // the band of rows with the same tabs; click in its middle
     while (y2 + 1 < limit && runsAt(y2 + 1).length === runs.length) y2++;
     const mid = runsAt(Math.floor((y + y2) / 2));

@@ -72,6 +72,9 @@ await runArea(async ({ browser, base }) => {
       const hash = await page.evaluate(() => location.hash);
       expect(hash.endsWith('&model=local'), `hash ${hash}`);
       expect(/^Your model, lstm_small\.safetensors/.test(s.why), `why "${s.why.slice(0, 80)}"`);
+      // the readout's quoted name does not end the sentence (it read "... 'readout.'.")
+      expect(s.why.includes("Seed gradient: through the readout 'readout.', the task loss (adding) at the last step.") &&
+             !s.why.includes("'."), `why "${s.why.slice(0, 400)}"`);
       await waitFrames(page, 3);
       await page.screenshot({ path: path.join(args.out, 'desktop-own-model.png') });
       return m.badge;

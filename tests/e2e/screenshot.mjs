@@ -2,6 +2,7 @@
 // Takes screenshots of the built site for people to look at, without the test suite:
 //   node tests/e2e/screenshot.mjs OUT.png [WIDTHxHEIGHT] [#hash] [--focus view] [--train N]
 //        [--scale S] [--model FILE.safetensors (loaded through the page's file input)] [--tab X,Y]
+//        [--wait PART] (PART: a part of getState() with a done flag, e.g. cliff)
 // Serves dist/ on a free loopback port, waits until every curve is computed.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,10 @@ if (option('train')) {
   await page.waitForFunction((n) => window.gradscope.getState().training.iterations >= n,
     Number(option('train')), { timeout: 300000 });
   await page.evaluate(() => window.gradscope.train('pause'));
+}
+if (option('wait')) {
+  await page.waitForFunction((part) => window.gradscope.getState()[part].done, option('wait'),
+                             { timeout: 300000, polling: 200 });
 }
 if (option('tab')) await page.mouse.click(Number(option('tab').split(',')[0]), Number(option('tab').split(',')[1]));
 const start = await page.evaluate(() => window.gradscope.getState().frame);

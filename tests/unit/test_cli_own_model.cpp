@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -101,8 +102,8 @@ TEST_CASE("decay --save and --export read back with --weights: the same curve, t
     const Run reloaded =
         ok("decay --weights " + a + " --length 60 --seed 5 --save " + b + " --export " + bj);
     CHECK(rows_of(reloaded.out) == rows_of(drawn.out));
-    CHECK(reloaded.out.find("# seed gradient: the task loss (adding) at the last step through "
-                            "the readout 'readout.'") != std::string::npos);
+    CHECK(reloaded.out.find("# seed gradient: through the readout 'readout.', the task loss "
+                            "(adding) at the last step") != std::string::npos);
     const std::string first = file_bytes(a);
     CHECK(first.size() > 100);
     CHECK(file_bytes(b) == first);  // export, reload, export: byte for byte
@@ -166,8 +167,8 @@ TEST_CASE("--weights for sweep, spectrum, saturation, lagsplit and trainability:
     CHECK(lines[2].rfind("# model: lstm from 'rnn.weight_ih_l0' (layer 0 of 1): input size 2, "
                          "hidden 16, with biases, F32 tensors; readout 'readout.' (1 outputs)",
                          0) == 0);
-    CHECK(lines[4] == "# seed gradient: the task loss (adding) at the last step through the "
-                      "readout 'readout.'");
+    CHECK(lines[4] == "# seed gradient: through the readout 'readout.', the task loss (adding) "
+                      "at the last step");
   }
   // The sweep's lengths are prefixes of your own sequence; an export fixes its own length.
   const std::string inputs = kWeightsDir + "inputs_i3.safetensors";
@@ -176,8 +177,8 @@ TEST_CASE("--weights for sweep, spectrum, saturation, lagsplit and trainability:
   CHECK(rows_of(sweep.out).size() == 3);
   check_refused("sweep --weights " + kWeightsDir + "rnn_tanh_f32.safetensors --inputs " + inputs +
                     " --lengths 10,300",
-                "--weights " + kWeightsDir +
-                    "rnn_tanh_f32.safetensors: lengths=10,300 do not fit the inputs: they have "
+                "--inputs " + inputs +
+                    ": lengths=10,300 do not fit the inputs: they have "
                     "200 steps, and each length takes the first steps of them");
 }
 
@@ -218,7 +219,8 @@ TEST_CASE("--weights: a bad file or a contradicting flag exits 2 with one line, 
                     ": init is set, but the weights come from the file (init, scale, radius, "
                     "forget_bias and chrono shape drawn weights only)");
   check_refused("decay --weights " + small + " --inputs " + kWeightsDir + "inputs_i3.safetensors",
-                "--weights " + small + ": the inputs have 3 values per step, the model takes 2");
+                "--inputs " + kWeightsDir +
+                    "inputs_i3.safetensors: the inputs have 3 values per step, the model takes 2");
   check_refused("decay --inputs " + kWeightsDir + "inputs_i3.safetensors",
                 "--inputs needs --weights (your own model's sequence)");
   check_refused("decay --readout fc", "--readout needs --weights (it picks what to read from the file)");
@@ -229,9 +231,9 @@ TEST_CASE("--weights: a bad file or a contradicting flag exits 2 with one line, 
   check_refused("decay --save /nonexistent-dir/model.safetensors",
                 "--save /nonexistent-dir/model.safetensors: cannot open the file for writing (No "
                 "such file or directory)");
-  const Run bench = run_cli("bench --weights " + small);
-  CHECK(bench.exit_code == 2);
-  CHECK(bench.err.find("unknown key 'weights'") != std::string::npos);
+  check_refused("bench --weights " + small,
+                "bench does not take --weights (decay, sweep, spectrum, saturation, lagsplit, "
+                "trainability and train do)");
 }
 
 TEST_CASE("--help of decay and train explains --weights, --save and what the curve means without a readout") {
@@ -245,4 +247,122 @@ TEST_CASE("--help of decay and train explains --weights, --save and what the cur
   CHECK(train.out.find("write the trained models as safetensors") != std::string::npos);
   CHECK(train.out.find("--inputs") == std::string::npos);
   CHECK(ok("critical --help").out.find("--weights") == std::string::npos);
+}
+
+TEST_CASE("decay --save keeps a readout the loss did not use: the saved file reads back to the same curve") {
+  // rnn_tanh_f32's readout 'fc.' has 2 outputs, task=adding's 1: it makes the seed gradient
+  const std::string weights = kWeightsDir + "rnn_tanh_f32.safetensors";
+  const std::string saved = temp("readout.safetensors"), again = temp("readout2.safetensors");
+  const Run first = ok("decay --weights " + weights + " --save " + saved);
+  CHECK(first.out.find("through the readout 'fc.'") != std::string::npos);
+  const Run reloaded = ok("decay --weights " + saved + " --save " + again);
+  CHECK(reloaded.out.find("# seed gradient: dL/dh_T = W^T (1, ..., 1) / sqrt(2) through the "
+                          "readout 'readout.'") != std::string::npos);
+  CHECK(rows_of(reloaded.out) == rows_of(first.out));
+  CHECK(file_bytes(again) == file_bytes(saved));
+  for (const std::string& path : {saved, again}) std::filesystem::remove(path);
+}
+
+TEST_CASE("decay --save writes nothing when the run fails: no empty file, an existing file unchanged") {
+  const std::string saved = temp("failed.safetensors");
+  std::filesystem::remove(saved);
+  // /dev/full takes the open and refuses the write: the run fails after --save was checked
+  const Run full = run_cli("decay --export /dev/full --save " + saved);
+  CHECK(full.exit_code == 2);
+  CHECK(full.err.find("--export /dev/full: cannot write the file") != std::string::npos);
+  CHECK(!std::filesystem::exists(saved));
+  { std::ofstream(saved) << "before"; }
+  CHECK(run_cli("decay --export /dev/full --save " + saved).exit_code == 2);
+  CHECK(file_bytes(saved) == "before");
+  std::filesystem::remove(saved);
+  check_refused("decay --save " + std::filesystem::temp_directory_path().string(),
+                "--save " + std::filesystem::temp_directory_path().string() +
+                    ": it is a directory");
+}
+
+TEST_CASE("a decay --export of the copy task reloads to the same config and curve") {
+  const std::string record = temp("copy.json");
+  const Run drawn = ok("decay --cell gru --task copy --length 30 --export " + record);
+  const Run reloaded = ok("decay --weights " + record);
+  CHECK(lines_of(reloaded.out)[0] == lines_of(drawn.out)[0]);  // length=30, task=copy, ...
+  CHECK(reloaded.out.find("# inputs: the export's, 50 steps (length 30), with its h0") !=
+        std::string::npos);
+  CHECK(rows_of(reloaded.out) == rows_of(drawn.out));
+  CHECK(rows_of(ok("decay --weights " + record + " --length 30").out) == rows_of(drawn.out));
+  check_refused("decay --weights " + record + " --length 50",
+                "--weights " + record +
+                    ": length=50 contradicts the inputs: the export has 50 steps (task=copy takes "
+                    "length + 20 steps)");
+  std::filesystem::remove(record);
+}
+
+TEST_CASE("--weights and --inputs: the flag at fault is named, a directory is not a file, and a command without --weights says so") {
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  check_refused("decay --weights " + dir, "--weights " + dir + ": it is a directory, not a file");
+  const std::string small = kWeightsDir + "lstm_small.safetensors";
+  check_refused("decay --weights " + small + " --inputs " + dir,
+                "--inputs " + dir + ": it is a directory, not a file");
+  const std::string nan = temp("nan_inputs.safetensors");
+  {  // a [3, 2] float32 tensor 'inputs' holding NaN at [1, 0]
+    const std::string header =
+        R"({"inputs":{"dtype":"F32","shape":[3,2],"data_offsets":[0,24]}})";
+    std::string bytes;
+    for (int b = 0; b < 8; ++b) bytes += static_cast<char>((header.size() >> (8 * b)) & 0xff);
+    bytes += header;
+    std::string data(24, '\0');
+    data[8 + 2] = '\xc0';  // 0x7fc00000, little-endian
+    data[8 + 3] = '\x7f';
+    bytes += data;
+    std::ofstream(nan, std::ios::binary) << bytes;
+  }
+  check_refused("decay --weights " + small + " --inputs " + nan,
+                "--inputs " + nan + ": tensor 'inputs' holds NaN at [1, 0]: gradscope reads "
+                                    "finite inputs only");
+  check_refused("decay --weights " + small + " --inputs " + nan + " --sequences 2",
+                "--inputs " + nan + ": tensor 'inputs' holds NaN at [1, 0]: gradscope reads "
+                                    "finite inputs only");
+  std::filesystem::remove(nan);
+  check_refused("decay --weights " + small + " --inputs " + kWeightsDir +
+                    "inputs_i4.safetensors --length 7",
+                "--inputs " + kWeightsDir +
+                    "inputs_i4.safetensors: the inputs have 4 values per step, the model takes 2");
+  check_refused("critical --weights x",
+                "critical does not take --weights (decay, sweep, spectrum, saturation, lagsplit, "
+                "trainability and train do)");
+  check_refused("bench --save x", "bench does not take --save (decay and train do)");
+}
+
+TEST_CASE("scripts/export_weights.py: runs as a program, and records a state_dict's RNN nonlinearity with or without --prefix") {
+  const std::string script = std::string(GRADSCOPE_SOURCE_DIR) + "/scripts/export_weights.py";
+  {
+    std::ifstream file(script);
+    std::string first;
+    std::getline(file, first);
+    CHECK(first == "#!/usr/bin/env python3");
+  }
+  CHECK((std::filesystem::status(script).permissions() & std::filesystem::perms::owner_exec) !=
+        std::filesystem::perms::none);
+  // Debian's torch is under /usr/bin/python3 (a pyenv python first on PATH may lack it).
+  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
+    MESSAGE("skipped the export: /usr/bin/python3 has no torch");
+    return;
+  }
+  const std::string state = temp("relu_state.pt");
+  REQUIRE(std::system(("/usr/bin/python3 -c \"import torch; torch.manual_seed(0); "
+                       "m = torch.nn.Module(); m.rnn = torch.nn.RNN(3, 5, nonlinearity='relu'); "
+                       "torch.save(m.state_dict(), '" + state + "')\"").c_str()) == 0);
+  for (const std::string& prefix : {std::string(""), std::string(" --prefix rnn"),
+                                    std::string(" --prefix rnn.")}) {
+    INFO(prefix);
+    const std::string out = temp("relu.safetensors");
+    REQUIRE(std::system(("/usr/bin/python3 " + script + " " + state +
+                         " --state-dict --nonlinearity relu" + prefix + " -o " + out +
+                         " >/dev/null")
+                            .c_str()) == 0);
+    const Run run = ok("decay --weights " + out);
+    CHECK(run.out.find("config=cell=rnn-relu&hidden=5&") != std::string::npos);
+    CHECK(run.out.find("the file does not say the RNN's nonlinearity") == std::string::npos);
+    std::filesystem::remove(out);
+  }
+  std::filesystem::remove(state);
 }

@@ -505,3 +505,156 @@ TEST_CASE("own model: a bad decay export or inputs file gets one message") {
         "tensor 'inputs' has shape [3]: expected [T, I], one row of inputs per step");
   CHECK(inputs.empty());
 }
+
+TEST_CASE("own model: a layer number not in torch's plain decimal names no layer, and every tensor looked up is checked") {
+  // rnn.weight_ih_l00 once read as layer 0, whose weight_ih_l0 the loader then did not find
+  std::vector<TensorOut> t = lstm_tensors();
+  t[0].name = "rnn.weight_ih_l00";
+  CHECK(load_error(lstm_file(t)) ==
+        "no recurrent layer in the file: no tensor is named <prefix>weight_ih_l0 (torch.nn.RNN, "
+        "LSTM, GRU) or <prefix>weight_ih (RNNCell, LSTMCell, GRUCell); it has "
+        "'rnn.weight_ih_l00', 'rnn.weight_hh_l0', 'rnn.bias_ih_l0', 'rnn.bias_hh_l0'; "
+        "'rnn.weight_ih_l00' is no layer's name: torch writes the layer number in plain decimal "
+        "(weight_ih_l0, weight_ih_l12)");
+  for (const char* name : {"rnn.weight_ih_l01", "rnn.weight_ih_l+1", "rnn.weight_ih_l1234567"}) {
+    INFO(name);
+    t = lstm_tensors();
+    t[0].name = name;
+    CHECK(load_error(lstm_file(t)).rfind("no recurrent layer in the file:", 0) == 0);
+  }
+  // A stray non-canonical name next to the real layer is not a second layer.
+  t = lstm_tensors();
+  t.push_back(tensor_out("rnn.weight_ih_l00", Mat(Mat::Ones(12, 2))));
+  OwnModel own;
+  REQUIRE(load(lstm_file(t), own) == "");
+  CHECK(own.note == "");
+  // Layer 10 is read as 10 (not 1, not 0).
+  t = lstm_tensors();
+  for (TensorOut& tensor : t) tensor.name.replace(tensor.name.size() - 1, 1, "10");
+  LoadOptions ten;
+  ten.layer = 10;
+  ten.layer_given = true;
+  REQUIRE(load(lstm_file(t), own, ten) == "");
+  CHECK(own.description.find("'rnn.weight_ih_l10' (layer 10 of 1") != std::string::npos);
+}
+
+TEST_CASE("own model: a header over 1 MB is refused before it is parsed, and a tensor named twice is refused") {
+  // 1 MB + 8 bytes of header, all there: refused by its length, not by what it holds
+  std::string header = R"({"__metadata__": {"pad": ")";
+  header += std::string((std::size_t{1} << 20) + 8 - header.size() - 3, 'x') + "\"}}";
+  REQUIRE(header.size() == (std::size_t{1} << 20) + 8);
+  CHECK(load_error(raw_file(header, "")) ==
+        "the header length says 1048584 bytes, over gradscope's limit of 1 MB (1048576 bytes) "
+        "for a safetensors header, which lists the tensors (a few KB in real files)");
+  std::vector<Mat> inputs;
+  std::string what;
+  const std::string big = raw_file(header, "");
+  CHECK(load_inputs(data_of(big), big.size(), inputs, what) == load_error(big));
+  // A header of exactly 1 MB is read.
+  header = R"({"__metadata__": {"pad": ")";
+  header += std::string((std::size_t{1} << 20) - header.size() - 3, 'x') + "\"}}";
+  const std::string limit = raw_file(header, "");
+  Safetensors parsed;
+  CHECK(parse_safetensors(data_of(limit), limit.size(), parsed) == "");
+
+  // The same tensor twice: JSON keeps the last, which would drop the other silently.
+  const std::string eight_floats(32, '\0');
+  CHECK(load_error(raw_file(R"({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]},)"
+                            R"( "w": {"dtype": "F32", "shape": [4], "data_offsets": [16, 32]}})",
+                            eight_floats)) ==
+        "the header lists tensor 'w' twice: a file holds each tensor once");
+  CHECK(load_error(raw_file(R"({"__metadata__": {"cell:rnn.": "rnn-relu", "cell:rnn.": "rnn-tanh"},)"
+                            R"( "w": {"dtype": "F32", "shape": [8], "data_offsets": [0, 32]}})",
+                            eight_floats)) ==
+        "the header is malformed: the key 'cell:rnn.' appears twice in one object");
+  CHECK(load_error(raw_file(R"({"w": {"dtype": "F32", "dtype": "F64", "shape": [8], "data_offsets": [0, 32]}})",
+                            eight_floats)) ==
+        "the header is malformed: the key 'dtype' appears twice in one object");
+}
+
+TEST_CASE("own model: a JSON record over 64 MB or 8,000,000 values, or with a key twice, is refused before it is parsed") {
+  // Checked on the size alone: the bytes are not looked at past the first.
+  std::string huge(kMaxExportBytes + 1, ' ');
+  huge[0] = '{';
+  CHECK(load_error(huge) ==
+        "the JSON record has 67108865 bytes, over gradscope's limit of 64 MB (67108864 bytes) "
+        "for a decay --export record, which is parsed whole: write the model as safetensors "
+        "instead (decay --save FILE, or scripts/export_weights.py), which holds any model "
+        "gradscope computes");
+  huge.clear();
+  huge.shrink_to_fit();
+  // Short numbers take ~20 times their text once parsed: counted first.
+  std::string many = "{\"weights\": [0";
+  many.reserve(2 * kMaxExportValues + 64);
+  for (std::size_t i = 0; i < kMaxExportValues; ++i) many += ",0";
+  many += "]}";
+  CHECK(load_error(many) ==
+        "the JSON record holds more than 8000000 values, over gradscope's limit for a decay "
+        "--export record: write the model as safetensors instead (decay --save FILE, or "
+        "scripts/export_weights.py), which holds any model gradscope computes");
+  CHECK(load_error(R"({"cell": "gru", "cell": "lstm", "weights": {}})") ==
+        "the JSON record names 'cell' twice in one object: which one is meant is not clear");
+}
+
+TEST_CASE("own model: an export's malformed matrix says the shape it expected") {
+  const std::string record =
+      R"({"cell": "gru", "precision": "f64", "weights": {"weight_ih_l0": [[1, 2]],)"
+      R"( "weight_hh_l0": WHH, "bias_ih_l0": [0], "bias_hh_l0": [0], "weight_out": [],)"
+      R"( "bias_out": []}, "inputs": [[1, 2]], "h0": [0], "seed_grad_h": [1]})";
+  auto with = [&](const std::string& whh) {
+    std::string text = record;
+    text.replace(text.find("WHH"), 3, whh);
+    return text;
+  };
+  CHECK(load_error(with("[1, 2, 3]")) ==
+        "the export's 'weight_hh_l0' is not a matrix: expected [3 H, H] for its gru, an array of "
+        "rows that are arrays of numbers, but its row 0 is not an array");
+  CHECK(load_error(with("[[1], [2], 3]")) ==
+        "the export's 'weight_hh_l0' is not a matrix: expected [3 H, H] for its gru, rows of 1 "
+        "numbers as row 0, but row 2 is not an array");
+  CHECK(load_error(with("[[1], [2, 3], [4]]")) ==
+        "the export's 'weight_hh_l0' is not a matrix: expected [3 H, H] for its gru, rows of 1 "
+        "numbers as row 0, but row 1 has 2 values");
+  CHECK(load_error(with("7")) ==
+        "the export's 'weight_hh_l0' is not an array: expected a matrix [3 H, H] for its gru");
+}
+
+TEST_CASE("own model: --inputs' shape is checked against the limits before its values are read, and its problems say inputs") {
+  // [100000, 3] with hidden 64: 100000 x (64 + 3 + 10) > 5,000,000. A NaN in the data shows
+  // that no value was read.
+  Mat x = Mat::Zero(100000, 3);
+  x(0, 0) = std::numeric_limits<double>::quiet_NaN();
+  const std::string long_inputs = write_safetensors({tensor_out("inputs", x)}, "F32", {});
+  std::vector<Mat> inputs;
+  std::string what;
+  CHECK(load_inputs(data_of(long_inputs), long_inputs.size(), inputs, what, 64) ==
+        "tensor 'inputs' has shape [100000, 3]: 100000 steps, over gradscope's limit of 64935 "
+        "for this model (steps x (hidden 64 + input size 3 + 10) must be <= 5000000: BPTT keeps "
+        "every step)");
+  CHECK(inputs.empty());
+  // With hidden 8 the steps fit, and the NaN is found: "inputs", not "weights".
+  CHECK(load_inputs(data_of(long_inputs), long_inputs.size(), inputs, what, 8) ==
+        "tensor 'inputs' holds NaN at [0, 0]: gradscope reads finite inputs only");
+  const std::string wide =
+      write_safetensors({tensor_out("inputs", Mat(Mat::Zero(2, 1025)))}, "F32", {});
+  CHECK(load_inputs(data_of(wide), wide.size(), inputs, what) ==
+        "tensor 'inputs' has shape [2, 1025]: 1025 inputs per step, over gradscope's limit of "
+        "1024");
+  CHECK(inputs.empty());
+}
+
+TEST_CASE("own model: an RNN's nonlinearity recorded under the prefix without its final dot is read too") {
+  const Model m = small_model(CellKind::RnnRelu);
+  const std::vector<TensorOut> t = {tensor_out("rnn.weight_ih_l0", m.params.weight_ih),
+                                    tensor_out("rnn.weight_hh_l0", m.params.weight_hh)};
+  for (const char* key : {"cell:rnn.", "cell:rnn"}) {
+    INFO(key);
+    OwnModel own;
+    REQUIRE(load(write_safetensors(t, "F32", {{key, "rnn-relu"}}), own) == "");
+    CHECK(own.model.cell == CellKind::RnnRelu);
+    CHECK(own.cell_recorded);
+  }
+  CHECK(load_error(write_safetensors(t, "F32", {{"cell:rnn", "lstm"}})) ==
+        "the file's metadata says 'cell:rnn' = 'lstm', but the shapes make it an RNN with H = 3 "
+        "(as 'rnn.weight_hh_l0' [3, 3])");
+}

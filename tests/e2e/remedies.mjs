@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// Browser end-to-end tests, remedies: the "What fixes it" page. The cliff's grid and the
+// truncation cosines equal the CLI's, the critical experiment runs in the page at a tiny budget
+// and equals `gradscope critical`, the exploding run's message appears and clip=1 keeps it
+// finite, the presets and the tour's steps are links that set their configuration and view.
+// One area per file, one CTest test each (browser_remedies); tests/e2e/harness.mjs serves dist/,
+// launches Chromium and counts the checks.
+//
+//   node tests/e2e/remedies.mjs [--dist DIR] [--out DIR] [--chromium PATH] [--cli PATH]
+import path from 'node:path';
+import { args, runArea, step, expect, openPage, state, waitFrames, waitFor, configure } from './harness.mjs';
+import { cliFlags, runCli, execCli, Worst, halfUnitSignificant } from './compare.mjs';
+
+await runArea(async ({ browser, base }) => {
+  const { context, page: p, errors } = await openPage(browser, base, { width: 1280, height: 800 });
+  const focus = async (view) => expect(await p.evaluate((v) => window.gradscope.focus(v), view) === '', `focus(${view})`);
+
+  // The default grid (81 x 81) and every number of it: the page's doubles against the CLI's
+  // shortest round-trip text. wasm's libm and glibc may differ in the last bit of exp(), which
+  // the recurrence can amplify near the wall: 1e-9 relative.
+  await step('page = CLI, the cliff: loss and gradient over the default grid', async () => {
+    await focus('cliff');
+    const s = await waitFor(p, (x) => x.cliff.done, null, 60000, 'the cliff surface');
+    const c = s.cliff;
+    const csv = runCli(args.cli, 'cliff', []);
+    expect(csv.header.join(',') === 'w,b,loss,grad_w,grad_b', `CLI header ${csv.header}`);
+    expect(csv.rows.length === c.w.length * c.b.length, `CLI ${csv.rows.length} rows, page ${c.w.length} x ${c.b.length}`);
+    const w = new Worst(1e-9, 1e-300);
+    csv.rows.forEach(([cw, cb, loss, gw, gb], k) => {
+      const i = Math.floor(k / c.b.length), j = k % c.b.length;
+      expect(Number(cw) === c.w[i] && Number(cb) === c.b[j], `row ${k}: CLI (${cw}, ${cb}), page (${c.w[i]}, ${c.b[j]})`);
+      w.compare(c.loss[k], loss, `loss at (${cw}, ${cb})`);
+      w.compare(c.grad_w[k], gw, `grad_w at (${cw}, ${cb})`);
+      w.compare(c.grad_b[k], gb, `grad_b at (${cw}, ${cb})`);
+    });
+    expect(!w.failure(), w.failure());
+    // the paths from the README's start: thrown off by the wall without clipping, down the valley with it
+    expect(c.plain.off_step > 0 && c.clipped.off_step === 0 && c.clipped.clipped.some((x) => x),
+           `plain off at ${c.plain.off_step}, clipped off at ${c.clipped.off_step}`);
+    // a click on the map starts new paths there
+    const bad = await p.evaluate(() => window.gradscope.cliff('x', 1));
+    expect(bad === 'cliff: w and b must be finite numbers', `cliff('x', 1) returned "${bad}"`);
+    const before = c.paths_generation;
+    await p.evaluate(() => window.gradscope.cliff(2, -1));
+    const t = await waitFor(p, (x) => x.synced && x.cliff.paths_generation > before, null, 10000, 'new paths');
+    expect(t.cliff.start[0] === 2 && t.cliff.start[1] === -1 && t.cliff.plain.w[0] === 2, `start ${t.cliff.start}`);
+    await waitFrames(p, 3);
+    await p.screenshot({ path: path.join(args.out, 'desktop-cliff.png') });
+    return `${csv.rows.length} points; ${w.summary()}; no clipping: off the map at step ${c.plain.off_step}`;
+  });
+
+  // Pinned case where the old lags matter (issue 9): a tanh RNN at scale 1.5, T = 20.
+  await step('page = CLI, truncated BPTT: the cosine with the full gradient for every k', async () => {
+    const s0 = await configure(p, 'cell=rnn-tanh,lstm&task=adding&hidden=8&length=20&scale=1.5&batch=4&seed=2&precision=f64', 60000);
+    await focus('truncation');
+    const s = await waitFor(p, (x) => x.truncation.done, null, 60000, 'the truncation cosines');
+    const w = new Worst(1e-9, 1e-12);
+    let below = '';
+    for (const c of s.truncation.cells) {
+      const csv = runCli(args.cli, 'truncation', cliFlags(s0.values, { cell: c.cell, tour: null }));
+      expect(csv.rows.length === c.cosine.length, `${c.cell}: CLI ${csv.rows.length} k, page ${c.cosine.length}`);
+      csv.rows.forEach(([k, cos], i) => w.compare(c.cosine[i], cos, `${c.cell} k=${k}`, halfUnitSignificant(cos, 10)));
+      if (c.cell === 'rnn-tanh') below = `rnn-tanh cos at k=5: ${c.cosine[4]}`;
+      const full = c.cosine[c.cosine.length - 1];  // k = T is the full gradient: 1 to rounding
+      expect(Math.abs(full - 1) <= 4e-16, `${c.cell}: k = T gives cosine ${full}, not 1`);
+    }
+    expect(!w.failure(), w.failure());
+    expect(s.why.includes('above 0.99'), `Why: ${s.why.slice(0, 100)}`);
+    const csv = await p.evaluate(() => window.gradscope.csv());
+    expect(csv.startsWith('cell,k,cosine\n') && csv.split('\n').length === 2 + 2 * 20, `CSV: ${csv.slice(0, 60)}`);
+    await waitFrames(p, 3);
+    await p.screenshot({ path: path.join(args.out, 'desktop-truncation.png') });
+    return `${below}; ${w.summary()}`;
+  });
+
+  // The experiment at a tiny budget: Run, results filling in, the same rows as the CLI's.
+  await step('page = CLI, the critical experiment at a tiny budget (Run, progress, Stop, Go on)', async () => {
+    const s0 = await configure(p, 'cell=rnn-tanh,lstm&task=adding&hidden=8&batch=8&lengths=10,20&seeds=2&iters=400&precision=f64', 60000);
+    await focus('critical');
+    expect(s0.critical.runs.length === 0 && s0.critical.runs_total === 8 && !s0.critical.running, `before Run: ${JSON.stringify(s0.critical).slice(0, 120)}`);
+    // Run and at once Stop (the worker handles them in order, a slice at most between them)
+    await p.evaluate(() => { window.gradscope.critical('run'); window.gradscope.critical('stop'); });
+    const stopped = await waitFor(p, (x) => x.synced && !x.critical.running, null, 10000, 'stopped');
+    let paused = 'finished before Stop';
+    if (!stopped.critical.done) {  // stopped: nothing moves until Go on
+      await p.waitForTimeout(1000);
+      const still = await state(p);
+      expect(still.critical.progress === stopped.critical.progress && !still.critical.running,
+             `progress ${stopped.critical.progress} -> ${still.critical.progress} while stopped`);
+      paused = `stopped at ${(100 * stopped.critical.progress).toFixed(1)}%`;
+    }
+    expect(await p.evaluate(() => window.gradscope.critical('run')) === '', 'go on');
+    let partial = 0;  // runs seen before the end: results fill in as they arrive (timing: reported)
+    const s = await waitFor(p, (x) => {
+      if (!x.critical.done) partial = Math.max(partial, x.critical.runs.length);
+      return x.critical.done && x.synced;
+    }, null, 120000, 'the experiment');
+    const out = execCli(args.cli, 'critical', cliFlags(s0.values, { tour: null, length: null, sequences: null }));
+    const cliRows = out.split('\n').filter((l) => l && !l.startsWith('#')).slice(1);
+    const csv = await p.evaluate(() => window.gradscope.csv());
+    const pageRows = csv.split('\n').filter((l) => l && !l.startsWith('#')).slice(1);
+    expect(pageRows.length === 8 && pageRows.join('\n') === cliRows.join('\n'),
+           `page rows ${pageRows.slice(0, 2).join(' | ')}, CLI ${cliRows.slice(0, 2).join(' | ')}`);
+    const summary = (text) => text.split('\n').filter((l) => l.includes('critical_length=')).join('; ');
+    expect(summary(csv) === summary(out), `page "${summary(csv)}", CLI "${summary(out)}"`);
+    expect(s.why.includes('critical length'), `Why: ${s.why.slice(0, 80)}`);
+    await waitFrames(p, 3);
+    await p.screenshot({ path: path.join(args.out, 'desktop-critical-tiny.png') });
+    return `${paused}; ${partial} of 8 runs seen before the end; ${summary(out)}; ${(s.critical.elapsed_ms / 1000).toFixed(1)} s of the worker's time`;
+  });
+
+  // Pascanu's exploding run: the message in the page; the same run with clip=1 stays finite.
+  const EXPLODING = 'cell=rnn-tanh&scale=2&optimizer=sgd&lr=0.1&momentum=0&length=10&clip=0';
+  await step('the exploding run: "diverged at iteration N ... try clip=1" in the page; clip=1 stays finite', async () => {
+    // a fresh page: the preset's link over the defaults (setConfig would keep the keys set above)
+    const fresh = await openPage(browser, `${base}#${EXPLODING}`, { width: 1280, height: 800 });
+    const p = fresh.page;
+    await waitFor(p, (x) => x.done, null, 60000, 'the curves');
+    expect(await p.evaluate(() => window.gradscope.focus('training')) === '', 'focus');
+    expect(await p.evaluate(() => window.gradscope.train('play')) === '', 'play');
+    let s = await waitFor(p, (x) => x.training.cells[0].diverged_at > 0, null, 60000, 'the divergence');
+    const c = s.training.cells[0], n = c.diverged_at;
+    const cli = execCli(args.cli, 'train', cliFlags(s.values, { tour: null, iters: 100 }));
+    const line = cli.split('\n').find((l) => l.includes('diverged at iteration'));
+    expect(line && line.includes(`diverged at iteration ${n}:`), `CLI: "${line}", page iteration ${n}`);
+    expect(s.why.includes(`diverged at iteration ${n}: `) && s.why.includes('exploded; try clip=1'), `Why: "${s.why.slice(0, 200)}"`);
+    await waitFrames(p, 3);
+    await p.screenshot({ path: path.join(args.out, 'desktop-exploding.png') });
+    await configure(p, EXPLODING.replace('clip=0', 'clip=1'), 60000);
+    expect(await p.evaluate(() => window.gradscope.train('play')) === '', 'play');
+    s = await waitFor(p, (x) => x.training.iterations >= 300, null, 120000, '300 iterations');
+    await p.evaluate(() => window.gradscope.train('pause'));
+    const d = s.training.cells[0];
+    const clipped = d.clipped.filter((x) => x).length;
+    expect(d.diverged_at === 0 && d.loss.every((x) => typeof x === 'number' && Number.isFinite(x)) && clipped > 0,
+           `clip=1: diverged_at ${d.diverged_at}, ${clipped} clipped`);
+    await waitFrames(p, 3);
+    await p.screenshot({ path: path.join(args.out, 'desktop-clipped.png') });
+    expect(fresh.errors.length === 0, fresh.errors.join('; '));
+    await fresh.context.close();
+    return `without clipping: diverged at iteration ${n}; with clip=1: ${clipped} of ${d.loss.length} iterations clipped, finite`;
+  });
+
+  // Each tour step is a link: #tour=N sets its configuration, its view and a paragraph written
+  // from the live numbers; a bad step is one line of error and nothing else changes.
+  await step('tour: #tour=N links set the step\'s configuration, view and a paragraph from the live numbers', async () => {
+    const seen = [];
+    for (let n = 1; n <= 8; n++) {
+      await p.evaluate((x) => { location.hash = `#tour=${x}`; }, n);
+      const s = await waitFor(p, (x, k) => x.tour.step === k && x.synced && x.done && !/Computing|starts\.\.\./.test(x.tour.text),
+                              n, 90000, `tour step ${n}`);
+      expect(s.error === '', `step ${n}: error ${s.error}`);
+      expect(s.focus === s.tour.view, `step ${n}: focus ${s.focus}, step's view ${s.tour.view}`);
+      expect(/\d/.test(s.tour.text) && !/Open this step/.test(s.tour.text) && !/NaN|nan/.test(s.tour.text),
+             `step ${n}: "${s.tour.text.slice(0, 120)}"`);
+      seen.push(`${n}:${s.tour.view}`);
+      if (n === 2) await p.screenshot({ path: path.join(args.out, 'desktop-tour2.png') });
+      await p.evaluate(() => window.gradscope.train('pause'));
+    }
+    const s5 = await (async () => {
+      await p.evaluate(() => { location.hash = '#tour=5'; });
+      return waitFor(p, (x) => x.tour.step === 5 && /diverged at iteration \d+/.test(x.tour.text), null, 60000, 'step 5 diverging');
+    })();
+    expect(s5.values.clip === '0' && s5.values.scale === '2', `step 5 config ${s5.config}`);
+    await p.evaluate(() => { location.hash = '#tour=9'; });
+    const bad = await waitFor(p, (x) => x.error !== '', null, 10000, 'the error');
+    expect(bad.error.includes('tour') && !bad.error.includes('\n') && bad.tour.step === 5, `error "${bad.error}", step ${bad.tour.step}`);
+    expect(await p.evaluate(() => window.gradscope.setConfig('tour=0')) === '', 'end the tour');
+    await p.evaluate(() => window.gradscope.train('pause'));
+    return seen.join(', ');
+  });
+
+  await step('presets: the page lists each paper preset with its link (IRNN among them)', async () => {
+    await focus('presets');
+    const s = await state(p);
+    expect(s.page === 'remedies' && s.why.includes('#cell=rnn-relu&init=identity'), `Why: ${s.why.slice(0, 120)}`);
+    await waitFrames(p, 3);
+    await p.screenshot({ path: path.join(args.out, 'desktop-presets.png') });
+    return 'presets listed with their links';
+  });
+
+  await step('what fixes it: no console errors or page errors', async () => {
+    expect(errors.length === 0, errors.join('; '));
+  });
+  await context.close();
+});

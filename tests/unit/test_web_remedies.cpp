@@ -1,0 +1,97 @@
+// The page's "what fixes it" jobs (web/remedy_jobs.cpp), run by the compute worker a slice at a
+// time, give exactly the numbers of the one-shot core calls the CLI prints (critical, cliff,
+// truncation), and the worker's messages carry them to the page's Results unchanged.
+#include <doctest/doctest.h>
+
+#include "cliff.h"
+#include "compute.h"
+#include "protocol.h"
+
+using namespace gs;
+
+namespace {
+
+double fake_clock_ms = 0;
+double fake_now() { return fake_clock_ms += 0.01; }
+
+// Advances and delivers every message until the worker is idle.
+void run_to_idle(Compute& compute, Outbox& outbox, Results& page) {
+  std::vector<uint8_t> message;
+  for (int slice = 0; slice < 10000000; ++slice) {
+    const bool more = compute_advance(compute, 0.05, fake_now);
+    encode_update(compute, WorkerStatus(), outbox, message);
+    REQUIRE(apply_update(page, message.data(), message.size()) == "");
+    if (!more) return;
+  }
+  FAIL("the worker never went idle");
+}
+
+}  // namespace
+
+TEST_CASE("the cliff, the truncation cosines and the critical experiment reach the page as core computes them") {
+  Config config;
+  REQUIRE(parse_config(config, "cell=rnn-tanh,lstm&length=12&hidden=4&batch=3&lengths=4,8&"
+                               "seeds=2&iters=30&task=adding") == "");
+  Compute compute;
+  Outbox outbox;
+  Results page;
+  compute_sync(compute, config);
+  run_to_idle(compute, outbox, page);
+
+  // the cliff: the default grid, every point as cliff_point computes it; the first paths
+  const CliffResult& cliff = page.cliff;
+  REQUIRE(cliff.done);
+  REQUIRE(cliff.w.size() == 81);
+  REQUIRE(cliff.b.size() == 81);
+  const CliffProblem problem;
+  for (size_t i : {size_t(0), size_t(40), size_t(80)})
+    for (size_t j : {size_t(0), size_t(33), size_t(80)}) {
+      const CliffPoint p = cliff_point(problem, cliff.w[i], cliff.b[j]);
+      CHECK(cliff.loss[i * 81 + j] == p.loss);
+      CHECK(cliff.grad_w[i * 81 + j] == p.grad_w);
+    }
+  REQUIRE(cliff.paths_generation == 1);
+  const auto plain = cliff_descent(problem, kCliffStartW, kCliffStartB, kCliffLr, kCliffIterations, 0);
+  REQUIRE(cliff.plain.w.size() == plain.size());
+  CHECK(cliff.plain.w.back() == plain.back().w);
+  int clipped = 0;
+  for (uint8_t c : cliff.clipped.clipped) clipped += c;
+  CHECK(clipped > 0);
+
+  // a clicked start replaces the paths
+  cliff_command(compute, 2.0, -1.0);
+  run_to_idle(compute, outbox, page);
+  CHECK(page.cliff.paths_generation == 2);
+  CHECK(page.cliff.plain.w.front() == 2.0);
+
+  // truncation: per cell, the cosines of one probe run in one go
+  REQUIRE(page.truncation.error == "");
+  REQUIRE(page.truncation.cells.size() == 2);
+  for (const TruncationResult::Cell& cell : page.truncation.cells) {
+    REQUIRE(cell.done);
+    const TruncationProbe probe = run_truncation_probe(cell.cell, config);
+    CHECK(cell.cosine == probe.cosine);
+  }
+
+  // the critical experiment: nothing before Run; after it, the runs of run_critical
+  CHECK(page.critical.runs.empty());
+  CHECK(page.critical.runs_total == 2 * 2 * 2);
+  critical_command(compute, CriticalAction::Run);
+  run_to_idle(compute, outbox, page);
+  REQUIRE(page.critical.done);
+  const CriticalExperiment whole = run_critical(config);
+  REQUIRE(page.critical.runs.size() == whole.runs.size());
+  for (size_t i = 0; i < whole.runs.size(); ++i) {
+    CHECK(critical_row(page.critical.runs[i]) == critical_row(whole.runs[i]));
+  }
+  CHECK(critical_summary_lines(page.critical.cells) ==
+        critical_summary_lines(critical_summary(config, whole.runs)));
+
+  // a new solve_threshold re-scores without training again
+  Config stricter = config;
+  stricter.solve_threshold = 1e-9;
+  compute_sync(compute, stricter);
+  run_to_idle(compute, outbox, page);
+  REQUIRE(page.critical.runs.size() == whole.runs.size());
+  for (const CriticalRun& run : page.critical.runs) CHECK_FALSE(run.solved);
+}

@@ -1,0 +1,347 @@
+#include "tour.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "bridge.h"
+#include "cell_style.h"
+#include "critical.h"
+#include "imgui.h"
+#include "text.h"
+#include "views.h"
+#include "wrapped_text.h"
+
+namespace {
+
+// Pascanu et al.'s exploding run (README, "Exploding gradients and clipping"), and the same with
+// clipping.
+const char kExplodingPreset[] =
+    "cell=rnn-tanh&scale=2&optimizer=sgd&lr=0.1&momentum=0&length=10&clip=0";
+const char kExplodingClippedPreset[] =
+    "cell=rnn-tanh&scale=2&optimizer=sgd&lr=0.1&momentum=0&length=10&clip=1";
+
+// The order a course tells the story in: BPTT's product, the tanh RNN's geometric decay, the
+// length, ReLU, clipping, the LSTM's cell path, the GRU, what still fails.
+const TourStep kSteps[gs::kTourSteps] = {
+    {"BPTT: a product of Jacobians", "", View::Decay, false, "", ""},
+    {"The tanh RNN's geometric decay", "cell=rnn-tanh&length=200", View::Saturation, false, "", ""},
+    {"The longer, the less arrives", "lengths=10,30,100,300,1000", View::Sweep, false,
+     "", ""},
+    {"ReLU: exploding and dead units",
+     "cell=rnn-relu&init=identity&scale=1.1&length=100", View::Decay, false, "identity, scale 1",
+     "scale=1"},
+    {"Clipping the exploding gradient", kExplodingPreset, View::Training, true,
+     "clip=1", "clip=1"},
+    {"The LSTM's additive cell path", "cell=rnn-tanh,lstm&length=200",
+     View::Decay, false, "forget_bias=5", "forget_bias=5"},
+    {"The GRU: gates training opens", "", View::Training, true, "", ""},
+    {"Still failing: copy memory", "cell=lstm,gru&task=copy&length=100&iters=1000",
+     View::Training, true, "", ""},
+};
+
+const Preset kPresets[] = {
+    {"Adding problem, T = 100", "Hochreiter & Schmidhuber 1997; Arjovsky et al. 2016",
+     "cell=rnn-tanh,lstm,gru&task=adding&length=100&iters=2000", View::Training, true},
+    {"Copy memory, T = 100", "Arjovsky et al. 2016",
+     "cell=rnn-tanh,lstm,gru&task=copy&length=100&iters=2000", View::Training, true},
+    {"IRNN, adding, T = 150", "Le, Jaitly & Hinton 2015",
+     "cell=rnn-relu&init=identity&task=adding&length=150&iters=2000", View::Training, true},
+    {"Chrono init, copy, T = 100", "Tallec & Ollivier 2018",
+     "cell=lstm,gru&chrono=100&task=copy&length=100&iters=2000", View::Training, true},
+    {"Pascanu's cliff", "Pascanu, Mikolov & Bengio 2013, Fig. 6", "", View::Cliff, false},
+    {"Exploding: SGD, clip=0", "tanh RNN at scale 2, plain SGD", kExplodingPreset, View::Training,
+     true},
+    {"The same with clip=1", "clipping by norm (Pascanu et al. 2013)", kExplodingClippedPreset,
+     View::Training, true},
+    // play here means Run: the experiment's own defaults (core/critical.h), three cells
+    {"Critical length: tanh, LSTM, GRU", "which lengths each cell learns (adding problem)",
+     gs::kCriticalDefaults, View::Critical, true},
+};
+
+const DecayResult* decay_of(const Results& r, gs::CellKind cell) {
+  for (const DecayResult& d : r.decay)
+    if (d.cell == cell && d.done) return &d;
+  return nullptr;
+}
+const WhyResult* why_of(const Results& r, gs::CellKind cell) {
+  for (const WhyResult& w : r.why)
+    if (w.cell == cell && w.done) return &w;
+  return nullptr;
+}
+const TrainResult* train_of(const Results& r, gs::CellKind cell) {
+  for (const TrainResult& t : r.train)
+    if (t.cell == cell) return &t;
+  return nullptr;
+}
+
+// "RNN-tanh 1.2e-9, LSTM 2.5e-5": what reaches step 1 of the gradient at the loss, per cell.
+std::string reaching_step_1(const Results& r) {
+  std::string text;
+  for (const DecayResult& d : r.decay)
+    text += format("%s%s %s", text.empty() ? "" : ", ", cell_label(d.cell),
+                   d.overflow_step ? "nothing (the forward pass overflowed)"
+                                   : power_text(d.analysis.log10_first_to_last).c_str());
+  return text;
+}
+
+// After the training so far: "RNN-tanh 98% of chance, LSTM 1.2%" (or where it diverged).
+std::string training_shares(const Results& r) {
+  const int done = training_iterations(r);
+  std::string text;
+  for (const TrainResult& t : r.train) {
+    text += text.empty() ? "" : ", ";
+    if (t.diverged_at)
+      text += format("%s diverged at iteration %d", cell_label(t.cell), t.diverged_at);
+    else
+      text += format("%s %.3g%% of chance", cell_label(t.cell),
+                     100 * recent_loss(t, done) / t.chance_loss);
+  }
+  return text;
+}
+
+std::string step_text(const App& app, int step) {
+  const Results& r = app.results;
+  const gs::Config& c = r.config;
+  const int T = gs::task_shape(c.task, c.length).steps;
+  const int iterations = training_iterations(r);
+  switch (step) {
+    case 1:
+      return format(
+          "Backpropagation through time carries the loss's gradient back one step at a time: "
+          "dL/dh_{t-1} = J_t^T dL/dh_t, one Jacobian per step. Over the T = %d steps here that "
+          "is a product of %d Jacobians, and of the gradient at the loss this much reaches step "
+          "1: %s. On these log axes a constant factor per step is a straight line.",
+          T, T - 1, reaching_step_1(r).c_str());
+    case 2: {
+      const DecayResult* d = decay_of(r, gs::CellKind::RnnTanh);
+      if (!d) return "Open this step with the tanh RNN selected.";
+      const gs::ProbeAnalysis& a = d->analysis;
+      std::string text = format(
+          "A tanh RNN multiplies the gradient at each step back by J_t^T = W_hh^T "
+          "diag(tanh'(a_t)). tanh' is at most 1, and below 1 wherever a unit is away from 0 "
+          "(mean %.2f along this sequence: the orange line here), so each factor can only "
+          "shrink what W_hh passes on (its largest singular value is %.2f). Measured over these "
+          "%d steps, each step back multiplies the gradient by %s on average, so it decays "
+          "geometrically: %s reaches step 1.",
+          a.mean_derivative, a.sigma_max_whh, T, power_text(a.log10_per_step).c_str(),
+          power_text(a.log10_first_to_last).c_str());
+      if (const WhyResult* w = why_of(r, gs::CellKind::RnnTanh); w && !w->lyapunov.empty())
+        text += format(" The largest Lyapunov exponent of the product, %.3g nats per step, "
+                       "predicts %s per step far from the loss (Spectra view).",
+                       w->lyapunov[0], power_text(w->lyapunov[0] / std::log(10.0)).c_str());
+      return text;
+    }
+    case 3: {
+      std::string text = "The gradient of a loss at step T that reaches step 1, as T grows: ";
+      const size_t per_cell = c.lengths.size();
+      for (size_t i = 0; i < c.cells.size(); ++i) {
+        if (r.sweep_points.size() < (i + 1) * per_cell) break;
+        const gs::SweepPoint& a = r.sweep_points[i * per_cell];
+        const gs::SweepPoint& b = r.sweep_points[(i + 1) * per_cell - 1];
+        text += format("%s%s %s at T = %d, %s at T = %d", i ? "; " : "", cell_label(a.cell),
+                       power_text(a.mean).c_str(), a.length, power_text(b.mean).c_str(),
+                       b.length);
+      }
+      return text + ". A constant factor per step makes it fall exponentially in T: to learn a "
+                    "dependency across T steps, this is the signal training gets.";
+    }
+    case 4: {
+      const DecayResult* d = decay_of(r, gs::CellKind::RnnRelu);
+      if (!d) return "Open this step with the ReLU RNN selected.";
+      const gs::ProbeAnalysis& a = d->analysis;
+      if (d->overflow_step) return d->overflow + ": the exploding side, in the forward pass.";
+      return format(
+          "A ReLU unit passes the gradient with derivative exactly 1 while it is on: nothing "
+          "squashes it, so W_hh alone decides. Initialized at %g x the identity (W_hh's largest "
+          "singular value %.2f), each step back multiplies the gradient by %s on average: %s "
+          "after %d steps, %s. And a unit that is off passes exactly nothing: %.0f%% of the unit "
+          "steps here are off (dead units; the Gates view shows them). With the identity itself "
+          "(scale 1, Le et al.'s IRNN) the factor stays near 1.",
+          c.scale, a.sigma_max_whh, power_text(a.log10_per_step).c_str(),
+          power_text(a.log10_first_to_last).c_str(), T,
+          a.log10_per_step > 0 ? "exploding" : "vanishing", 100 * a.fraction_zero_derivative);
+    }
+    case 5: {
+      const TrainResult* t = train_of(r, gs::CellKind::RnnTanh);
+      if (!t || t->history.empty())
+        return format("A tanh RNN at scale %g trained with plain SGD (lr %g, no momentum) on the "
+                      "adding problem at T = %d: training starts...",
+                      c.scale, c.lr, c.length);
+      double largest = 0;
+      int clipped = 0;
+      for (const gs::TrainRecord& h : t->history) {
+        if (std::isfinite(h.grad_norm)) largest = std::max(largest, h.grad_norm);
+        clipped += h.clipped;
+      }
+      if (t->diverged_at)
+        return format(
+            "Without clipping this run diverged at iteration %d: %s. Before that the gradient "
+            "norm reached %.3g. Pascanu et al. explain it with cliffs in the loss surface: where "
+            "the recurrence switches between fixed points the gradient is huge, and one step "
+            "throws the weights far away (the Cliff view shows one). Try clip=1: the same run "
+            "with each step's gradient scaled down to norm 1.",
+            t->diverged_at, t->divergence.c_str(), largest);
+      const double first = t->history.front().loss;
+      return format(
+          "With clip=%g the same run stays finite: after %d iterations clipping acted on %d of "
+          "them (largest gradient norm %.3g), and the loss went from %.3g at the first iteration "
+          "to %.3g (mean of the last 10%%), %.3g%% of chance. Clipping keeps the direction and "
+          "caps the step.",
+          c.clip, iterations, clipped, largest, first, recent_loss(*t, iterations),
+          100 * recent_loss(*t, iterations) / t->chance_loss);
+    }
+    case 6: {
+      const DecayResult* lstm = decay_of(r, gs::CellKind::Lstm);
+      if (!lstm) return "Open this step with the LSTM selected.";
+      std::string text = format(
+          "The LSTM's cell state is updated by addition, c_t = f_t * c_{t-1} + i_t * g_t, so "
+          "along it the gradient is multiplied only by the forget gate f, with no squashing "
+          "derivative (the dashed line: ||dL/dc_t||). Here f averages %.2f (forget_bias=%g)",
+          lstm->analysis.mean_gate, c.forget_bias);
+      if (const WhyResult* w = why_of(r, gs::CellKind::Lstm))
+        text += format(", so that path alone falls by %s per step",
+                       power_text(w->keep_path_log10_per_step).c_str());
+      text += format("; the whole gradient falls by %s per step",
+                     power_text(lstm->analysis.log10_per_step).c_str());
+      if (const DecayResult* tanh = decay_of(r, gs::CellKind::RnnTanh))
+        text += format(", the tanh RNN's by %s: after %d steps %s against %s",
+                       power_text(tanh->analysis.log10_per_step).c_str(), T,
+                       power_text(lstm->analysis.log10_first_to_last).c_str(),
+                       power_text(tanh->analysis.log10_first_to_last).c_str());
+      return text + ". With forget_bias=5, f starts near 0.99 and the path nearly stops "
+                    "vanishing.";
+    }
+    case 7: {
+      std::string text;
+      const DecayResult* gru = decay_of(r, gs::CellKind::Gru);
+      const DecayResult* tanh = decay_of(r, gs::CellKind::RnnTanh);
+      if (gru && tanh)
+        text = format(
+            "The GRU keeps a share z of its state, h_t = (1 - z) n + z h_{t-1}. At "
+            "initialization z averages %.2f, and its gradient vanishes about as fast as the "
+            "tanh RNN's (%s against %s per step). ",
+            gru->analysis.mean_gate, power_text(gru->analysis.log10_per_step).c_str(),
+            power_text(tanh->analysis.log10_per_step).c_str());
+      if (iterations == 0) return text + "Training starts...";
+      return text + format("Training on the %s task at T = %d, after %d iterations: %s. The "
+                           "gates learn to keep what the task needs (z and f near 1), which "
+                           "opens the path the gradient travels; the tanh RNN has no such path.",
+                           gs::task_name(c.task), c.length, iterations,
+                           training_shares(r).c_str());
+    }
+    case 8: {
+      const double chance = r.train.empty() ? NAN : r.train[0].chance_loss;
+      std::string text = format(
+          "Copy memory: read 10 symbols, wait %d steps, repeat them. A model that remembers "
+          "nothing scores the chance loss 10 ln 8 / (T + 20) = %.3g (dashed). ",
+          c.length, chance);
+      if (iterations == 0) return text + "Training starts...";
+      return text + format(
+          "After %d of %d iterations: %s. The gates keep a path open, yet what to store must "
+          "be learned from a gradient that crosses the whole delay, and this task stays hard "
+          "for them: Arjovsky et al. (2016) built unitary RNNs for it.",
+          iterations, c.iters, training_shares(r).c_str());
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+const TourStep* tour_step(int step) {
+  return step >= 1 && step <= gs::kTourSteps ? &kSteps[step - 1] : nullptr;
+}
+
+const Preset* presets(int& count) {
+  count = static_cast<int>(sizeof kPresets / sizeof kPresets[0]);
+  return kPresets;
+}
+
+std::string tour_text(const App& app, int step) {
+  if (!tour_step(step)) return "";
+  if (!results_current(app)) return "Computing...";
+  return step_text(app, step);
+}
+
+void apply_preset(App& app, const Preset& preset) {
+  if (apply_config(app, gs::Config(), preset.config, ConfigSource::Link).empty()) {
+    focus_view(app, preset.view);
+    if (preset.view == View::Cliff) cliff_start(app, kCliffStartW, kCliffStartB);
+    if (preset.play && preset.view == View::Critical)
+      critical_action(app, CriticalAction::Run);
+    else if (preset.play)
+      train_action(app, TrainAction::Play);
+  }
+}
+
+void after_tour_step(App& app, const TourStep& step) {
+  focus_view(app, step.view);
+  if (step.play) train_action(app, TrainAction::Play);
+}
+
+void draw_tour_panel(App& app) {
+  const int n = app.config.tour;
+  const TourStep* step = tour_step(n);
+  if (!step) return;
+  ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 200, 90, 255));
+  ImGui::TextWrapped("Tour %d/%d: %s", n, gs::kTourSteps, step->title);
+  ImGui::PopStyleColor();
+  const auto go = [&](int to) {
+    apply_config(app, app.config, "tour=" + std::to_string(to), ConfigSource::Link);
+  };
+  ImGui::BeginDisabled(n == 1);
+  if (ImGui::SmallButton("< Back")) go(n - 1);
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(n == gs::kTourSteps);
+  if (ImGui::SmallButton("Next >")) go(n + 1);
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::SmallButton("End")) go(0);
+  if (*step->try_config) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton(step->try_label)) {
+      apply_config(app, app.config, step->try_config, ConfigSource::Link);
+      if (step->play) train_action(app, TrainAction::Play);
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("try %s", step->try_config);
+  }
+  text_wrapped(tour_text(app, n));
+  ImGui::Separator();
+}
+
+// The presets and the tour's steps, each a link (the hash it sets is in its tooltip).
+void draw_presets_view(App& app) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("Paper presets: a click sets it up (over the defaults) and runs it");
+  ImGui::PopStyleColor();
+  int count = 0;
+  const Preset* list = presets(count);
+  const float button_w = std::min(ImGui::GetContentRegionAvail().x * 0.55f,
+                                  ImGui::GetFontSize() * 13);
+  for (int i = 0; i < count; ++i) {
+    ImGui::PushID(i);
+    if (ImGui::Button(list[i].name, ImVec2(button_w, 0))) apply_preset(app, list[i]);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("#%s", *list[i].config ? list[i].config : "(any configuration)");
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", list[i].source);
+    ImGui::PopStyleColor();
+    ImGui::PopID();
+  }
+  ImGui::Spacing();
+  ImGui::TextDisabled("Guided tour: each step a link (#tour=N)");
+  for (int n = 1; n <= gs::kTourSteps; ++n) {
+    ImGui::PushID(100 + n);
+    const bool current = app.config.tour == n;
+    if (current)
+      ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+    char label[128];
+    std::snprintf(label, sizeof label, "%d. %s", n, tour_step(n)->title);
+    if (ImGui::Button(label, ImVec2(-FLT_MIN, 0)))
+      apply_config(app, app.config, "tour=" + std::to_string(n), ConfigSource::Link);
+    if (current) ImGui::PopStyleColor();
+    ImGui::PopID();
+  }
+}

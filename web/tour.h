@@ -1,0 +1,40 @@
+// The paper presets and the guided tour (the `tour` key): links that set up a configuration,
+// focus a view and, for training, press Play. A tour step's paragraph is written from the live
+// results (tour_text), never from numbers in the text.
+#pragma once
+#include <string>
+
+#include "app.h"
+
+struct TourStep {
+  const char* title;
+  const char* config;      // over the defaults (with tour=N)
+  View view;               // put in focus
+  bool play;               // press Play (a training step)
+  const char* try_label;   // a change to try next, over the current configuration ("": none)
+  const char* try_config;
+};
+// Step 1..gs::kTourSteps, else nullptr.
+const TourStep* tour_step(int step);
+
+struct Preset {
+  const char* name;    // the button
+  const char* source;  // the paper(s)
+  const char* config;  // over the defaults
+  View view;           // put in focus
+  bool play;           // press Play
+};
+const Preset* presets(int& count);
+
+// The step's paragraph from the current results ("" for no step).
+std::string tour_text(const App& app, int step);
+
+// Applies a preset: its configuration over the defaults, its view, Play.
+void apply_preset(App& app, const Preset& preset);
+
+// What apply_config does when `tour` changes to a step: that step's configuration.
+void after_tour_step(App& app, const TourStep& step);
+
+// The step's box (title, paragraph, Back / Next / End, the change to try), shown while tour > 0:
+// above "Why" on wide screens, above the view on phones.
+void draw_tour_panel(App& app);
