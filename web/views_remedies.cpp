@@ -215,8 +215,8 @@ void draw_cliff_view(App& app) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   text_wrapped(format("Click a start: gradient descent, lr %g, %d steps; white: no clipping, "
                       "pink: clipped to norm %g. Colour: log10 from %.0f (dark) to %.0f (bright).",
-                      kCliffLr, kCliffIterations, kCliffClip, app.cliff_map.lo + 0.0,
-                      app.cliff_map.hi + 0.0));  // + 0.0: -0 prints as 0
+                      kCliffLr, kCliffIterations, kCliffClip, std::round(app.cliff_map.lo) + 0.0,
+                      std::round(app.cliff_map.hi) + 0.0));  // + 0.0: -0 (from -0.3) prints as 0
   ImGui::PopStyleColor();
   const float font = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();

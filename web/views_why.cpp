@@ -8,6 +8,7 @@
 #include "cell_style.h"
 #include "plot.h"
 #include "views.h"
+#include "wrapped_text.h"
 
 namespace {
 
@@ -198,9 +199,12 @@ void draw_trainability_view(App& app) {
     ImGui::ProgressBar(static_cast<float>(t.progress), ImVec2(-FLT_MIN, 0), overlay);
     return;
   }
-  ImGui::TextWrapped("Gradient reaching step 1 (dark: below 10^-30) by scale (rows, %.2g at the "
-                     "bottom to %.3g) and length T; white: the edge of chaos.",
-                     t.scales.front(), t.scales.back());
+  char caption[200];
+  std::snprintf(caption, sizeof caption,
+                "Gradient reaching step 1 (dark: below 10^-30) by scale (rows, %.2g at the bottom "
+                "to %.3g) and length T; white: the edge of chaos.",
+                t.scales.front(), t.scales.back());
+  text_wrapped(caption);
   const int n = static_cast<int>(t.cells.size());
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float font = ImGui::GetFontSize(), gap = 8;
