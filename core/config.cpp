@@ -331,7 +331,8 @@ namespace {
 
 const bool kLog = true, kLinear = false;  // a slider's scale
 const unsigned kModel = kAffectsModel, kDecay = kAffectsDecay, kSweep = kAffectsSweep,
-               kTraining = kAffectsTraining, kCritical = kAffectsCritical;
+               kTraining = kAffectsTraining, kCritical = kAffectsCritical,
+               kTruncation = kAffectsTruncation;
 
 }  // namespace
 
@@ -353,7 +354,7 @@ const std::vector<ConfigKey>& config_keys() {
        "hidden units H, 1..1024"},
       {"length", KeyType::Int, offsetof(Config, length), nullptr,
        {1, kMaxLength}, {ControlGroup::Model, 2, 2, 20000, kLog, "%d"},
-       kDecay | kTraining,
+       kDecay | kTraining | kTruncation,
        "sequence length T of the task, 1..100000 (copy: the delay)"},
       {"seed", KeyType::Uint64, offsetof(Config, seed), nullptr,
        {0, 9007199254740992.0}, {ControlGroup::Model, 8},  // 2^53: every seed a double holds
@@ -396,7 +397,7 @@ const std::vector<ConfigKey>& config_keys() {
        "adding, copy, remember-first"},
       {"batch", KeyType::Int, offsetof(Config, batch), nullptr,
        {1, 4096}, {ControlGroup::Training, 1, 1, 256, kLog, "%d"},
-       kTraining | kCritical,
+       kTraining | kCritical | kTruncation,
        "minibatch size, 1..4096"},
       {"optimizer", KeyType::Enum, offsetof(Config, optimizer), &kOptimizerNames,
        {}, {ControlGroup::Training, 2},

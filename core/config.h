@@ -84,6 +84,7 @@ enum Affects : unsigned {
   kAffectsTraining = 1u << 3,  // the live training
   kAffectsCritical = 1u << 4,  // the critical experiment's training runs
   kAffectsCriticalScore = 1u << 5,  // only its verdicts: rescored (rescore_critical), not retrained
+  kAffectsTruncation = 1u << 6,  // the truncation probe (training's first weights and minibatch)
 };
 
 // The values the parser accepts (Int, Uint64, Real, and each item of an IntList): [min, max], or

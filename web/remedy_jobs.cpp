@@ -7,39 +7,14 @@
 
 namespace {
 
-// Every key but `skip`'s, as canonical text: a job restarts when any other key changes, so a key
-// added to the vocabulary later restarts it too (the safe side).
-std::string keys_but(gs::Config keys, void (*skip)(gs::Config&, const gs::Config&)) {
-  skip(keys, gs::Config());
-  return gs::to_text(keys);
-}
-
-// The experiment trains at `lengths`, one seed after another: length and sequences are the
-// probes' keys; solve_threshold only re-scores; tour is the page's.
+// The experiment trains at `lengths`, one seed after another, on models drawn from the config.
 std::string critical_keys(const gs::Config& c) {
-  return keys_but(c, [](gs::Config& k, const gs::Config& d) {
-    k.length = d.length;
-    k.sequences = d.sequences;
-    k.solve_threshold = d.solve_threshold;
-    k.tour = d.tour;
-  });
+  return gs::keys_text(c, gs::kAffectsModel | gs::kAffectsCritical);
 }
 
 // The probe starts from training's first weights and minibatch: the model's keys, length, batch.
 std::string truncation_keys(const gs::Config& c) {
-  return keys_but(c, [](gs::Config& k, const gs::Config& d) {
-    k.seeds = d.seeds;
-    k.sequences = d.sequences;
-    k.optimizer = d.optimizer;
-    k.lr = d.lr;
-    k.momentum = d.momentum;
-    k.clip = d.clip;
-    k.truncate = d.truncate;
-    k.iters = d.iters;
-    k.lengths = d.lengths;
-    k.solve_threshold = d.solve_threshold;
-    k.tour = d.tour;
-  });
+  return gs::keys_text(c, gs::kAffectsModel | gs::kAffectsTruncation);
 }
 
 // Why the page does not compute the cosines for this configuration: one cell's minibatch pass

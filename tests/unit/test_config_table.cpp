@@ -101,7 +101,8 @@ struct Before {
 };
 
 const unsigned kModel = kAffectsModel, kDecay = kAffectsDecay, kSweep = kAffectsSweep,
-               kTraining = kAffectsTraining, kCritical = kAffectsCritical;
+               kTraining = kAffectsTraining, kCritical = kAffectsCritical,
+               kTruncation = kAffectsTruncation;
 const auto kCellsGroup = ControlGroup::Cells, kModelGroup = ControlGroup::Model,
            kTrainingGroup = ControlGroup::Training;
 
@@ -110,7 +111,7 @@ const Before kBefore[] = {
      "cells to compare, comma list of rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, lstm, gru"},
     {"hidden", KeyType::Int, {1, 1024}, {kModelGroup, 3, 1, 512, true, "%d"}, kModel, "32",
      "hidden units H, 1..1024"},
-    {"length", KeyType::Int, {1, 100000}, {kModelGroup, 2, 2, 20000, true, "%d"}, kDecay | kTraining,
+    {"length", KeyType::Int, {1, 100000}, {kModelGroup, 2, 2, 20000, true, "%d"}, kDecay | kTraining | kTruncation,
      "50", "sequence length T of the task, 1..100000 (copy: the delay)"},
     {"seed", KeyType::Uint64, {0, 9007199254740992.0}, {kModelGroup, 8}, kModel, "1",
      "random seed for weights, data and training"},
@@ -132,7 +133,8 @@ const Before kBefore[] = {
      "chrono initialization's T_max for LSTM and GRU gate biases (replaces forget_bias), "
      "2..1000000; 0 = off"},
     {"task", KeyType::Enum, {}, {kModelGroup, 1}, kModel, "adding", "adding, copy, remember-first"},
-    {"batch", KeyType::Int, {1, 4096}, {kTrainingGroup, 1, 1, 256, true, "%d"}, kTraining | kCritical,
+    {"batch", KeyType::Int, {1, 4096}, {kTrainingGroup, 1, 1, 256, true, "%d"},
+     kTraining | kCritical | kTruncation,
      "32", "minibatch size, 1..4096"},
     {"optimizer", KeyType::Enum, {}, {kTrainingGroup, 2}, kTraining | kCritical, "adam",
      "sgd (with momentum) or adam"},

@@ -91,12 +91,15 @@ TEST_CASE("a job restarts exactly when a key its computation depends on changes 
     Compute compute;
     compute_sync(compute, base);
     const long decay = compute.decay_generation, sweep = compute.sweep_generation,
-               train = compute.train_generation, map = compute.trainability_generation;
+               train = compute.train_generation, map = compute.trainability_generation,
+               critical = compute.critical.generation, truncation = compute.truncation.generation;
     compute_sync(compute, changed);
     auto restarts = [&](unsigned job) { return (key.affects & (kAffectsModel | job)) != 0; };
     CHECK((compute.decay_generation != decay) == restarts(kAffectsDecay));
     CHECK((compute.sweep_generation != sweep) == restarts(kAffectsSweep));
     CHECK((compute.train_generation != train) == restarts(kAffectsTraining));
+    CHECK((compute.critical.generation != critical) == restarts(kAffectsCritical));
+    CHECK((compute.truncation.generation != truncation) == restarts(kAffectsTruncation));
     // The trainability map: the model keys but scale and radius, which the map sets itself.
     const bool own = std::string(key.name) == "scale" || std::string(key.name) == "radius";
     CHECK((compute.trainability_generation != map) == (restarts(0) && !own));
