@@ -66,7 +66,14 @@ await runArea(async ({ browser, base }) => {
     const submit = async (text) => {
       await page.mouse.click(x + w / 2, y + h / 2);
       await waitFrames(page, 2);
-      await page.keyboard.press('Control+A');
+      // Select all, held down across a frame as a hand would: ImGui 1.86 has no input queue, so a
+      // chord pressed and released between two frames can be missed, and the text typed next
+      // would be appended to the old one.
+      await page.keyboard.down('Control');
+      await page.keyboard.down('a');
+      await waitFrames(page, 1);
+      await page.keyboard.up('a');
+      await page.keyboard.up('Control');
       await page.keyboard.type(text, { delay: 20 });
       await page.keyboard.press('Enter');
     };

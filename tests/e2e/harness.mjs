@@ -122,7 +122,9 @@ export async function waitFor(page, fn, arg, timeout, what) {
   for (;;) {
     const s = await state(page);
     if (fn(s, arg)) return s;
-    if (Date.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    if (Date.now() - start > timeout) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what} (error: "${s.error}", config: ${s.config})`);
+    }
     await page.waitForTimeout(100);
   }
 }
