@@ -340,18 +340,21 @@ const unsigned kModel = kAffectsModel, kDecay = kAffectsDecay, kSweep = kAffects
 //   {the valid range}, {the page's control: group, place in it, slider range and scale, format;
 //   {} for none: the text field takes the key},
 //   what a change restarts,
-//   the help line.
+//   the help line,
+//   and, where it is not Applies, what a loaded model of your own makes of it.
 const std::vector<ConfigKey>& config_keys() {
   static const std::vector<ConfigKey> keys = {
       {"cell", KeyType::CellList, offsetof(Config, cells), &kCellNames,
        {}, {ControlGroup::Cells, 1},
        kModel,
        "cells to compare, comma list of rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, "
-       "lstm, gru"},
+       "lstm, gru",
+       WithOwnModel::FromFile},
       {"hidden", KeyType::Int, offsetof(Config, hidden), nullptr,
        {1, 1024}, {ControlGroup::Model, 3, 1, 512, kLog, "%d"},
        kModel,
-       "hidden units H, 1..1024"},
+       "hidden units H, 1..1024",
+       WithOwnModel::FromFile},
       {"length", KeyType::Int, offsetof(Config, length), nullptr,
        {1, kMaxLength}, {ControlGroup::Model, 2, 2, 20000, kLog, "%d"},
        kDecay | kTraining | kTruncation,
@@ -372,25 +375,30 @@ const std::vector<ConfigKey>& config_keys() {
       {"init", KeyType::Enum, offsetof(Config, init), &kInitNames,
        {}, {ControlGroup::Model, 4},
        kModel,
-       "initialization: uniform (PyTorch default), xavier, orthogonal, identity"},
+       "initialization: uniform (PyTorch default), xavier, orthogonal, identity",
+       WithOwnModel::DrawsWeights},
       {"scale", KeyType::Real, offsetof(Config, scale), nullptr,
        {0, 100}, {ControlGroup::Model, 5, 0, 3, kLinear, "%.3g"},
        kModel,
-       "multiplies W_hh after initialization, 0..100"},
+       "multiplies W_hh after initialization, 0..100",
+       WithOwnModel::DrawsWeights},
       {"radius", KeyType::Real, offsetof(Config, radius), nullptr,
        {0, 100, false, "off"}, {ControlGroup::Model, 6, 0, 3, kLinear, "%.3g"},
        kModel,
-       "target spectral radius of each H x H block of W_hh; 0 = off"},
+       "target spectral radius of each H x H block of W_hh; 0 = off",
+       WithOwnModel::DrawsWeights},
       {"forget_bias", KeyType::Real, offsetof(Config, forget_bias), nullptr,
        {-20, 20}, {ControlGroup::Model, 7, -5, 10, kLinear, "%.3g"},
        kModel,
-       "LSTM forget-gate bias b_if + b_hf, -20..20"},
+       "LSTM forget-gate bias b_if + b_hf, -20..20",
+       WithOwnModel::DrawsWeights},
       {"chrono", KeyType::Int, offsetof(Config, chrono), nullptr,
        {2, 1000000, false, "off"},  // T_max = 1 would draw from U(1, 0): no such interval
        {},
        kModel,
        "chrono initialization's T_max for LSTM and GRU gate biases (replaces forget_bias), "
-       "2..1000000; 0 = off"},
+       "2..1000000; 0 = off",
+       WithOwnModel::DrawsWeights},
       {"task", KeyType::Enum, offsetof(Config, task), &kTaskNames,
        {}, {ControlGroup::Model, 1},
        kModel,
@@ -435,13 +443,21 @@ const std::vector<ConfigKey>& config_keys() {
       {"precision", KeyType::Enum, offsetof(Config, precision), &kPrecisionNames,
        {}, {},
        kModel,
-       "f32 (fast) or f64 (the reference)"},
+       "f32 (fast) or f64 (the reference)",
+       WithOwnModel::FileDefault},
       {"tour", KeyType::Int, offsetof(Config, tour), nullptr,
        {0, kTourSteps, false, "off"}, {},  // the tour's own buttons set it (web/tour.cpp)
        kAffectsNothing,
        "the page's guided tour: the step shown, 1..8; 0 = off (no effect on numbers)"},
   };
   return keys;
+}
+
+std::vector<std::string> keys_with_own_model(WithOwnModel role) {
+  std::vector<std::string> names;
+  for (const ConfigKey& key : config_keys())
+    if (key.with_own_model == role) names.push_back(key.name);
+  return names;
 }
 
 const ConfigKey* find_config_key(const std::string& name) {

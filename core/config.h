@@ -114,6 +114,14 @@ struct KeyControl {
   const char* format = nullptr;
 };
 
+// What a loaded model of your own (core/own_model.h) makes of the key.
+enum class WithOwnModel {
+  Applies,       // the same as with drawn models
+  FromFile,      // the file says it (cell, hidden): a value that contradicts the file is refused
+  FileDefault,   // the file's value unless the key is given (precision: the file's dtype)
+  DrawsWeights,  // it shapes drawn weights only (init, scale, ...): refused when given
+};
+
 struct ConfigKey {
   const char* name;
   KeyType type;
@@ -123,10 +131,13 @@ struct ConfigKey {
   KeyControl control;
   unsigned affects;  // Affects flags
   const char* help;  // one line, for --help and tooltips
+  WithOwnModel with_own_model = WithOwnModel::Applies;
 };
 
 // Every key in the vocabulary, in the order used by to_text().
 const std::vector<ConfigKey>& config_keys();
+// The names of the keys whose with_own_model is `role`, in to_text's order.
+std::vector<std::string> keys_with_own_model(WithOwnModel role);
 // The row of `name`, or nullptr.
 const ConfigKey* find_config_key(const std::string& name);
 // The value a row describes, inside `config` (GStyleVarInfo's GetVarPtr): an int*, uint64_t*,

@@ -518,10 +518,15 @@ bool is_explicit(const std::vector<std::string>& keys, const char* key) {
 // The keys a loaded model fixes, in `config`: cell, hidden, precision; "" or the error.
 std::string adopt_model(const OwnModel& own, const std::vector<std::string>& explicit_keys,
                         Config& config, Model& model, std::vector<std::string>& lines) {
-  for (const char* key : {"init", "scale", "radius", "forget_bias", "chrono"})
-    if (is_explicit(explicit_keys, key))
-      return std::string(key) + " is set, but the weights come from the file (init, scale, "
-             "radius, forget_bias and chrono shape drawn weights only)";
+  const std::vector<std::string> drawing = keys_with_own_model(WithOwnModel::DrawsWeights);
+  for (const std::string& key : drawing)
+    if (is_explicit(explicit_keys, key.c_str())) {
+      std::string list;  // "init, scale, radius, forget_bias and chrono"
+      for (size_t i = 0; i < drawing.size(); ++i)
+        list += (i == 0 ? "" : i + 1 == drawing.size() ? " and " : ", ") + drawing[i];
+      return key + " is set, but the weights come from the file (" + list +
+             " shape drawn weights only)";
+    }
   model = own.model;
   const CellKind cell = own.model.cell;
   const bool rnn = gate_count(cell) == 1;

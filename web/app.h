@@ -2,6 +2,7 @@
 #pragma once
 #include <SDL.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,17 @@ struct CellHeatmap {
   bool filled = false;  // set once its decay job is done
 };
 
+// What the views write while they draw: the text field's buffer, which ImGui edits in place, and
+// where the buttons the browser tests click are, in CSS pixels. Everything else they only read.
+struct Widgets {
+  char edit[2048] = {0};  // the configuration field
+  float edit_rect[4] = {};
+  float share_rects[3][4] = {};  // Copy link, Download CSV, Save PNG
+  float notices_rect[4] = {};    // the licences link
+  float model_load_rect[4] = {}, model_download_rect[4] = {}, model_clear_rect[4] = {},
+        model_badge_rect[4] = {};  // own_model_ui.cpp's buttons and badge
+};
+
 struct App {
   // --- platform ---
   SDL_Window* window = nullptr;
@@ -49,10 +61,6 @@ struct App {
   gs::Config config;                  // the last good configuration
   std::string config_text;            // gs::to_text(config)
   std::string error;                  // the last rejected hash or setConfig text, with its reason
-  char edit[2048] = {0};              // the UI's configuration field
-  float edit_rect[4] = {0, 0, 0, 0};  // where that field is, in CSS pixels (for tests)
-  float share_rects[3][4] = {};       // Copy link, Download CSV, Save PNG buttons (for tests)
-  float notices_rect[4] = {};         // the licences link (for tests)
   std::string hash_written;           // the text last written to the URL hash
   double hash_due_ms = 0;             // slider drags write the hash at most every 300 ms
 
@@ -85,6 +93,8 @@ struct App {
   double notice_until_ms = 0;
   bool save_png_requested = false;  // done right after rendering, while the buffer is intact
 
+  Widgets widgets;  // the one part of App the views write (draw_ui's second argument)
+
   // --- input ---
   std::vector<SDL_Event> held_events;  // a press held back one frame (see frame())
 
@@ -98,6 +108,11 @@ struct App {
 };
 
 // --- every change of state goes through these (app.cpp) ---
+
+// What the reader asked for while the views were drawn. Views read a const App; a click queues a
+// change (a call of the functions below), and frame() applies the queue in order once the UI is
+// drawn, so the App never changes halfway through drawing a frame.
+using Changes = std::vector<std::function<void(App&)>>;
 
 // Where configuration text came from: it decides what a rejected text is called in the message
 // and whether the URL hash is written now, later (slider drags), or not at all (it came from it).

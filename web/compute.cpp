@@ -9,8 +9,14 @@
 
 namespace {
 
-// The keys the page's config always gives that a loaded model may contradict (own_model.h).
-const std::vector<std::string> kPageModelKeys = {"cell", "hidden", "precision"};
+// The keys the page's config always gives that a loaded model may contradict or override
+// (core/config.h: WithOwnModel): the page's values for these are given, as if typed.
+const std::vector<std::string> kPageModelKeys = [] {
+  std::vector<std::string> keys = gs::keys_with_own_model(gs::WithOwnModel::FromFile);
+  for (const std::string& key : gs::keys_with_own_model(gs::WithOwnModel::FileDefault))
+    keys.push_back(key);
+  return keys;
+}();
 
 // The keys each job depends on, as canonical text (core/config.h: each key's row says which
 // computations its change makes stale), so a job restarts exactly when one of its inputs changes.

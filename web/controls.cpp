@@ -123,12 +123,11 @@ bool acts(const gs::ConfigKey& key, const gs::Config& config) {
   return std::strcmp(key.name, "momentum") != 0 || config.optimizer == gs::OptimizerKind::Sgd;
 }
 
-// With a loaded model, the keys it fixes (cell, hidden) and those that shape drawn weights only
-// (core/own_model.h: init, scale, radius, forget_bias; chrono has no control) are off.
+// With a loaded model, the keys the file says (cell, hidden) and those that shape drawn weights
+// only (init, scale, ...) are off.
 bool off_with_own_model(const gs::ConfigKey& key) {
-  for (const char* name : {"cell", "hidden", "init", "scale", "radius", "forget_bias"})
-    if (std::strcmp(key.name, name) == 0) return true;
-  return false;
+  return key.with_own_model == gs::WithOwnModel::FromFile ||
+         key.with_own_model == gs::WithOwnModel::DrawsWeights;
 }
 
 // Where the last item is, in CSS pixels (for the browser tests, which click it).
@@ -143,26 +142,35 @@ void section(const char* title) {
   ImGui::Separator();
 }
 
-}  // namespace
-
-void draw_length_control(App& app) {
-  gs::Config next = app.config;
-  if (key_widget(*gs::find_config_key("length"), next))
-    apply_config(app, gs::Config(), gs::to_text(next), ConfigSource::Controls);
+// A changed control applies the whole configuration it shows, over the defaults.
+void apply_controls(const gs::Config& next, Changes& out) {
+  out.push_back([text = gs::to_text(next)](App& app) {
+    apply_config(app, gs::Config(), text, ConfigSource::Controls);
+  });
 }
 
-void draw_controls(App& app) {
+}  // namespace
+
+void draw_length_control(const App& app, Changes& out) {
+  gs::Config next = app.config;
+  if (key_widget(*gs::find_config_key("length"), next)) apply_controls(next, out);
+}
+
+void draw_controls(const App& app, Widgets& widgets, Changes& out) {
   gs::Config next = app.config;
   bool changed = false;
 
   // --- any keys as text, as in the URL (lengths of the sweep, exact values) ---
   ImGui::SetNextItemWidth(-FLT_MIN);
-  if (ImGui::InputTextWithHint("##edit", "type key=value, e.g. length=1000&cell=lstm", app.edit,
-                               sizeof app.edit, ImGuiInputTextFlags_EnterReturnsTrue)) {
-    if (apply_config(app, app.config, app.edit, ConfigSource::TextField).empty())
-      app.edit[0] = 0;
+  if (ImGui::InputTextWithHint("##edit", "type key=value, e.g. length=1000&cell=lstm",
+                               widgets.edit, sizeof widgets.edit,
+                               ImGuiInputTextFlags_EnterReturnsTrue)) {
+    out.push_back([text = std::string(widgets.edit)](App& app) {
+      if (apply_config(app, app.config, text, ConfigSource::TextField).empty())
+        app.widgets.edit[0] = 0;  // taken: the field is free for the next change
+    });
   }
-  remember_rect(app.edit_rect);
+  remember_rect(widgets.edit_rect);
   // Below the field, so that the field stays where it is when a message comes and goes.
   if (!app.error.empty()) {  // the bad text is rejected and the last good config kept
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
@@ -171,30 +179,30 @@ void draw_controls(App& app) {
   }
 
   // --- sharing: the link (the hash is the whole configuration), the numbers, the picture ---
-  if (ImGui::Button("Copy link")) copy_link(app);
-  remember_rect(app.share_rects[0]);
+  if (ImGui::Button("Copy link")) out.push_back(copy_link);
+  remember_rect(widgets.share_rects[0]);
   ImGui::SameLine();
-  if (ImGui::Button("Download CSV")) download_csv(app);
-  remember_rect(app.share_rects[1]);
+  if (ImGui::Button("Download CSV")) out.push_back(download_csv);
+  remember_rect(widgets.share_rects[1]);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("the numbers behind the view in focus (%s)", view_name(app.focus));
   ImGui::SameLine();
-  if (ImGui::Button("Save PNG")) app.save_png_requested = true;
-  remember_rect(app.share_rects[2]);
+  if (ImGui::Button("Save PNG")) out.push_back([](App& app) { app.save_png_requested = true; });
+  remember_rect(widgets.share_rects[2]);
   // gradscope is MIT-licensed; the software it embeds has licences of its own, in one file.
   const char* licences = "Licences";
   const float licences_w = ImGui::CalcTextSize(licences).x + 2 * ImGui::GetStyle().FramePadding.x;
   ImGui::SameLine();
   if (ImGui::GetContentRegionAvail().x < licences_w) ImGui::NewLine();
   if (ImGui::Button(licences)) bridge_open("THIRD_PARTY_NOTICES.txt");
-  remember_rect(app.notices_rect);
+  remember_rect(widgets.notices_rect);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("gradscope is MIT-licensed; the licences of Dear ImGui, SDL, Eigen, "
                       "nlohmann/json, the Inter font and Emscripten's runtime");
   if (!app.notice.empty()) ImGui::TextWrapped("%s", app.notice.c_str());
 
   // --- your own model, or the drawn ones ---
-  draw_own_model_section(app);
+  draw_own_model_section(app, widgets, out);
   // A loaded model fixes the cell and the weights: the keys that draw them are off.
   const bool own = app.own_model.model != nullptr;
 
@@ -215,7 +223,7 @@ void draw_controls(App& app) {
     }
   }
 
-  if (changed) apply_config(app, gs::Config(), gs::to_text(next), ConfigSource::Controls);
+  if (changed) apply_controls(next, out);
 
   section("the whole configuration (the URL hash)");
   std::string readable;  // "a=1 & b=2": lets the text wrap between pairs, not inside them

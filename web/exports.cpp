@@ -192,7 +192,10 @@ std::string view_csv(const App& app, View view) {
     case View::Critical: return critical_csv(app);
     case View::Cliff: return cliff_csv(app);
     case View::Truncation: return truncation_csv(app);
-    default: return decay_csv(app);
+    case View::Decay:
+    case View::Presets:  // links, no numbers of their own: the decay curves they set up
+    case View::Why:      // never in focus (only plot views are), as Controls
+    case View::Controls: return decay_csv(app);
   }
 }
 

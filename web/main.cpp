@@ -137,8 +137,11 @@ void frame(void* arg) {
     io.MouseDown[0] = io.MouseDown[1] = io.MouseDown[2] = false;
   }
   ImGui::NewFrame();
-  draw_ui(app);
+  app.phone = ImGui::GetIO().DisplaySize.x < 760;  // one view at a time, under tabs
+  Changes changes;  // what the reader asked for: the views only read the App
+  draw_ui(app, app.widgets, changes);
   ImGui::Render();
+  for (const auto& change : changes) change(app);
   const double ui_end = emscripten_get_now();
 
   // --- rendering (under a software renderer the GL calls wait for rasterization here) ---

@@ -11,6 +11,7 @@
 #include "compute.h"
 #include "imgui.h"
 #include "safetensors.h"
+#include "views.h"
 #include "wrapped_text.h"
 
 namespace {
@@ -137,8 +138,8 @@ std::string own_model_strip_hash(App& app, const std::string& hash) {
   return out;
 }
 
-void draw_own_model_section(App& app) {
-  OwnModelState& s = app.own_model;
+void draw_own_model_section(const App& app, Widgets& widgets, Changes& out) {
+  const OwnModelState& s = app.own_model;
   ImGui::Spacing();
   ImGui::TextDisabled("model");
   ImGui::Separator();
@@ -164,7 +165,7 @@ void draw_own_model_section(App& app) {
     draw->AddRectFilled(a, ImVec2(right, b.y), IM_COL32(40, 52, 70, 255), 4);
     draw->AddRect(a, ImVec2(right, b.y), cell_color(app.config.cells[0]), 4);
     draw->ChannelsMerge();
-    remember(s.badge_rect);
+    remember(widgets.model_badge_rect);
     if (ImGui::IsItemHovered()) {
       std::string tip;
       for (const std::string& line : s.lines) tip += line + "\n";
@@ -175,21 +176,21 @@ void draw_own_model_section(App& app) {
                        "(torch RNN, LSTM or GRU) on the page, or");
   }
   if (ImGui::Button("Load model...")) js_pick_model_file();
-  remember(s.load_rect);
+  remember(widgets.model_load_rect);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("a single-layer torch.nn.RNN / LSTM / GRU as safetensors "
                       "(scripts/export_weights.py writes one); it stays on this computer");
   ImGui::SameLine();
-  if (ImGui::Button("Download model")) own_model_download(app);
-  remember(s.download_rect);
+  if (ImGui::Button("Download model")) out.push_back(own_model_download);
+  remember(widgets.model_download_rect);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("the current model as safetensors (trained weights once training has "
                       "begun); gradscope decay --weights FILE reads it");
   if (s.model) {
     ImGui::SameLine();
     if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("Clear").x + 2 * 8) ImGui::NewLine();
-    if (ImGui::Button("Clear")) own_model_clear(app);
-    remember(s.clear_rect);
+    if (ImGui::Button("Clear")) out.push_back(own_model_clear);
+    remember(widgets.model_clear_rect);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("back to generated models");
   }
   if (s.model && !s.note.empty()) {
@@ -211,7 +212,7 @@ void draw_own_model_section(App& app) {
   }
 }
 
-void draw_own_model_line(App& app) {
+void draw_own_model_line(const App& app) {
   const OwnModelState& s = app.own_model;
   if (!s.model) return;
   ImGui::PushStyleColor(ImGuiCol_Text, cell_color(app.config.cells[0]));
@@ -250,10 +251,10 @@ nlohmann::json own_model_json(const App& app) {
                         {"error", s.error},
                         {"link_without_model", s.link_without_model},
                         {"rects",
-                         {{"load", s.load_rect},
-                          {"download", s.download_rect},
-                          {"clear", s.clear_rect},
-                          {"badge", s.badge_rect}}}};
+                         {{"load", app.widgets.model_load_rect},
+                          {"download", app.widgets.model_download_rect},
+                          {"clear", app.widgets.model_clear_rect},
+                          {"badge", app.widgets.model_badge_rect}}}};
   if (s.model) {
     out["cell"] = gs::cell_name(app.config.cells[0]);
     out["hidden"] = s.model->model.hidden_size;

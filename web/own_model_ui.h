@@ -25,8 +25,6 @@ struct OwnModelState {
   std::string error;                          // the last rejected file's one line, or ""
   gs::Config config_before;                   // what "Clear" returns to
   bool link_without_model = false;  // the page was opened with model=local but no model
-  // Where the badge and buttons are, in CSS pixels (for tests).
-  float load_rect[4] = {}, download_rect[4] = {}, clear_rect[4] = {}, badge_rect[4] = {};
 };
 
 // The hash marker of a loaded model (not a config key: the hash minus it is the config).
@@ -48,10 +46,7 @@ std::string own_model_hash(const App& app, const std::string& config_text);
 // Takes the marker out of hash text (applied as config) and notes whether a model is missing.
 std::string own_model_strip_hash(App& app, const std::string& hash);
 
-// The "model" section of the controls: the badge and the buttons.
-void draw_own_model_section(App& app);
-// Phones: one line naming the loaded model above a view (nothing without one).
-void draw_own_model_line(App& app);
+// The model section and the phones' model line are drawn with the views (views.h).
 // A line for the top of Why while a model is loaded, else "".
 std::string own_model_why(const App& app);
 // What Copy link's notice adds while a model is loaded, else "".

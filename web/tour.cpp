@@ -279,31 +279,36 @@ void after_tour_step(App& app, const TourStep& step) {
   if (step.play) train_action(app, TrainAction::Play);
 }
 
-void draw_tour_panel(App& app) {
+// A tour link: the step over the current configuration (apply_config then sets it up).
+void go_to_step(int step, Changes& out) {
+  out.push_back([step](App& app) {
+    apply_config(app, app.config, "tour=" + std::to_string(step), ConfigSource::Link);
+  });
+}
+
+void draw_tour_panel(const App& app, Changes& out) {
   const int n = app.config.tour;
   const TourStep* step = tour_step(n);
   if (!step) return;
   ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 200, 90, 255));
   ImGui::TextWrapped("Tour %d/%d: %s", n, gs::kTourSteps, step->title);
   ImGui::PopStyleColor();
-  const auto go = [&](int to) {
-    apply_config(app, app.config, "tour=" + std::to_string(to), ConfigSource::Link);
-  };
   ImGui::BeginDisabled(n == 1);
-  if (ImGui::SmallButton("< Back")) go(n - 1);
+  if (ImGui::SmallButton("< Back")) go_to_step(n - 1, out);
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(n == gs::kTourSteps);
-  if (ImGui::SmallButton("Next >")) go(n + 1);
+  if (ImGui::SmallButton("Next >")) go_to_step(n + 1, out);
   ImGui::EndDisabled();
   ImGui::SameLine();
-  if (ImGui::SmallButton("End")) go(0);
+  if (ImGui::SmallButton("End")) go_to_step(0, out);
   if (*step->try_config) {
     ImGui::SameLine();
-    if (ImGui::SmallButton(step->try_label)) {
-      apply_config(app, app.config, step->try_config, ConfigSource::Link);
-      if (step->play) train_action(app, TrainAction::Play);
-    }
+    if (ImGui::SmallButton(step->try_label))
+      out.push_back([step](App& app) {
+        apply_config(app, app.config, step->try_config, ConfigSource::Link);
+        if (step->play) train_action(app, TrainAction::Play);
+      });
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("try %s", step->try_config);
   }
   text_wrapped(tour_text(app, n));
@@ -311,7 +316,7 @@ void draw_tour_panel(App& app) {
 }
 
 // The presets and the tour's steps, each a link (the hash it sets is in its tooltip).
-void draw_presets_view(App& app) {
+void draw_presets_view(const App& app, Changes& out) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("Paper presets: a click sets it up (over the defaults) and runs it");
   ImGui::PopStyleColor();
@@ -321,7 +326,8 @@ void draw_presets_view(App& app) {
                                   ImGui::GetFontSize() * 13);
   for (int i = 0; i < count; ++i) {
     ImGui::PushID(i);
-    if (ImGui::Button(list[i].name, ImVec2(button_w, 0))) apply_preset(app, list[i]);
+    if (ImGui::Button(list[i].name, ImVec2(button_w, 0)))
+      out.push_back([preset = &list[i]](App& app) { apply_preset(app, *preset); });
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("#%s", *list[i].config ? list[i].config : "(any configuration)");
     ImGui::SameLine();
@@ -339,8 +345,7 @@ void draw_presets_view(App& app) {
       ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     char label[128];
     std::snprintf(label, sizeof label, "%d. %s", n, tour_step(n)->title);
-    if (ImGui::Button(label, ImVec2(-FLT_MIN, 0)))
-      apply_config(app, app.config, "tour=" + std::to_string(n), ConfigSource::Link);
+    if (ImGui::Button(label, ImVec2(-FLT_MIN, 0))) go_to_step(n, out);
     if (current) ImGui::PopStyleColor();
     ImGui::PopID();
   }

@@ -35,6 +35,4 @@ void apply_preset(App& app, const Preset& preset);
 // What apply_config does when `tour` changes to a step: that step's configuration.
 void after_tour_step(App& app, const TourStep& step);
 
-// The step's box (title, paragraph, Back / Next / End, the change to try), shown while tour > 0:
-// above "Why" on wide screens, above the view on phones.
-void draw_tour_panel(App& app);
+// The step's box is drawn with the views (views.h: draw_tour_panel).

@@ -23,7 +23,7 @@ struct ViewInfo {
   const char* name;
   const char* title;
   const char* tab;
-  void (*draw)(App&);
+  void (*draw)(const App&, Changes&);
 };
 
 const ViewInfo kViews[] = {
@@ -97,7 +97,7 @@ constexpr ImGuiWindowFlags kTileFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFla
                                         ImGuiWindowFlags_NoBringToFrontOnFocus;
 
 // A fixed tile; a click inside puts its view in focus, and the focused tile's title is lit.
-bool begin_tile(App& app, const char* title, const Tile& t, View view) {
+bool begin_tile(const App& app, const char* title, const Tile& t, View view, Changes& out) {
   const bool focused = app.focus == view;
   ImGui::SetNextWindowPos(t.pos);
   ImGui::SetNextWindowSize(t.size);
@@ -107,22 +107,22 @@ bool begin_tile(App& app, const char* title, const Tile& t, View view) {
   if (focused) ImGui::PopStyleColor();
   if (view != View::Controls && view != View::Why &&
       ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows) && ImGui::IsMouseClicked(0))
-    app.focus = view;
+    out.push_back([view](App& app) { app.focus = view; });
   return open;
 }
 
 // One button per page; the page's first view takes the focus when it is picked.
-void draw_page_buttons(App& app) {
+void draw_page_buttons(const App& app, Changes& out) {
   for (const PageInfo& p : kPages) {
     const bool current = app.page == p.page;
     if (current) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     if (ImGui::Button(p.label) && !current) {
-      app.page = p.page;
-      for (const ViewInfo& info : kViews)
-        if (info.page == p.page) {
-          app.focus = app.phone_tab = info.view;
-          break;
-        }
+      const ViewInfo* first = std::find_if(std::begin(kViews), std::end(kViews),
+                                           [&](const ViewInfo& info) { return info.page == p.page; });
+      out.push_back([page = p.page, view = first->view](App& app) {
+        app.page = page;
+        app.focus = app.phone_tab = view;
+      });
     }
     if (current) ImGui::PopStyleColor();
     ImGui::SameLine();
@@ -130,46 +130,46 @@ void draw_page_buttons(App& app) {
   ImGui::NewLine();
 }
 
-void draw_desktop(App& app, const Layout& l) {
-  if (begin_tile(app, "gradscope: watch the gradient vanish", l.controls, View::Controls))
-    draw_controls(app);
+void draw_desktop(const App& app, const Layout& l, Widgets& widgets, Changes& out) {
+  if (begin_tile(app, "gradscope: watch the gradient vanish", l.controls, View::Controls, out))
+    draw_controls(app, widgets, out);
   ImGui::End();
-  if (begin_tile(app, "Why", l.why, View::Why)) {
-    draw_tour_panel(app);  // the tour's step, while one is shown
-    draw_why_view(app);
+  if (begin_tile(app, "Why", l.why, View::Why, out)) {
+    draw_tour_panel(app, out);  // the tour's step, while one is shown
+    draw_why_view(app, out);
   }
   ImGui::End();
   ImGui::SetNextWindowPos(l.pages.pos);
   ImGui::SetNextWindowSize(l.pages.size);
   if (ImGui::Begin("##pages", nullptr, kTileFlags | ImGuiWindowFlags_NoTitleBar))
-    draw_page_buttons(app);
+    draw_page_buttons(app, out);
   ImGui::End();
   int tile = 0;
   for (const ViewInfo& info : kViews) {
     if (info.page != app.page || tile == 4) continue;
-    if (begin_tile(app, info.title, l.views[tile++], info.view)) info.draw(app);
+    if (begin_tile(app, info.title, l.views[tile++], info.view, out)) info.draw(app, out);
     ImGui::End();
   }
 }
 
-void draw_phone(App& app, ImVec2 d) {
+void draw_phone(const App& app, ImVec2 d, Widgets& widgets, Changes& out) {
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(d);
   ImGui::Begin("gradscope", nullptr,
                ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                    ImGuiWindowFlags_NoSavedSettings);
-  draw_page_buttons(app);
-  draw_tour_panel(app);
+  draw_page_buttons(app, out);
+  draw_tour_panel(app, out);
   struct Tab {
     const char* label;
     View view;
-    void (*draw)(App&);
+    void (*draw)(const App&, Changes&);  // null: the controls, which also write the widgets
   };
   std::vector<Tab> tabs;
   for (const ViewInfo& info : kViews)
     if (info.page == app.page) tabs.push_back({info.tab, info.view, info.draw});
   tabs.push_back({"Why", View::Why, draw_why_view});
-  tabs.push_back({"Setup", View::Controls, draw_controls});
+  tabs.push_back({"Setup", View::Controls, nullptr});
   if (ImGui::BeginTabBar("views", ImGuiTabBarFlags_FittingPolicyResizeDown)) {
     for (const Tab& tab : tabs) {
       // a view put in focus from outside (a tour step, a preset, focus()) is brought forward once
@@ -177,18 +177,26 @@ void draw_phone(App& app, ImVec2 d) {
           app.phone_select_pending && app.phone_select == tab.view ? ImGuiTabItemFlags_SetSelected
                                                                    : 0;
       if (!ImGui::BeginTabItem(tab.label, nullptr, flags)) continue;
-      app.phone_tab = tab.view;
-      if (tab.view != View::Controls && tab.view != View::Why) app.focus = tab.view;
+      const bool plot = tab.view != View::Controls && tab.view != View::Why;
+      if (app.phone_tab != tab.view || (plot && app.focus != tab.view))
+        out.push_back([view = tab.view, plot](App& app) {
+          app.phone_tab = view;
+          if (plot) app.focus = view;
+        });
       ImGui::BeginChild(tab.label);
-      if (tab.view == View::Decay || tab.view == View::Sweep) draw_length_control(app);
+      if (tab.view == View::Decay || tab.view == View::Sweep) draw_length_control(app, out);
       if (tab.view != View::Controls) draw_own_model_line(app);  // which model, on every tab
-      tab.draw(app);
+      if (tab.draw)
+        tab.draw(app, out);
+      else
+        draw_controls(app, widgets, out);
       ImGui::EndChild();
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
   }
-  app.phone_select_pending = false;  // brought forward: from now on the reader's taps decide
+  if (app.phone_select_pending)  // brought forward: from now on the reader's taps decide
+    out.push_back([](App& app) { app.phone_select_pending = false; });
   ImGui::End();
 }
 
@@ -214,11 +222,10 @@ Page page_of(View view) {
   return info ? info->page : Page::Vanishing;
 }
 
-void draw_ui(App& app) {
+void draw_ui(const App& app, Widgets& widgets, Changes& changes) {
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  app.phone = display.x < 760;
   if (app.phone)
-    draw_phone(app, display);
+    draw_phone(app, display, widgets, changes);
   else
-    draw_desktop(app, desktop_layout(display));
+    draw_desktop(app, desktop_layout(display), widgets, changes);
 }

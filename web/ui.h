@@ -3,5 +3,6 @@
 #pragma once
 #include "app.h"
 
-// All windows for this frame, between ImGui::NewFrame and ImGui::Render.
-void draw_ui(App& app);
+// All windows for this frame, between ImGui::NewFrame and ImGui::Render. They read `app`, write
+// only `widgets` (app.widgets) and queue what the reader asked for in `changes`.
+void draw_ui(const App& app, Widgets& widgets, Changes& changes);

@@ -1,28 +1,35 @@
-// The views, each drawn into the current ImGui window, reading App and nothing else.
+// The views, each drawn into the current ImGui window. A view reads the App, which it gets
+// const; a click queues a change in `out`, applied by frame() once the whole UI is drawn (app.h:
+// Changes). The controls also write the widgets' buffers and places (app.h: Widgets).
 #pragma once
 #include "app.h"
 
-void draw_controls(App& app);        // controls.cpp: every key of the vocabulary, and sharing
-void draw_length_control(App& app);  //   just the length slider (phones: above the plots)
-void draw_decay_view(App& app);      // views_plots.cpp: gradient through time
-void draw_sweep_view(App& app);      //   as the sequence grows
-void draw_training_view(App& app);   //   live training
-void draw_heatmap_view(App& app);    // views_heatmap.cpp: time x unit, log colour
-void draw_why_view(App& app);        // why.cpp: the explanation of the view in focus
-void draw_spectra_view(App& app);    // views_why.cpp: step Jacobians and Lyapunov exponents
-void draw_saturation_view(App& app);  //   act' and gates, step by step; dead units
-void draw_lag_split_view(App& app);  //   dL/dW_hh by lag
-void draw_trainability_view(App& app);  // scale x length maps, the edge of chaos
-void trainability_maps_update(App& app);  // their textures (from heatmaps_update)
-void draw_critical_view(App& app);   // views_remedies.cpp: the critical-length experiment
-void draw_cliff_view(App& app);      //   Pascanu's cliff: the loss surface and descent paths
-void cliff_map_update(App& app);     //   its texture (from heatmaps_update)
-void draw_truncation_view(App& app);  //  truncated BPTT: cosine with the full gradient vs k
-void draw_presets_view(App& app);    // tour.cpp: paper presets and the tour's steps as links
+void draw_controls(const App& app, Widgets& widgets, Changes& out);  // controls.cpp: every key,
+void draw_length_control(const App& app, Changes& out);  //   just the length (phones: above plots)
+void draw_own_model_section(const App& app, Widgets& widgets, Changes& out);  // own_model_ui.cpp:
+void draw_own_model_line(const App& app);  //   the badge and buttons; phones: a line naming it
+void draw_decay_view(const App& app, Changes& out);     // views_plots.cpp: gradient through time
+void draw_sweep_view(const App& app, Changes& out);     //   as the sequence grows
+void draw_training_view(const App& app, Changes& out);  //   live training
+void draw_heatmap_view(const App& app, Changes& out);   // views_heatmap.cpp: time x unit
+void draw_why_view(const App& app, Changes& out);  // why.cpp: the explanation of the view in focus
+void draw_spectra_view(const App& app, Changes& out);  // views_why.cpp: step Jacobians, exponents
+void draw_saturation_view(const App& app, Changes& out);    //   act' and gates; dead units
+void draw_lag_split_view(const App& app, Changes& out);     //   dL/dW_hh by lag
+void draw_trainability_view(const App& app, Changes& out);  //   scale x length maps
+void draw_critical_view(const App& app, Changes& out);  // views_remedies.cpp: critical lengths
+void draw_cliff_view(const App& app, Changes& out);     //   Pascanu's cliff and descent paths
+void draw_truncation_view(const App& app, Changes& out);  //  truncated BPTT: cosine vs k
+void draw_presets_view(const App& app, Changes& out);  // tour.cpp: presets and tour steps as links
+// The tour step's box (title, paragraph, Back / Next / End, the change to try), shown while
+// tour > 0: above "Why" on wide screens, above the view on phones (tour.cpp).
+void draw_tour_panel(const App& app, Changes& out);
 
-// Heatmaps follow the decay jobs: (re)built on the CPU and rendered by the colormap shader
-// before ImGui's frame.
+// Before the UI is drawn, the textures follow the results: the heatmaps (rebuilt on the CPU when
+// a decay job is done, then rendered by the colormap shader), the trainability maps and the cliff.
 void heatmaps_update(App& app);
+void trainability_maps_update(App& app);  // views_why.cpp (from heatmaps_update)
+void cliff_map_update(App& app);          // views_remedies.cpp (from heatmaps_update)
 
 // The explanation text for a view, from the current numbers (why.cpp); also in getState().
 std::string explain(const App& app, View view);

@@ -86,7 +86,7 @@ void heatmaps_update(App& app) {
   heatmap_render(app.colormap, app.cliff_map);
 }
 
-void draw_heatmap_view(App& app) {
+void draw_heatmap_view(const App& app, Changes&) {
   if (!app.colormap.log.empty()) {
     ImGui::TextWrapped("The colormap shader failed: %s", app.colormap.log.c_str());
     return;

@@ -73,7 +73,7 @@ void plot_history(const Results& c, double gs::TrainRecord::*field, bool mark_cl
 
 }  // namespace
 
-void draw_decay_view(App& app) {
+void draw_decay_view(const App& app, Changes&) {
   const Results& c = app.results;
   const int steps = gs::task_shape(c.config.task, c.config.length).steps;
   if (!decay_done(c) || !results_current(app))
@@ -120,7 +120,7 @@ void draw_decay_view(App& app) {
   plot::EndPlot();
 }
 
-void draw_sweep_view(App& app) {
+void draw_sweep_view(const App& app, Changes&) {
   const Results& c = app.results;
   if (!c.sweep_done || !results_current(app)) progress_line("sweeping lengths", c.sweep_progress);
   if (std::any_of(c.sweep_points.begin(), c.sweep_points.end(),
@@ -170,7 +170,7 @@ void draw_sweep_view(App& app) {
   plot::EndPlot();
 }
 
-void draw_training_view(App& app) {
+void draw_training_view(const App& app, Changes& out) {
   const Results& c = app.results;
   if (!c.train_error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
@@ -179,12 +179,15 @@ void draw_training_view(App& app) {
     return;
   }
   // --- controls: play / pause / step / reset, progress ---
+  const auto press = [&out](TrainAction action) {
+    out.push_back([action](App& app) { train_action(app, action); });
+  };
   if (ImGui::Button(c.playing ? "Pause" : "Play", ImVec2(ImGui::GetFontSize() * 4, 0)))
-    train_action(app, c.playing ? TrainAction::Pause : TrainAction::Play);
+    press(c.playing ? TrainAction::Pause : TrainAction::Play);
   ImGui::SameLine();
-  if (ImGui::Button("Step")) train_action(app, TrainAction::Step);
+  if (ImGui::Button("Step")) press(TrainAction::Step);
   ImGui::SameLine();
-  if (ImGui::Button("Reset")) train_action(app, TrainAction::Reset);
+  if (ImGui::Button("Reset")) press(TrainAction::Reset);
   ImGui::SameLine();
   const int done = training_iterations(c);
   ImGui::Text("%d / %d iterations, %.1f/s", done, c.config.iters, c.iterations_per_second);

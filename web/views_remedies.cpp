@@ -53,7 +53,7 @@ const ImU32 kClippedPath = IM_COL32(255, 120, 200, 255);  // clipped: a colour o
 
 // Run / Stop, the experiment's defaults, progress; then the share of seeds that solve the task
 // against the length, one line per cell, its critical length in the legend.
-void draw_critical_view(App& app) {
+void draw_critical_view(const App& app, Changes& out) {
   const CriticalResult& c = app.results.critical;
   const gs::Config& config = app.results.config;
   const bool current = results_current(app);
@@ -64,12 +64,16 @@ void draw_critical_view(App& app) {
     ImGui::BeginDisabled(c.done || !current);
     if (ImGui::Button(c.running ? "Stop" : c.done ? "Done" : c.runs.empty() ? "Run" : "Go on",
                       ImVec2(ImGui::GetFontSize() * 3.5f, 0)))
-      critical_action(app, c.running ? CriticalAction::Stop : CriticalAction::Run);
+      out.push_back([action = c.running ? CriticalAction::Stop : CriticalAction::Run](App& app) {
+        critical_action(app, action);
+      });
     ImGui::EndDisabled();
     ImGui::SameLine();
   }
   if (ImGui::Button("Defaults"))  // the experiment's own defaults, over the current keys
-    apply_config(app, app.config, gs::kCriticalDefaults, ConfigSource::Link);
+    out.push_back([](App& app) {
+      apply_config(app, app.config, gs::kCriticalDefaults, ConfigSource::Link);
+    });
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("sets %s", gs::kCriticalDefaults);
   ImGui::SameLine();
   char overlay[96];
@@ -199,7 +203,7 @@ std::string path_summary(const CliffPath& p, const char* name) {
 
 // The map of log10 loss (or log10 |gradient|) over (w, b), through the colormap shader; the two
 // descent paths from the last start point. A click sends a new start point to the worker.
-void draw_cliff_view(App& app) {
+void draw_cliff_view(const App& app, Changes& out) {
   const CliffResult& r = app.results.cliff;
   if (!app.colormap.log.empty()) {
     ImGui::TextWrapped("The colormap shader failed: %s", app.colormap.log.c_str());
@@ -209,9 +213,12 @@ void draw_cliff_view(App& app) {
     ImGui::ProgressBar(static_cast<float>(r.progress), ImVec2(-FLT_MIN, 0), "computing the surface");
     return;
   }
-  if (ImGui::RadioButton("log10 loss", !app.cliff_gradient)) app.cliff_gradient = false;
+  const auto show = [&out](bool gradient) {
+    out.push_back([gradient](App& app) { app.cliff_gradient = gradient; });
+  };
+  if (ImGui::RadioButton("log10 loss", !app.cliff_gradient)) show(false);
   ImGui::SameLine();
-  if (ImGui::RadioButton("log10 |gradient|", app.cliff_gradient)) app.cliff_gradient = true;
+  if (ImGui::RadioButton("log10 |gradient|", app.cliff_gradient)) show(true);
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   text_wrapped(format("Click a start: gradient descent, lr %g, %d steps; white: no clipping, "
                       "pink: clipped to norm %g. Colour: log10 from %.0f (dark) to %.0f (bright).",
@@ -235,7 +242,7 @@ void draw_cliff_view(App& app) {
   if (ImGui::IsItemClicked(ImGuiMouseButton_Left)) {
     double w = 0, b = 0;
     screen_to_cliff(r, origin, size, mouse, w, b);
-    cliff_start(app, w, b);
+    out.push_back([w, b](App& app) { cliff_start(app, w, b); });
   }
   ImDrawList* draw = ImGui::GetWindowDrawList();
   draw->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
@@ -316,7 +323,7 @@ void cliff_map_update(App& app) {
 
 // The cosine between the truncated and the full gradient against k, and how far from 1 it is on
 // a log axis (the vanishing gradient makes it close to 1 fast); the training's k marked.
-void draw_truncation_view(App& app) {
+void draw_truncation_view(const App& app, Changes&) {
   const TruncationResult& t = app.results.truncation;
   const gs::Config& config = app.results.config;
   if (!t.error.empty()) {

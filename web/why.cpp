@@ -194,7 +194,10 @@ std::string explain_why_page(const Results& c, View view) {
         text += ".\n\n";
         break;
       }
-      default: break;
+      case View::Decay: case View::Sweep: case View::Heatmap: case View::Training:
+      case View::Trainability: case View::Critical: case View::Cliff: case View::Truncation:
+      case View::Presets: case View::Why: case View::Controls:
+        break;  // explained elsewhere (explain_view)
     }
   }
   switch (view) {
@@ -213,7 +216,10 @@ std::string explain_why_page(const Results& c, View view) {
               "long lags are what would teach long-range dependencies: when their share is tiny "
               "the update is made of short lags, however large dL/dh_1 is.";
       break;
-    default: break;
+    case View::Decay: case View::Sweep: case View::Heatmap: case View::Training:
+    case View::Trainability: case View::Critical: case View::Cliff: case View::Truncation:
+    case View::Presets: case View::Why: case View::Controls:
+      break;  // explained elsewhere (explain_view)
   }
   return text;
 }
@@ -340,7 +346,7 @@ std::string explain_view(const App& app, View view) {
   return text;
 }
 
-void draw_why_view(App& app) {
+void draw_why_view(const App& app, Changes&) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   ImGui::Text("About: %s (%s)", view_name(app.focus),
               app.phone ? "the last view tab picked" : "click a view to explain it");

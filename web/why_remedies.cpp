@@ -140,6 +140,10 @@ std::string explain_remedy(const App& app, View view) {
     case View::Cliff: return explain_cliff(app);
     case View::Truncation: return explain_truncation(app) + (own ? kDrawnNote : "");
     case View::Presets: return explain_presets(app);
-    default: return "";
+    case View::Decay: case View::Sweep: case View::Heatmap: case View::Training:
+    case View::Spectra: case View::Saturation: case View::LagSplit: case View::Trainability:
+    case View::Why: case View::Controls:
+      return "";  // not on this page (explain_view)
   }
+  return "";
 }

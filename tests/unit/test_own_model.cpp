@@ -235,6 +235,20 @@ TEST_CASE("own model: the inputs, the seed gradient and the keys that contradict
   CHECK(refused({"scale"}, "scale=2") ==
         "scale is set, but the weights come from the file (init, scale, radius, forget_bias and "
         "chrono shape drawn weights only)");
+  // The table's column decides: every key that draws weights is refused by name when given, and
+  // a key that applies as without a model (here: those that change the model or its data) is not.
+  for (const ConfigKey& key : config_keys()) {
+    if (key.with_own_model == WithOwnModel::DrawsWeights) {
+      CAPTURE(key.name);
+      CHECK(refused({key.name}, "").rfind(std::string(key.name) + " is set, but", 0) == 0);
+    } else if (key.with_own_model == WithOwnModel::Applies && (key.affects & kAffectsModel)) {
+      CAPTURE(key.name);
+      Config c;
+      GivenModel g;
+      std::vector<std::string> l;
+      CHECK(use_own_model(own, nullptr, {key.name}, false, c, g, l) == "");
+    }
+  }
   const std::vector<Mat> wrong(10, Mat::Zero(2, 1)), right(10, Mat::Zero(3, 1));
   CHECK(refused({}, "", &wrong) == "the inputs have 2 values per step, the model takes 3");
   CHECK(refused({"length"}, "length=20", &right) ==
