@@ -105,13 +105,15 @@ enum class ControlGroup { None, Cells, Model, Training };
 // The page's control: its group and its place in the group (1 at the top; the panel's order is
 // not to_text's: task comes first, since it gives length its meaning). Sliders (Int, Real)
 // offer [min, max], narrower than the valid range, logarithmic or not, showing the value with
-// `format` (with the range's `zero`, that word at 0).
+// `format` (with the range's `zero`, that word at 0). A control that acts only with another key's
+// value (momentum only with SGD) names it, "key=value", and is hidden otherwise.
 struct KeyControl {
   ControlGroup group = ControlGroup::None;
   int position = 0;
   double min = 0, max = 0;
   bool log = false;
   const char* format = nullptr;
+  const char* shown_with = nullptr;
 };
 
 // What a loaded model of your own (core/own_model.h) makes of the key.

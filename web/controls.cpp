@@ -12,7 +12,6 @@
 // any other text.
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -118,9 +117,13 @@ std::vector<const gs::ConfigKey*> controls_of(gs::ControlGroup group) {
   return keys;
 }
 
-// momentum acts only with sgd: hidden with adam, where it would change nothing.
+// A control that would change nothing (the row's shown_with: momentum with adam) is hidden.
 bool acts(const gs::ConfigKey& key, const gs::Config& config) {
-  return std::strcmp(key.name, "momentum") != 0 || config.optimizer == gs::OptimizerKind::Sgd;
+  if (!key.control.shown_with) return true;
+  const std::string condition = key.control.shown_with;  // "key=value"
+  const size_t eq = condition.find('=');
+  const gs::ConfigKey* other = gs::find_config_key(condition.substr(0, eq));
+  return other && gs::config_value_text(*other, config) == condition.substr(eq + 1);
 }
 
 // With a loaded model, the keys the file says (cell, hidden) and those that shape drawn weights
@@ -128,12 +131,6 @@ bool acts(const gs::ConfigKey& key, const gs::Config& config) {
 bool off_with_own_model(const gs::ConfigKey& key) {
   return key.with_own_model == gs::WithOwnModel::FromFile ||
          key.with_own_model == gs::WithOwnModel::DrawsWeights;
-}
-
-// Where the last item is, in CSS pixels (for the browser tests, which click it).
-void remember_rect(float rect[4]) {
-  const ImVec2 r0 = ImGui::GetItemRectMin(), r1 = ImGui::GetItemRectMax();
-  rect[0] = r0.x, rect[1] = r0.y, rect[2] = r1.x - r0.x, rect[3] = r1.y - r0.y;
 }
 
 void section(const char* title) {
@@ -150,6 +147,12 @@ void apply_controls(const gs::Config& next, Changes& out) {
 }
 
 }  // namespace
+
+// Where the last item is, in CSS pixels (for the browser tests, which click it).
+void remember_item_rect(float rect[4]) {
+  const ImVec2 r0 = ImGui::GetItemRectMin(), r1 = ImGui::GetItemRectMax();
+  rect[0] = r0.x, rect[1] = r0.y, rect[2] = r1.x - r0.x, rect[3] = r1.y - r0.y;
+}
 
 void draw_length_control(const App& app, Changes& out) {
   gs::Config next = app.config;
@@ -170,7 +173,7 @@ void draw_controls(const App& app, Widgets& widgets, Changes& out) {
         app.widgets.edit[0] = 0;  // taken: the field is free for the next change
     });
   }
-  remember_rect(widgets.edit_rect);
+  remember_item_rect(widgets.edit_rect);
   // Below the field, so that the field stays where it is when a message comes and goes.
   if (!app.error.empty()) {  // the bad text is rejected and the last good config kept
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
@@ -180,22 +183,22 @@ void draw_controls(const App& app, Widgets& widgets, Changes& out) {
 
   // --- sharing: the link (the hash is the whole configuration), the numbers, the picture ---
   if (ImGui::Button("Copy link")) out.push_back(copy_link);
-  remember_rect(widgets.share_rects[0]);
+  remember_item_rect(widgets.share_rects[0]);
   ImGui::SameLine();
   if (ImGui::Button("Download CSV")) out.push_back(download_csv);
-  remember_rect(widgets.share_rects[1]);
+  remember_item_rect(widgets.share_rects[1]);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("the numbers behind the view in focus (%s)", view_name(app.focus));
   ImGui::SameLine();
   if (ImGui::Button("Save PNG")) out.push_back([](App& app) { app.save_png_requested = true; });
-  remember_rect(widgets.share_rects[2]);
+  remember_item_rect(widgets.share_rects[2]);
   // gradscope is MIT-licensed; the software it embeds has licences of its own, in one file.
   const char* licences = "Licences";
   const float licences_w = ImGui::CalcTextSize(licences).x + 2 * ImGui::GetStyle().FramePadding.x;
   ImGui::SameLine();
   if (ImGui::GetContentRegionAvail().x < licences_w) ImGui::NewLine();
   if (ImGui::Button(licences)) bridge_open("THIRD_PARTY_NOTICES.txt");
-  remember_rect(widgets.notices_rect);
+  remember_item_rect(widgets.notices_rect);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("gradscope is MIT-licensed; the licences of Dear ImGui, SDL, Eigen, "
                       "nlohmann/json, the Inter font and Emscripten's runtime");

@@ -44,11 +44,6 @@ std::string stem(const std::string& name) {
   return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
 }
 
-void remember(float rect[4]) {
-  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-  rect[0] = a.x, rect[1] = a.y, rect[2] = b.x - a.x, rect[3] = b.y - a.y;
-}
-
 }  // namespace
 
 std::string own_model_load(App& app, const unsigned char* bytes, size_t size,
@@ -165,7 +160,7 @@ void draw_own_model_section(const App& app, Widgets& widgets, Changes& out) {
     draw->AddRectFilled(a, ImVec2(right, b.y), IM_COL32(40, 52, 70, 255), 4);
     draw->AddRect(a, ImVec2(right, b.y), cell_color(app.config.cells[0]), 4);
     draw->ChannelsMerge();
-    remember(widgets.model_badge_rect);
+    remember_item_rect(widgets.model_badge_rect);
     if (ImGui::IsItemHovered()) {
       std::string tip;
       for (const std::string& line : s.lines) tip += line + "\n";
@@ -176,13 +171,13 @@ void draw_own_model_section(const App& app, Widgets& widgets, Changes& out) {
                        "(torch RNN, LSTM or GRU) on the page, or");
   }
   if (ImGui::Button("Load model...")) js_pick_model_file();
-  remember(widgets.model_load_rect);
+  remember_item_rect(widgets.model_load_rect);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("a single-layer torch.nn.RNN / LSTM / GRU as safetensors "
                       "(scripts/export_weights.py writes one); it stays on this computer");
   ImGui::SameLine();
   if (ImGui::Button("Download model")) out.push_back(own_model_download);
-  remember(widgets.model_download_rect);
+  remember_item_rect(widgets.model_download_rect);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("the current model as safetensors (trained weights once training has "
                       "begun); gradscope decay --weights FILE reads it");
@@ -190,7 +185,7 @@ void draw_own_model_section(const App& app, Widgets& widgets, Changes& out) {
     ImGui::SameLine();
     if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("Clear").x + 2 * 8) ImGui::NewLine();
     if (ImGui::Button("Clear")) out.push_back(own_model_clear);
-    remember(widgets.model_clear_rect);
+    remember_item_rect(widgets.model_clear_rect);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("back to generated models");
   }
   if (s.model && !s.note.empty()) {

@@ -4,6 +4,9 @@
 #pragma once
 #include "app.h"
 
+// Where the last ImGui item is, in CSS pixels, into a Widgets rect (controls.cpp).
+void remember_item_rect(float rect[4]);
+
 void draw_controls(const App& app, Widgets& widgets, Changes& out);  // controls.cpp: every key,
 void draw_length_control(const App& app, Changes& out);  //   just the length (phones: above plots)
 void draw_own_model_section(const App& app, Widgets& widgets, Changes& out);  // own_model_ui.cpp:

@@ -392,6 +392,19 @@ TEST_CASE("the controls panel's places: 1..n in each group, none without a group
     CHECK(key.control.position == 0);
     CHECK(key.control.min == key.control.max);  // no slider
     CHECK(key.control.format == nullptr);
+    CHECK(key.control.shown_with == nullptr);
+  }
+  // A control shown only with another key's value names a key=value the parser takes, and
+  // another control: a condition no control can change would hide it for good.
+  for (const ConfigKey& key : config_keys()) {
+    if (!key.control.shown_with) continue;
+    CAPTURE(key.name);
+    Config c;
+    REQUIRE(parse_config(c, key.control.shown_with) == "");
+    const std::string other(key.control.shown_with, std::strchr(key.control.shown_with, '='));
+    REQUIRE(find_config_key(other) != nullptr);
+    CHECK(find_config_key(other)->control.group != ControlGroup::None);
+    CHECK(other != key.name);
   }
 }
 
