@@ -176,9 +176,7 @@ void draw_controls(const App& app, Widgets& widgets, Changes& out) {
   remember_item_rect(widgets.edit_rect);
   // Below the field, so that the field stays where it is when a message comes and goes.
   if (!app.error.empty()) {  // the bad text is rejected and the last good config kept
-    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
-    text_wrapped(app.error + " (keeping the last good configuration)");
-    ImGui::PopStyleColor();
+    error_text(app.error + " (keeping the last good configuration)");
   }
 
   // --- sharing: the link (the hash is the whole configuration), the numbers, the picture ---

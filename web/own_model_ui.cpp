@@ -189,21 +189,15 @@ void draw_own_model_section(const App& app, Widgets& widgets, Changes& out) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("back to generated models");
   }
   if (s.model && !s.note.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(240, 200, 90, 255));
-    text_wrapped("Note: " + s.note);
-    ImGui::PopStyleColor();
+    note_text("Note: " + s.note);
   }
   if (!s.error.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
-    text_wrapped(s.error);
-    ImGui::PopStyleColor();
+    error_text(s.error);
   }
   if (s.link_without_model) {
-    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(240, 200, 90, 255));
-    ImGui::TextWrapped("This link was made with a model from a local file (model=local), which "
-                       "a link cannot carry: load the same file to see its numbers. Shown now: "
-                       "generated models.");
-    ImGui::PopStyleColor();
+    note_text("This link was made with a model from a local file (model=local), which a link "
+              "cannot carry: load the same file to see its numbers. Shown now: generated "
+              "models.");
   }
 }
 

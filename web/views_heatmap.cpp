@@ -116,9 +116,7 @@ void draw_heatmap_view(const App& app, Changes&) {
     if (result.overflow_step) {  // nothing to colour: every value is beyond range
       ImGui::PushID(static_cast<int>(i));
       ImGui::BeginChild("overflow", ImVec2(map_w, map_h));
-      ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 160, 90, 255));
-      text_wrapped(result.overflow + ".");
-      ImGui::PopStyleColor();
+      warning_text(result.overflow + ".");
       ImGui::EndChild();
       ImGui::PopID();
       continue;

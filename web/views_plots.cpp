@@ -24,13 +24,6 @@ plot::LineStyle reference_style(ImU32 color = IM_COL32(255, 255, 255, 150)) {
   return style;
 }
 
-// A line in the warning colour: what the plot cannot show as a number.
-void warning_line(const char* text) {
-  ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 160, 90, 255));
-  text_wrapped(text);
-  ImGui::PopStyleColor();
-}
-
 // What a band spans: "3 seeds", "5 sequences", "2 seeds x 4 sequences".
 std::string probes_text(const gs::Config& c) {
   if (c.sequences == 1) return std::to_string(c.seeds) + " seeds";
@@ -82,7 +75,7 @@ void draw_decay_view(const App& app, Changes&) {
     if (job.overflow_step) {
       const std::string text = std::string(cell_label(job.cell)) + ": " + job.overflow +
                                ". No gradient can be measured.";
-      warning_line(text.c_str());
+      warning_text(text.c_str());
     }
   if (!plot::BeginPlot("##decay", ImGui::GetContentRegionAvail())) return;
   plot::SetupAxis(plot::X, "steps back from the loss, k = T - t");
@@ -125,7 +118,7 @@ void draw_sweep_view(const App& app, Changes&) {
   if (!c.sweep_done || !results_current(app)) progress_line("sweeping lengths", c.sweep_progress);
   if (std::any_of(c.sweep_points.begin(), c.sweep_points.end(),
                   [](const gs::SweepPoint& p) { return std::isnan(p.mean); }))
-    warning_line("Triangles at the top: at those lengths the forward pass overflowed, so there is "
+    warning_text("Triangles at the top: at those lengths the forward pass overflowed, so there is "
                  "no gradient to measure.");
   if (!plot::BeginPlot("##sweep", ImGui::GetContentRegionAvail())) return;
   plot::SetupAxis(plot::X, "sequence length T", plot::Scale::Log10);
@@ -173,9 +166,7 @@ void draw_sweep_view(const App& app, Changes&) {
 void draw_training_view(const App& app, Changes& out) {
   const Results& c = app.results;
   if (!c.train_error.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 110, 90, 255));
-    text_wrapped(c.train_error);
-    ImGui::PopStyleColor();
+    error_text(c.train_error);
     return;
   }
   // --- controls: play / pause / step / reset, progress ---
@@ -211,7 +202,7 @@ void draw_training_view(const App& app, Changes& out) {
       char text[400];
       std::snprintf(text, sizeof text, "%s diverged at iteration %d: %s.", cell_label(job.cell),
                     job.diverged_at, job.divergence.c_str());
-      warning_line(text);
+      warning_text(text);
     }
 
   // --- loss and gradient norm, side by side when wide ---

@@ -30,12 +30,6 @@ plot::LineStyle dashed_white(float alpha = 0.5f) {
   return style;
 }
 
-void warning_text(const std::string& text) {
-  ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 160, 90, 255));
-  text_wrapped(text);
-  ImGui::PopStyleColor();
-}
-
 // A number for the read-outs: "overflow" beyond double's range, never "inf" or "nan".
 std::string number(double v, const char* format = "%.3g") {
   if (!std::isfinite(v)) return "overflow";
@@ -59,7 +53,7 @@ void draw_critical_view(const App& app, Changes& out) {
   const bool current = results_current(app);
   if (!c.error.empty() && current) {
     // the page's global defaults (lengths up to 3000) are the sweep's, not the experiment's
-    warning_text(c.error + ". Defaults sets the experiment's own: " + gs::kCriticalDefaults);
+    error_text(c.error + ". Defaults sets the experiment's own: " + gs::kCriticalDefaults);
   } else {
     ImGui::BeginDisabled(c.done || !current);
     if (ImGui::Button(c.running ? "Stop" : c.done ? "Done" : c.runs.empty() ? "Run" : "Go on",
@@ -327,7 +321,7 @@ void draw_truncation_view(const App& app, Changes&) {
   const TruncationResult& t = app.results.truncation;
   const gs::Config& config = app.results.config;
   if (!t.error.empty()) {
-    warning_text(t.error);
+    error_text(t.error);
     return;
   }
   const int done = static_cast<int>(std::count_if(

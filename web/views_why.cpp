@@ -34,10 +34,8 @@ bool why_ready(const App& app) {
 }
 
 void overflow_note(const WhyResult& w) {
-  ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 160, 90, 255));
-  ImGui::TextWrapped("%s: the forward pass overflowed at step %d: no Jacobian to measure.",
-                     cell_label(w.cell), w.overflow_step);
-  ImGui::PopStyleColor();
+  warning_text(std::string(cell_label(w.cell)) + ": the forward pass overflowed at step " +
+               std::to_string(w.overflow_step) + ": no Jacobian to measure.");
 }
 
 // Two plots side by side when the tile is wide, else stacked.

@@ -49,3 +49,15 @@ void text_wrapped(const std::string& text) {
   ImGui::PopStyleVar();
   ImGui::TextUnformatted(lines.back().first, lines.back().second);
 }
+
+namespace {
+void colored_text(ImU32 color, const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  text_wrapped(text);
+  ImGui::PopStyleColor();
+}
+}  // namespace
+
+void error_text(const std::string& text) { colored_text(IM_COL32(255, 110, 90, 255), text); }
+void warning_text(const std::string& text) { colored_text(IM_COL32(255, 160, 90, 255), text); }
+void note_text(const std::string& text) { colored_text(IM_COL32(240, 200, 90, 255), text); }
