@@ -53,7 +53,7 @@ void draw_critical_view(const App& app, Changes& out) {
   const bool current = results_current(app);
   if (!c.error.empty() && current) {
     // the page's global defaults (lengths up to 3000) are the sweep's, not the experiment's
-    error_text(c.error + ". Defaults sets the experiment's own: " + gs::kCriticalDefaults);
+    warning_text(c.error + ". Defaults sets the experiment's own: " + gs::kCriticalDefaults);
   } else {
     ImGui::BeginDisabled(c.done || !current);
     if (ImGui::Button(c.running ? "Stop" : c.done ? "Done" : c.runs.empty() ? "Run" : "Go on",
@@ -321,7 +321,7 @@ void draw_truncation_view(const App& app, Changes&) {
   const TruncationResult& t = app.results.truncation;
   const gs::Config& config = app.results.config;
   if (!t.error.empty()) {
-    error_text(t.error);
+    warning_text(t.error);
     return;
   }
   const int done = static_cast<int>(std::count_if(

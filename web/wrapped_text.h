@@ -9,8 +9,8 @@
 void text_wrapped(const std::string& text);
 
 // The same in a message's colour, one each across the app: an error (an input refused, a run
-// that cannot start), a warning (a finding the plot cannot show as a number: an overflow) or a
-// note (a caveat the numbers come with).
+// the worker refused), a warning (what a view cannot show: an overflow, an experiment the
+// configuration does not fit) or a note (a caveat the numbers come with).
 void error_text(const std::string& text);
 void warning_text(const std::string& text);
 void note_text(const std::string& text);
