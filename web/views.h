@@ -28,6 +28,10 @@ void draw_presets_view(const App& app, Changes& out);  // tour.cpp: presets and 
 // tour > 0: above "Why" on wide screens, above the view on phones (tour.cpp).
 void draw_tour_panel(const App& app, Changes& out);
 
+// A colour bar width x height at the cursor, from 10^hi (top) to 10^lo, labelled at round decades on
+// its right (about 2.6 font sizes wide): the colormap's ramp, whatever the window (views_heatmap).
+void draw_colorbar(const App& app, float lo, float hi, float width, float height);
+
 // Before the UI is drawn, the textures follow the results: the heatmaps (rebuilt on the CPU when
 // a decay job is done, then rendered by the colormap shader), the trainability maps and the cliff.
 void heatmaps_update(App& app);

@@ -11,14 +11,14 @@
 #include "views.h"
 #include "wrapped_text.h"
 
-namespace {
-
-void draw_colorbar(const App& app, ImVec2 size) {
+void draw_colorbar(const App& app, float lo, float hi, float width, float height) {
+  const ImVec2 size(width, height);
   const ImVec2 bar = ImGui::GetCursorScreenPos();
+  if (!app.colorbar.image_tex) return;
   ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(app.colorbar.image_tex)), size);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  const float font = ImGui::GetFontSize(), lo = app.heat_lo, hi = app.heat_hi;
+  const float font = ImGui::GetFontSize();
   // Labels at round decades: every 1, 2, 5, 10, 20, 50, ... decades, as many as fit.
   const float wanted = (hi - lo) / std::max(1.0f, size.y / (font * 2));
   int step = 1;
@@ -33,8 +33,6 @@ void draw_colorbar(const App& app, ImVec2 size) {
         text, e);
   }
 }
-
-}  // namespace
 
 void heatmaps_update(App& app) {
   const Results& c = app.results;
@@ -158,5 +156,6 @@ void draw_heatmap_view(const App& app, Changes&) {
   ImGui::EndGroup();
   if (!app.colorbar.image_tex) return;
   ImGui::SetCursorScreenPos(ImVec2(top.x + map_w + 8, top.y + font + gap));
-  draw_colorbar(app, ImVec2(bar_w, std::max(20.0f, avail.y - 2 * font - 3 * gap)));
+  draw_colorbar(app, app.heat_lo, app.heat_hi, bar_w,
+                std::max(20.0f, avail.y - 2 * font - 3 * gap));
 }

@@ -215,14 +215,15 @@ void draw_cliff_view(const App& app, Changes& out) {
   if (ImGui::RadioButton("log10 |gradient|", app.cliff_gradient)) show(true);
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   text_wrapped(format("Click a start: gradient descent, lr %g, %d steps; white: no clipping, "
-                      "pink: clipped to norm %g. Colour: log10 from %.0f (dark) to %.0f (bright).",
-                      kCliffLr, kCliffIterations, kCliffClip, std::round(app.cliff_map.lo) + 0.0,
-                      std::round(app.cliff_map.hi) + 0.0));  // + 0.0: -0 (from -0.3) prints as 0
+                      "pink: clipped to norm %g.",
+                      kCliffLr, kCliffIterations, kCliffClip));
   ImGui::PopStyleColor();
   const float font = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float left = font * 2.2f;  // b's labels
-  const float side = std::max(60.0f, std::min(avail.x - left - 4, avail.y - 3.6f * font));
+  const float left = font * 2.2f;                        // b's labels
+  const float bar_gap = 8, bar_w = 12, bar_labels = font * 3.4f;  // the colour bar, right
+  const float side = std::max(
+      60.0f, std::min(avail.x - left - 4 - bar_gap - bar_w - bar_labels, avail.y - 3.6f * font));
   const ImVec2 top = ImGui::GetCursorScreenPos();
   const ImVec2 origin(top.x + left, top.y), size(side, side);
   ImGui::SetCursorScreenPos(origin);
@@ -266,6 +267,9 @@ void draw_cliff_view(const App& app, Changes& out) {
   }
   draw->AddText(ImVec2(origin.x + size.x / 2 + font * 2.5f, origin.y + size.y + 2), dim, "w");
   draw->AddText(ImVec2(top.x, origin.y + size.y / 2 + font), dim, "b");
+  // The colour bar: the map's log10 window (the loss's or the gradient's), bright at the top.
+  ImGui::SetCursorScreenPos(ImVec2(origin.x + size.x + bar_gap, origin.y));
+  draw_colorbar(app, app.cliff_map.lo, app.cliff_map.hi, bar_w, size.y);
   ImGui::SetCursorScreenPos(ImVec2(top.x, origin.y + size.y + font + 6));
   ImGui::PushStyleColor(ImGuiCol_Text, kPlainPath);
   text_wrapped(path_summary(r.plain, "no clipping"));

@@ -206,18 +206,34 @@ void draw_trainability_view(const App& app, Changes&) {
   const int n = static_cast<int>(t.cells.size());
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float font = ImGui::GetFontSize(), gap = 8;
-  const float map_w = std::max(60.0f, (avail.x - (n - 1) * gap) / std::max(1, n));
-  const float map_h = std::max(40.0f, avail.y - 3 * font);
+  const float bar_w = 12, bar_labels = font * 3.4f;  // one colour bar for all maps, right
+  const float map_w = std::max(40.0f, (avail.x - n * gap - bar_w - bar_labels) / std::max(1, n));
+  // Each map's title, "LSTM: edge 4.5", on two lines where the map is narrower than it; the maps
+  // start below the tallest title, side by side.
+  std::vector<std::string> titles;
+  float title_h = 0;
+  for (const TrainabilityResult::Cell& c : t.cells) {
+    std::string title = cell_label(c.cell);
+    if (std::isfinite(c.edge_of_chaos)) {
+      char edge[32];
+      std::snprintf(edge, sizeof edge, "edge %.2g", c.edge_of_chaos);
+      const bool fits = ImGui::CalcTextSize((title + ": " + edge).c_str()).x <= map_w;
+      title += (fits ? ": " : ":\n") + std::string(edge);
+    }
+    title_h = std::max(title_h, ImGui::CalcTextSize(title.c_str()).y);
+    titles.push_back(title);
+  }
+  const float map_h = std::max(40.0f, avail.y - title_h - 2 * font);
+  const ImVec2 maps_top = ImGui::GetCursorScreenPos();
   for (int i = 0; i < n && i < static_cast<int>(app.trainability_maps.size()); ++i) {
     const TrainabilityResult::Cell& c = t.cells[i];
-    if (i) ImGui::SameLine(0, gap);
+    const float x = maps_top.x + i * (map_w + gap);
+    ImGui::SetCursorScreenPos(ImVec2(x, maps_top.y));
     ImGui::BeginGroup();
     ImGui::PushStyleColor(ImGuiCol_Text, cell_color(c.cell));
-    if (std::isfinite(c.edge_of_chaos))
-      ImGui::Text("%s: edge %.2g", cell_label(c.cell), c.edge_of_chaos);
-    else
-      ImGui::Text("%s", cell_label(c.cell));
+    ImGui::TextUnformatted(titles[i].c_str());
     ImGui::PopStyleColor();
+    ImGui::SetCursorScreenPos(ImVec2(x, maps_top.y + title_h + ImGui::GetStyle().ItemSpacing.y));
     const Heatmap& map = app.trainability_maps[i];
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     if (map.image_tex)
@@ -257,6 +273,10 @@ void draw_trainability_view(const App& app, Changes&) {
     ImGui::TextDisabled("T %.0f..%.0f", t.lengths.front(), t.lengths.back());
     ImGui::EndGroup();
   }
+  if (app.trainability_maps.empty()) return;
+  ImGui::SetCursorScreenPos(
+      ImVec2(maps_top.x + n * (map_w + gap), maps_top.y + title_h + ImGui::GetStyle().ItemSpacing.y));
+  draw_colorbar(app, app.trainability_maps[0].lo, app.trainability_maps[0].hi, bar_w, map_h);
 }
 
 // The maps' textures follow the results (called with heatmaps_update, before ImGui's frame).
