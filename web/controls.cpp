@@ -27,9 +27,15 @@ void tooltip_for(const gs::ConfigKey& key) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", key.help);
 }
 
-// The labels' column right of the widgets, so that they line up: as wide as "forget_bias", as
-// it always was (in Inter, "momentum" is 0.6 px wider and overhangs by that).
-float label_width() { return ImGui::CalcTextSize("forget_bias").x + 8; }
+// The labels' column right of the widgets, so that they line up: as wide as the widest label of
+// a control in the table.
+float label_width() {
+  float widest = 0;
+  for (const gs::ConfigKey& key : gs::config_keys())
+    if (key.control.group != gs::ControlGroup::None)
+      widest = std::max(widest, ImGui::CalcTextSize(key.name).x);
+  return widest + 8;
+}
 
 // The cells as checkboxes, two columns, each in its colour; the list keeps the canonical order.
 bool cell_checkboxes(const gs::ConfigKey& key, gs::Config& next) {
