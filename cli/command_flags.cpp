@@ -1,3 +1,4 @@
+// The flags that are not keys of the vocabulary, read and checked (command_flags.h).
 #include "command_flags.h"
 
 #include "remedies.h"

@@ -18,7 +18,6 @@
 #include "output.h"
 #include "own_model_cli.h"
 #include "remedies.h"
-#include "train.h"
 
 namespace {
 

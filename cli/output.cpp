@@ -2,8 +2,11 @@
 #include "output.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
+
+#include <nlohmann/json.hpp>
 
 #include "gradscope_version.h"
 #include "own_model_cli.h"

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "config.h"
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 namespace gs {
 

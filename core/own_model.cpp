@@ -637,9 +637,14 @@ std::string use_own_model_checked(const OwnModel& own, const std::vector<Mat>* u
   std::vector<std::string> said;
   // An export's config: its keys, except those the model and its sequence fix (and seeds, which
   // a probe does not use and some commands refuse), unless given explicitly.
+  const auto model_says = [](const std::string& key) {  // the file's keys: cell, hidden, precision
+    const ConfigKey* row = find_config_key(key);
+    return row && (row->with_own_model == WithOwnModel::FromFile ||
+                   row->with_own_model == WithOwnModel::FileDefault);
+  };
   for (const auto& [key, value] : own.export_config)
-    if (!is_explicit(explicit_keys, key.c_str()) && key != "cell" && key != "hidden" &&
-        key != "precision" && key != "length" && key != "seeds")
+    if (!is_explicit(explicit_keys, key.c_str()) && !model_says(key) && key != "length" &&
+        key != "seeds")
       if (std::string e = set_config_value(next, key, value); !e.empty())
         return "the export's config: " + e;
   if (std::string e = adopt_model(own, explicit_keys, next, out.model, said); !e.empty())

@@ -2,6 +2,7 @@
 #pragma once
 #include <SDL.h>
 
+#include <array>
 #include <functional>
 #include <string>
 #include <vector>
@@ -44,6 +45,7 @@ struct Widgets {
   float notices_rect[4] = {};    // the licences link
   float model_load_rect[4] = {}, model_download_rect[4] = {}, model_clear_rect[4] = {},
         model_badge_rect[4] = {};  // own_model_ui.cpp's buttons and badge
+  std::vector<std::array<float, 4>> preset_rects;  // the paper presets' buttons (tour.cpp)
 };
 
 struct App {
@@ -107,11 +109,12 @@ struct App {
   std::string reply;       // the buffer setConfig() returns
 };
 
-// --- every change of state goes through these (app.cpp) ---
+// --- changes of state: the functions below (app.cpp), called by frame() and bridge.cpp ---
 
 // What the reader asked for while the views were drawn. Views read a const App; a click queues a
-// change (a call of the functions below), and frame() applies the queue in order once the UI is
-// drawn, so the App never changes halfway through drawing a frame.
+// change (a call of one of the functions below, or a plain setting such as the focus, the page
+// or the cliff map's quantity), and frame() applies the queue in order once the UI is drawn, so
+// the App never changes halfway through drawing a frame.
 using Changes = std::vector<std::function<void(App&)>>;
 
 // Where configuration text came from: it decides what a rejected text is called in the message

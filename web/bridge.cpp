@@ -218,6 +218,20 @@ Json tour_json(const App& app) {
           {"view", view_name(step->view)}, {"text", tour_text(app, app.config.tour)}};
 }
 
+// The paper presets: name, the view each puts in focus, and its button (zeros until drawn).
+Json presets_json(const App& app) {
+  int count = 0;
+  const Preset* list = presets(count);
+  Json out = Json::array();
+  for (int i = 0; i < count; ++i) {
+    const bool drawn = i < static_cast<int>(app.widgets.preset_rects.size());
+    out.push_back({{"name", list[i].name},
+                   {"view", view_name(list[i].view)},
+                   {"rect", drawn ? app.widgets.preset_rects[i] : std::array<float, 4>{}}});
+  }
+  return out;
+}
+
 nlohmann::json training_json(const Results& c) {
   nlohmann::json cells = nlohmann::json::array();
   for (const TrainResult& job : c.train) {
@@ -284,6 +298,7 @@ nlohmann::json state_of(const App& app) {
       {"page", app.page == Page::Why        ? "why"
                : app.page == Page::Remedies ? "remedies"
                                             : "vanishing"},
+      {"phone_tab", app.phone ? view_name(app.phone_tab) : ""},  // the tab shown on phones
       {"webgl2", app.webgl2},
       {"gl_context", {{"lost", app.context_lost}, {"restores", app.context_restores}}},
       {"gl_version", app.gl_version},
@@ -297,6 +312,7 @@ nlohmann::json state_of(const App& app) {
         {"download_csv", app.widgets.share_rects[1]},
         {"save_png", app.widgets.share_rects[2]}}},
       {"notices_rect", app.widgets.notices_rect},
+      {"presets", presets_json(app)},
       {"notice", app.notice},
       {"work_ms", app.work_ms},
       {"work_ms_max", app.work_ms_max},

@@ -279,12 +279,14 @@ void after_tour_step(App& app, const TourStep& step) {
   if (step.play) train_action(app, TrainAction::Play);
 }
 
+namespace {
 // A tour link: the step over the current configuration (apply_config then sets it up).
 void go_to_step(int step, Changes& out) {
   out.push_back([step](App& app) {
     apply_config(app, app.config, "tour=" + std::to_string(step), ConfigSource::Link);
   });
 }
+}  // namespace
 
 void draw_tour_panel(const App& app, Changes& out) {
   const int n = app.config.tour;
@@ -316,7 +318,7 @@ void draw_tour_panel(const App& app, Changes& out) {
 }
 
 // The presets and the tour's steps, each a link (the hash it sets is in its tooltip).
-void draw_presets_view(const App& app, Changes& out) {
+void draw_presets_view(const App& app, Widgets& widgets, Changes& out) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("Paper presets: a click sets it up (over the defaults) and runs it");
   ImGui::PopStyleColor();
@@ -328,6 +330,8 @@ void draw_presets_view(const App& app, Changes& out) {
     ImGui::PushID(i);
     if (ImGui::Button(list[i].name, ImVec2(button_w, 0)))
       out.push_back([preset = &list[i]](App& app) { apply_preset(app, *preset); });
+    widgets.preset_rects.resize(count);
+    remember_item_rect(widgets.preset_rects[i].data());
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("#%s", *list[i].config ? list[i].config : "(any configuration)");
     ImGui::SameLine();

@@ -9,8 +9,6 @@
 #include <cstdio>
 
 #include "imgui.h"
-#include "own_model_ui.h"
-#include "tour.h"
 #include "views.h"
 
 namespace {
@@ -23,7 +21,7 @@ struct ViewInfo {
   const char* name;
   const char* title;
   const char* tab;
-  void (*draw)(const App&, Changes&);
+  void (*draw)(const App&, Widgets&, Changes&);
 };
 
 const ViewInfo kViews[] = {
@@ -119,7 +117,8 @@ void draw_page_buttons(const App& app, Changes& out) {
     if (ImGui::Button(p.label) && !current) {
       const ViewInfo* first = std::find_if(std::begin(kViews), std::end(kViews),
                                            [&](const ViewInfo& info) { return info.page == p.page; });
-      out.push_back([page = p.page, view = first->view](App& app) {
+      if (first != std::end(kViews))  // every page has views (kViews): always
+        out.push_back([page = p.page, view = first->view](App& app) {
         app.page = page;
         app.focus = app.phone_tab = view;
       });
@@ -136,7 +135,7 @@ void draw_desktop(const App& app, const Layout& l, Widgets& widgets, Changes& ou
   ImGui::End();
   if (begin_tile(app, "Why", l.why, View::Why, out)) {
     draw_tour_panel(app, out);  // the tour's step, while one is shown
-    draw_why_view(app, out);
+    draw_why_view(app, widgets, out);
   }
   ImGui::End();
   ImGui::SetNextWindowPos(l.pages.pos);
@@ -147,7 +146,8 @@ void draw_desktop(const App& app, const Layout& l, Widgets& widgets, Changes& ou
   int tile = 0;
   for (const ViewInfo& info : kViews) {
     if (info.page != app.page || tile == 4) continue;
-    if (begin_tile(app, info.title, l.views[tile++], info.view, out)) info.draw(app, out);
+    if (begin_tile(app, info.title, l.views[tile++], info.view, out))
+      info.draw(app, widgets, out);
     ImGui::End();
   }
 }
@@ -163,13 +163,13 @@ void draw_phone(const App& app, ImVec2 d, Widgets& widgets, Changes& out) {
   struct Tab {
     const char* label;
     View view;
-    void (*draw)(const App&, Changes&);  // null: the controls, which also write the widgets
+    void (*draw)(const App&, Widgets&, Changes&);
   };
   std::vector<Tab> tabs;
   for (const ViewInfo& info : kViews)
     if (info.page == app.page) tabs.push_back({info.tab, info.view, info.draw});
   tabs.push_back({"Why", View::Why, draw_why_view});
-  tabs.push_back({"Setup", View::Controls, nullptr});
+  tabs.push_back({"Setup", View::Controls, draw_controls});
   if (ImGui::BeginTabBar("views", ImGuiTabBarFlags_FittingPolicyResizeDown)) {
     for (const Tab& tab : tabs) {
       // a view put in focus from outside (a tour step, a preset, focus()) is brought forward once
@@ -186,17 +186,16 @@ void draw_phone(const App& app, ImVec2 d, Widgets& widgets, Changes& out) {
       ImGui::BeginChild(tab.label);
       if (tab.view == View::Decay || tab.view == View::Sweep) draw_length_control(app, out);
       if (tab.view != View::Controls) draw_own_model_line(app);  // which model, on every tab
-      if (tab.draw)
-        tab.draw(app, out);
-      else
-        draw_controls(app, widgets, out);
+      tab.draw(app, widgets, out);
       ImGui::EndChild();
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
   }
-  if (app.phone_select_pending)  // brought forward: from now on the reader's taps decide
-    out.push_back([](App& app) { app.phone_select_pending = false; });
+  // Brought forward: from now on the reader's taps decide. First in the queue, so that a view
+  // put in focus by a change of this frame (a preset, a tour step) is brought forward next frame.
+  if (app.phone_select_pending)
+    out.insert(out.begin(), [](App& app) { app.phone_select_pending = false; });
   ImGui::End();
 }
 

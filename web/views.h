@@ -1,35 +1,50 @@
 // The views, each drawn into the current ImGui window. A view reads the App, which it gets
 // const; a click queues a change in `out`, applied by frame() once the whole UI is drawn (app.h:
-// Changes). The controls also write the widgets' buffers and places (app.h: Widgets).
+// Changes). What a view writes is in `widgets` only: the text field's buffer and where the
+// buttons the browser tests click are (app.h: Widgets).
 #pragma once
 #include "app.h"
 
 // Where the last ImGui item is, in CSS pixels, into a Widgets rect (controls.cpp).
 void remember_item_rect(float rect[4]);
 
-void draw_controls(const App& app, Widgets& widgets, Changes& out);  // controls.cpp: every key,
-void draw_length_control(const App& app, Changes& out);  //   just the length (phones: above plots)
-void draw_own_model_section(const App& app, Widgets& widgets, Changes& out);  // own_model_ui.cpp:
-void draw_own_model_line(const App& app);  //   the badge and buttons; phones: a line naming it
-void draw_decay_view(const App& app, Changes& out);     // views_plots.cpp: gradient through time
-void draw_sweep_view(const App& app, Changes& out);     //   as the sequence grows
-void draw_training_view(const App& app, Changes& out);  //   live training
-void draw_heatmap_view(const App& app, Changes& out);   // views_heatmap.cpp: time x unit
-void draw_why_view(const App& app, Changes& out);  // why.cpp: the explanation of the view in focus
-void draw_spectra_view(const App& app, Changes& out);  // views_why.cpp: step Jacobians, exponents
-void draw_saturation_view(const App& app, Changes& out);    //   act' and gates; dead units
-void draw_lag_split_view(const App& app, Changes& out);     //   dL/dW_hh by lag
-void draw_trainability_view(const App& app, Changes& out);  //   scale x length maps
-void draw_critical_view(const App& app, Changes& out);  // views_remedies.cpp: critical lengths
-void draw_cliff_view(const App& app, Changes& out);     //   Pascanu's cliff and descent paths
-void draw_truncation_view(const App& app, Changes& out);  //  truncated BPTT: cosine vs k
-void draw_presets_view(const App& app, Changes& out);  // tour.cpp: presets and tour steps as links
-// The tour step's box (title, paragraph, Back / Next / End, the change to try), shown while
-// tour > 0: above "Why" on wide screens, above the view on phones (tour.cpp).
+// The controls (controls.cpp): every key with a control, the text field, sharing, and the model
+// section (own_model_ui.cpp: the badge and its buttons). Phones: the length slider above the
+// decay and sweep plots, and one line naming a loaded model above every view.
+void draw_controls(const App& app, Widgets& widgets, Changes& out);
+void draw_length_control(const App& app, Changes& out);
+void draw_own_model_section(const App& app, Widgets& widgets, Changes& out);
+void draw_own_model_line(const App& app);
+
+// What vanishes (views_plots.cpp, views_heatmap.cpp): the gradient through time, as the
+// sequence grows, live training, and the time x unit heatmaps.
+void draw_decay_view(const App& app, Widgets& widgets, Changes& out);
+void draw_sweep_view(const App& app, Widgets& widgets, Changes& out);
+void draw_training_view(const App& app, Widgets& widgets, Changes& out);
+void draw_heatmap_view(const App& app, Widgets& widgets, Changes& out);
+
+// Why it vanishes (views_why.cpp): step Jacobians and Lyapunov exponents; act' and gates step by
+// step; dL/dW_hh by lag; the scale x length maps. And "Why" (why.cpp): the explanation of the
+// view in focus.
+void draw_spectra_view(const App& app, Widgets& widgets, Changes& out);
+void draw_saturation_view(const App& app, Widgets& widgets, Changes& out);
+void draw_lag_split_view(const App& app, Widgets& widgets, Changes& out);
+void draw_trainability_view(const App& app, Widgets& widgets, Changes& out);
+void draw_why_view(const App& app, Widgets& widgets, Changes& out);
+
+// What fixes it (views_remedies.cpp, tour.cpp): the critical-length experiment, Pascanu's cliff
+// with descent paths, truncated BPTT's cosine against k, the paper presets and tour steps as
+// links. The tour step's box (title, paragraph, Back / Next / End, the change to try) is shown
+// while tour > 0: above "Why" on wide screens, above the view on phones.
+void draw_critical_view(const App& app, Widgets& widgets, Changes& out);
+void draw_cliff_view(const App& app, Widgets& widgets, Changes& out);
+void draw_truncation_view(const App& app, Widgets& widgets, Changes& out);
+void draw_presets_view(const App& app, Widgets& widgets, Changes& out);
 void draw_tour_panel(const App& app, Changes& out);
 
-// A colour bar width x height at the cursor, from 10^hi (top) to 10^lo, labelled at round decades on
-// its right (about 2.6 font sizes wide): the colormap's ramp, whatever the window (views_heatmap).
+// A colour bar width x height at the cursor, from 10^hi (top) to 10^lo, labelled at round decades
+// on its right (about 2.6 font sizes wide): the colormap's ramp, whatever the window
+// (views_heatmap.cpp).
 void draw_colorbar(const App& app, float lo, float hi, float width, float height);
 
 // Before the UI is drawn, the textures follow the results: the heatmaps (rebuilt on the CPU when
@@ -47,6 +62,6 @@ std::string explain_remedy(const App& app, View view);
 std::string view_csv(const App& app, View view);
 
 // Browser-side actions (exports.cpp).
-void copy_link(App& app);
-void download_csv(App& app);
+void copy_link(const App& app);
+void download_csv(const App& app);
 void save_png_now(App& app);  // call right after rendering, before the frame returns

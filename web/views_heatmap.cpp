@@ -84,7 +84,7 @@ void heatmaps_update(App& app) {
   heatmap_render(app.colormap, app.cliff_map);
 }
 
-void draw_heatmap_view(const App& app, Changes&) {
+void draw_heatmap_view(const App& app, Widgets&, Changes&) {
   if (!app.colormap.log.empty()) {
     ImGui::TextWrapped("The colormap shader failed: %s", app.colormap.log.c_str());
     return;

@@ -66,7 +66,7 @@ void plot_history(const Results& c, double gs::TrainRecord::*field, bool mark_cl
 
 }  // namespace
 
-void draw_decay_view(const App& app, Changes&) {
+void draw_decay_view(const App& app, Widgets&, Changes&) {
   const Results& c = app.results;
   const int steps = gs::task_shape(c.config.task, c.config.length).steps;
   if (!decay_done(c) || !results_current(app))
@@ -113,7 +113,7 @@ void draw_decay_view(const App& app, Changes&) {
   plot::EndPlot();
 }
 
-void draw_sweep_view(const App& app, Changes&) {
+void draw_sweep_view(const App& app, Widgets&, Changes&) {
   const Results& c = app.results;
   if (!c.sweep_done || !results_current(app)) progress_line("sweeping lengths", c.sweep_progress);
   if (std::any_of(c.sweep_points.begin(), c.sweep_points.end(),
@@ -163,7 +163,7 @@ void draw_sweep_view(const App& app, Changes&) {
   plot::EndPlot();
 }
 
-void draw_training_view(const App& app, Changes& out) {
+void draw_training_view(const App& app, Widgets&, Changes& out) {
   const Results& c = app.results;
   if (!c.train_error.empty()) {
     error_text(c.train_error);

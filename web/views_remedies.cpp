@@ -47,7 +47,7 @@ const ImU32 kClippedPath = IM_COL32(255, 120, 200, 255);  // clipped: a colour o
 
 // Run / Stop, the experiment's defaults, progress; then the share of seeds that solve the task
 // against the length, one line per cell, its critical length in the legend.
-void draw_critical_view(const App& app, Changes& out) {
+void draw_critical_view(const App& app, Widgets&, Changes& out) {
   const CriticalResult& c = app.results.critical;
   const gs::Config& config = app.results.config;
   const bool current = results_current(app);
@@ -197,7 +197,7 @@ std::string path_summary(const CliffPath& p, const char* name) {
 
 // The map of log10 loss (or log10 |gradient|) over (w, b), through the colormap shader; the two
 // descent paths from the last start point. A click sends a new start point to the worker.
-void draw_cliff_view(const App& app, Changes& out) {
+void draw_cliff_view(const App& app, Widgets&, Changes& out) {
   const CliffResult& r = app.results.cliff;
   if (!app.colormap.log.empty()) {
     ImGui::TextWrapped("The colormap shader failed: %s", app.colormap.log.c_str());
@@ -321,7 +321,7 @@ void cliff_map_update(App& app) {
 
 // The cosine between the truncated and the full gradient against k, and how far from 1 it is on
 // a log axis (the vanishing gradient makes it close to 1 fast); the training's k marked.
-void draw_truncation_view(const App& app, Changes&) {
+void draw_truncation_view(const App& app, Widgets&, Changes&) {
   const TruncationResult& t = app.results.truncation;
   const gs::Config& config = app.results.config;
   if (!t.error.empty()) {

@@ -55,7 +55,7 @@ bool side_by_side() {
 // Left: the measured decay (median) with the slope the largest Lyapunov exponent predicts from
 // the loss back (dashed) and, for the RNNs, the slope of Pascanu's bound (dotted, thin). Right:
 // the largest singular value of each step's Jacobian at the sampled steps.
-void draw_spectra_view(const App& app, Changes&) {
+void draw_spectra_view(const App& app, Widgets&, Changes&) {
   if (!why_ready(app)) return;
   const Results& r = app.results;
   for (const WhyResult& w : r.why)
@@ -117,7 +117,7 @@ void draw_spectra_view(const App& app, Changes&) {
 
 // The quantity that scales the gradient unit by unit at each step: act' for the RNNs, the keep
 // gate for LSTM (f) and GRU (z): the mean over units and a 25-75% band. ReLU's dead share apart.
-void draw_saturation_view(const App& app, Changes&) {
+void draw_saturation_view(const App& app, Widgets&, Changes&) {
   if (!why_ready(app)) return;
   const Results& r = app.results;
   const bool relu = std::any_of(r.why.begin(), r.why.end(), [](const WhyResult& w) {
@@ -163,7 +163,7 @@ void draw_saturation_view(const App& app, Changes&) {
 }
 
 // Each step's term of dL/dW_hh as a share of the whole, against its lag k = T - t.
-void draw_lag_split_view(const App& app, Changes&) {
+void draw_lag_split_view(const App& app, Widgets&, Changes&) {
   if (!why_ready(app)) return;
   const Results& r = app.results;
   for (const WhyResult& w : r.why)
@@ -189,7 +189,7 @@ void draw_lag_split_view(const App& app, Changes&) {
 // Per cell, log10 of the gradient reaching step 1 over scale (rows) x length (columns), coloured
 // by the colormap shader on the shared scale of the gradient heatmaps' colour bar window; the
 // edge of chaos, where the largest Lyapunov exponent crosses 0, marked on each map.
-void draw_trainability_view(const App& app, Changes&) {
+void draw_trainability_view(const App& app, Widgets&, Changes&) {
   const TrainabilityResult& t = app.results.trainability;
   if (!t.done || !results_current(app)) {
     char overlay[64];

@@ -346,7 +346,7 @@ std::string explain_view(const App& app, View view) {
   return text;
 }
 
-void draw_why_view(const App& app, Changes&) {
+void draw_why_view(const App& app, Widgets&, Changes&) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   ImGui::Text("About: %s (%s)", view_name(app.focus),
               app.phone ? "the last view tab picked" : "click a view to explain it");

@@ -85,5 +85,42 @@ await runArea(async ({ browser, base }) => {
     expect(missed.length === 0, `${missed.length} of ${order.length} taps did not switch: ${missed.join(', ')}`);
     return seen.join(', ');
   });
+
+  // What fixes it on a phone, by finger: each of its tabs, then a paper preset in the Tour tab,
+  // which sets its configuration up and brings its own view's tab forward.
+  await step('phone: What fixes it: every tab by touch, and a preset brings its view forward', async () => {
+    expect(phone, 'no phone page');
+    const { page: pp, context } = phone;
+    const cdp = await context.newCDPSession(pp);
+    const tap = async (x, y) => {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+      await waitFrames(pp, 2);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await waitFrames(pp, 3);
+      return state(pp);
+    };
+    await pp.evaluate(() => window.gradscope.focus('critical'));
+    await waitFrames(pp, 3);
+    let s = await state(pp);
+    expect(s.page === 'remedies' && s.phone_tab === 'critical', `focus('critical'): page ${s.page}, tab ${s.phone_tab}`);
+    const tabs = findTabBar(decodePng(await pp.screenshot()), 3, 5);
+    expect(tabs.length >= 4, `found ${tabs.length} tabs`);
+    const views = ['critical', 'cliff', 'truncation', 'presets'], seen = [];
+    for (const i of [1, 3, 2, 0, 3]) {  // each tab, every tap a switch, the Tour tab last
+      s = await tap(tabs[i].x, tabs[i].y);
+      seen.push(s.phone_tab);
+      expect(s.phone_tab === views[i] && s.focus === views[i],
+             `tab ${i + 1}: shows ${s.phone_tab}, focus ${s.focus}, not ${views[i]}`);
+    }
+    const preset = s.presets.find((p) => p.view === 'cliff');
+    expect(preset, `no preset that shows the cliff: ${s.presets.map((p) => p.name).join(', ')}`);
+    const [x, y, w, h] = preset.rect;
+    expect(w > 0 && h > 0 && y + h <= 844, `the "${preset.name}" button is at ${preset.rect}, not on the screen`);
+    s = await tap(x + w / 2, y + h / 2);
+    s = await waitFor(pp, (t) => t.phone_tab === 'cliff' && t.cliff.done, null, 30000, 'the cliff tab after the preset');
+    expect(s.focus === 'cliff' && s.page === 'remedies', `after "${preset.name}": focus ${s.focus}, page ${s.page}`);
+    expect(phone.errors.length === 0, phone.errors.join('; '));
+    return `tabs ${seen.join(', ')}; "${preset.name}" -> tab ${s.phone_tab}, start (${s.cliff.start})`;
+  });
   if (phone) await phone.context.close();
 });

@@ -404,6 +404,9 @@ TEST_CASE("the controls panel's places: 1..n in each group, none without a group
     const std::string other(key.control.shown_with, std::strchr(key.control.shown_with, '='));
     REQUIRE(find_config_key(other) != nullptr);
     CHECK(find_config_key(other)->control.group != ControlGroup::None);
+    // written as to_text writes it (the controls compare the text): "clip=1.0" would never match
+    CHECK(config_value_text(*find_config_key(other), c) ==
+          std::string(std::strchr(key.control.shown_with, '=') + 1));
     CHECK(other != key.name);
   }
 }
