@@ -591,6 +591,30 @@ std::string load_model(const unsigned char* bytes, std::size_t size, const LoadO
   return error;
 }
 
+std::vector<LayerChoice> layer_choices(const unsigned char* bytes, std::size_t size) {
+  std::vector<LayerChoice> choices;
+  Safetensors file;
+  if (!looks_like_safetensors(bytes, size) || !parse_safetensors(bytes, size, file).empty())
+    return choices;
+  for (const LayerNames& names : find_layers(file)) {
+    const std::string under = names.prefix.empty() ? "" : " of " + names.prefix;
+    LayerChoice choice;
+    choice.options.prefix = names.prefix;
+    choice.options.prefix_given = true;
+    if (names.layers.empty()) {  // a cell module: one layer, no number
+      choice.label = "the cell" + under;
+      choices.push_back(choice);
+    }
+    for (int layer : names.layers) {
+      choice.options.layer = layer;
+      choice.options.layer_given = true;
+      choice.label = "layer " + std::to_string(layer) + under;
+      choices.push_back(choice);
+    }
+  }
+  return choices;
+}
+
 std::string load_inputs(const unsigned char* bytes, std::size_t size, std::vector<Mat>& inputs,
                         std::string& description, int hidden_size) {
   Safetensors file;

@@ -79,6 +79,15 @@ inline constexpr long long kMaxOwnSequenceUnits = 5000000;
 // named "inputs" if there are several), F32 or F64, finite. `description` says which tensor.
 // The shape is checked before any value is read: I <= kMaxOwnInputSize, and T steps must fit
 // the sequence limit with the model's `hidden_size` (T x (hidden + I + 10)).
+// Every recurrent layer a safetensors file holds, as the LoadOptions that read it (its prefix and
+// layer given) and a label ("layer 1 of encoder.lstm."): what a page lets its reader pick from.
+// Empty for a file that is not safetensors or holds no layer; a cell module (LSTMCell) is one.
+struct LayerChoice {
+  LoadOptions options;
+  std::string label;
+};
+std::vector<LayerChoice> layer_choices(const unsigned char* bytes, std::size_t size);
+
 std::string load_inputs(const unsigned char* bytes, std::size_t size, std::vector<Mat>& inputs,
                         std::string& description, int hidden_size = 1);
 

@@ -44,7 +44,8 @@ struct Widgets {
   float share_rects[3][4] = {};  // Copy link, Download CSV, Save PNG
   float notices_rect[4] = {};    // the licences link
   float model_load_rect[4] = {}, model_download_rect[4] = {}, model_clear_rect[4] = {},
-        model_badge_rect[4] = {};  // own_model_ui.cpp's buttons and badge
+        model_badge_rect[4] = {}, model_layer_rect[4] = {};  // own_model_ui.cpp's
+                                                             // buttons, badge and layer picker
   std::vector<std::array<float, 4>> preset_rects;  // the paper presets' buttons (tour.cpp)
 };
 

@@ -325,12 +325,19 @@ std::string page_use_own_model(const gs::OwnModel& own, bool first, gs::Config& 
   return "";
 }
 
-std::string compute_load_model(Compute& compute, const unsigned char* bytes, size_t size) {
+std::string compute_load_model(Compute& compute, const unsigned char* bytes, size_t size,
+                               int layer_choice) {
   std::shared_ptr<const gs::OwnModel> own;
   if (size > 0) {
+    gs::LoadOptions options;
+    if (layer_choice >= 0) {
+      const std::vector<gs::LayerChoice> choices = gs::layer_choices(bytes, size);
+      if (layer_choice >= static_cast<int>(choices.size()))
+        return "layer choice " + std::to_string(layer_choice) + " is not in the file";
+      options = choices[layer_choice].options;
+    }
     auto loaded = std::make_shared<gs::OwnModel>();
-    if (std::string e = gs::load_model(bytes, size, gs::LoadOptions(), *loaded); !e.empty())
-      return e;
+    if (std::string e = gs::load_model(bytes, size, options, *loaded); !e.empty()) return e;
     own = loaded;
   }
   compute.own = own;

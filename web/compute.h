@@ -79,9 +79,11 @@ struct Compute {
 std::string page_use_own_model(const gs::OwnModel& own, bool first, gs::Config& config,
                                gs::GivenModel& given, std::vector<std::string>& lines);
 
-// Loads a model file's bytes for every job (size 0: back to drawn models) and restarts them.
+// Loads a model file's bytes for every job (size 0: back to drawn models) and restarts them:
+// the layer gs::layer_choices(bytes) lists at `layer_choice`, or with -1 the file's only one.
 // "" or the error (then nothing changes).
-std::string compute_load_model(Compute& compute, const unsigned char* bytes, size_t size);
+std::string compute_load_model(Compute& compute, const unsigned char* bytes, size_t size,
+                               int layer_choice = -1);
 
 // The current model as a safetensors file (own_model.h's layout; several cells: <cell>.rnn.*):
 // per cell the trained weights once training has begun, else the loaded model, else the drawn

@@ -75,12 +75,20 @@ mergeInto(LibraryManager.library, {
     };
 
     window.gradscope.clearModel = function () { _gradscope_clear_model(); };
+    // Which layer of a file of several every view reads: an index of getState().model.layers.
+    window.gradscope.chooseModelLayer = function (i) {
+      if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i > 1e6)
+        return 'chooseModelLayer: ' + String(i).slice(0, 80) + ' is no layer: expected an index of model.layers, 0, 1, ...';
+      return UTF8ToString(_gradscope_choose_model_layer(i));
+    };
     window.gradscope.downloadModel = function () { _gradscope_download_model(); };
   },
 
-  // The model's bytes to the worker (a copy, transferred), or null: back to drawn models.
-  js_worker_model: function (bytes, size) {
-    Module.gradscopeWorker.postMessage({ model: size ? HEAPU8.slice(bytes, bytes + size).buffer : null });
+  // The model's bytes to the worker (a copy, transferred) and the layer to read (an index of
+  // layer_choices, -1: the file's only one), or null: back to drawn models.
+  js_worker_model: function (bytes, size, layerChoice) {
+    Module.gradscopeWorker.postMessage({ model: size ? HEAPU8.slice(bytes, bytes + size).buffer : null,
+                                         layer_choice: layerChoice });
   },
 
   js_worker_save: function (name) {

@@ -21,7 +21,8 @@ App* g_app = nullptr;
 // The JavaScript side, in web/own_model.js.
 extern "C" {
 void js_own_model_install();
-void js_worker_model(const unsigned char* bytes, int size);  // size 0: back to drawn models
+// size 0: back to drawn models; layer_choice: an index of gs::layer_choices, -1 the only layer
+void js_worker_model(const unsigned char* bytes, int size, int layer_choice);
 void js_worker_save(const char* name);
 void js_pick_model_file();
 }
@@ -38,6 +39,12 @@ std::string badge_of(const gs::OwnModel& own, const gs::Config& config) {
   return text;
 }
 
+std::vector<std::string> layer_labels(const OwnModelState& s) {
+  std::vector<std::string> labels;
+  for (const gs::LayerChoice& c : s.layers) labels.push_back(c.label);
+  return labels;
+}
+
 // A file name's stem: "lstm_small" from "lstm_small.safetensors".
 std::string stem(const std::string& name) {
   const size_t dot = name.rfind('.');
@@ -46,17 +53,20 @@ std::string stem(const std::string& name) {
 
 }  // namespace
 
-std::string own_model_load(App& app, const unsigned char* bytes, size_t size,
-                           const std::string& name) {
+namespace {
+
+// Reads layer `layer` of `layers` (-1: the file's only one) from the file's bytes; on success
+// sends the file to the worker and applies the model's config. "" or the error.
+std::string load_layer(App& app, const unsigned char* bytes, size_t size, const std::string& name,
+                       std::vector<gs::LayerChoice> layers, int layer) {
   OwnModelState& s = app.own_model;
   const auto fail = [&](const std::string& error) {
     s.error = "'" + gs::excerpt(name) + "' not loaded: " + error;
     return s.error;
   };
-  if (std::string e = gs::file_size_error(size); !e.empty()) return fail(e);
   auto own = std::make_shared<gs::OwnModel>();
-  if (std::string e = gs::load_model(bytes, size, gs::LoadOptions(), *own); !e.empty())
-    return fail(e);
+  const gs::LoadOptions options = layer >= 0 ? layers[layer].options : gs::LoadOptions();
+  if (std::string e = gs::load_model(bytes, size, options, *own); !e.empty()) return fail(e);
   gs::Config next = app.config;
   gs::GivenModel given;
   std::vector<std::string> lines;
@@ -68,15 +78,48 @@ std::string own_model_load(App& app, const unsigned char* bytes, size_t size,
   s.error.clear();
   s.link_without_model = false;
   s.lines = lines;
-  s.note = own->note;  // the page has no layer picker: the CLI's flag does it
-  if (const size_t at = s.note.find("--layer K picks another"); at != std::string::npos)
-    s.note.replace(at, 23, "the CLI's --layer K reads another");
+  s.note = own->note;  // the page has no --readout: name the CLI's
+  if (const size_t at = s.note.find("(--readout uses"); at != std::string::npos)
+    s.note.replace(at, 15, "(the CLI's --readout uses");
   if (!own->note.empty()) s.lines.push_back("note: " + own->note);
   s.badge = badge_of(*own, next);
-  js_worker_model(bytes, static_cast<int>(size));  // first the model, then the config using it
+  if (layers.size() > 1)
+    s.file.assign(bytes, bytes + size);
+  else
+    s.file.clear();
+  s.layers = std::move(layers);
+  s.layer = layer;
+  // first the model, then the config using it
+  js_worker_model(bytes, static_cast<int>(size), layer);
   ++app.commands_sent;
   apply_config(app, gs::Config(), gs::to_text(next), ConfigSource::SetConfig);
   return "";
+}
+
+}  // namespace
+
+std::string own_model_load(App& app, const unsigned char* bytes, size_t size,
+                           const std::string& name) {
+  if (std::string e = gs::file_size_error(size); !e.empty()) {
+    app.own_model.error = "'" + gs::excerpt(name) + "' not loaded: " + e;
+    return app.own_model.error;
+  }
+  // A file of several layers reads the first (layer 0 of the first prefix); the picker offers
+  // the others.
+  std::vector<gs::LayerChoice> layers = gs::layer_choices(bytes, size);
+  const int layer = layers.size() > 1 ? 0 : -1;
+  return load_layer(app, bytes, size, name, std::move(layers), layer);
+}
+
+std::string own_model_choose_layer(App& app, int layer) {
+  OwnModelState& s = app.own_model;
+  if (!s.model || s.layers.size() < 2) return "no model of several layers is loaded";
+  if (layer < 0 || layer >= static_cast<int>(s.layers.size()))
+    return "layer choice " + std::to_string(layer) + " is invalid: the file has " +
+           std::to_string(s.layers.size()) + " (0.." + std::to_string(s.layers.size() - 1) + ")";
+  if (layer == s.layer) return "";
+  const std::vector<unsigned char> file = s.file;  // load_layer assigns s.file
+  return load_layer(app, file.data(), file.size(), s.name, s.layers, layer);
 }
 
 void own_model_clear(App& app) {
@@ -87,7 +130,10 @@ void own_model_clear(App& app) {
   s.badge.clear();
   s.note.clear();
   s.error.clear();
-  js_worker_model(nullptr, 0);
+  s.layers.clear();
+  s.layer = -1;
+  s.file.clear();
+  js_worker_model(nullptr, 0, -1);
   ++app.commands_sent;
   apply_config(app, gs::Config(), gs::to_text(s.config_before), ConfigSource::SetConfig);
 }
@@ -166,6 +212,21 @@ void draw_own_model_section(const App& app, Widgets& widgets, Changes& out) {
       for (const std::string& line : s.lines) tip += line + "\n";
       ImGui::SetTooltip("%s", tip.c_str());
     }
+    if (s.layers.size() > 1) {  // a file of several layers: which one every view reads
+      ImGui::SetNextItemWidth(-ImGui::CalcTextSize("layer").x - 8);
+      const char* shown = s.layer >= 0 ? s.layers[s.layer].label.c_str() : "";
+      if (ImGui::BeginCombo("layer", shown)) {
+        for (int i = 0; i < static_cast<int>(s.layers.size()); ++i)
+          if (ImGui::Selectable(s.layers[i].label.c_str(), i == s.layer) && i != s.layer)
+            out.push_back([i](App& app) { own_model_choose_layer(app, i); });
+        ImGui::EndCombo();
+      }
+      remember_item_rect(widgets.model_layer_rect);
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("the file has %zu recurrent layers; each is probed alone, from the "
+                          "inputs the page draws (the CLI: --prefix and --layer)",
+                          s.layers.size());
+    }
   } else {
     ImGui::TextWrapped("Generated from the seed. Your own: drop a .safetensors file "
                        "(torch RNN, LSTM or GRU) on the page, or");
@@ -239,11 +300,14 @@ nlohmann::json own_model_json(const App& app) {
                         {"note", s.note},
                         {"error", s.error},
                         {"link_without_model", s.link_without_model},
+                        {"layers", layer_labels(s)},
+                        {"layer", s.layer},
                         {"rects",
                          {{"load", app.widgets.model_load_rect},
                           {"download", app.widgets.model_download_rect},
                           {"clear", app.widgets.model_clear_rect},
-                          {"badge", app.widgets.model_badge_rect}}}};
+                          {"badge", app.widgets.model_badge_rect},
+                          {"layer", app.widgets.model_layer_rect}}}};
   if (s.model) {
     out["cell"] = gs::cell_name(app.config.cells[0]);
     out["hidden"] = s.model->model.hidden_size;
@@ -276,6 +340,12 @@ EMSCRIPTEN_KEEPALIVE double gradscope_max_model_bytes() {
   return static_cast<double>(gs::kMaxWeightsFileBytes);
 }
 EMSCRIPTEN_KEEPALIVE void gradscope_clear_model() { own_model_clear(*g_app); }
+// window.gradscope.chooseModelLayer(i): "" or the error.
+EMSCRIPTEN_KEEPALIVE const char* gradscope_choose_model_layer(int layer) {
+  static std::string reply;
+  reply = own_model_choose_layer(*g_app, layer);
+  return reply.c_str();
+}
 EMSCRIPTEN_KEEPALIVE void gradscope_download_model() { own_model_download(*g_app); }
 // A file the browser could not read.
 EMSCRIPTEN_KEEPALIVE void gradscope_model_unreadable(const char* name, const char* why) {

@@ -24,6 +24,11 @@ struct OwnModelState {
   std::string note;                           // e.g. "the file has 2 layers: layer 0 is read"
   std::string error;                          // the last rejected file's one line, or ""
   gs::Config config_before;                   // what "Clear" returns to
+  // A file of several recurrent layers (a 2-layer LSTM, an encoder and a decoder): the layers
+  // to pick from, the one read (an index of `layers`), and the file, kept to read another.
+  std::vector<gs::LayerChoice> layers;
+  int layer = -1;
+  std::vector<unsigned char> file;
   bool link_without_model = false;  // the page was opened with model=local but no model
 };
 
@@ -34,6 +39,8 @@ inline constexpr const char* kModelMarker = "model=local";
 // error sets state.error and changes nothing. Returns "" or the error.
 std::string own_model_load(App& app, const unsigned char* bytes, size_t size,
                            const std::string& name);
+// Reads another layer of the loaded file (an index of state.layers); as own_model_load.
+std::string own_model_choose_layer(App& app, int layer);
 // Back to drawn models and the configuration from before the load.
 void own_model_clear(App& app);
 // Asks the worker for the current model as a file; bridge JS saves it as a download.

@@ -1,6 +1,6 @@
 // The compute worker. It loads compute.js/compute.wasm (core/ and web/compute.cpp, built for a
 // worker by CMake), takes the page's messages ({config: text}, {train: TrainAction number},
-// {critical: CriticalAction number}, {cliff: [w, b]}, {model: file bytes or null}, {save: file
+// {critical: CriticalAction number}, {cliff: [w, b]}, {model: file bytes or null, layer_choice}, {save: file
 // name}), computes in slices of about 25 ms with the page's messages handled in between, and
 // after each slice posts what changed (web/protocol.h) as a transferred ArrayBuffer. It runs its own instance of the
 // core and shares no memory with the page, so any static host serves it (no special headers).
@@ -47,11 +47,13 @@ function handle(message) {
   } else if ('cliff' in message) {
     Module._worker_cliff(+message.cliff[0], +message.cliff[1]);  // a start point (w, b)
   } else if ('model' in message) {
-    // your own model's file (an ArrayBuffer), or null: back to drawn models
+    // your own model's file (an ArrayBuffer) and which of its layers (-1: its only one), or
+    // null: back to drawn models
     var bytes = message.model ? new Uint8Array(message.model) : new Uint8Array(0);
     var q = Module._malloc(Math.max(1, bytes.length));
     HEAPU8.set(bytes, q);
-    Module._worker_load_model(q, bytes.length);
+    var choice = typeof message.layer_choice === 'number' ? message.layer_choice | 0 : -1;
+    Module._worker_load_model(q, bytes.length, choice);
     Module._free(q);
   } else if ('save' in message) {
     // "Download model": the current model as safetensors, sent back under the page's name

@@ -51,8 +51,9 @@ EMSCRIPTEN_KEEPALIVE void worker_cliff(double w, double b) {
 // Your own model: a file's bytes (size 0: back to drawn models), then the page sends its
 // config. The page has checked the file already; one that fails here (never expected) is
 // printed and changes nothing.
-EMSCRIPTEN_KEEPALIVE void worker_load_model(const uint8_t* bytes, int size) {
-  const std::string error = compute_load_model(g_compute, bytes, static_cast<size_t>(size));
+EMSCRIPTEN_KEEPALIVE void worker_load_model(const uint8_t* bytes, int size, int layer_choice) {
+  const std::string error =
+      compute_load_model(g_compute, bytes, static_cast<size_t>(size), layer_choice);
   if (!error.empty()) std::fprintf(stderr, "worker_load_model: %s\n", error.c_str());
   ++g_status.commands_done;
 }

@@ -17,6 +17,7 @@ import { args, runArea, step, expect, openPage, state, waitFor, waitFrames } fro
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURE = path.resolve(here, '..', 'reference', 'fixtures', 'weights', 'lstm_small.safetensors');
+const TWO_LAYERS = path.resolve(here, '..', 'reference', 'fixtures', 'weights', 'lstm_f32.safetensors');
 
 // The keys that shape drawn weights: with --weights the CLI refuses them (the file has the weights).
 const DRAWN_ONLY = { init: null, scale: null, radius: null, forget_bias: null, chrono: null };
@@ -208,6 +209,34 @@ await runArea(async ({ browser, base }) => {
       const s = await loaded('dropped.safetensors');
       expect(s.model.cell === 'lstm' && s.model.hidden === 16, `model ${JSON.stringify(s.model)}`);
       return s.model.badge;
+    });
+
+    // A 2-layer LSTM (torch.nn.LSTM(num_layers=2) under encoder.lstm., readout head.): layer 0 is
+    // read first; the picker reads layer 1, probed alone (its inputs: the 8 the page draws).
+    await step('own model: a file of two layers: layer 0 first, then layer 1 picked; page = CLI --prefix --layer', async () => {
+      await page.setInputFiles('#model-file', TWO_LAYERS);
+      let s = await loaded('lstm_f32.safetensors');
+      expect(JSON.stringify(s.model.layers) === JSON.stringify(['layer 0 of encoder.lstm.', 'layer 1 of encoder.lstm.']) &&
+             s.model.layer === 0 && s.model.rects.layer[2] > 0, `layers ${JSON.stringify(s.model.layers)}, read ${s.model.layer}, picker at ${s.model.rects.layer}`);
+      const worst = new Worst(0, 1e-4);  // float32, as the f32 step above
+      const flags = (layer) => ['--prefix', 'encoder.lstm.', '--layer', String(layer)];
+      const compare = (st, layer) => {
+        const c = st.decay.cells[0], v = st.values;
+        const csv = runCli(args.cli, 'decay', [...cliFlags(v, { ...DRAWN_ONLY, seeds: null }), '--weights', TWO_LAYERS, ...flags(layer)]);
+        expect(c.log10_grad_norm_h[0].length === csv.rows.length, `layer ${layer}: ${c.log10_grad_norm_h[0].length} steps, CLI ${csv.rows.length}`);
+        csv.rows.forEach(([tt, , text], i) => worst.compare(c.log10_grad_norm_h[0][i], text, `layer ${layer} t=${tt}`, halfUnitSignificant(text, 10)));
+      };
+      compare(s, 0);
+      const inputs0 = s.model.input_size;
+      expect(await page.evaluate(() => window.gradscope.chooseModelLayer('x')) !== '', 'chooseModelLayer("x") was taken');
+      expect(/invalid: the file has 2/.test(await page.evaluate(() => window.gradscope.chooseModelLayer(2))), 'chooseModelLayer(2) was taken');
+      expect(await page.evaluate(() => window.gradscope.chooseModelLayer(1)) === '', 'chooseModelLayer(1) refused');
+      s = await waitFor(page, (x) => x.model.layer === 1 && x.done && x.decay.cells.length === 1 && x.decay.cells[0].done,
+                        null, 60000, 'layer 1 computed');
+      expect(s.model.input_size === 8 && inputs0 !== 8, `layer 1 reads ${s.model.input_size} inputs (layer 0: ${inputs0})`);
+      compare(s, 1);
+      expect(!worst.failure(), worst.failure());
+      return `layer 0 (inputs ${inputs0}) and layer 1 (inputs ${s.model.input_size}): ${worst.summary()}`;
     });
 
     await step('own model: Clear returns to the drawn models and the configuration from before', async () => {

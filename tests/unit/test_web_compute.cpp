@@ -257,6 +257,55 @@ TEST_CASE("a loaded model: the page's curves and sweep are the CLI's, and its fi
   CHECK(compute.own);
 }
 
+// A file of several layers: the page lists them (layer_choices), reads the first, and the worker
+// reads the one picked, as the CLI's --prefix and --layer read it.
+TEST_CASE("a file of two layers: every layer is a choice, and the worker reads the one picked") {
+  std::ifstream in(std::string(GRADSCOPE_SOURCE_DIR) +
+                       "/tests/reference/fixtures/weights/lstm_f32.safetensors",
+                   std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(bytes.size() > 100);
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::vector<LayerChoice> choices = layer_choices(data, bytes.size());
+  REQUIRE(choices.size() == 2);
+  CHECK(choices[0].label == "layer 0 of encoder.lstm.");
+  CHECK(choices[1].label == "layer 1 of encoder.lstm.");
+  Compute compute;
+  for (int i = 0; i < 2; ++i) {
+    CAPTURE(i);
+    REQUIRE(compute_load_model(compute, data, bytes.size(), i) == "");
+    LoadOptions cli;  // --prefix encoder.lstm. --layer i
+    cli.prefix = "encoder.lstm.";
+    cli.prefix_given = cli.layer_given = true;
+    cli.layer = i;
+    OwnModel expected;
+    REQUIRE(load_model(data, bytes.size(), cli, expected) == "");
+    CHECK(compute.own->model.params.weight_hh == expected.model.params.weight_hh);
+    CHECK(compute.own->model.input_size == (i == 0 ? 3 : 8));  // layer 1 reads layer 0's H = 8
+  }
+  CHECK(compute_load_model(compute, data, bytes.size(), 2) ==
+        "layer choice 2 is not in the file");
+  CHECK(compute.own->model.input_size == 8);  // unchanged
+  // One layer: one choice; an export or garbage: none (the file's only model is read).
+  std::ifstream one_in(std::string(GRADSCOPE_SOURCE_DIR) +
+                           "/tests/reference/fixtures/weights/lstm_small.safetensors",
+                       std::ios::binary);
+  const std::string one((std::istreambuf_iterator<char>(one_in)), std::istreambuf_iterator<char>());
+  CHECK(layer_choices(reinterpret_cast<const unsigned char*>(one.data()), one.size()).size() == 1);
+  CHECK(layer_choices(data, 20).empty());
+  const std::string json = "{\"format\": 1}";
+  CHECK(layer_choices(reinterpret_cast<const unsigned char*>(json.data()), json.size()).empty());
+  // Two modules in one file (an encoder and a decoder): a choice each.
+  Config config;
+  Rng rng(1);
+  const Model gru = make_model(CellKind::Gru, 2, 4, 0, config, rng);
+  const std::string two = models_to_safetensors({{"enc.", gru}, {"dec.", gru}}, Precision::F64, {});
+  const std::vector<LayerChoice> both =
+      layer_choices(reinterpret_cast<const unsigned char*>(two.data()), two.size());
+  REQUIRE(both.size() == 2);
+  CHECK(both[0].options.prefix != both[1].options.prefix);
+}
+
 TEST_CASE("the why jobs' results and the trainability map reach the page as the core computes them") {
   Config config;
   REQUIRE(parse_config(config, "cell=rnn-relu,lstm&length=40&hidden=6&lengths=5,20") == "");
