@@ -48,12 +48,20 @@ mergeInto(LibraryManager.library, {
     var hasFiles = function (e) {
       return e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types || [], 'Files') >= 0;
     };
+    // While files are dragged over it, the page says where they go (index.html's #drop-cue).
+    var cue = document.getElementById('drop-cue');
+    var showCue = function (shown) { if (cue) cue.hidden = !shown; };
     window.addEventListener('dragover', function (e) {
       if (!hasFiles(e)) return;
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
+      showCue(true);
+    });
+    window.addEventListener('dragleave', function (e) {
+      if (!e.relatedTarget) showCue(false);  // out of the window (not onto another element)
     });
     window.addEventListener('drop', function (e) {
+      showCue(false);
       if (!hasFiles(e)) return;
       e.preventDefault();
       load(e.dataTransfer.files[0]);

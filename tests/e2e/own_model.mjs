@@ -202,10 +202,21 @@ await runArea(async ({ browser, base }) => {
         const raw = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
         const dt = new DataTransfer();
         dt.items.add(new File([raw], 'dropped.safetensors'));
-        const canvas = document.getElementById('canvas');
+        const canvas = document.getElementById('canvas'), cue = document.getElementById('drop-cue');
+        const shown = () => !cue.hidden && getComputedStyle(cue).display !== 'none';
+        const seen = [shown()];  // before, while dragged over, after leaving, over again, dropped
         canvas.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        seen.push(shown());
+        canvas.dispatchEvent(new DragEvent('dragleave', { dataTransfer: dt, bubbles: true, relatedTarget: null }));
+        seen.push(shown());
+        canvas.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        seen.push(shown());
         canvas.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        seen.push(shown());
+        window.gradscopeDropCue = seen.join(',');
       }, bytes);
+      const cue = await page.evaluate(() => window.gradscopeDropCue);
+      expect(cue === 'false,true,false,true,false', `the drop cue shown (before, over, left, over, dropped): ${cue}`);
       const s = await loaded('dropped.safetensors');
       expect(s.model.cell === 'lstm' && s.model.hidden === 16, `model ${JSON.stringify(s.model)}`);
       return s.model.badge;
