@@ -83,11 +83,13 @@ std::string load_layer(App& app, const unsigned char* bytes, size_t size, const 
     s.note.replace(at, 15, "(the CLI's --readout uses");
   if (!own->note.empty()) s.lines.push_back("note: " + own->note);
   s.badge = badge_of(*own, next);
-  if (layers.size() > 1)
+  if (layers.size() > 1) {
     s.file.assign(bytes, bytes + size);
-  else
+    s.layers = std::move(layers);
+  } else {  // one layer: nothing to pick
     s.file.clear();
-  s.layers = std::move(layers);
+    s.layers.clear();
+  }
   s.layer = layer;
   // first the model, then the config using it
   js_worker_model(bytes, static_cast<int>(size), layer);
@@ -115,8 +117,8 @@ std::string own_model_choose_layer(App& app, int layer) {
   OwnModelState& s = app.own_model;
   if (!s.model || s.layers.size() < 2) return "no model of several layers is loaded";
   if (layer < 0 || layer >= static_cast<int>(s.layers.size()))
-    return "layer choice " + std::to_string(layer) + " is invalid: the file has " +
-           std::to_string(s.layers.size()) + " (0.." + std::to_string(s.layers.size() - 1) + ")";
+    return std::to_string(layer) + " is no layer: the file has " + std::to_string(s.layers.size()) +
+           " (0.." + std::to_string(s.layers.size() - 1) + ")";
   if (layer == s.layer) return "";
   const std::vector<unsigned char> file = s.file;  // load_layer assigns s.file
   return load_layer(app, file.data(), file.size(), s.name, s.layers, layer);
@@ -126,6 +128,7 @@ void own_model_clear(App& app) {
   OwnModelState& s = app.own_model;
   if (!s.model) return;
   s.model = nullptr;
+  s.name.clear();
   s.lines.clear();
   s.badge.clear();
   s.note.clear();
@@ -184,6 +187,8 @@ void draw_own_model_section(const App& app, Widgets& widgets, Changes& out) {
   ImGui::Spacing();
   ImGui::TextDisabled("model");
   ImGui::Separator();
+  for (float* rect : {widgets.model_layer_rect, widgets.model_clear_rect, widgets.model_badge_rect})
+    rect[0] = rect[1] = rect[2] = rect[3] = 0;  // drawn below only while there is one
   if (s.model) {
     // The badge: which model every view computes from, on a tinted background.
     ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -344,6 +349,7 @@ EMSCRIPTEN_KEEPALIVE void gradscope_clear_model() { own_model_clear(*g_app); }
 EMSCRIPTEN_KEEPALIVE const char* gradscope_choose_model_layer(int layer) {
   static std::string reply;
   reply = own_model_choose_layer(*g_app, layer);
+  if (!reply.empty()) reply = "chooseModelLayer: " + reply;
   return reply.c_str();
 }
 EMSCRIPTEN_KEEPALIVE void gradscope_download_model() { own_model_download(*g_app); }

@@ -39,7 +39,8 @@ inline constexpr const char* kModelMarker = "model=local";
 // error sets state.error and changes nothing. Returns "" or the error.
 std::string own_model_load(App& app, const unsigned char* bytes, size_t size,
                            const std::string& name);
-// Reads another layer of the loaded file (an index of state.layers); as own_model_load.
+// Reads another layer of the loaded file (an index of state.layers); as own_model_load. "" or
+// the error ("2 is no layer: the file has 2 (0..1)").
 std::string own_model_choose_layer(App& app, int layer);
 // Back to drawn models and the configuration from before the load.
 void own_model_clear(App& app);

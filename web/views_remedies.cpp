@@ -215,8 +215,9 @@ void draw_cliff_view(const App& app, Widgets&, Changes& out) {
   if (ImGui::RadioButton("log10 |gradient|", app.cliff_gradient)) show(true);
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   text_wrapped(format("Click a start: gradient descent, lr %g, %d steps; white: no clipping, "
-                      "pink: clipped to norm %g.",
-                      kCliffLr, kCliffIterations, kCliffClip));
+                      "pink: clipped to norm %g.%s",
+                      kCliffLr, kCliffIterations, kCliffClip,
+                      app.cliff_gradient ? "" : " A loss below 10^-4 is as dark as 10^-4."));
   ImGui::PopStyleColor();
   const float font = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();

@@ -197,10 +197,11 @@ void draw_trainability_view(const App& app, Widgets&, Changes&) {
     ImGui::ProgressBar(static_cast<float>(t.progress), ImVec2(-FLT_MIN, 0), overlay);
     return;
   }
-  char caption[200];
+  char caption[320];
   std::snprintf(caption, sizeof caption,
-                "Gradient reaching step 1 (dark: below 10^-30) by scale (rows, %.2g at the bottom "
-                "to %.3g) and length T; white: the edge of chaos.",
+                "Gradient reaching step 1 (dark: 10^-30 and below; bright: 1 and above, where it "
+                "grows) by scale (rows, %.2g at the bottom to %.3g) and length T; white: the edge "
+                "of chaos.",
                 t.scales.front(), t.scales.back());
   text_wrapped(caption);
   const int n = static_cast<int>(t.cells.size());
