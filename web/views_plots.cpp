@@ -181,7 +181,13 @@ void draw_training_view(const App& app, Widgets&, Changes& out) {
   if (ImGui::Button("Reset")) press(TrainAction::Reset);
   ImGui::SameLine();
   const int done = training_iterations(c);
-  ImGui::Text("%d / %d iterations, %.1f/s", done, c.config.iters, c.iterations_per_second);
+  // The rate while it trains, once a first second has been measured (never "0.0/s" for "not yet").
+  if (c.playing && c.iterations_per_second > 0)
+    ImGui::Text("%d / %d iterations, %.1f/s", done, c.config.iters, c.iterations_per_second);
+  else if (c.playing)
+    ImGui::Text("%d / %d iterations, measuring the rate", done, c.config.iters);
+  else
+    ImGui::Text("%d / %d iterations", done, c.config.iters);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("%s task, T = %d, batch %d, %s, lr %g, clip %g", gs::task_name(c.config.task),
                       c.config.length, c.config.batch, gs::optimizer_name(c.config.optimizer),
