@@ -119,9 +119,9 @@ void draw_page_buttons(const App& app, Changes& out) {
                                            [&](const ViewInfo& info) { return info.page == p.page; });
       if (first != std::end(kViews))  // every page has views (kViews): always
         out.push_back([page = p.page, view = first->view](App& app) {
-        app.page = page;
-        app.focus = app.phone_tab = view;
-      });
+          app.page = page;
+          app.focus = app.phone_tab = view;
+        });
     }
     if (current) ImGui::PopStyleColor();
     ImGui::SameLine();
