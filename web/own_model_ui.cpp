@@ -51,10 +51,6 @@ std::string stem(const std::string& name) {
   return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
 }
 
-}  // namespace
-
-namespace {
-
 // Reads layer `layer` of `layers` (-1: the file's only one) from the file's bytes; on success
 // sends the file to the worker and applies the model's config. "" or the error.
 std::string load_layer(App& app, const unsigned char* bytes, size_t size, const std::string& name,
