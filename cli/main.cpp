@@ -177,6 +177,8 @@ const std::pair<const char*, const char*> kCommandFlags[] = {
     {"trainability", "inputs"}, {"trainability", "readout"}, {"trainability", "prefix"},
     {"trainability", "layer"}, {"train", "weights"},  {"train", "readout"},
     {"train", "prefix"},      {"train", "layer"},     {"train", "save"},
+    {"truncation", "weights"}, {"truncation", "readout"}, {"truncation", "prefix"},
+    {"truncation", "layer"},
 };
 
 bool is_command_flag(const Command& command, const std::string& key) {
@@ -400,7 +402,7 @@ int main(int argc, char** argv) {
   if (name == "critical" || name == "cliff" || name == "truncation") print_provenance(config);
   if (name == "critical") print_critical(config, flags.shard, flags.shards);
   if (name == "cliff") print_cliff(flags.cliff, flags.cliff_w, flags.cliff_b);
-  if (name == "truncation") print_truncation(config);
+  if (name == "truncation") print_truncation(config, flags.own.loaded ? &flags.own.train_model : nullptr);
   if (name == "spectrum") run_spectrum(config, flags, export_file);
   if (name == "saturation") run_saturation(config, flags);
   if (name == "lagsplit") run_lagsplit(config, flags);

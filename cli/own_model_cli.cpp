@@ -158,7 +158,7 @@ std::string load_own_model(const std::string& command, OwnModelFlags& flags,
       return inputs_flag + e;
   }
   std::vector<std::string> lines;
-  if (command == "train") {
+  if (command == "train" || command == "truncation") {  // from the model, as training starts
     if (std::string e = own_model_for_training(own, explicit_keys, config, flags.train_model, lines);
         !e.empty())
       return weights_flag + e;

@@ -1,6 +1,6 @@
 // Your own model on the command line: --weights FILE (safetensors or a decay --export record)
 // with --inputs, --readout, --prefix and --layer, for decay, sweep, spectrum, saturation,
-// lagsplit, trainability and train; --save FILE.safetensors for decay and train. The files are
+// lagsplit, trainability, train and truncation; --save FILE.safetensors for decay and train. The files are
 // read and checked (core/own_model.h) before anything is computed.
 #pragma once
 #include <cstdio>

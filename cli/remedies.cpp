@@ -227,8 +227,9 @@ void print_cliff(const CliffProblem& problem, const CliffAxis& w, const CliffAxi
 
 // --- truncation --------------------------------------------------------------------------------
 
-void print_truncation(const Config& config) {
-  const TruncationProbe probe = run_truncation_probe(config.cells[0], config);
+void print_truncation(const Config& config, const Model* start) {
+  const TruncationProbe probe =
+      start ? run_truncation_probe(*start, config) : run_truncation_probe(config.cells[0], config);
   std::cout << "k,cosine\n";
   for (int k = 1; k <= probe.steps; ++k) {
     const double c = probe.cosine[k - 1];  // -inf: a gradient exactly zero, no direction

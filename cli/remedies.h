@@ -7,6 +7,7 @@
 
 #include "cliff.h"
 #include "config.h"
+#include "model.h"
 
 namespace gs {
 
@@ -31,7 +32,8 @@ std::string parse_cliff_flag(const std::string& key, const std::string& value,
 std::string cliff_error(const CliffAxis& w, const CliffAxis& b, const CliffProblem& problem);
 void print_cliff(const CliffProblem& problem, const CliffAxis& w, const CliffAxis& b);
 
-// k,cosine for k = 1..T: the truncated gradient's cosine with the full one, on one minibatch.
-void print_truncation(const Config& config);
+// k,cosine for k = 1..T: the truncated gradient's cosine with the full one, on one minibatch,
+// from the drawn model or from `start` (--weights) if not null.
+void print_truncation(const Config& config, const Model* start = nullptr);
 
 }  // namespace gs

@@ -182,11 +182,13 @@ decltype(auto) with_lane(TruncationProbe& probe, F&& f) {
 
 }  // namespace
 
-TruncationProbe begin_truncation_probe(CellKind cell, const Config& config) {
+namespace {
+
+// The weights and the first minibatch `trainer` starts from.
+TruncationProbe probe_from(Trainer& trainer, CellKind cell, const Config& config) {
   TruncationProbe probe;
   probe.cell = cell;
   probe.precision = config.precision;
-  Trainer trainer = make_trainer(cell, config);  // the weights and minibatch training starts from
   const Model model = trained_model(trainer);
   probe.batch = make_batch(config.task, config.length, config.batch, trainer.data_rng);
   probe.steps = probe.batch.length();
@@ -195,6 +197,18 @@ TruncationProbe begin_truncation_probe(CellKind cell, const Config& config) {
     lane.model = model_cast<T>(model);
   });
   return probe;
+}
+
+}  // namespace
+
+TruncationProbe begin_truncation_probe(CellKind cell, const Config& config) {
+  Trainer trainer = make_trainer(cell, config);
+  return probe_from(trainer, cell, config);
+}
+
+TruncationProbe begin_truncation_probe(const Model& start, const Config& config) {
+  Trainer trainer = make_trainer(start, config);
+  return probe_from(trainer, start.cell, config);
 }
 
 bool advance_truncation_probe(TruncationProbe& probe, int budget) {
@@ -250,6 +264,13 @@ bool advance_truncation_probe(TruncationProbe& probe, int budget) {
 
 TruncationProbe run_truncation_probe(CellKind cell, const Config& config) {
   TruncationProbe probe = begin_truncation_probe(cell, config);
+  while (!advance_truncation_probe(probe, std::numeric_limits<int>::max())) {
+  }
+  return probe;
+}
+
+TruncationProbe run_truncation_probe(const Model& start, const Config& config) {
+  TruncationProbe probe = begin_truncation_probe(start, config);
   while (!advance_truncation_probe(probe, std::numeric_limits<int>::max())) {
   }
   return probe;

@@ -100,9 +100,13 @@ struct TruncationProbe {
 };
 
 TruncationProbe begin_truncation_probe(CellKind cell, const Config& config);
+// The same from a given starting model (your own, own_model_for_training's): training's first
+// minibatch with its weights.
+TruncationProbe begin_truncation_probe(const Model& start, const Config& config);
 // Advances by up to `budget` steps of work (the forward pass, the full backward pass, then the
 // lags' step-backwards); returns true when every k is done.
 bool advance_truncation_probe(TruncationProbe& probe, int budget);
 TruncationProbe run_truncation_probe(CellKind cell, const Config& config);
+TruncationProbe run_truncation_probe(const Model& start, const Config& config);
 
 }  // namespace gs

@@ -200,7 +200,17 @@ void compute_sync(Compute& compute, const gs::Config& config) {
     compute.trainability = TrainabilityJob();
     ++compute.trainability_generation;
   }
-  sync_truncation(compute.truncation, config);
+  // The truncation probe starts where training would: from your own model, if one is loaded.
+  std::shared_ptr<const gs::Model> start;
+  std::string start_error;
+  if (compute.own) {
+    gs::Config own_config = config;
+    gs::Model model;
+    std::vector<std::string> lines;
+    start_error = gs::own_model_for_training(*compute.own, kPageModelKeys, own_config, model, lines);
+    if (start_error.empty()) start = std::make_shared<const gs::Model>(std::move(model));
+  }
+  sync_truncation(compute.truncation, config, start, start_error, own);
   sync_critical(compute.critical, config);
   if (train_key != compute.train_key) {
     compute.train_key = train_key;

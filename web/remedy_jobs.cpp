@@ -152,13 +152,16 @@ void cliff_descend(CliffJob& job, double w, double b) {
   ++r.paths_generation;
 }
 
-void sync_truncation(TruncationJobs& jobs, const gs::Config& config) {
-  const std::string key = truncation_keys(config);
+void sync_truncation(TruncationJobs& jobs, const gs::Config& config,
+                     std::shared_ptr<const gs::Model> start, const std::string& start_error,
+                     const std::string& own) {
+  const std::string key = truncation_keys(config) + own;
   if (key == jobs.key) return;
   jobs.key = key;
   ++jobs.generation;
   jobs.cells.clear();
-  jobs.error = page_truncation_error(config);
+  jobs.start = std::move(start);
+  jobs.error = start_error.empty() ? page_truncation_error(config) : start_error;
   for (gs::CellKind cell : config.cells) {
     TruncationJob job;
     job.result.cell = cell;
@@ -171,7 +174,8 @@ bool advance_truncation_jobs(TruncationJobs& jobs, const gs::Config& config, int
   for (TruncationJob& job : jobs.cells) {
     if (job.result.done) continue;
     if (!job.started) {
-      job.probe = gs::begin_truncation_probe(job.result.cell, config);
+      job.probe = jobs.start ? gs::begin_truncation_probe(*jobs.start, config)
+                             : gs::begin_truncation_probe(job.result.cell, config);
       job.started = true;
       return true;
     }

@@ -5,6 +5,7 @@
 // - the truncation probe (core/truncation.h): per cell, the cosine between truncated and full
 //   BPTT against k, run after the why jobs.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,17 @@ struct TruncationJobs {
   std::vector<TruncationJob> cells;  // one per selected cell
   std::string key, error;            // error: why the page does not compute it for this config
   long generation = 0;
+  std::shared_ptr<const gs::Model> start;  // your own model, training's start; null: drawn
 };
 
 // Restart what the new configuration changes (critical: every key but length, sequences,
 // solve_threshold, which only re-scores, and tour; truncation: the model's keys, length, batch).
 void sync_critical(CriticalJob& job, const gs::Config& config);
-void sync_truncation(TruncationJobs& jobs, const gs::Config& config);
+// With your own model loaded, `start` is training's starting model from it (or null and
+// `start_error` why it cannot train), and `own` names the load, which restarts the probe.
+void sync_truncation(TruncationJobs& jobs, const gs::Config& config,
+                     std::shared_ptr<const gs::Model> start = nullptr,
+                     const std::string& start_error = "", const std::string& own = "");
 
 // The page's Run and Stop.
 void critical_do(CriticalJob& job, const gs::Config& config, CriticalAction action);

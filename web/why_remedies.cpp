@@ -127,8 +127,8 @@ std::string explain_presets(const App& app) {
 
 }  // namespace
 
-// The experiment and the probe draw their models from the configuration (every run its own
-// seed), so a loaded model of your own is not what they show.
+// The experiment draws its models from the configuration (every run its own seed), so a loaded
+// model of your own is not what it shows. (The truncation probe starts from it, as training.)
 const char kDrawnNote[] =
     "\n\n(Drawn models from the configuration, one per seed: your own model is not used here.)";
 
@@ -138,7 +138,7 @@ std::string explain_remedy(const App& app, View view) {
   switch (view) {
     case View::Critical: return explain_critical(app) + (own ? kDrawnNote : "");
     case View::Cliff: return explain_cliff(app);
-    case View::Truncation: return explain_truncation(app) + (own ? kDrawnNote : "");
+    case View::Truncation: return explain_truncation(app);
     case View::Presets: return explain_presets(app);
     case View::Decay: case View::Sweep: case View::Heatmap: case View::Training:
     case View::Spectra: case View::Saturation: case View::LagSplit: case View::Trainability:

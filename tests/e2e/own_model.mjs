@@ -139,6 +139,23 @@ await runArea(async ({ browser, base }) => {
       return `${values} values; ${w.summary()}`;
     });
 
+    // Truncated BPTT starts where training does: from the loaded model (truncation --weights).
+    await step('own model: page = CLI truncation --weights (the cosines from the loaded model)', async () => {
+      await page.evaluate(() => window.gradscope.focus('truncation'));
+      const s = await waitFor(page, (x) => x.truncation.done, null, 60000, 'the truncation cosines');
+      const c = s.truncation.cells[0], w = new Worst(1e-9, 1e-12);
+      expect(s.truncation.cells.length === 1 && c.cell === 'lstm', `cells ${s.truncation.cells.map((x) => x.cell)}`);
+      const csv = runCli(args.cli, 'truncation', [...cliFlags(s.values, { ...DRAWN_ONLY, tour: null }), '--weights', FIXTURE]);
+      const drawn = runCli(args.cli, 'truncation', cliFlags(s.values, { tour: null }));
+      expect(csv.rows.length === c.cosine.length, `CLI ${csv.rows.length} k, page ${c.cosine.length}`);
+      csv.rows.forEach(([k, cos], i) => w.compare(c.cosine[i], cos, `k=${k}`, halfUnitSignificant(cos, 10)));
+      expect(!w.failure(), w.failure());
+      expect(drawn.rows.some(([, cos], i) => Number(cos) !== Number(csv.rows[i][1])), 'the drawn LSTM gives the same cosines');
+      expect(!s.why.includes('not used here'), `Why: ${s.why.slice(-120)}`);
+      await page.evaluate(() => window.gradscope.focus('decay'));
+      return `${csv.rows.length} cosines; cos at k=5 ${c.cosine[4]}; ${w.summary()}`;
+    });
+
     const bad = [
       ['not-a-model.safetensors', Buffer.from('this is not a weights file at all, just text\n'), /not-a-model\.safetensors/],
       ['truncated.safetensors', fs.readFileSync(FIXTURE).subarray(0, 200), /truncated\.safetensors/],

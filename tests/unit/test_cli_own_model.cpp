@@ -135,6 +135,14 @@ TEST_CASE("train --save writes the trained model, train --weights starts from a 
   const Run after = ok("decay --weights " + trained + " --seed 3");
   CHECK(rows_of(after.out).size() == 51);
   CHECK(rows_of(after.out) != rows_of(before.out));
+  // truncation starts where training does: from the file, the drawn model's cosines exactly
+  const Run cut_drawn = ok("truncation --cell gru --hidden 8 --seed 3 --length 20");
+  const Run cut_file = ok("truncation --weights " + init + " --seed 3 --length 20");
+  CHECK(rows_of(cut_file.out).size() == 21);  // the header and k = 1..20
+  CHECK(rows_of(cut_file.out) == rows_of(cut_drawn.out));
+  CHECK(cut_file.out.find("# --weights " + init) != std::string::npos);
+  CHECK(rows_of(ok("truncation --weights " + trained + " --seed 3 --length 20").out) !=
+        rows_of(cut_drawn.out));
 
   ok("train --cell rnn-tanh,gru --hidden 8 --iters 3 --save " + multi);
   check_refused("decay --weights " + multi,
@@ -233,7 +241,7 @@ TEST_CASE("--weights: a bad file or a contradicting flag exits 2 with one line, 
                 "such file or directory)");
   check_refused("bench --weights " + small,
                 "bench does not take --weights (decay, sweep, spectrum, saturation, lagsplit, "
-                "trainability and train do)");
+                "trainability, train and truncation do)");
 }
 
 TEST_CASE("--help of decay and train explains --weights, --save and what the curve means without a readout") {
@@ -328,7 +336,7 @@ TEST_CASE("--weights and --inputs: the flag at fault is named, a directory is no
                     "inputs_i4.safetensors: the inputs have 4 values per step, the model takes 2");
   check_refused("critical --weights x",
                 "critical does not take --weights (decay, sweep, spectrum, saturation, lagsplit, "
-                "trainability and train do)");
+                "trainability, train and truncation do)");
   check_refused("bench --save x", "bench does not take --save (decay and train do)");
 }
 
