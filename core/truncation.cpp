@@ -180,10 +180,6 @@ decltype(auto) with_lane(TruncationProbe& probe, F&& f) {
   return probe.precision == Precision::F32 ? f(probe.f32) : f(probe.f64);
 }
 
-}  // namespace
-
-namespace {
-
 // The weights and the first minibatch `trainer` starts from.
 TruncationProbe probe_from(Trainer& trainer, CellKind cell, const Config& config) {
   TruncationProbe probe;
