@@ -30,6 +30,15 @@ void run_until_done(Compute& compute, bool train) {
   FAIL("the computation did not finish");
 }
 
+// A committed weights fixture's bytes (tests/reference/fixtures/weights/).
+std::string weights_fixture(const char* name) {
+  std::ifstream in(std::string(GRADSCOPE_SOURCE_DIR) + "/tests/reference/fixtures/weights/" + name,
+                   std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(bytes.size() > 100);
+  return bytes;
+}
+
 }  // namespace
 
 TEST_CASE("sliced decay curves and sweep equal the one-shot core results") {
@@ -204,11 +213,7 @@ TEST_CASE("the worker's messages carry every number to the page's results, and a
 // one-shot core calls (what `decay --weights` / `sweep --weights` print) give, trains from it,
 // and "Download model" writes a file that reads back to the same weights.
 TEST_CASE("a loaded model: the page's curves and sweep are the CLI's, and its file reads back") {
-  std::ifstream in(std::string(GRADSCOPE_SOURCE_DIR) +
-                       "/tests/reference/fixtures/weights/lstm_small.safetensors",
-                   std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  REQUIRE(bytes.size() > 100);
+  const std::string bytes = weights_fixture("lstm_small.safetensors");
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   Compute compute;
   Config config;
@@ -260,11 +265,7 @@ TEST_CASE("a loaded model: the page's curves and sweep are the CLI's, and its fi
 // A file of several layers: the page lists them (layer_choices), reads the first, and the worker
 // reads the one picked, as the CLI's --prefix and --layer read it.
 TEST_CASE("a file of two layers: every layer is a choice, and the worker reads the one picked") {
-  std::ifstream in(std::string(GRADSCOPE_SOURCE_DIR) +
-                       "/tests/reference/fixtures/weights/lstm_f32.safetensors",
-                   std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  REQUIRE(bytes.size() > 100);
+  const std::string bytes = weights_fixture("lstm_f32.safetensors");
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::vector<LayerChoice> choices = layer_choices(data, bytes.size());
   REQUIRE(choices.size() == 2);
@@ -287,10 +288,7 @@ TEST_CASE("a file of two layers: every layer is a choice, and the worker reads t
         "layer choice 2 is not in the file");
   CHECK(compute.own->model.input_size == 8);  // unchanged
   // One layer: one choice; an export or garbage: none (the file's only model is read).
-  std::ifstream one_in(std::string(GRADSCOPE_SOURCE_DIR) +
-                           "/tests/reference/fixtures/weights/lstm_small.safetensors",
-                       std::ios::binary);
-  const std::string one((std::istreambuf_iterator<char>(one_in)), std::istreambuf_iterator<char>());
+  const std::string one = weights_fixture("lstm_small.safetensors");
   CHECK(layer_choices(reinterpret_cast<const unsigned char*>(one.data()), one.size()).size() == 1);
   CHECK(layer_choices(data, 20).empty());
   const std::string json = "{\"format\": 1}";
