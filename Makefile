@@ -32,7 +32,7 @@ test:
 	scripts/setup.sh all
 	$(MAKE) --no-print-directory native-build dist-files
 	cmake -S . -B build/native -DGRADSCOPE_BROWSER_TESTS=ON \
-		-DGRADSCOPE_SCREENSHOT_DIR=$(CURDIR)/build/screenshots >/dev/null
+		-DGRADSCOPE_SCREENSHOT_DIR="$(CURDIR)/build/screenshots" >/dev/null
 	cd build/native && ctest --output-on-failure -j1
 
 native:
@@ -79,13 +79,13 @@ sanitize:
 	scripts/setup.sh sanitize
 	cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRADSCOPE_SANITIZE=ON
 	cmake --build build/sanitize -j$(JOBS)
-	rm -rf $(SANITIZE_REPORTS) && mkdir -p $(SANITIZE_REPORTS)
+	rm -rf "$(SANITIZE_REPORTS)" && mkdir -p "$(SANITIZE_REPORTS)"
 	cd build/sanitize && status=0; \
-	ASAN_OPTIONS=check_initialization_order=1:detect_stack_use_after_return=1:strict_string_checks=1:log_path=$(SANITIZE_REPORTS)/asan \
+	ASAN_OPTIONS=check_initialization_order=1:detect_stack_use_after_return=1:strict_string_checks=1:log_path="$(SANITIZE_REPORTS)/asan" \
 	UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j$(JOBS) || status=$$?; \
-	if [ -n "$$(ls -A $(SANITIZE_REPORTS))" ]; then \
-		cat $(SANITIZE_REPORTS)/*; echo "make sanitize: sanitizer reports above"; exit 1; fi; \
+	if [ -n "$$(ls -A "$(SANITIZE_REPORTS)")" ]; then \
+		cat "$(SANITIZE_REPORTS)"/*; echo "make sanitize: sanitizer reports above"; exit 1; fi; \
 	exit $$status
 
 # libFuzzer on the config parser (tests/fuzz/config_fuzz.cpp) for FUZZ_SECONDS, built with

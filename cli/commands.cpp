@@ -15,6 +15,7 @@
 #include "lag_split.h"
 #include "number_format.h"
 #include "output.h"
+#include "progress.h"
 #include "quantiles.h"
 #include "saturation.h"
 #include "spectrum.h"
@@ -92,7 +93,12 @@ void run_decay(const Config& config, CommandFlags& flags, std::FILE* export_file
 }
 
 void run_sweep_command(const Config& config, const CommandFlags& flags) {
-  const Sweep sweep = run_sweep(config, flags.own.given);
+  Sweep sweep = begin_sweep(config, flags.own.given);
+  {
+    ProgressLine progress("sweep");
+    while (!advance_sweep(sweep, kStepsBetweenProgress))
+      progress.show(sweep.steps_done, sweep.steps_total);
+  }
   print_provenance(config);
   std::cout << "cell,length,mean_log10_ratio,stddev,min,max,seeds,sequences\n";
   for (const SweepPoint& p : sweep.points)
@@ -111,16 +117,27 @@ void run_train(const Config& config, CommandFlags& flags) {
   print_provenance(config);
   std::cout << "cell,iteration,loss,chance_loss,grad_norm,accuracy,skipped,clipped\n";
   const int every = std::max(1, config.iters / 20);
+  const int64_t all_iterations = static_cast<int64_t>(config.cells.size()) * config.iters;
+  int64_t iterations_before = 0;  // of the cells already trained
   for (CellKind cell : config.cells) {
     Trainer trainer =
         flags.own.loaded ? make_trainer(flags.own.train_model, config) : make_trainer(cell, config);
     const auto start = std::chrono::steady_clock::now();
-    if (export_path.empty()) {
-      train_iterations(trainer, config.iters);
-    } else {
-      train_exporting(trainer, config.iters, exporter);
-      if (!exporter.error().empty()) fail(exporter.error());
+    {
+      ProgressLine progress(std::string("train ") + cell_name(cell));
+      if (!export_path.empty()) exporter.begin_cell(trainer);
+      while (static_cast<int>(trainer.history.size()) < config.iters && !trainer.diverged_at) {
+        // an iteration ends a call: each one is exported as it completes
+        if (advance_training(trainer, kStepsBetweenProgress) && !export_path.empty()) {
+          exporter.iteration(trainer);
+          if (!exporter.error().empty()) fail(exporter.error());
+        }
+        progress.show(iterations_before + static_cast<int64_t>(trainer.history.size()),
+                      all_iterations);
+      }
+      if (!export_path.empty()) exporter.end_cell(trainer);
     }
+    iterations_before += config.iters;
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (flags.own.save_ready)
@@ -267,7 +284,12 @@ void run_lagsplit(const Config& config, const CommandFlags& flags) {
 }
 
 void run_trainability_command(const Config& config, const CommandFlags& flags) {
-  const TrainabilityMap map = run_trainability(config, flags.scales, flags.own.given);
+  TrainabilityMap map = begin_trainability(config, flags.scales, flags.own.given);
+  {
+    ProgressLine progress("trainability");
+    while (!advance_trainability(map, kStepsBetweenProgress))
+      progress.show(map.steps_done, map.steps_total);
+  }
   print_provenance(config);
   std::cout << "cell,scale,length,log10_ratio,lyapunov_max,lyapunov_max_log10_per_step\n";
   for (const TrainabilityPoint& p : map.points)

@@ -87,7 +87,7 @@ std::string TrainExport::open(const std::string& path, const Config& config) {
   path_ = path;
   file_ = std::fopen(path.c_str(), "wb");
   if (!file_)
-    return "--export " + excerpt(path) + ": cannot open the file for writing (" +
+    return "--export " + path_text(path) + ": cannot open the file for writing (" +
            std::strerror(errno) + ")";
   buffer_ += "{\"format\":\"gradscope train export\",\"gradscope_version\":";
   put_string(buffer_, GRADSCOPE_VERSION);
@@ -226,18 +226,6 @@ std::string TrainExport::close() {
     file_ = nullptr;
   }
   return error_;
-}
-
-void train_exporting(Trainer& trainer, int iterations, TrainExport& out) {
-  out.begin_cell(trainer);
-  while (static_cast<int>(trainer.history.size()) < iterations) {
-    const size_t before = trainer.history.size();
-    train_iterations(trainer, static_cast<int>(before) + 1);
-    if (trainer.history.size() == before) break;  // the run stopped
-    out.iteration(trainer);
-    if (!out.error().empty()) return;  // the caller reports it
-  }
-  out.end_cell(trainer);
 }
 
 }  // namespace gs

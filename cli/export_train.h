@@ -45,8 +45,4 @@ class TrainExport {
   int cells_ = 0, iterations_ = 0;
 };
 
-// Runs `trainer` to `iterations` iterations in total, writing each one to `out` as it completes
-// (begin_cell before, end_cell after). Stops early if training stops making iterations.
-void train_exporting(Trainer& trainer, int iterations, TrainExport& out);
-
 }  // namespace gs

@@ -33,7 +33,8 @@ struct KeysUsed {
 
 struct Command {
   const char* name;
-  const char* summary;
+  const char* brief;    // one line for `gradscope --help`
+  const char* summary;  // the paragraph of `gradscope <command> --help`
   const char* defaults;  // overrides of Config's defaults for this command, in key=value form
   KeysUsed keys;
   const char* extra_flags;
@@ -42,18 +43,18 @@ struct Command {
 
 
 const Command kCommands[] = {
-    {"decay",
+    {"decay", "the gradient's decay back through time, step by step",
      "log10 ||dL/dh_t|| for every step t of one sequence of one cell (--cell takes one name\n"
      "here, --seeds must be 1), loss at the last step only.\n"
      "Prints CSV t,lag,log10_grad_norm (lag = T - t; empty where the gradient is exactly 0).",
      "cell=rnn-tanh", {kAffectsModel | kAffectsDecay, "", "seeds"},  // one seed: command_error
      "  --export FILE.json   also write the full record (weights, inputs, h0, ...)\n", false},
-    {"sweep",
+    {"sweep", "how much gradient reaches step 1 as the sequence grows",
      "For each cell and length, log10(||dL/dh_1|| / ||dL/dh_T||): how much of the gradient of\n"
      "a loss at step T reaches step 1, mean over seeds with spread.\n"
      "Prints CSV cell,length,mean_log10_ratio,stddev,min,max,seeds.",
      "", {kAffectsModel | kAffectsSweep, "", ""}, "", false},
-    {"train",
+    {"train", "trains cells on a task: loss, gradient norm, accuracy",
      "Trains each cell on the task with fresh minibatches.\n"
      "Prints CSV cell,iteration,loss,chance_loss,grad_norm,accuracy for iteration 1 and every\n"
      "iters/20-th iteration of each cell, then a '#' summary line per cell: mean loss over the\n"
@@ -67,13 +68,13 @@ const Command kCommands[] = {
      "                       it trains: about 23 MB per cell at the defaults (70 MB for the\n"
      "                       three default cells), in proportion to iters x batch x length.\n",
      true},
-    {"bench",
+    {"bench", "times forward + full BPTT of one minibatch per cell",
      "Times forward + full BPTT of one minibatch per cell (hidden, length, batch) and prints\n"
      "a table: milliseconds per pass, time steps per second, and GFLOP/s of its matrix\n"
      "products (elementwise work not counted); then, for scale, the GFLOP/s of Eigen's\n"
      "product alone at an LSTM step's size and at 1024 x 1024 on this machine.",
      kBenchDefaults, {kAffectsModel, "length batch", ""}, "", true},
-    {"critical",
+    {"critical", "the longest sequence each cell learns at one training budget",
      "Trains each cell at each of lengths with seeds seeds (seed, seed+1, ...) and one budget,\n"
      "and calls a run solved when its final loss (mean over the last 10% of iterations) is\n"
      "below solve_threshold x chance; a run that diverged is not solved.\n"
@@ -86,7 +87,7 @@ const Command kCommands[] = {
      "  --merge A.csv B.csv ...   (instead of any other flag) join the shards of one config\n"
      "                       and print the whole table and the summary exactly as one run\n",
      true},
-    {"cliff",
+    {"cliff", "the exploding gradient's cliff of a one-unit RNN (Pascanu 2013)",
      "The cliff of Pascanu, Mikolov & Bengio (2013, Fig. 6): the one-unit RNN\n"
      "x_t = w sigmoid(x_{t-1}) + b from x_0, loss E = (sigmoid(x_steps) - target)^2, and its\n"
      "exact gradient (BPTT, float64) over a grid of (w, b).\n"
@@ -100,14 +101,14 @@ const Command kCommands[] = {
      "  --target Y           the target of sigmoid(x_steps) (default 0.7)\n"
      "  (at most 1000000 grid points, and grid points x steps <= 1000000000)\n",
      false},
-    {"truncation",
+    {"truncation", "truncated BPTT's gradient against the full one, for each k",
      "Truncated BPTT: on the first minibatch training would draw, the cosine similarity\n"
      "between the gradient truncated to k steps (each loss's gradient flows back at most k\n"
      "steps) and the full one, over the recurrent layer's parameters, for k = 1..T (T: the\n"
      "task's steps; copy: length + 20). --cell takes one name here.\n"
      "Prints CSV k,cosine (empty where a gradient is exactly zero).",
      "cell=rnn-tanh", {kAffectsModel, "length batch", ""}, "", true},
-    {"spectrum",
+    {"spectrum", "why: the step Jacobians' singular values, Lyapunov exponents",
      "Why it vanishes, part 1: the singular values of each step Jacobian J_t = ds_t/ds_{t-1}\n"
      "(s_t = h_t; LSTM: (h_t, c_t), size 2 H) of one sequence of one cell, and the Lyapunov\n"
      "exponents of J_T ... J_1 (QR iteration over every step, nats per step). Every value for a\n"
@@ -124,7 +125,7 @@ const Command kCommands[] = {
      "                       (tests/reference/check_spectrum.py recomputes them in PyTorch)\n"
      "  --sv-steps N         steps with singular values, at most (default 2000; 0: none)\n",
      false},
-    {"saturation",
+    {"saturation", "why: per step, each unit's activation derivative and gates",
      "Why it vanishes, part 2: per step, over the hidden units, the mean and quartiles of what\n"
      "each backward step multiplies the gradient by, unit by unit: act' for the RNNs (dtanh,\n"
      "dsigmoid, drelu, didentity; ReLU also dead_share, the units exactly off); LSTM gates i, f,\n"
@@ -134,7 +135,7 @@ const Command kCommands[] = {
      "Prints CSV t,<name>_mean,<name>_q25,<name>_median,<name>_q75,... (quartiles interpolated\n"
      "as numpy.percentile's default).",
      "cell=rnn-tanh", {kAffectsModel, "length", ""}, "", false},
-    {"lagsplit",
+    {"lagsplit", "why: the recurrent weights' gradient split by lag",
      "Why it vanishes, part 3: the recurrent weight gradient of a loss at the last step,\n"
      "dL/dW_hh = sum_t dgates_t h_{t-1}^T, split by lag k = T - t (Pascanu et al. 2013, eq. 4):\n"
      "each step's term's Frobenius norm and its share of the sum of all terms' norms (exact in\n"
@@ -142,7 +143,7 @@ const Command kCommands[] = {
      "Prints CSV t,lag,log10_term_norm,share,log10_share, then '# share_above_lag_L=...'.",
      "cell=rnn-tanh", {kAffectsModel, "length", ""},
      "  --above L            the lag above which the share is summed (default 10)\n", false},
-    {"trainability",
+    {"trainability", "why: decay and the edge of chaos over weight scale x length",
      "Why it vanishes, part 4: a map over recurrent scale (W_hh times it) x sequence length, per\n"
      "cell: log10(||dL/dh_1|| / ||dL/dh_T||) (sweep's quantity, each point its own probe) and\n"
      "the largest Lyapunov exponent of the same forward pass; where it crosses 0 is the edge of\n"
@@ -218,7 +219,7 @@ bool uses(const KeysUsed& keys, const gs::ConfigKey& key) {
 void print_help(const Command* command) {
   if (!command) {
     std::cout << "usage: gradscope <command> [--key value ...]\n\ncommands:\n";
-    for (const Command& c : kCommands) std::cout << "  " << c.name << "\n";
+    for (const Command& c : kCommands) std::printf("  %-13s %s\n", c.name, c.brief);
     std::cout << "\n`gradscope <command> --help` lists the flags.\n";
     return;
   }

@@ -10,10 +10,12 @@
 
 #include "gradscope_version.h"
 #include "own_model_cli.h"
+#include "progress.h"
 
 namespace gs {
 
 [[noreturn]] void fail(const std::string& message) {
+  erase_progress_line();  // the message starts a line of its own
   std::cerr << "gradscope: error: " << message << "\n";
   std::exit(2);
 }
@@ -29,7 +31,7 @@ void print_provenance(const Config& config) {
 std::FILE* open_export(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "w");
   if (!file)
-    fail("--export " + excerpt(path) + ": cannot open the file for writing (" +
+    fail("--export " + path_text(path) + ": cannot open the file for writing (" +
          std::strerror(errno) + ")");
   return file;
 }
@@ -43,7 +45,7 @@ void write_export(std::FILE* file, const std::string& path, const nlohmann::json
   if (std::fflush(file) != 0 && !error) error = errno ? errno : EIO;
   if (std::fclose(file) != 0 && !error) error = errno ? errno : EIO;
   if (error)
-    fail("--export " + excerpt(path) + ": cannot write the file (" + std::strerror(error) + ")");
+    fail("--export " + path_text(path) + ": cannot write the file (" + std::strerror(error) + ")");
 }
 
 // Standard output that could not be written (a full disk, a closed pipe) is an error too.

@@ -140,7 +140,7 @@ std::string load_own_model(const std::string& command, OwnModelFlags& flags,
              " needs --weights (it picks what to read from the file)";
     return "";
   }
-  const std::string weights_flag = "--weights " + excerpt(flags.weights) + ": ";
+  const std::string weights_flag = "--weights " + path_text(flags.weights) + ": ";
   std::string bytes;
   if (std::string e = read_file(flags.weights, bytes); !e.empty()) return weights_flag + e;
   OwnModel own;
@@ -149,7 +149,7 @@ std::string load_own_model(const std::string& command, OwnModelFlags& flags,
   std::vector<Mat> inputs;
   std::string inputs_what;
   if (!flags.inputs.empty()) {
-    const std::string inputs_flag = "--inputs " + excerpt(flags.inputs) + ": ";
+    const std::string inputs_flag = "--inputs " + path_text(flags.inputs) + ": ";
     std::string input_bytes;
     if (std::string e = read_file(flags.inputs, input_bytes); !e.empty()) return inputs_flag + e;
     if (std::string e = load_inputs(data_of(input_bytes), input_bytes.size(), inputs, inputs_what,
@@ -169,15 +169,15 @@ std::string load_own_model(const std::string& command, OwnModelFlags& flags,
     if (std::string e = use_own_model(own, flags.inputs.empty() ? nullptr : &inputs,
                                       explicit_keys, sweeps, config, *given, lines, &about_inputs);
         !e.empty())
-      return (about_inputs ? "--inputs " + excerpt(flags.inputs) + ": " : weights_flag) + e;
+      return (about_inputs ? "--inputs " + path_text(flags.inputs) + ": " : weights_flag) + e;
     flags.saved_model = own.model;
     flags.saved_model.cell = given->model.cell;  // an RNN's nonlinearity as given by cell=
     flags.given = given;
   }
   flags.loaded = true;
-  loaded_lines = "# --weights " + excerpt(flags.weights) + "\n";
+  loaded_lines = "# --weights " + path_text(flags.weights) + "\n";
   if (!flags.inputs.empty())
-    loaded_lines += "# --inputs " + excerpt(flags.inputs) + ": " + inputs_what + "\n";
+    loaded_lines += "# --inputs " + path_text(flags.inputs) + ": " + inputs_what + "\n";
   for (const std::string& line : lines) loaded_lines += "# " + line + "\n";
   if (!own.note.empty()) {
     loaded_lines += "# note: " + own.note + "\n";
@@ -192,11 +192,12 @@ std::string open_save(OwnModelFlags& flags) {
   if (flags.save.empty()) return "";
   // Checked, not created: the file is written when the work is done, so that a failed run
   // leaves no empty file and an existing file as it was.
-  const std::string cannot = "--save " + excerpt(flags.save) + ": cannot open the file for writing (";
+  const std::string cannot =
+      "--save " + path_text(flags.save) + ": cannot open the file for writing (";
   struct stat info {};
   errno = 0;
   if (stat(flags.save.c_str(), &info) == 0) {
-    if (S_ISDIR(info.st_mode)) return "--save " + excerpt(flags.save) + ": it is a directory";
+    if (S_ISDIR(info.st_mode)) return "--save " + path_text(flags.save) + ": it is a directory";
     if (access(flags.save.c_str(), W_OK) != 0) return cannot + std::strerror(errno) + ")";
   } else {
     std::string dir = std::filesystem::path(flags.save).parent_path().string();
@@ -214,7 +215,7 @@ std::string write_save(OwnModelFlags& flags, const std::string& bytes) {
   errno = 0;
   std::FILE* file = std::fopen(flags.save.c_str(), "wb");
   if (!file)
-    return "--save " + excerpt(flags.save) + ": cannot open the file for writing (" +
+    return "--save " + path_text(flags.save) + ": cannot open the file for writing (" +
            std::strerror(errno ? errno : EIO) + ")";
   bool ok = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
   ok = std::fflush(file) == 0 && ok;
@@ -222,7 +223,7 @@ std::string write_save(OwnModelFlags& flags, const std::string& bytes) {
   ok = std::fclose(file) == 0 && ok;
   if (ok) return "";
   std::remove(flags.save.c_str());  // not a partial file
-  return "--save " + excerpt(flags.save) + ": cannot write the file (" +
+  return "--save " + path_text(flags.save) + ": cannot write the file (" +
          std::strerror(errno ? errno : write_errno) + ")";
 }
 

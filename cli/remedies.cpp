@@ -10,6 +10,7 @@
 
 #include "critical.h"
 #include "number_format.h"
+#include "progress.h"
 #include "truncation.h"
 
 namespace gs {
@@ -43,12 +44,16 @@ void print_critical(const Config& config, int shard, int shards) {
   if (sharded) std::cout << shard_line(config, shard, shards) << "\n";
   std::cout << kCriticalHeader << "\n" << std::flush;
   CriticalExperiment experiment = begin_critical(config, shard, sharded ? shards : 1);
+  ProgressLine progress("critical");
   size_t printed = 0;
   for (bool done = false; !done;) {
-    done = advance_critical(experiment, 1 << 20);
+    done = advance_critical(experiment, kStepsBetweenProgress);
+    if (printed < experiment.next) erase_progress_line();  // rows start lines of their own
     for (; printed < experiment.next; ++printed)  // rows as their runs finish
       std::cout << critical_row(experiment.runs[printed]) << "\n" << std::flush;
+    progress.show(experiment.iterations_done, experiment.iterations_total);
   }
+  erase_progress_line();
   if (!sharded) std::cout << critical_summary_lines(critical_summary(config, experiment.runs));
 }
 
@@ -71,13 +76,13 @@ std::vector<std::string> split_fields(const std::string& line) {
 std::string read_shard(const std::string& path, ShardFile& shard) {
   std::ifstream file(path);
   if (!file)
-    return "--merge " + excerpt(path) + ": cannot read the file (" + std::strerror(errno) + ")";
+    return "--merge " + path_text(path) + ": cannot read the file (" + std::strerror(errno) + ")";
   shard.path = path;
   std::vector<std::string> lines;
   for (std::string line; std::getline(file, line);)
     if (!line.empty()) lines.push_back(line);
   const std::string not_a_shard =
-      "--merge " + excerpt(path) +
+      "--merge " + path_text(path) +
       ": not a shard of gradscope critical (expected the '# gradscope' line, '# config=... "
       "shard=i/n' and the header " +
       kCriticalHeader + ")";
@@ -115,16 +120,16 @@ std::string merge_critical(const std::vector<std::string>& paths) {
     if (const std::string error = read_shard(paths[i], shards[i]); !error.empty()) return error;
     const ShardFile& first = shards[0];
     if (shards[i].config_text != first.config_text)
-      return "--merge: " + excerpt(first.path) + " and " + excerpt(paths[i]) +
+      return "--merge: " + path_text(first.path) + " and " + path_text(paths[i]) +
              " are shards of different configs" +
              first_difference(first.config_text, shards[i].config_text);
     if (shards[i].provenance != first.provenance)
-      return "--merge: " + excerpt(first.path) + " and " + excerpt(paths[i]) +
+      return "--merge: " + path_text(first.path) + " and " + path_text(paths[i]) +
              " were made by different gradscope versions";
   }
   Config config;
   if (const std::string error = parse_config(config, shards[0].config_text); !error.empty())
-    return "--merge " + excerpt(paths[0]) + ": its config is invalid: " + error;
+    return "--merge " + path_text(paths[0]) + ": its config is invalid: " + error;
 
   // Every row must be one run of the config, and every run must come exactly once.
   std::vector<CriticalRun> runs = critical_runs(config);
@@ -143,13 +148,13 @@ std::string merge_critical(const std::vector<std::string>& paths) {
               ? index.find({fields[0], static_cast<int>(length), static_cast<uint64_t>(seed)})
               : index.end();
       if (found == index.end())
-        return "--merge " + excerpt(shard.path) + ": '" + excerpt(row) +
+        return "--merge " + path_text(shard.path) + ": '" + excerpt(row) +
                "' is not a row of a run of its config";
       const size_t i = found->second;
       if (source[i])
         return "--merge: shards overlap: the run " + fields[0] + "," + fields[1] + "," + fields[2] +
-               " is in " + excerpt(source[i]->path) +
-               (source[i] == &shard ? " twice" : " and in " + excerpt(shard.path));
+               " is in " + path_text(source[i]->path) +
+               (source[i] == &shard ? " twice" : " and in " + path_text(shard.path));
       source[i] = &shard;
       rows[i] = row;
       runs[i].done = true;

@@ -73,22 +73,6 @@ std::string number_text(double x) {
   return format_exact(x);
 }
 
-// One byte of user text as an error message shows it: printable ASCII as itself, the rest
-// escaped.
-std::string shown_byte(char byte) {
-  const unsigned char ch = static_cast<unsigned char>(byte);
-  switch (ch) {
-    case '\r': return "\\r";
-    case '\n': return "\\n";
-    case '\t': return "\\t";
-    case '\\': return "\\\\";
-  }
-  if (ch >= 0x20 && ch < 0x7f) return std::string(1, byte);
-  char escaped[8];
-  std::snprintf(escaped, sizeof escaped, "\\x%02x", ch);
-  return escaped;
-}
-
 // --- number parsing: whole text must be a number, and within [lo, hi] ---
 
 std::string range_error(const std::string& key, const std::string& value, const std::string& what) {
@@ -608,14 +592,6 @@ std::string parse_config(Config& config, const std::string& text) {
 bool parse_decimal(const std::string& text, double& value) { return parse_number(text, value); }
 bool parse_decimal_integer(const std::string& text, long long& value) {
   return parse_integer(text, value);
-}
-
-std::string excerpt(const std::string& text) {
-  const size_t kMaxShown = 80;
-  std::string out;
-  for (size_t i = 0; i < text.size() && i < kMaxShown; ++i) out += shown_byte(text[i]);
-  if (text.size() > kMaxShown) out += "... (" + std::to_string(text.size()) + " bytes)";
-  return out;
 }
 
 namespace {

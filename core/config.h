@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "shown_text.h"  // excerpt: how the messages below quote what was typed
+
 namespace gs {
 
 enum class CellKind { RnnTanh, RnnRelu, RnnSigmoid, RnnIdentity, Lstm, Gru };
@@ -189,11 +191,6 @@ std::string parse_config(Config& config, const std::string& text);
 // without a fraction or exponent), for command flags that are not keys of the vocabulary.
 bool parse_decimal(const std::string& text, double& value);
 bool parse_decimal_integer(const std::string& text, long long& value);
-
-// User text as an error message may quote it: at most its first 80 bytes, every byte outside
-// printable ASCII escaped (\r, \n, \t, \\, \xNN), and "... (N bytes)" when cut, so that no
-// value floods or garbles a terminal.
-std::string excerpt(const std::string& text);
 
 // The canonical text form, every key, '&'-separated: parse_config(to_text(c)) == c.
 std::string to_text(const Config& config);

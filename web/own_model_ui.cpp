@@ -57,7 +57,7 @@ std::string load_layer(App& app, const unsigned char* bytes, size_t size, const 
                        std::vector<gs::LayerChoice> layers, int layer) {
   OwnModelState& s = app.own_model;
   const auto fail = [&](const std::string& error) {
-    s.error = "'" + gs::excerpt(name) + "' not loaded: " + error;
+    s.error = "'" + gs::path_text(name) + "' not loaded: " + error;
     return s.error;
   };
   auto own = std::make_shared<gs::OwnModel>();
@@ -99,7 +99,7 @@ std::string load_layer(App& app, const unsigned char* bytes, size_t size, const 
 std::string own_model_load(App& app, const unsigned char* bytes, size_t size,
                            const std::string& name) {
   if (std::string e = gs::file_size_error(size); !e.empty()) {
-    app.own_model.error = "'" + gs::excerpt(name) + "' not loaded: " + e;
+    app.own_model.error = "'" + gs::path_text(name) + "' not loaded: " + e;
     return app.own_model.error;
   }
   // A file of several layers reads the first (layer 0 of the first prefix); the picker offers
@@ -331,8 +331,8 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE void gradscope_load_model(const unsigned char* bytes, double size,
                                                const char* name) {
   if (!bytes) {
-    g_app->own_model.error = "'" + gs::excerpt(name) + "' not loaded: " +
-                             gs::file_size_error(static_cast<size_t>(size));
+    g_app->own_model.error = "'" + gs::path_text(name) +
+                             "' not loaded: " + gs::file_size_error(static_cast<size_t>(size));
     return;
   }
   own_model_load(*g_app, bytes, static_cast<size_t>(size), name);
@@ -351,8 +351,8 @@ EMSCRIPTEN_KEEPALIVE const char* gradscope_choose_model_layer(int layer) {
 EMSCRIPTEN_KEEPALIVE void gradscope_download_model() { own_model_download(*g_app); }
 // A file the browser could not read.
 EMSCRIPTEN_KEEPALIVE void gradscope_model_unreadable(const char* name, const char* why) {
-  g_app->own_model.error = "'" + gs::excerpt(name) + "' not loaded: the browser could not read it (" +
-                           std::string(why) + ")";
+  g_app->own_model.error = "'" + gs::path_text(name) +
+                           "' not loaded: the browser could not read it (" + std::string(why) + ")";
 }
 
 }  // extern "C"

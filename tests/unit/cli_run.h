@@ -20,6 +20,14 @@ inline std::string temp_path(const char* name) {
   return (std::filesystem::temp_directory_path() / name).string();
 }
 
+// `text` as one word of a POSIX shell command, whatever it holds (spaces, quotes, accents): the
+// tests run the CLI through the shell, and the checkout's path may hold any of these.
+inline std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 struct Run {
   int exit_code;
   std::string out, err;
@@ -29,7 +37,8 @@ inline Run run_cli(const std::string& args) {
   // One file per test process: CTest may run the cases in parallel (ctest -j).
   const std::string err_path =
       temp_path(("gradscope_cli_test_stderr_" + std::to_string(getpid()) + ".txt").c_str());
-  const std::string command = std::string(GRADSCOPE_CLI) + " " + args + " 2>" + err_path;
+  const std::string command =
+      shell_quoted(GRADSCOPE_CLI) + " " + args + " 2>" + shell_quoted(err_path);
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string out;
@@ -39,6 +48,11 @@ inline Run run_cli(const std::string& args) {
   std::ifstream err_file(err_path);
   std::stringstream err;
   err << err_file.rdbuf();
+  std::filesystem::remove(err_path);
+  // a CLI the shell could not start (127) or that crashed is reported here, with its stderr
+  INFO("the command: " << command << "\nits stderr: " << err.str());
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) != 127);
   return {WEXITSTATUS(status), out, err.str()};
 }
 
@@ -47,6 +61,22 @@ inline std::vector<std::string> lines_of(const std::string& text) {
   std::istringstream stream(text);
   for (std::string line; std::getline(stream, line);) lines.push_back(line);
   return lines;
+}
+
+// A run that must succeed: the test stops here, with its stderr, if it did not.
+inline Run run_ok(const std::string& args) {
+  const Run run = run_cli(args);
+  INFO(args << "\n" << run.err);
+  REQUIRE(run.exit_code == 0);
+  return run;
+}
+
+// The output's CSV rows, without the '#' lines (which name the files and the config).
+inline std::vector<std::string> rows_of(const std::string& out) {
+  std::vector<std::string> rows;
+  for (const std::string& line : lines_of(out))
+    if (line.rfind("#", 0) != 0) rows.push_back(line);
+  return rows;
 }
 
 inline const std::string kProvenance = "# gradscope " GRADSCOPE_VERSION " config=";

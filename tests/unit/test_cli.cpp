@@ -47,7 +47,7 @@ TEST_CASE("decay prints t,lag,log10_grad_norm for every step") {
 
 TEST_CASE("decay --export writes the full record in PyTorch's names") {
   const std::string path = temp_path("gradscope_cli_test.json");
-  const Run run = run_cli("decay --cell gru --length 12 --hidden 5 --export " + path);
+  const Run run = run_cli("decay --cell gru --length 12 --hidden 5 --export " + shell_quoted(path));
   REQUIRE(run.exit_code == 0);
   std::ifstream file(path);
   const nlohmann::json record = nlohmann::json::parse(file);
@@ -69,8 +69,10 @@ TEST_CASE("decay --export writes the full record in PyTorch's names") {
 
 TEST_CASE("train --export writes every minibatch and iteration, in PyTorch's names") {
   const std::string path = temp_path("gradscope_cli_test_train.json");
-  const Run run = run_cli("train --cell rnn-tanh,gru --hidden 4 --length 6 --batch 3 --iters 5 "
-                          "--clip 0.01 --precision f64 --export " + path);
+  const Run run = run_cli(
+      "train --cell rnn-tanh,gru --hidden 4 --length 6 --batch 3 --iters 5 "
+      "--clip 0.01 --precision f64 --export " +
+      shell_quoted(path));
   REQUIRE(run.exit_code == 0);
   std::ifstream file(path);
   const nlohmann::json record = nlohmann::json::parse(file);
@@ -294,7 +296,7 @@ TEST_CASE("a flag cannot smuggle in a second key: every separator is refused, na
 
 TEST_CASE("--export is a path, not a config value: separators are allowed in it") {
   const std::string path = temp_path("gradscope cli a&b;c\td.json");
-  const Run run = run_cli("decay --length 6 --hidden 3 --export '" + path + "'");
+  const Run run = run_cli("decay --length 6 --hidden 3 --export " + shell_quoted(path));
   REQUIRE(run.exit_code == 0);
   std::ifstream file(path);
   REQUIRE(file.good());
@@ -321,7 +323,7 @@ TEST_CASE("numbers: hex and non-finite refused, subnormals and -0 read back from
   CHECK(gs::to_text(config) == config_text);
 }
 
-TEST_CASE("bad input is quoted in at most 80 bytes, non-printable bytes escaped") {
+TEST_CASE("bad input is quoted in at most 80 bytes, control characters and invalid UTF-8 escaped") {
   check_refused("decay --hidden " + std::string(100000, 'x'),
                 "hidden=" + std::string(80, 'x') +
                     "... (100000 bytes) is invalid: expected an integer in [1, 1024]");
@@ -338,8 +340,8 @@ TEST_CASE("bad input is quoted in at most 80 bytes, non-printable bytes escaped"
   check_refused("decay --cell 'lstm\x01'",
                 "cell=lstm\\x01 is invalid: expected a comma list of rnn-tanh, rnn-relu, "
                 "rnn-sigmoid, rnn-identity, lstm, gru");
-  check_refused("decay --init 'h\xc3\xa9llo'",
-                "init=h\\xc3\\xa9llo is invalid: expected one of uniform, xavier, "
+  check_refused("decay --init 'h\xc3\xa9llo\x80'",
+                "init=h\xc3\xa9llo\\x80 is invalid: expected one of uniform, xavier, "
                 "orthogonal, identity");
 }
 
@@ -404,7 +406,7 @@ TEST_CASE("outputs start with the version and the canonical config, and the expo
     CHECK(lines_of(run.out)[0] == kProvenance + gs::to_text(config));
   }
   const std::string path = temp_path("gradscope_cli_provenance.json");
-  REQUIRE(run_cli("decay --length 4 --hidden 2 --export " + path).exit_code == 0);
+  REQUIRE(run_cli("decay --length 4 --hidden 2 --export " + shell_quoted(path)).exit_code == 0);
   std::ifstream file(path);
   const nlohmann::json record = nlohmann::json::parse(file);
   CHECK(record["gradscope_version"] == version);
@@ -420,6 +422,53 @@ TEST_CASE("--help names the limits that apply to the command") {
     CHECK(run.out.find("  steps x (hidden + 10) <= 5000000") != std::string::npos);
     CHECK(run.out.find(training) == std::string::npos);
   }
+}
+
+TEST_CASE("gradscope --help gives every command one line saying what it does") {
+  const Run help = run_cli("--help");
+  REQUIRE(help.exit_code == 0);
+  for (const char* command : {"decay", "sweep", "train", "bench", "critical", "cliff",
+                              "truncation", "spectrum", "saturation", "lagsplit",
+                              "trainability"}) {
+    INFO(command);
+    std::string found;
+    for (const std::string& line : lines_of(help.out))
+      if (line.rfind("  " + std::string(command) + " ", 0) == 0) found = line;
+    CHECK(found.size() > 40);  // the name, then a phrase
+    CHECK(found.size() <= 80);  // one line of a terminal
+  }
+}
+
+namespace {
+
+// What a terminal shows of `args`'s stderr, run under script(1), which gives it a terminal;
+// stdout goes to /dev/null.
+std::string terminal_stderr(const std::string& args) {
+  const std::string inner = shell_quoted(GRADSCOPE_CLI) + " " + args + " >/dev/null";
+  FILE* pipe = popen(("script -qec " + shell_quoted(inner) + " /dev/null").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  REQUIRE(pclose(pipe) == 0);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("long commands show one progress line on a terminal, erased at the end; piped, nothing") {
+  // about 2 s of training (longer than the half second before the line first shows)
+  const std::string args = "critical --cell lstm --hidden 32 --lengths 60 --seeds 2 --iters 400";
+  const std::string shown = terminal_stderr(args);
+  INFO(shown);
+  CHECK(shown.find("\r\x1b[Kcritical: ") != std::string::npos);
+  CHECK(std::regex_search(shown, std::regex("critical: [0-9]+% done, 0:0[0-9] so far, ")));
+  CHECK(shown.find("left") != std::string::npos);
+  CHECK(shown.size() >= 4);
+  CHECK(shown.substr(shown.size() - 4) == "\r\x1b[K");  // erased: the terminal's line is clean
+  const Run piped = run_cli(args);
+  CHECK(piped.exit_code == 0);
+  CHECK(piped.err == "");
 }
 
 TEST_CASE("decay with sequences prints the median and the 10 and 90 percent quantiles") {
@@ -485,8 +534,10 @@ TEST_CASE("spectrum subsamples long sequences and says which steps, the last inc
 
 TEST_CASE("spectrum --export has decay's record plus exponents and singular values, same numbers") {
   const std::string path = temp_path("gradscope_cli_spectrum.json");
-  const Run run = run_cli("spectrum --cell rnn-tanh --length 12 --hidden 5 --precision f64 "
-                          "--export " + path);
+  const Run run = run_cli(
+      "spectrum --cell rnn-tanh --length 12 --hidden 5 --precision f64 "
+      "--export " +
+      shell_quoted(path));
   REQUIRE(run.exit_code == 0);
   std::ifstream file(path);
   const nlohmann::json record = nlohmann::json::parse(file);

@@ -34,27 +34,12 @@ std::string file_bytes(const std::string& path) {
   return bytes.str();
 }
 
-// The CSV rows: every line that is not a '#' line.
-std::vector<std::string> rows_of(const std::string& out) {
-  std::vector<std::string> rows;
-  for (const std::string& line : lines_of(out))
-    if (line.rfind("#", 0) != 0) rows.push_back(line);
-  return rows;
-}
-
-Run ok(const std::string& args) {
-  const Run run = run_cli(args);
-  INFO(args << "\n" << run.err);
-  CHECK(run.exit_code == 0);
-  return run;
-}
-
 }  // namespace
 
 TEST_CASE("--weights: decay reads a PyTorch file and says what it read, its inputs and its seed gradient") {
   const std::string weights = kWeightsDir + "lstm_f64.safetensors";
-  const Run run = ok("decay --weights " + weights + " --inputs " + kWeightsDir +
-                     "inputs_i3.safetensors");
+  const Run run = run_ok("decay --weights " + shell_quoted(weights) + " --inputs " +
+                         shell_quoted(kWeightsDir + "inputs_i3.safetensors"));
   const std::vector<std::string> lines = lines_of(run.out);
   REQUIRE(lines.size() > 8);
   CHECK(lines[0].find("config=cell=lstm&hidden=8&length=200&") != std::string::npos);
@@ -82,8 +67,8 @@ TEST_CASE("--weights: decay reads a PyTorch file and says what it read, its inpu
   CHECK(std::stod(rows[1].substr(rows[1].rfind(',') + 1)) == doctest::Approx(expected[0]).epsilon(1e-9));
 
   // layer 1 with the file's readout, and --readout none
-  const Run layer1 = ok("decay --weights " + weights + " --layer 1 --inputs " + kWeightsDir +
-                        "inputs_i8.safetensors");
+  const Run layer1 = run_ok("decay --weights " + shell_quoted(weights) + " --layer 1 --inputs " +
+                            shell_quoted(kWeightsDir + "inputs_i8.safetensors"));
   CHECK(layer1.err == "");
   CHECK(layer1.out.find("(layer 1 of 2, probed alone: its inputs are not the layer below's "
                         "outputs)") != std::string::npos);
@@ -97,10 +82,11 @@ TEST_CASE("decay --save and --export read back with --weights: the same curve, t
     INFO(model);
     const std::string a = temp("a.safetensors"), b = temp("b.safetensors"), aj = temp("a.json"),
                       bj = temp("b.json"), cj = temp("c.json");
-    const Run drawn = ok("decay " + model + " --hidden 12 --length 60 --seed 5 --save " + a +
-                         " --export " + aj);
+    const Run drawn = run_ok("decay " + model + " --hidden 12 --length 60 --seed 5 --save " +
+                             shell_quoted(a) + " --export " + shell_quoted(aj));
     const Run reloaded =
-        ok("decay --weights " + a + " --length 60 --seed 5 --save " + b + " --export " + bj);
+        run_ok("decay --weights " + shell_quoted(a) + " --length 60 --seed 5 --save " +
+               shell_quoted(b) + " --export " + shell_quoted(bj));
     CHECK(rows_of(reloaded.out) == rows_of(drawn.out));
     CHECK(reloaded.out.find("# seed gradient: through the readout 'readout.', the task loss "
                             "(adding) at the last step") != std::string::npos);
@@ -108,7 +94,8 @@ TEST_CASE("decay --save and --export read back with --weights: the same curve, t
     CHECK(first.size() > 100);
     CHECK(file_bytes(b) == first);  // export, reload, export: byte for byte
     // The JSON export reloads to exactly its numbers, and exports the same record again.
-    const Run from_json = ok("decay --weights " + aj + " --export " + cj);
+    const Run from_json =
+        run_ok("decay --weights " + shell_quoted(aj) + " --export " + shell_quoted(cj));
     CHECK(rows_of(from_json.out) == rows_of(drawn.out));
     CHECK(from_json.out.find("# inputs: the export's, 60 steps, with its h0") != std::string::npos);
     const nlohmann::json ra = read_json(aj), rb = read_json(bj), rc = read_json(cj);
@@ -126,34 +113,36 @@ TEST_CASE("decay --save and --export read back with --weights: the same curve, t
 TEST_CASE("train --save writes the trained model, train --weights starts from a saved model exactly as from the drawn one") {
   const std::string init = temp("init.safetensors"), trained = temp("trained.safetensors"),
                     multi = temp("multi.safetensors");
-  ok("decay --cell gru --hidden 8 --seed 3 --save " + init);
-  const Run drawn = ok("train --cell gru --hidden 8 --seed 3 --iters 30");
-  const Run from_file = ok("train --weights " + init + " --seed 3 --iters 30 --save " + trained);
+  run_ok("decay --cell gru --hidden 8 --seed 3 --save " + shell_quoted(init));
+  const Run drawn = run_ok("train --cell gru --hidden 8 --seed 3 --iters 30");
+  const Run from_file = run_ok("train --weights " + shell_quoted(init) +
+                               " --seed 3 --iters 30 --save " + shell_quoted(trained));
   CHECK(rows_of(from_file.out) == rows_of(drawn.out));
   CHECK(from_file.out.find("# readout: the file's 'readout.'") != std::string::npos);
-  const Run before = ok("decay --weights " + init + " --seed 3");
-  const Run after = ok("decay --weights " + trained + " --seed 3");
+  const Run before = run_ok("decay --weights " + shell_quoted(init) + " --seed 3");
+  const Run after = run_ok("decay --weights " + shell_quoted(trained) + " --seed 3");
   CHECK(rows_of(after.out).size() == 51);
   CHECK(rows_of(after.out) != rows_of(before.out));
   // truncation starts where training does: from the file, the drawn model's cosines exactly
-  const Run cut_drawn = ok("truncation --cell gru --hidden 8 --seed 3 --length 20");
-  const Run cut_file = ok("truncation --weights " + init + " --seed 3 --length 20");
+  const Run cut_drawn = run_ok("truncation --cell gru --hidden 8 --seed 3 --length 20");
+  const Run cut_file =
+      run_ok("truncation --weights " + shell_quoted(init) + " --seed 3 --length 20");
   CHECK(rows_of(cut_file.out).size() == 21);  // the header and k = 1..20
   CHECK(rows_of(cut_file.out) == rows_of(cut_drawn.out));
   CHECK(cut_file.out.find("# --weights " + init) != std::string::npos);
-  CHECK(rows_of(ok("truncation --weights " + trained + " --seed 3 --length 20").out) !=
-        rows_of(cut_drawn.out));
+  CHECK(rows_of(run_ok("truncation --weights " + shell_quoted(trained) + " --seed 3 --length 20")
+                    .out) != rows_of(cut_drawn.out));
 
-  ok("train --cell rnn-tanh,gru --hidden 8 --iters 3 --save " + multi);
-  check_refused("decay --weights " + multi,
+  run_ok("train --cell rnn-tanh,gru --hidden 8 --iters 3 --save " + shell_quoted(multi));
+  check_refused("decay --weights " + shell_quoted(multi),
                 "--weights " + multi +
                     ": the file holds 2 recurrent layers, under 'gru.rnn.' and 'rnn-tanh.rnn.': "
                     "choose one with its prefix");
-  const Run picked = ok("decay --weights " + multi + " --prefix rnn-tanh.rnn");
+  const Run picked = run_ok("decay --weights " + shell_quoted(multi) + " --prefix rnn-tanh.rnn");
   CHECK(picked.out.find("config=cell=rnn-tanh&hidden=8&") != std::string::npos);
   CHECK(picked.out.find("the readout 'rnn-tanh.readout.'") != std::string::npos);
   // training needs the task's input size
-  check_refused("train --weights " + kWeightsDir + "gru_f32.safetensors",
+  check_refused("train --weights " + shell_quoted(kWeightsDir + "gru_f32.safetensors"),
                 "--weights " + kWeightsDir +
                     "gru_f32.safetensors: the model takes 4 inputs, task=adding gives 2: train "
                     "needs the task's input size");
@@ -167,7 +156,7 @@ TEST_CASE("--weights for sweep, spectrum, saturation, lagsplit and trainability:
         std::string("saturation --length 30"), std::string("lagsplit --length 30"),
         std::string("trainability --lengths 10,20 --scales 0.5:2:3")}) {
     INFO(command);
-    const Run run = ok(command + " --weights " + weights);
+    const Run run = run_ok(command + " --weights " + shell_quoted(weights));
     const std::vector<std::string> lines = lines_of(run.out);
     REQUIRE(lines.size() > 5);
     CHECK(lines[0].find("config=cell=lstm&hidden=16&") != std::string::npos);
@@ -180,11 +169,12 @@ TEST_CASE("--weights for sweep, spectrum, saturation, lagsplit and trainability:
   }
   // The sweep's lengths are prefixes of your own sequence; an export fixes its own length.
   const std::string inputs = kWeightsDir + "inputs_i3.safetensors";
-  const Run sweep = ok("sweep --weights " + kWeightsDir + "rnn_tanh_f32.safetensors --inputs " +
-                       inputs + " --lengths 10,200");
+  const Run sweep =
+      run_ok("sweep --weights " + shell_quoted(kWeightsDir + "rnn_tanh_f32.safetensors") +
+             " --inputs " + shell_quoted(inputs) + " --lengths 10,200");
   CHECK(rows_of(sweep.out).size() == 3);
-  check_refused("sweep --weights " + kWeightsDir + "rnn_tanh_f32.safetensors --inputs " + inputs +
-                    " --lengths 10,300",
+  check_refused("sweep --weights " + shell_quoted(kWeightsDir + "rnn_tanh_f32.safetensors") +
+                    " --inputs " + shell_quoted(inputs) + " --lengths 10,300",
                 "--inputs " + inputs +
                     ": lengths=10,300 do not fit the inputs: they have "
                     "200 steps, and each length takes the first steps of them");
@@ -192,12 +182,12 @@ TEST_CASE("--weights for sweep, spectrum, saturation, lagsplit and trainability:
 
 TEST_CASE("--weights: a bad file or a contradicting flag exits 2 with one line, before any output") {
   const std::string missing = temp("missing.safetensors");
-  check_refused("decay --weights " + missing,
+  check_refused("decay --weights " + shell_quoted(missing),
                 "--weights " + missing + ": cannot open the file (No such file or directory)");
   const std::string big = temp("big.safetensors");
   { std::ofstream(big) << "x"; }
   std::filesystem::resize_file(big, (std::size_t{256} << 20) + 1);  // sparse: nothing is read
-  check_refused("decay --weights " + big,
+  check_refused("decay --weights " + shell_quoted(big),
                 "--weights " + big +
                     ": the file has 268435457 bytes, over gradscope's limit of 256 MB "
                     "(268435456 bytes): export the recurrent layer alone "
@@ -205,65 +195,70 @@ TEST_CASE("--weights: a bad file or a contradicting flag exits 2 with one line, 
   std::filesystem::remove(big);
   const std::string garbage = temp("garbage.safetensors");
   { std::ofstream(garbage) << "this is not a model, just some words"; }
-  check_refused("spectrum --weights " + garbage,
+  check_refused("spectrum --weights " + shell_quoted(garbage),
                 "--weights " + garbage +
                     ": not a safetensors file: after the 8-byte header length comes no JSON "
                     "header (which starts with '{')");
-  check_refused("decay --weights " + garbage + " --inputs " + garbage,
+  check_refused("decay --weights " + shell_quoted(garbage) + " --inputs " + shell_quoted(garbage),
                 "--weights " + garbage +
                     ": not a safetensors file: after the 8-byte header length comes no JSON "
                     "header (which starts with '{')");
   std::filesystem::remove(garbage);
 
   const std::string small = kWeightsDir + "lstm_small.safetensors";
-  check_refused("decay --weights " + small + " --hidden 64",
-                "--weights " + small + ": hidden=64 contradicts the file: its layer has hidden "
-                                       "size 16");
-  check_refused("decay --weights " + small + " --cell gru",
-                "--weights " + small + ": cell=gru contradicts the file: its layer is an LSTM "
-                                       "(weight_hh has 4H rows)");
-  check_refused("decay --weights " + small + " --init orthogonal",
+  check_refused("decay --weights " + shell_quoted(small) + " --hidden 64",
+                "--weights " + small +
+                    ": hidden=64 contradicts the file: its layer has hidden "
+                    "size 16");
+  check_refused("decay --weights " + shell_quoted(small) + " --cell gru",
+                "--weights " + small +
+                    ": cell=gru contradicts the file: its layer is an LSTM "
+                    "(weight_hh has 4H rows)");
+  check_refused("decay --weights " + shell_quoted(small) + " --init orthogonal",
                 "--weights " + small +
                     ": init is set, but the weights come from the file (init, scale, radius, "
                     "forget_bias and chrono shape drawn weights only)");
-  check_refused("decay --weights " + small + " --inputs " + kWeightsDir + "inputs_i3.safetensors",
+  check_refused("decay --weights " + shell_quoted(small) + " --inputs " +
+                    shell_quoted(kWeightsDir + "inputs_i3.safetensors"),
                 "--inputs " + kWeightsDir +
                     "inputs_i3.safetensors: the inputs have 3 values per step, the model takes 2");
-  check_refused("decay --inputs " + kWeightsDir + "inputs_i3.safetensors",
+  check_refused("decay --inputs " + shell_quoted(kWeightsDir + "inputs_i3.safetensors"),
                 "--inputs needs --weights (your own model's sequence)");
   check_refused("decay --readout fc", "--readout needs --weights (it picks what to read from the file)");
-  check_refused("decay --weights " + small + " --layer -1",
+  check_refused("decay --weights " + shell_quoted(small) + " --layer -1",
                 "--layer -1 is invalid: expected an integer in [0, 999]");
-  check_refused("decay --weights " + small + " --layer 1",
+  check_refused("decay --weights " + shell_quoted(small) + " --layer 1",
                 "--weights " + small + ": layer 1 is not in the file: under 'rnn.' it has layer 0");
   check_refused("decay --save /nonexistent-dir/model.safetensors",
                 "--save /nonexistent-dir/model.safetensors: cannot open the file for writing (No "
                 "such file or directory)");
-  check_refused("bench --weights " + small,
+  check_refused("bench --weights " + shell_quoted(small),
                 "bench does not take --weights (decay, sweep, spectrum, saturation, lagsplit, "
                 "trainability, train and truncation do)");
 }
 
 TEST_CASE("--help of decay and train explains --weights, --save and what the curve means without a readout") {
-  const Run decay = ok("decay --help");
+  const Run decay = run_ok("decay --help");
   for (const char* text : {"--weights FILE", "at most 256 MB", "--inputs FILE", "--readout P",
                            "--prefix P", "--layer K", "--save FILE",
                            "h_T's units, i.e. how far back h_T depends on earlier states,"})
     CHECK_MESSAGE(decay.out.find(text) != std::string::npos, text);
-  const Run train = ok("train --help");
+  const Run train = run_ok("train --help");
   CHECK(train.out.find("start training from your own model") != std::string::npos);
   CHECK(train.out.find("write the trained models as safetensors") != std::string::npos);
   CHECK(train.out.find("--inputs") == std::string::npos);
-  CHECK(ok("critical --help").out.find("--weights") == std::string::npos);
+  CHECK(run_ok("critical --help").out.find("--weights") == std::string::npos);
 }
 
 TEST_CASE("decay --save keeps a readout the loss did not use: the saved file reads back to the same curve") {
   // rnn_tanh_f32's readout 'fc.' has 2 outputs, task=adding's 1: it makes the seed gradient
   const std::string weights = kWeightsDir + "rnn_tanh_f32.safetensors";
   const std::string saved = temp("readout.safetensors"), again = temp("readout2.safetensors");
-  const Run first = ok("decay --weights " + weights + " --save " + saved);
+  const Run first =
+      run_ok("decay --weights " + shell_quoted(weights) + " --save " + shell_quoted(saved));
   CHECK(first.out.find("through the readout 'fc.'") != std::string::npos);
-  const Run reloaded = ok("decay --weights " + saved + " --save " + again);
+  const Run reloaded =
+      run_ok("decay --weights " + shell_quoted(saved) + " --save " + shell_quoted(again));
   CHECK(reloaded.out.find("# seed gradient: dL/dh_T = W^T (1, ..., 1) / sqrt(2) through the "
                           "readout 'readout.'") != std::string::npos);
   CHECK(rows_of(reloaded.out) == rows_of(first.out));
@@ -275,29 +270,31 @@ TEST_CASE("decay --save writes nothing when the run fails: no empty file, an exi
   const std::string saved = temp("failed.safetensors");
   std::filesystem::remove(saved);
   // /dev/full takes the open and refuses the write: the run fails after --save was checked
-  const Run full = run_cli("decay --export /dev/full --save " + saved);
+  const Run full = run_cli("decay --export /dev/full --save " + shell_quoted(saved));
   CHECK(full.exit_code == 2);
   CHECK(full.err.find("--export /dev/full: cannot write the file") != std::string::npos);
   CHECK(!std::filesystem::exists(saved));
   { std::ofstream(saved) << "before"; }
-  CHECK(run_cli("decay --export /dev/full --save " + saved).exit_code == 2);
+  CHECK(run_cli("decay --export /dev/full --save " + shell_quoted(saved)).exit_code == 2);
   CHECK(file_bytes(saved) == "before");
   std::filesystem::remove(saved);
-  check_refused("decay --save " + std::filesystem::temp_directory_path().string(),
-                "--save " + std::filesystem::temp_directory_path().string() +
-                    ": it is a directory");
+  check_refused(
+      "decay --save " + shell_quoted(std::filesystem::temp_directory_path().string()),
+      "--save " + std::filesystem::temp_directory_path().string() + ": it is a directory");
 }
 
 TEST_CASE("a decay --export of the copy task reloads to the same config and curve") {
   const std::string record = temp("copy.json");
-  const Run drawn = ok("decay --cell gru --task copy --length 30 --export " + record);
-  const Run reloaded = ok("decay --weights " + record);
+  const Run drawn =
+      run_ok("decay --cell gru --task copy --length 30 --export " + shell_quoted(record));
+  const Run reloaded = run_ok("decay --weights " + shell_quoted(record));
   CHECK(lines_of(reloaded.out)[0] == lines_of(drawn.out)[0]);  // length=30, task=copy, ...
   CHECK(reloaded.out.find("# inputs: the export's, 50 steps (length 30), with its h0") !=
         std::string::npos);
   CHECK(rows_of(reloaded.out) == rows_of(drawn.out));
-  CHECK(rows_of(ok("decay --weights " + record + " --length 30").out) == rows_of(drawn.out));
-  check_refused("decay --weights " + record + " --length 50",
+  CHECK(rows_of(run_ok("decay --weights " + shell_quoted(record) + " --length 30").out) ==
+        rows_of(drawn.out));
+  check_refused("decay --weights " + shell_quoted(record) + " --length 50",
                 "--weights " + record +
                     ": length=50 contradicts the inputs: the export has 50 steps (task=copy takes "
                     "length + 20 steps)");
@@ -306,9 +303,10 @@ TEST_CASE("a decay --export of the copy task reloads to the same config and curv
 
 TEST_CASE("--weights and --inputs: the flag at fault is named, a directory is not a file, and a command without --weights says so") {
   const std::string dir = std::filesystem::temp_directory_path().string();
-  check_refused("decay --weights " + dir, "--weights " + dir + ": it is a directory, not a file");
+  check_refused("decay --weights " + shell_quoted(dir),
+                "--weights " + dir + ": it is a directory, not a file");
   const std::string small = kWeightsDir + "lstm_small.safetensors";
-  check_refused("decay --weights " + small + " --inputs " + dir,
+  check_refused("decay --weights " + shell_quoted(small) + " --inputs " + shell_quoted(dir),
                 "--inputs " + dir + ": it is a directory, not a file");
   const std::string nan = temp("nan_inputs.safetensors");
   {  // a [3, 2] float32 tensor 'inputs' holding NaN at [1, 0]
@@ -323,15 +321,18 @@ TEST_CASE("--weights and --inputs: the flag at fault is named, a directory is no
     bytes += data;
     std::ofstream(nan, std::ios::binary) << bytes;
   }
-  check_refused("decay --weights " + small + " --inputs " + nan,
-                "--inputs " + nan + ": tensor 'inputs' holds NaN at [1, 0]: gradscope reads "
-                                    "finite inputs only");
-  check_refused("decay --weights " + small + " --inputs " + nan + " --sequences 2",
-                "--inputs " + nan + ": tensor 'inputs' holds NaN at [1, 0]: gradscope reads "
-                                    "finite inputs only");
+  check_refused("decay --weights " + shell_quoted(small) + " --inputs " + shell_quoted(nan),
+                "--inputs " + nan +
+                    ": tensor 'inputs' holds NaN at [1, 0]: gradscope reads "
+                    "finite inputs only");
+  check_refused("decay --weights " + shell_quoted(small) + " --inputs " + shell_quoted(nan) +
+                    " --sequences 2",
+                "--inputs " + nan +
+                    ": tensor 'inputs' holds NaN at [1, 0]: gradscope reads "
+                    "finite inputs only");
   std::filesystem::remove(nan);
-  check_refused("decay --weights " + small + " --inputs " + kWeightsDir +
-                    "inputs_i4.safetensors --length 7",
+  check_refused("decay --weights " + shell_quoted(small) + " --inputs " +
+                    shell_quoted(kWeightsDir + "inputs_i4.safetensors") + " --length 7",
                 "--inputs " + kWeightsDir +
                     "inputs_i4.safetensors: the inputs have 4 values per step, the model takes 2");
   check_refused("critical --weights x",
@@ -356,18 +357,20 @@ TEST_CASE("scripts/export_weights.py: runs as a program, and records a state_dic
     return;
   }
   const std::string state = temp("relu_state.pt");
-  REQUIRE(std::system(("/usr/bin/python3 -c \"import torch; torch.manual_seed(0); "
+  REQUIRE(std::system(("/usr/bin/python3 -c \"import sys, torch; torch.manual_seed(0); "
                        "m = torch.nn.Module(); m.rnn = torch.nn.RNN(3, 5, nonlinearity='relu'); "
-                       "torch.save(m.state_dict(), '" + state + "')\"").c_str()) == 0);
+                       "torch.save(m.state_dict(), sys.argv[1])\" " +
+                       shell_quoted(state))
+                          .c_str()) == 0);
   for (const std::string& prefix : {std::string(""), std::string(" --prefix rnn"),
                                     std::string(" --prefix rnn.")}) {
     INFO(prefix);
     const std::string out = temp("relu.safetensors");
-    REQUIRE(std::system(("/usr/bin/python3 " + script + " " + state +
-                         " --state-dict --nonlinearity relu" + prefix + " -o " + out +
+    REQUIRE(std::system(("/usr/bin/python3 " + shell_quoted(script) + " " + shell_quoted(state) +
+                         " --state-dict --nonlinearity relu" + prefix + " -o " + shell_quoted(out) +
                          " >/dev/null")
                             .c_str()) == 0);
-    const Run run = ok("decay --weights " + out);
+    const Run run = run_ok("decay --weights " + shell_quoted(out));
     CHECK(run.out.find("config=cell=rnn-relu&hidden=5&") != std::string::npos);
     CHECK(run.out.find("the file does not say the RNN's nonlinearity") == std::string::npos);
     std::filesystem::remove(out);

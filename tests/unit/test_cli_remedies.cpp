@@ -75,7 +75,9 @@ TEST_CASE("critical: shards merged print exactly what the unsharded run prints")
                        "iters=30") == "");
   CHECK(shard_lines[1] == "# config=" + to_text(config) + " shard=2/3");
   CHECK(shard_lines[2] == "cell,length,seed,final_loss,chance_loss,solved");
-  for (const std::string& order : {a + " " + b + " " + c, c + " " + a + " " + b}) {
+  for (const std::string& order :
+       {shell_quoted(a) + " " + shell_quoted(b) + " " + shell_quoted(c),
+        shell_quoted(c) + " " + shell_quoted(a) + " " + shell_quoted(b)}) {
     const Run merged = run_cli("critical --merge " + order);
     CHECK(merged.exit_code == 0);
     CHECK(merged.err == "");
@@ -83,28 +85,29 @@ TEST_CASE("critical: shards merged print exactly what the unsharded run prints")
   }
   // one shard of one is a shard too
   const std::string all = write_file("gradscope_shard_all.csv", shard_of(args, 1, 1));
-  CHECK(run_cli("critical --merge " + all).out == whole.out);
+  CHECK(run_cli("critical --merge " + shell_quoted(all)).out == whole.out);
 
   // refused: an incomplete set, overlapping shards, another config, not a shard, extra flags
-  check_refused("critical --merge " + a + " " + c,
+  check_refused("critical --merge " + shell_quoted(a) + " " + shell_quoted(c),
                 "--merge: incomplete: 4 of 12 runs are missing, the first rnn-tanh,4,2 (merge "
                 "every shard 1/n .. n/n)");
-  check_refused("critical --merge " + a + " " + b + " " + c + " " + a,
+  check_refused("critical --merge " + shell_quoted(a) + " " + shell_quoted(b) + " " +
+                    shell_quoted(c) + " " + shell_quoted(a),
                 "--merge: shards overlap: the run rnn-tanh,4,1 is in " + a + " and in " + a);
-  check_refused("critical --merge " + all + " " + b,
+  check_refused("critical --merge " + shell_quoted(all) + " " + shell_quoted(b),
                 "--merge: shards overlap: the run rnn-tanh,4,2 is in " + all + " and in " + b);
   const std::string other =
       write_file("gradscope_shard_other.csv", shard_of(args + " --seeds 3", 1, 2));
   check_refused(
-      "critical --merge " + a + " " + other,
+      "critical --merge " + shell_quoted(a) + " " + shell_quoted(other),
       "--merge: " + a + " and " + other + " are shards of different configs (seeds=2 vs seeds=3)");
   const std::string csv = write_file("gradscope_not_a_shard.csv", whole.out);
-  check_refused("critical --merge " + csv,
+  check_refused("critical --merge " + shell_quoted(csv),
                 "--merge " + csv +
                     ": not a shard of gradscope critical (expected the '# gradscope' line, "
                     "'# config=... shard=i/n' and the header "
                     "cell,length,seed,final_loss,chance_loss,solved)");
-  check_refused("critical --merge " + a + " --seeds 3",
+  check_refused("critical --merge " + shell_quoted(a) + " --seeds 3",
                 "--merge takes only shard files (the config comes from them), not '--seeds'");
   check_refused("critical --merge", "--merge needs shard files: critical --merge a.csv b.csv ...");
   check_refused("critical --merge /nonexistent.csv",

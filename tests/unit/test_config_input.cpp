@@ -293,6 +293,26 @@ TEST_CASE("error messages quote at most 80 bytes of user text, non-printable byt
   CHECK(excerpt(std::string(81, 'y')) == std::string(80, 'y') + "... (81 bytes)");
 }
 
+TEST_CASE("quoted text keeps valid UTF-8 and escapes what could break a line or a terminal") {
+  CHECK(shown_text("perch\xc3\xa9/Universit\xc3\xa0 \xe2\x82\xac \xf0\x9f\x98\x80") ==
+        "perch\xc3\xa9/Universit\xc3\xa0 \xe2\x82\xac \xf0\x9f\x98\x80");
+  // invalid UTF-8: a lone continuation byte, a cut sequence, an overlong '/', a surrogate
+  CHECK(shown_text("a\x80"
+                   "b\xc3") == "a\\x80b\\xc3");
+  CHECK(shown_text("\xc0\xaf\xed\xa0\x80") == "\\xc0\\xaf\\xed\\xa0\\x80");
+  // C1 controls (U+0085 next line, U+009B CSI), the line separator, a bidi override
+  CHECK(shown_text("x\xc2\x85y\xc2\x9b\xe2\x80\xa8\xe2\x80\xae") ==
+        "x\\xc2\\x85y\\xc2\\x9b\\xe2\\x80\\xa8\\xe2\\x80\\xae");
+  CHECK(shown_text("\x1b[2J\x7f\r\n\t\\") == "\\x1b[2J\\x7f\\r\\n\\t\\\\");
+  // an excerpt is cut before a character that would cross its 80 bytes
+  CHECK(excerpt(std::string(79, 'y') + "\xc3\xa9") == std::string(79, 'y') + "... (81 bytes)");
+  CHECK(excerpt(std::string(78, 'y') + "\xc3\xa9") == std::string(78, 'y') + "\xc3\xa9");
+  // a path is whole up to PATH_MAX (4096 bytes), however deep
+  const std::string deep = "/home/studente/Universit\xc3\xa0/" + std::string(4000, 'd') + "/m.st";
+  CHECK(path_text(deep) == deep);
+  CHECK(path_text(std::string(4097, 'p')) == std::string(4096, 'p') + "... (4097 bytes)");
+}
+
 TEST_CASE("memory limits: one sequence's BPTT, exactly at the edge") {
   Config config;
   // steps x (hidden + 10) <= 5000000
