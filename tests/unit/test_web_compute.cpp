@@ -3,14 +3,27 @@
 // and its messages (web/protocol.cpp) carry them to the page's Results unchanged.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 
+#include "bounds.h"
 #include "compute.h"
 #include "config_samples.h"
+#include "critical.h"
+#include "decay.h"
+#include "lag_split.h"
 #include "protocol.h"
+#include "saturation.h"
 #include "spectrum.h"
+#include "sweep.h"
+#include "train.h"
+#include "trainability.h"
+#include "truncation.h"
 
 using namespace gs;
 
@@ -89,11 +102,86 @@ TEST_CASE("training in the page equals training in one go, and only training key
   CHECK(compute.decay_generation == generation + 1);
 }
 
-TEST_CASE("a job restarts exactly when a key its computation depends on changes (the table)") {
+namespace {
+
+// The numbers each job shows, computed from scratch by core's one-shot calls for `config`, as
+// text ("%a": exact, and NaN equals NaN): a job that did not restart for a change of these
+// would show stale numbers.
+struct JobNumbers {
+  std::string decay, sweep, training, critical, truncation, trainability;
+};
+
+void append(std::string& text, double x) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%a,", x);
+  text += buffer;
+}
+
+JobNumbers numbers_of(const Config& config) {
+  JobNumbers n;
+  for (CellKind cell : config.cells) {
+    for (int s = 0; s < config.seeds; ++s)
+      for (int q = 0; q < config.sequences; ++q)
+        for (double x : run_probe(cell, config, config.seed + s, q).curve.log10_grad_h)
+          append(n.decay, x);
+    // iters only says how far training goes: iteration k's numbers do not depend on it, and the
+    // page goes on from where it is (a prefix is compared: the base trains 5)
+    Trainer trainer = make_trainer(cell, config);
+    train_iterations(trainer, std::min(config.iters, 5));
+    for (const TrainRecord& r : trainer.history)
+      append(n.training, r.loss), append(n.training, r.grad_norm);
+    for (double x : run_truncation_probe(cell, config).cosine) append(n.truncation, x);
+  }
+  for (const SweepPoint& p : run_sweep(config).points)
+    append(n.sweep, p.mean), append(n.sweep, p.min), append(n.sweep, p.max);
+  // the losses the critical experiment trains to (its verdicts are re-scored, not retrained)
+  for (const CriticalRun& run : run_critical(config).runs) append(n.critical, run.final_loss);
+  // the map on a grid of its own, as the page's (which sets lengths, scale and radius itself)
+  Config grid = config;
+  grid.lengths = {5, 10};
+  grid.radius = 0;
+  for (const TrainabilityPoint& p : run_trainability(grid, {0.5, 2}).points)
+    append(n.trainability, p.log10_ratio), append(n.trainability, p.lyapunov_max);
+  return n;
+}
+
+// Equal, or both NaN (a bound that does not apply to the cell).
+bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+// A series the page received: its name, and at each shown step t the core's value at t.
+void check_series(const StepSeries& got, const std::string& name, const std::vector<double>& mean,
+                  const std::vector<double>& q25, const std::vector<double>& median,
+                  const std::vector<double>& q75) {
+  CAPTURE(name);
+  CHECK(got.name == name);
+  REQUIRE_FALSE(got.steps.empty());
+  REQUIRE(got.mean.size() == got.steps.size());
+  for (const auto* part : {&q25, &median, &q75})
+    if (!part->empty()) REQUIRE(part->size() == mean.size());
+  CHECK(got.q25.size() == (q25.empty() ? 0 : got.steps.size()));
+  CHECK(got.median.size() == (median.empty() ? 0 : got.steps.size()));
+  CHECK(got.q75.size() == (q75.empty() ? 0 : got.steps.size()));
+  for (size_t j = 0; j < got.steps.size(); ++j) {
+    const size_t t = static_cast<size_t>(got.steps[j]);
+    REQUIRE(t >= 1);
+    REQUIRE(t <= mean.size());
+    CHECK(got.mean[j] == mean[t - 1]);
+    if (!q25.empty()) CHECK(got.q25[j] == q25[t - 1]);
+    if (!median.empty()) CHECK(got.median[j] == median[t - 1]);
+    if (!q75.empty()) CHECK(got.q75[j] == q75[t - 1]);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a job restarts whenever a key changes its numbers, checked against the computation") {
   Config base;
   REQUIRE(parse_config(base, "cell=lstm&hidden=4&length=8&lengths=5,10&iters=5&batch=2") == "");
+  const JobNumbers before = numbers_of(base);
+  std::map<std::string, int> keys_that_change;  // per job: how many keys change its numbers
   for (const ConfigKey& key : config_keys()) {
-    CAPTURE(key.name);
+    const std::string name = key.name;
+    CAPTURE(name);
     Config changed = base;
     REQUIRE(set_config_value(changed, key.name, gs_samples::other_value(key, base)) == "");
     REQUIRE(validate_config(changed) == "");
@@ -103,15 +191,35 @@ TEST_CASE("a job restarts exactly when a key its computation depends on changes 
                train = compute.train_generation, map = compute.trainability_generation,
                critical = compute.critical.generation, truncation = compute.truncation.generation;
     compute_sync(compute, changed);
-    auto restarts = [&](unsigned job) { return (key.affects & (kAffectsModel | job)) != 0; };
-    CHECK((compute.decay_generation != decay) == restarts(kAffectsDecay));
-    CHECK((compute.sweep_generation != sweep) == restarts(kAffectsSweep));
-    CHECK((compute.train_generation != train) == restarts(kAffectsTraining));
-    CHECK((compute.critical.generation != critical) == restarts(kAffectsCritical));
-    CHECK((compute.truncation.generation != truncation) == restarts(kAffectsTruncation));
-    // The trainability map: the model keys but scale and radius, which the map sets itself.
-    const bool own = std::string(key.name) == "scale" || std::string(key.name) == "radius";
-    CHECK((compute.trainability_generation != map) == (restarts(0) && !own));
+    const JobNumbers after = numbers_of(changed);
+    // numbers that change => the job restarted (else the page would show the old ones)
+    const auto check = [&](const char* job, const std::string& a, const std::string& b,
+                           bool restarted) {
+      const std::string job_name = job;
+      CAPTURE(job_name);
+      if (a != b) ++keys_that_change[job];
+      CHECK((a == b || restarted));
+    };
+    check("decay", before.decay, after.decay, compute.decay_generation != decay);
+    check("sweep", before.sweep, after.sweep, compute.sweep_generation != sweep);
+    check("training", before.training, after.training, compute.train_generation != train);
+    check("critical", before.critical, after.critical, compute.critical.generation != critical);
+    check("truncation", before.truncation, after.truncation,
+          compute.truncation.generation != truncation);
+    check("trainability", before.trainability, after.trainability,
+          compute.trainability_generation != map);
+    // and a restart only where the table says the key matters (no work thrown away)
+    auto marked = [&](unsigned job) { return (key.affects & (kAffectsModel | job)) != 0; };
+    if (compute.decay_generation != decay) CHECK(marked(kAffectsDecay));
+    if (compute.sweep_generation != sweep) CHECK(marked(kAffectsSweep));
+    if (compute.train_generation != train) CHECK(marked(kAffectsTraining));
+    if (compute.critical.generation != critical) CHECK(marked(kAffectsCritical));
+    if (compute.truncation.generation != truncation) CHECK(marked(kAffectsTruncation));
+  }
+  // the check above compared something: every job's numbers depend on several keys
+  for (const char* job : {"decay", "sweep", "training", "critical", "truncation", "trainability"}) {
+    CAPTURE(job);
+    CHECK(keys_that_change[job] >= 4);
   }
 }
 
@@ -136,10 +244,12 @@ TEST_CASE("step runs exactly one iteration per cell, and a config too large to t
   CHECK_FALSE(compute.playing);
 }
 
-TEST_CASE("the worker's messages carry every number to the page's results, and a restart replaces") {
+TEST_CASE(
+    "the worker's messages carry every number to the page's results, and a restart replaces") {
   Config config;
-  REQUIRE(parse_config(config, "cell=rnn-relu,lstm&length=60&hidden=6&seeds=2&lengths=5,20&"
-                               "iters=7&batch=3") == "");
+  REQUIRE(parse_config(config,
+                       "cell=rnn-relu,lstm&length=60&hidden=6&seeds=2&lengths=5,20&"
+                       "iters=7&batch=3") == "");
   Compute compute;
   Outbox outbox;
   Results page;
@@ -217,8 +327,9 @@ TEST_CASE("a loaded model: the page's curves and sweep are the CLI's, and its fi
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   Compute compute;
   Config config;
-  REQUIRE(parse_config(config, "cell=rnn-tanh,gru&hidden=32&length=80&seeds=2&lengths=10,40,80&"
-                               "iters=3&batch=4") == "");
+  REQUIRE(parse_config(config,
+                       "cell=rnn-tanh,gru&hidden=32&length=80&seeds=2&lengths=10,40,80&"
+                       "iters=3&batch=4") == "");
   compute_sync(compute, config);
   REQUIRE(compute_load_model(compute, data, bytes.size()) == "");
   // The page's rules: the file's cell, hidden size and precision.
@@ -284,8 +395,7 @@ TEST_CASE("a file of two layers: every layer is a choice, and the worker reads t
     CHECK(compute.own->model.params.weight_hh == expected.model.params.weight_hh);
     CHECK(compute.own->model.input_size == (i == 0 ? 3 : 8));  // layer 1 reads layer 0's H = 8
   }
-  CHECK(compute_load_model(compute, data, bytes.size(), 2) ==
-        "layer choice 2 is not in the file");
+  CHECK(compute_load_model(compute, data, bytes.size(), 2) == "layer choice 2 is not in the file");
   CHECK(compute.own->model.input_size == 8);  // unchanged
   // One layer: one choice; an export or garbage: none (the file's only model is read).
   const std::string one = weights_fixture("lstm_small.safetensors");
@@ -304,7 +414,8 @@ TEST_CASE("a file of two layers: every layer is a choice, and the worker reads t
   CHECK(both[0].options.prefix != both[1].options.prefix);
 }
 
-TEST_CASE("the why jobs' results and the trainability map reach the page as the core computes them") {
+TEST_CASE(
+    "the why jobs' results and the trainability map reach the page as the core computes them") {
   Config config;
   REQUIRE(parse_config(config, "cell=rnn-relu,lstm&length=40&hidden=6&lengths=5,20") == "");
   Compute compute;
@@ -328,11 +439,30 @@ TEST_CASE("the why jobs' results and the trainability map reach the page as the 
     CHECK(got.sv_steps.size() == spectrum.sv_steps.size());
     CHECK(got.step_sv == spectrum.step_sv);
     CHECK(got.decay_log10_per_step == analyze_probe(probe).log10_per_step);
-    CHECK(got.lag_terms.mean.size() == 40);
-    CHECK_FALSE(got.saturation.empty());
+    // every shown step of every series: the core's value at that step
+    REQUIRE(got.lag_terms.steps.size() == 40);  // T = 40 shows every step
+    const LagSplit lag = probe_lag_split(probe);
+    check_series(got.lag_terms, "lag term", lag.log10_term, {}, {}, {});
+    CHECK(got.log10_total == lag.log10_total);
+    CHECK(got.share_above_lags == std::vector<double>{10});  // 100 and 1000 are beyond T
+    CHECK(got.log10_share_above == std::vector<double>{lag.log10_share_above(10)});
+    const Saturation saturation = probe_saturation(probe);
+    const bool relu = got.cell == CellKind::RnnRelu;
+    REQUIRE(got.saturation.size() == saturation.series.size() + (relu ? 1 : 0));
+    for (size_t k = 0; k < saturation.series.size(); ++k) {
+      const SaturationSeries& want = saturation.series[k];
+      check_series(got.saturation[k], want.name, want.mean, want.q25, want.median, want.q75);
+    }
+    if (relu) check_series(got.saturation.back(), "dead_share", saturation.dead_share, {}, {}, {});
+    const Bounds bounds = probe_bounds(probe);
+    CHECK(same(got.pascanu_bound, bounds.pascanu_bound));
+    CHECK(same(got.sigma_max_whh, bounds.sigma_max_whh));
+    CHECK(same(got.gamma, bounds.gamma));
+    CHECK(same(got.keep_path_log10_per_step, bounds.keep_path_log10_per_step));
+    if (!relu) check_series(got.keep_path, "forget path", bounds.log10_keep_path, {}, {}, {});
   }
-  CHECK(page.why[0].saturation.back().name == "dead_share");  // rnn-relu
-  CHECK(page.why[1].keep_path.name == "forget path");
+  CHECK(page.why[0].saturation.size() == 2);  // rnn-relu: drelu and dead_share
+  CHECK(page.why[1].saturation.size() == 5);  // lstm: i, f, o, dtanh_g, dtanh_c
   const TrainabilityResult& t = page.trainability;
   REQUIRE(t.done);
   CHECK(t.scales.size() == 12);
