@@ -55,7 +55,8 @@ export class Worst {
       return;
     }
     const cli = Number(text);
-    if (!Number.isFinite(cli) || typeof page !== 'number') {
+    // a page value that is not a finite number (NaN, Infinity, "overflow") never passes for one
+    if (!Number.isFinite(cli) || typeof page !== 'number' || !Number.isFinite(page)) {
       this.bad.push(`${where}: page ${page}, CLI "${text}"`);
       return;
     }
@@ -68,6 +69,68 @@ export class Worst {
   }
   summary() { return `worst relative difference ${this.worstRel.toExponential(2)} over ${this.count} values`; }
   failure() { return this.bad.length ? `${this.bad.length} differ, first: ${this.bad.slice(0, 3).join('; ')}` : ''; }
+}
+
+// The encoding of number_format.h: the page's value is what the CLI's field says it is, a finite
+// number where the CLI prints one, null where it prints '' (exactly zero), "overflow" where it
+// prints overflow.
+export function sameKind(page, text) {
+  if (text === '') return page === null;
+  if (text === 'overflow') return page === 'overflow';
+  return Number.isFinite(Number(text)) && typeof page === 'number' && Number.isFinite(page);
+}
+
+// The page's trainability map (getState().trainability) against `gradscope trainability`'s CSV
+// (cell,scale,length,log10_ratio,lyapunov_max,...) for the same configuration: both numbers of
+// every point, log10_ratio and the largest Lyapunov exponent lyapunov_max (nats per step), into
+// `worst` at the CLI's printed digits.
+//
+// Every point's two values must be of the CLI's kind (sameKind). The numbers are compared wherever
+// a difference in the last bit cannot grow past the tolerance: the page (WebAssembly, no fused
+// multiply-add) and the CLI (native, with them) round differently, about 1e-16 relative per
+// operation, and along a forward pass a difference grows like exp(lambda_max T), T the length.
+// On the ordered side (lambda_max <= 0) it does not grow, and the two agree to the CLI's 10
+// printed digits; above the edge of chaos it soon decides the trajectory (README, "Precision":
+// no two implementations agree there, not even two float64 ones). So where the CLI's own
+// lambda_max T exceeds ln(1000) (a last-bit difference grown a thousandfold, to about 1e-13, at
+// the absolute floor of the comparison and beyond), the point's numbers are not compared, only
+// their kind. The CLI's exponent decides, never the page's: a page sending NaN or nonsense skips
+// nothing. Returns the counts; `minCompared` (per map) and `minPerCell` are the least number of
+// points whose numbers must have been compared.
+export const CHAOS_LIMIT = Math.log(1000);
+export function compareTrainability(t, csv, worst, { minCompared, minPerCell = 0 }) {
+  const want = 'cell,scale,length,log10_ratio,lyapunov_max,lyapunov_max_log10_per_step';
+  if (csv.header.join(',') !== want) throw new Error(`trainability: CLI header ${csv.header}`);
+  const kinds = [], perCell = new Map();
+  let compared = 0, skipped = 0;
+  for (const row of csv.rows) {
+    const [cell, scale, length, ratio, lambda] = row;
+    const c = t.cells.find((x) => x.cell === cell);
+    const i = t.scales.findIndex((x) => Math.abs(x - Number(scale)) <= 1e-9 * x);
+    const j = t.lengths.indexOf(Number(length));
+    if (!c || i < 0 || j < 0) throw new Error(`trainability: no page point for ${row.join(',')}`);
+    const k = i * t.lengths.length + j, where = `${cell} scale ${scale} T=${length}`;
+    const page = { ratio: c.log10_ratio[k], lambda: c.lyapunov_max[k] };
+    if (!sameKind(page.ratio, ratio)) kinds.push(`${where} log10_ratio: page ${page.ratio}, CLI "${ratio}"`);
+    if (!sameKind(page.lambda, lambda)) kinds.push(`${where} lyapunov_max: page ${page.lambda}, CLI "${lambda}"`);
+    if (lambda === 'overflow' || ratio === 'overflow') continue;  // no number to compare: kind only
+    // '' (exactly zero, -inf in log10) is ordered: compare() checks both are null
+    if (lambda !== '' && Number(lambda) * Number(length) > CHAOS_LIMIT) { skipped++; continue; }
+    worst.compare(page.ratio, ratio, `${where} log10_ratio`, halfUnitSignificant(ratio, 10));
+    worst.compare(page.lambda, lambda, `${where} lyapunov_max`, halfUnitSignificant(lambda, 10));
+    compared++;
+    perCell.set(cell, (perCell.get(cell) || 0) + 1);
+  }
+  if (kinds.length) throw new Error(`trainability: ${kinds.length} values of the wrong kind, first: ${kinds.slice(0, 3).join('; ')}`);
+  const few = t.cells.filter((c) => (perCell.get(c.cell) || 0) < minPerCell).map((c) => `${c.cell} ${perCell.get(c.cell) || 0}`);
+  if (compared < minCompared || few.length) {
+    throw new Error(`trainability: numbers of only ${compared} of ${csv.rows.length} points compared ` +
+                    `(at least ${minCompared}, ${minPerCell} per cell: ${few.join(', ') || 'ok'})`);
+  }
+  if (csv.rows.length !== t.cells.length * t.scales.length * t.lengths.length) {
+    throw new Error(`trainability: CLI ${csv.rows.length} points, page ${t.cells.length} x ${t.scales.length} x ${t.lengths.length}`);
+  }
+  return { points: csv.rows.length, compared, skipped };
 }
 
 // Half a unit in the last digit of a number printed with `digits` significant digits (%.Ng).

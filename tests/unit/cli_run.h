@@ -16,8 +16,24 @@
 
 namespace gs_test {
 
+// A file of this test process in the temporary folder: its name carries the process id (suites
+// run at once do not collide), it does not exist yet (a stale file of an earlier run cannot pass
+// for a new one), and it is removed when the process ends.
 inline std::string temp_path(const char* name) {
-  return (std::filesystem::temp_directory_path() / name).string();
+  struct Removed {
+    std::vector<std::string> paths;
+    ~Removed() {
+      std::error_code ignored;
+      for (const std::string& path : paths) std::filesystem::remove_all(path, ignored);
+    }
+  };
+  static Removed at_exit;
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("gradscope_" + std::to_string(getpid()) + "_" + name))
+                               .string();
+  std::filesystem::remove_all(path);
+  at_exit.paths.push_back(path);
+  return path;
 }
 
 // `text` as one word of a POSIX shell command, whatever it holds (spaces, quotes, accents): the
@@ -35,8 +51,7 @@ struct Run {
 
 inline Run run_cli(const std::string& args) {
   // One file per test process: CTest may run the cases in parallel (ctest -j).
-  const std::string err_path =
-      temp_path(("gradscope_cli_test_stderr_" + std::to_string(getpid()) + ".txt").c_str());
+  static const std::string err_path = temp_path("cli_stderr.txt");
   const std::string command =
       shell_quoted(GRADSCOPE_CLI) + " " + args + " 2>" + shell_quoted(err_path);
   FILE* pipe = popen(command.c_str(), "r");

@@ -35,6 +35,18 @@ std::string known_keys() {
 
 }  // namespace
 
+namespace {
+
+std::vector<std::string> fields_of(const std::string& line) {
+  std::vector<std::string> fields;
+  std::stringstream stream(line);
+  for (std::string field; std::getline(stream, field, ',');) fields.push_back(field);
+  if (!line.empty() && line.back() == ',') fields.push_back("");
+  return fields;
+}
+
+}  // namespace
+
 TEST_CASE("decay prints t,lag,log10_grad_norm for every step") {
   const Run run = run_cli("decay --cell lstm --length 40 --hidden 8");
   REQUIRE(run.exit_code == 0);
@@ -111,13 +123,15 @@ TEST_CASE("train --export fails before training when the file cannot be written"
   CHECK(missing.exit_code == 2);
   CHECK(missing.out == "");
   CHECK(missing.err.rfind("gradscope: error: --export /nonexistent-dir/train.json: cannot open "
-                          "the file for writing", 0) == 0);
-  if (std::filesystem::exists("/dev/full")) {  // opens, but takes no bytes
-    const Run full = run_cli("train --iters 3 --export /dev/full");
-    CHECK(full.exit_code == 2);
-    CHECK(full.out == "");
-    CHECK(full.err.rfind("gradscope: error: --export /dev/full: writing failed", 0) == 0);
-  }
+                          "the file for writing",
+                          0) == 0);
+  // /dev/full opens but takes no bytes (every Linux has it: without it the test fails, it does
+  // not pass on nothing)
+  REQUIRE(std::filesystem::exists("/dev/full"));
+  const Run full = run_cli("train --iters 3 --export /dev/full");
+  CHECK(full.exit_code == 2);
+  CHECK(full.out == "");
+  CHECK(full.err.rfind("gradscope: error: --export /dev/full: writing failed", 0) == 0);
 }
 
 TEST_CASE("bad input: exit code 2 and one line naming what was wrong") {
@@ -154,6 +168,35 @@ TEST_CASE("sweep prints one row per cell and length with its spread over seeds")
   CHECK(lines[0] == "cell,length,mean_log10_ratio,stddev,min,max,seeds,sequences");
   CHECK(lines[1].rfind("rnn-tanh,10,", 0) == 0);
   CHECK(lines[4].rfind("lstm,100,", 0) == 0);
+  // the spread: each seed's ratio from a run of that seed alone; mean, sample stddev, min, max
+  std::vector<std::vector<double>> per_seed;  // [seed][row]
+  for (int seed = 1; seed <= 3; ++seed) {
+    const Run one = run_cli(
+        "sweep --cell rnn-tanh,lstm --lengths 10,100 --seeds 1 --hidden 8 "
+        "--seed " +
+        std::to_string(seed));
+    REQUIRE(one.exit_code == 0);
+    std::vector<double> means;
+    for (size_t row = 1; row <= 4; ++row)
+      means.push_back(std::stod(fields_of(csv_lines(one.out)[row])[2]));
+    per_seed.push_back(means);
+  }
+  for (size_t row = 1; row <= 4; ++row) {
+    CAPTURE(row);
+    const std::vector<std::string> f = fields_of(lines[row]);
+    REQUIRE(f.size() == 8);
+    const double a = per_seed[0][row - 1], b = per_seed[1][row - 1], c = per_seed[2][row - 1];
+    const double mean = (a + b + c) / 3;
+    const double stddev = std::sqrt(
+        ((a - mean) * (a - mean) + (b - mean) * (b - mean) + (c - mean) * (c - mean)) / 2);
+    CHECK(std::stod(f[2]) == doctest::Approx(mean).epsilon(1e-9));
+    CHECK(std::stod(f[3]) == doctest::Approx(stddev).epsilon(1e-6));
+    CHECK(stddev > 0);  // three seeds, three models: a spread
+    CHECK(std::stod(f[4]) == doctest::Approx(std::min({a, b, c})).epsilon(1e-9));
+    CHECK(std::stod(f[5]) == doctest::Approx(std::max({a, b, c})).epsilon(1e-9));
+    CHECK(f[6] == "3");
+    CHECK(f[7] == "1");
+  }
 }
 
 TEST_CASE("a gradient that reaches exactly zero prints an empty field, never -inf or nan") {
@@ -371,6 +414,7 @@ TEST_CASE("memory limits: bench and train refuse what would not fit, and just in
 }
 
 TEST_CASE("--export: opened before anything is computed, and a failed write is an error") {
+  REQUIRE(std::filesystem::exists("/dev/full"));
   check_refused("decay --length 5 --export /nonexistent-dir/x.json",
                 "--export /nonexistent-dir/x.json: cannot open the file for writing (No "
                 "such file or directory)");
@@ -427,14 +471,13 @@ TEST_CASE("--help names the limits that apply to the command") {
 TEST_CASE("gradscope --help gives every command one line saying what it does") {
   const Run help = run_cli("--help");
   REQUIRE(help.exit_code == 0);
-  for (const char* command : {"decay", "sweep", "train", "bench", "critical", "cliff",
-                              "truncation", "spectrum", "saturation", "lagsplit",
-                              "trainability"}) {
+  for (const char* command : {"decay", "sweep", "train", "bench", "critical", "cliff", "truncation",
+                              "spectrum", "saturation", "lagsplit", "trainability"}) {
     INFO(command);
     std::string found;
     for (const std::string& line : lines_of(help.out))
       if (line.rfind("  " + std::string(command) + " ", 0) == 0) found = line;
-    CHECK(found.size() > 40);  // the name, then a phrase
+    CHECK(found.size() > 40);   // the name, then a phrase
     CHECK(found.size() <= 80);  // one line of a terminal
   }
 }
@@ -601,8 +644,9 @@ TEST_CASE("lagsplit prints each step's term and share, and the share above a lag
 }
 
 TEST_CASE("trainability prints every cell x scale x length and the edge of chaos per cell") {
-  const Run run = run_cli("trainability --cell rnn-tanh,gru --hidden 4 --lengths 10,30 "
-                          "--scales 0.5:4:3");
+  const Run run = run_cli(
+      "trainability --cell rnn-tanh,gru --hidden 4 --lengths 10,30 "
+      "--scales 0.5:4:3");
   REQUIRE(run.exit_code == 0);
   const auto lines = csv_lines(run.out);
   REQUIRE(lines.size() == 15);
@@ -612,8 +656,9 @@ TEST_CASE("trainability prints every cell x scale x length and the edge of chaos
   CHECK(lines[12].rfind("gru,4,30,", 0) == 0);
   CHECK(lines[13].rfind("# edge_of_chaos cell=rnn-tanh length=30 scale=", 0) == 0);
   CHECK(lines[14].rfind("# edge_of_chaos cell=gru length=30 scale=", 0) == 0);
-  const Run log = run_cli("trainability --cell rnn-identity --init orthogonal --lengths 5 "
-                          "--scales 0.5:2:3:log --precision f64");
+  const Run log = run_cli(
+      "trainability --cell rnn-identity --init orthogonal --lengths 5 "
+      "--scales 0.5:2:3:log --precision f64");
   const auto rows = csv_lines(log.out);
   CHECK(rows[1].rfind("rnn-identity,0.5,5,", 0) == 0);
   CHECK(rows[2].rfind("rnn-identity,1,5,", 0) == 0);
@@ -644,7 +689,8 @@ TEST_CASE("the why commands: one overflowed pass says so as decay does, bad flag
       " is invalid: expected LO:HI:N or LO:HI:N:log with LO < HI numbers in [0, 100] (log: LO "
       "> 0) and N an integer in [1, 64] (e.g. 0.5:3:11 or 0.25:16:12:log)";
   for (const char* bad : {"1:2", "2:1:5", "0:2:5:log", "1:2:65", "1:nan:3", "1:2:3:lin"})
-    check_refused(std::string("trainability --scales ") + bad, std::string("--scales ") + bad + scales);
+    check_refused(std::string("trainability --scales ") + bad,
+                  std::string("--scales ") + bad + scales);
   check_refused("trainability --radius 0.9",
                 "radius=0.9 is invalid for trainability: it rescales W_hh to that spectral radius "
                 "after the scale, so the map's scale axis would change nothing (use radius=0)");

@@ -23,7 +23,7 @@ const std::string kWeightsDir =
 struct DeepFolder {
   std::string root, dir;
   DeepFolder() {
-    root = temp_path(("gradscope percorsi " + std::to_string(getpid())).c_str());
+    root = temp_path("percorsi lunghi");
     dir = root + "/Università degli Studi/perché il mio modello non impara/" +
           "una cartella dal nome piuttosto lungo, come quelle dei corsi/" +
           "esercitazione 3 - gradienti che svaniscono (RNN, LSTM e GRU)";

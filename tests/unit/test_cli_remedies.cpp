@@ -2,9 +2,12 @@
 // shards merged byte for byte, merges refused), cliff and truncation.
 #include <doctest/doctest.h>
 
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "cli_run.h"
 #include "config.h"
@@ -28,6 +31,35 @@ std::string shard_of(const std::string& args, int i, int n) {
   const Run run = run_cli(args + " --shard " + std::to_string(i) + "/" + std::to_string(n));
   REQUIRE(run.exit_code == 0);
   return run.out;
+}
+
+struct CliffPoint {
+  double loss, grad_w, grad_b;
+};
+
+// The cliff's RNN x_t = w sigmoid(x_{t-1}) + b, E = (sigmoid(x_steps) - target)^2, and its
+// gradient by BPTT written out here: dE/dx_{t-1} = dE/dx_t w sigmoid'(x_{t-1}).
+CliffPoint cliff_by_hand(double w, double b, int steps, double x0, double target) {
+  const auto sigmoid = [](double x) { return 1 / (1 + std::exp(-x)); };
+  std::vector<double> x{x0};
+  for (int t = 1; t <= steps; ++t) x.push_back(w * sigmoid(x.back()) + b);
+  const double s = sigmoid(x.back());
+  CliffPoint p{(s - target) * (s - target), 0, 0};
+  double dx = 2 * (s - target) * s * (1 - s);
+  for (int t = steps; t >= 1; --t) {
+    const double before = sigmoid(x[t - 1]);
+    p.grad_w += dx * before;
+    p.grad_b += dx;
+    dx *= w * before * (1 - before);
+  }
+  return p;
+}
+
+// The shortest decimal text that reads back as x (what the CLI promises).
+std::string shortest_text(double x) {
+  char buffer[64];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, x).ptr;
+  return std::string(buffer, end);
 }
 
 }  // namespace
@@ -144,9 +176,20 @@ TEST_CASE("cliff prints w,b,loss,grad_w,grad_b over the grid, w outer, numbers e
   CHECK(lines[6].rfind("4,-2,", 0) == 0);
   CHECK(lines[7].rfind("5,-3,", 0) == 0);
   CHECK(lines[16].rfind("6,-2,", 0) == 0);
-  // every number reads back as the double it was: at least 10 significant digits when needed
-  const std::string loss = lines[2].substr(5, lines[2].find(',', 5) - 5);
-  CHECK(loss.size() >= 12);
+  // every number: the shortest text of the double that a BPTT of the test's own computes
+  // (within 1e-12 relative: the order of the operations may differ)
+  for (size_t row = 2; row < lines.size(); ++row) {
+    CAPTURE(lines[row]);
+    std::vector<std::string> f;
+    std::stringstream stream(lines[row]);
+    for (std::string field; std::getline(stream, field, ',');) f.push_back(field);
+    REQUIRE(f.size() == 5);
+    for (const std::string& text : f) CHECK(shortest_text(std::stod(text)) == text);
+    const CliffPoint want = cliff_by_hand(std::stod(f[0]), std::stod(f[1]), 50, 0.5, 0.7);
+    CHECK(std::stod(f[2]) == doctest::Approx(want.loss).epsilon(1e-12));
+    CHECK(std::stod(f[3]) == doctest::Approx(want.grad_w).epsilon(1e-12));
+    CHECK(std::stod(f[4]) == doctest::Approx(want.grad_b).epsilon(1e-12));
+  }
   // the default grid is 81 x 81, and the flags are refused with one line
   CHECK(csv_lines(run_cli("cliff").out).size() == 2 + 81 * 81);
   const Run other = run_cli("cliff --w 1:1:1 --b 0:0:1 --steps 3 --x0 -1 --target 0.25");
