@@ -70,25 +70,19 @@ def jacobians(record):
     return out
 
 
-def check(record):
+def torch_spectrum(record):
+    """torch's singular values at the export's singular_value_steps (as many per step as the
+    export has) and its Lyapunov exponents (as many as the export has), from autograd's J_t."""
     if record.get("lyapunov_exponents") == "overflow":
         raise ValueError("the export's forward pass overflowed: it has no spectrum to check")
     js = jacobians(record)
-    T, n = len(js), js[0].shape[0]
+    n = js[0].shape[0]
     if n != record["state_size"]:
         raise ValueError(f"state size {n}, the export says {record['state_size']}")
-    theirs_exponents = [as_number(v) for v in record["lyapunov_exponents"]]
-    k = len(theirs_exponents)
-
-    # Singular values at the listed steps.
-    worst_sv, worst_sv_at = 0.0, None
+    k = len(record["lyapunov_exponents"])
     steps = record["singular_value_steps"]
-    for t, values in zip(steps, record["step_singular_values"]):
-        mine = torch.linalg.svdvals(torch.from_numpy(js[t - 1])).numpy()[: len(values)]
-        theirs = np.array([as_number(v) for v in values])
-        diff = float(np.max(np.abs(mine - theirs)) / max(mine[0], 1e-300))
-        if not diff <= worst_sv:
-            worst_sv, worst_sv_at = diff, t
+    svs = [torch.linalg.svdvals(torch.from_numpy(js[t - 1])).numpy()[: len(values)]
+           for t, values in zip(steps, record["step_singular_values"])]
 
     # Lyapunov exponents: QR iteration over every step.
     q = np.eye(n)[:, :k]
@@ -104,7 +98,18 @@ def check(record):
             d[np.argsort(d, kind="stable")[:needed]] = 0.0
         with np.errstate(divide="ignore"):
             log_r += np.log(d)
-    mine_exponents = sorted(log_r / T, reverse=True)
+    return len(js), n, steps, svs, sorted(log_r / len(js), reverse=True)
+
+
+def check(record):
+    T, n, steps, svs, mine_exponents = torch_spectrum(record)
+    theirs_exponents = [as_number(v) for v in record["lyapunov_exponents"]]
+    worst_sv, worst_sv_at = 0.0, None
+    for t, mine, values in zip(steps, svs, record["step_singular_values"]):
+        theirs = np.array([as_number(v) for v in values])
+        diff = float(np.max(np.abs(mine - theirs)) / max(mine[0], 1e-300))
+        if not diff <= worst_sv:
+            worst_sv, worst_sv_at = diff, t
     worst_ly = 0.0
     for a, b in zip(mine_exponents, theirs_exponents):
         diff = 0.0 if a == b else abs(a - b)  # both -inf: agree
