@@ -96,6 +96,9 @@ Json series_json(const StepSeries& s) {
   return out;
 }
 
+// A number only the RNNs have (NaN for LSTM and GRU): null there.
+Json rnn_only(double v) { return std::isnan(v) ? Json() : gs::json_log10<Json>(v); }
+
 Json why_json(const Results& c) {
   Json cells = Json::array();
   bool done = !c.why.empty();
@@ -117,6 +120,10 @@ Json why_json(const Results& c) {
                      {"sv1", sv1},
                      {"decay_log10_per_step", gs::json_value<Json>(w.decay_log10_per_step)},
                      {"pascanu_bound", gs::json_value<Json>(w.pascanu_bound)},
+                     // RNNs (attribution.h); null for LSTM and GRU
+                     {"sigma_max_whh", rnn_only(w.sigma_max_whh)},
+                     {"spectral_radius_whh", rnn_only(w.spectral_radius_whh)},
+                     {"twin_log10_per_step", rnn_only(w.twin_log10_per_step)},
                      {"keep_path_log10_per_step", gs::json_log10<Json>(w.keep_path_log10_per_step)},
                      {"saturation", saturation},
                      {"lag_log10_term", series_json(w.lag_terms)},

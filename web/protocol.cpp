@@ -317,6 +317,8 @@ void write_why(Writer& w, const Compute& c, Outbox& outbox) {
     w.pod(r.sigma_max_whh);
     w.pod(r.gamma);
     w.pod(r.keep_path_log10_per_step);
+    w.pod(r.twin_log10_per_step);
+    w.pod(r.spectral_radius_whh);
     write_series(w, r.keep_path);
     w.pod<uint32_t>(static_cast<uint32_t>(r.saturation.size()));
     for (const StepSeries& s : r.saturation) write_series(w, s);
@@ -352,6 +354,8 @@ void read_why(Reader& r, Results& results) {
     d.sigma_max_whh = r.pod<double>();
     d.gamma = r.pod<double>();
     d.keep_path_log10_per_step = r.pod<double>();
+    d.twin_log10_per_step = r.pod<double>();
+    d.spectral_radius_whh = r.pod<double>();
     d.keep_path = read_series(r);
     const uint32_t series = r.pod<uint32_t>();
     d.saturation.clear();

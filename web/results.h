@@ -64,6 +64,10 @@ struct WhyResult {
   double decay_log10_per_step = 0;           // the measured slope (analysis.h), to set beside
   // Bounds: Pascanu's gamma sigma_max(W_hh) (RNNs), the keep path's slope (LSTM f, GRU z).
   double pascanu_bound = 0, sigma_max_whh = 0, gamma = 0;
+  // RNNs (attribution.h; NaN for LSTM and GRU): the decay slope of the identity twin (the same
+  // weights, inputs and seed gradient with act' = 1), W_hh's part of decay_log10_per_step (the
+  // rest is act''s), and W_hh's spectral radius, which sets the linear recurrence's long-run rate.
+  double twin_log10_per_step = 0, spectral_radius_whh = 0;
   double keep_path_log10_per_step = 0;
   StepSeries keep_path;  // LSTM/GRU: mean over units of log10 prod_{s>t} gate_s
   // Saturation: act' (RNNs) or the gates (LSTM, GRU), mean and quartiles over the units.

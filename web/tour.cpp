@@ -1,6 +1,7 @@
 #include "tour.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "bridge.h"
@@ -116,16 +117,35 @@ std::string step_text(const App& app, int step) {
       const DecayResult* d = decay_of(r, gs::CellKind::RnnTanh);
       if (!d) return "Open this step with the tanh RNN selected.";
       const gs::ProbeAnalysis& a = d->analysis;
-      std::string text = format(
+      if (d->overflow_step) return d->overflow + ": the exploding side, in the forward pass.";
+      // what is left at step 1, or how much it grew on the way there
+      const std::string at_step_1 =
+          a.log10_first_to_last > 0
+              ? format("by step 1 it has grown %s-fold", power_text(a.log10_first_to_last).c_str())
+              : format("%s of it reaches step 1", power_text(a.log10_first_to_last).c_str());
+      std::string text =
           "A tanh RNN multiplies the gradient at each step back by J_t^T = W_hh^T "
-          "diag(tanh'(a_t)). tanh' is at most 1, and below 1 wherever a unit is away from 0 "
-          "(mean %.2f along this sequence: the orange line here), so each factor can only "
-          "shrink what W_hh passes on (its largest singular value is %.2f). Measured over these "
-          "%d steps, each step back multiplies the gradient by %s on average, so it decays "
-          "geometrically: %s reaches step 1.",
-          a.mean_derivative, a.sigma_max_whh, T, power_text(a.log10_per_step).c_str(),
-          power_text(a.log10_first_to_last).c_str());
-      if (const WhyResult* w = why_of(r, gs::CellKind::RnnTanh); w && !w->lyapunov.empty())
+          "diag(tanh'(a_t)): a part from W_hh and a part from tanh' (the orange line here). "
+          "Which one sets the rate? ";
+      const WhyResult* w = why_of(r, gs::CellKind::RnnTanh);
+      const std::string split = w ? attribution_text(*d, *w) : "";
+      if (split.empty())
+        return text + format("Measured over these %d steps, each step back multiplies the "
+                             "gradient by %s on average: %s. (W_hh's part and tanh''s are being "
+                             "computed.)",
+                             T, power_text(a.log10_per_step).c_str(), at_step_1.c_str());
+      std::string last = at_step_1;  // a sentence of its own
+      last[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(last[0])));
+      text += format("Over these %d steps %s %s.", T, split.c_str(), last.c_str());
+      const double total = w->decay_log10_per_step, twin = w->twin_log10_per_step;
+      if (total < 0 && twin / total >= 0.5)  // W_hh alone gives half of the decay or more
+        text += " So tanh' <= 1 is not the main cause: with the same W_hh and no squashing at "
+                "all, most of the decay is still there.";
+      else if (total < 0)
+        text += format(" Here tanh' does most of it: its mean is %.2f, the units sit far from "
+                       "0, and each step squashes the gradient.",
+                       a.mean_derivative);
+      if (!w->lyapunov.empty())
         text += format(" The largest Lyapunov exponent of the product, %.3g nats per step, "
                        "predicts %s per step far from the loss (Spectra view).",
                        w->lyapunov[0], power_text(w->lyapunov[0] / std::log(10.0)).c_str());
@@ -193,23 +213,46 @@ std::string step_text(const App& app, int step) {
     case 6: {
       const DecayResult* lstm = decay_of(r, gs::CellKind::Lstm);
       if (!lstm) return "Open this step with the LSTM selected.";
+      if (lstm->overflow_step) return lstm->overflow + ".";
+      // "is multiplied by 0.73 per step (0.137 decades lost)"; 3 decimals near 1
+      const auto rate = [](double log10_per_step) {
+        const double factor = std::pow(10.0, log10_per_step);
+        return format("is multiplied by %s per step (%.3f decades %s)",
+                      std::abs(log10_per_step) < 0.01 ? format("%.3f", factor).c_str()
+                                                      : power_text(log10_per_step).c_str(),
+                      std::abs(log10_per_step), log10_per_step > 0 ? "gained: it grows" : "lost");
+      };
+      // "keeps 2.5e-55 of it" / "has grown 62-fold": at step 1
+      const auto at_step_1 = [](double log10_first_to_last) {
+        return log10_first_to_last > 0
+                   ? format("has grown %s-fold", power_text(log10_first_to_last).c_str())
+                   : format("keeps %s of it", power_text(log10_first_to_last).c_str());
+      };
       std::string text = format(
           "The LSTM's cell state is updated by addition, c_t = f_t * c_{t-1} + i_t * g_t, so "
-          "along it the gradient is multiplied only by the forget gate f, with no squashing "
-          "derivative (the dashed line: ||dL/dc_t||). Here f averages %.2f (forget_bias=%g)",
+          "along the cell path alone the gradient is multiplied only by the forget gate f, with "
+          "no squashing derivative. Here f averages %.2f (forget_bias=%g)",
           lstm->analysis.mean_gate, c.forget_bias);
       if (const WhyResult* w = why_of(r, gs::CellKind::Lstm))
-        text += format(", so that path alone falls by %s per step",
-                       power_text(w->keep_path_log10_per_step).c_str());
-      text += format("; the whole gradient falls by %s per step",
-                     power_text(lstm->analysis.log10_per_step).c_str());
-      if (const DecayResult* tanh = decay_of(r, gs::CellKind::RnnTanh))
-        text += format(", the tanh RNN's by %s: after %d steps %s against %s",
-                       power_text(tanh->analysis.log10_per_step).c_str(), T,
-                       power_text(lstm->analysis.log10_first_to_last).c_str(),
-                       power_text(tanh->analysis.log10_first_to_last).c_str());
-      return text + ". With forget_bias=5, f starts near 0.99 and the path nearly stops "
-                    "vanishing.";
+        text += format(", so along f alone the gradient %s",
+                       rate(w->keep_path_log10_per_step).c_str());
+      // the dashed line, ||dL/dc_t||, measured as the solid one
+      if (const double dc = cell_state_log10_per_step(*lstm); std::isfinite(dc))
+        text += format(". The dashed line is not that path alone but the whole ||dL/dc_t||, which "
+                       "at every step also takes in what reaches c_t from h_t (through o_t and "
+                       "tanh'(c_t)): it %s",
+                       rate(dc).c_str());
+      text += format(". The whole ||dL/dh_t|| (solid) %s",
+                     rate(lstm->analysis.log10_per_step).c_str());
+      const DecayResult* tanh = decay_of(r, gs::CellKind::RnnTanh);
+      if (tanh && !tanh->overflow_step)
+        text += format("; the tanh RNN's %s. At step 1, with the loss at step %d, the LSTM's "
+                       "gradient %s, the tanh RNN's %s",
+                       rate(tanh->analysis.log10_per_step).c_str(), T,
+                       at_step_1(lstm->analysis.log10_first_to_last).c_str(),
+                       at_step_1(tanh->analysis.log10_first_to_last).c_str());
+      return text + ". With forget_bias=5, f starts near 0.99 and the path of f alone nearly "
+                    "stops vanishing.";
     }
     case 7: {
       std::string text;

@@ -31,14 +31,153 @@ std::string format(const char* pattern, ...) {
 
 namespace {
 
+// Decades (log10 units) per step as the sentences print them, to 3 decimals, so that the parts
+// printed add up to the total printed (each within 5e-4 of its value).
+double decades(double log10_per_step) { return std::round(log10_per_step * 1000) / 1000 + 0.0; }
+
+const char* derivative_name(gs::CellKind cell) {
+  switch (cell) {
+    case gs::CellKind::RnnTanh: return "tanh'";
+    case gs::CellKind::RnnSigmoid: return "sigmoid'";
+    case gs::CellKind::RnnRelu: return "relu'";
+    case gs::CellKind::RnnIdentity:
+    case gs::CellKind::Lstm:
+    case gs::CellKind::Gru: break;
+  }
+  return "act'";
+}
+
+// "tanh' (mean 0.97 along this sequence)": the derivative the identity twin leaves out.
+std::string derivative_label(const DecayResult& d) {
+  const gs::ProbeAnalysis& a = d.analysis;
+  switch (d.cell) {
+    case gs::CellKind::RnnTanh:
+      return format("tanh' (mean %.2f along this sequence)", a.mean_derivative);
+    case gs::CellKind::RnnSigmoid:
+      return format("sigmoid' (at most 0.25; mean %.2f along this sequence)", a.mean_derivative);
+    case gs::CellKind::RnnRelu:
+      return format("relu' (0 on the %.0f%% of unit steps that are off, 1 on the rest)",
+                    100 * a.fraction_zero_derivative);
+    case gs::CellKind::RnnIdentity:
+    case gs::CellKind::Lstm:
+    case gs::CellKind::Gru: break;
+  }
+  return "act'";
+}
+
+// What W_hh's largest singular value and spectral radius say about W_hh's part, and the twin's
+// average over these steps beside the radius' rate far back.
+std::string radius_text(const WhyResult& w, int steps) {
+  const double s = w.sigma_max_whh, r = w.spectral_radius_whh;
+  if (!(r > 0) || !std::isfinite(r) || !std::isfinite(s))
+    return format(" W_hh's largest singular value is %.2f and its spectral radius %.2g.", s, r);
+  const double rate = decades(std::log10(r));  // the linear recurrence's decades per step far back
+  std::string text;
+  if (rate > 0)
+    text = format(" W_hh's spectral radius is %.2f, above 1 (largest singular value %.2f): over "
+                  "many steps W_hh alone grows a gradient, by %.3f decades per step far back.",
+                  r, s, rate);
+  else if (rate == 0)
+    text = format(" W_hh's spectral radius is %.2f: far back W_hh alone neither grows nor shrinks "
+                  "a gradient (its largest singular value, %.2f, only bounds one step).",
+                  r, s);
+  else if (s > 1)
+    text = format(" W_hh's largest singular value is %.2f, above 1, yet its spectral radius is "
+                  "%.2f: one step can grow a gradient, but over many steps the product shrinks at "
+                  "the radius' rate, %.3f decades per step far back (the largest singular value "
+                  "only bounds one step).",
+                  s, r, -rate);
+  else
+    text = format(" W_hh's largest singular value is %.2f, so no step of W_hh alone can grow a "
+                  "gradient; far back it shrinks at its spectral radius' rate, %.2f per step "
+                  "(%.3f decades).",
+                  s, r, -rate);
+  const double twin = decades(w.twin_log10_per_step);
+  if (rate < 0 && twin < 0 && std::abs(twin - rate) >= 0.01)
+    text += format(" Over these %d steps W_hh alone loses %.3f per step on average, %s than that "
+                   "rate: the average still holds the first steps back, which lose %s.",
+                   steps, -twin, twin > rate ? "less" : "more", twin > rate ? "less" : "more");
+  return text;
+}
+
+}  // namespace
+
+double cell_state_log10_per_step(const DecayResult& d) {
+  const std::vector<double>& dc = d.curve_c;
+  int first = 0, last = static_cast<int>(dc.size()) - 1;
+  while (first <= last && !std::isfinite(dc[first])) ++first;
+  while (last >= first && !std::isfinite(dc[last])) --last;
+  return last > first ? (dc[first] - dc[last]) / (last - first) : std::nan("");
+}
+
+std::string attribution_text(const DecayResult& d, const WhyResult& w) {
+  if (!w.done || w.overflow_step || w.cell != d.cell || !std::isfinite(w.decay_log10_per_step) ||
+      !std::isfinite(w.twin_log10_per_step))
+    return "";
+  const double total = decades(w.decay_log10_per_step), twin = decades(w.twin_log10_per_step);
+  const double act = decades(total - twin);  // the activation's part, as printed
+  std::string text;
+  if (total < 0)
+    text = format("its gradient loses %.3f decades per step back", -total);
+  else if (total > 0)
+    text = format("its gradient grows by %.3f decades per step back", total);
+  else
+    text = "its gradient neither grows nor shrinks measurably (0.000 decades per step back)";
+  text += format(" (a factor %s per step on average: %s after 100 steps).",
+                 power_text(w.decay_log10_per_step).c_str(),
+                 power_text(100 * w.decay_log10_per_step).c_str());
+  const char* alone = "W_hh alone (the same weights, inputs and seed gradient with no activation)";
+  const std::string label = derivative_label(d);
+  const char* name = derivative_name(d.cell);
+  if (d.cell == gs::CellKind::RnnIdentity) {
+    text += " There is no activation: the model is its own identity twin, so all of it is W_hh's.";
+  } else if (total != 0 && twin * total > 0 && act * total >= 0) {  // both parts the same way
+    text += format(" %s %s %.3f of them (%.0f%%); %s ", alone, total < 0 ? "loses" : "gives",
+                   std::abs(twin), 100 * twin / total, label.c_str());
+    text += act == 0 ? std::string("adds nothing measurable (0.000)")
+                     : format("adds the other %.3f", std::abs(act));
+    if (std::abs(act) > std::abs(twin))
+      text += format(": here %s, not W_hh, does most of it", name);
+    text += ".";
+  } else if (total != 0 && twin * total > 0) {  // W_hh alone does more than all; act' pulls back
+    text += format(" %s would %s %.3f decades per step, more than that; %s takes back %.3f: here "
+                   "the activation adds %s.",
+                   alone, total < 0 ? "lose" : "grow it by", std::abs(twin), label.c_str(),
+                   std::abs(act), total < 0 ? "growth" : "decay");
+  } else if (total != 0) {  // W_hh alone goes the other way, or nowhere: the activation decides
+    const std::string w_alone =
+        twin > 0   ? format("would grow it by %.3f decades per step", twin)
+        : twin < 0 ? format("would lose %.3f decades per step", -twin)
+                   : std::string("would keep it (0.000 decades per step)");
+    text += format(" %s %s; %s adds %.3f decades of %s per step, so it %s: here %s, not W_hh, "
+                   "makes it %s.",
+                   alone, w_alone.c_str(), label.c_str(), std::abs(act),
+                   act < 0 ? "decay" : "growth", total < 0 ? "vanishes" : "grows", name,
+                   total < 0 ? "vanish" : "grow");
+  } else {  // nothing in total: the two parts cancel
+    text += format(" %s changes it by %+.3f decades per step and %s by %+.3f: they cancel.", alone,
+                   twin, label.c_str(), act);
+  }
+  text += radius_text(w, w.steps);
+  const double bound = w.gamma * w.sigma_max_whh;  // Pascanu et al.'s bound on ||J_t||
+  if (d.cell != gs::CellKind::RnnIdentity && bound < 1)
+    text += format(" With %s <= %.2g, no step can grow the gradient by more than %.2g x %.2f = "
+                   "%.2f, below 1: vanishing is guaranteed (Pascanu et al. 2013).",
+                   name, w.gamma, w.gamma, w.sigma_max_whh, bound);
+  return text;
+}
+
+namespace {
+
 std::string capitalized(std::string text) {
   if (!text.empty()) text[0] = static_cast<char>(std::toupper(text[0]));
   return text;
 }
 
-// One paragraph about one cell's decay curve.
+// One paragraph about one cell's decay curve. `why`: the cell's why job (W_hh's part of the
+// decay, the spectral radius), or null while it computes.
 // `drawn`: the model was drawn from the config (not your own), so its keys can change it.
-std::string explain_cell(const DecayResult& job, int steps, bool drawn) {
+std::string explain_cell(const DecayResult& job, const WhyResult* why, int steps, bool drawn) {
   const gs::ProbeAnalysis& a = job.analysis;
   const char* name = cell_label(job.cell);
   if (job.overflow_step)
@@ -62,36 +201,41 @@ std::string explain_cell(const DecayResult& job, int steps, bool drawn) {
     measured = "with a single step there is nothing to pass back.";
   switch (job.cell) {
     case gs::CellKind::RnnTanh:
-    case gs::CellKind::RnnSigmoid: {
-      // ||J_t|| <= max act' * sigma_max(W_hh) = gamma sigma_max (Pascanu et al. 2013)
-      const char* act = job.cell == gs::CellKind::RnnTanh ? "tanh'" : "sigmoid'";
-      const double bound = a.gamma * a.sigma_max_whh;
-      return format(
-          "%s: each step back multiplies the gradient by J_t^T = W_hh^T diag(%s). "
-          "Here W_hh's largest singular value is %.2f and %s <= %.2g, so no step can "
-          "grow it by more than %.2f%s; along this sequence the mean %s is %.2f. %s",
-          name, act, a.sigma_max_whh, act, a.gamma, bound,
-          bound < 1 ? " (below 1: vanishing is guaranteed)"
-                    : " (above 1: vanishing is not forced, and it may explode)",
-          act, a.mean_derivative, capitalized(measured).c_str());
-    }
+    case gs::CellKind::RnnSigmoid:
     case gs::CellKind::RnnRelu:
-      return format(
-          "%s: active units pass the gradient with derivative 1, but %.0f%% of unit "
-          "steps here are off (derivative 0) and W_hh's largest singular value is %.2f; "
-          "%s",
-          name, 100 * a.fraction_zero_derivative, a.sigma_max_whh, measured.c_str());
-    case gs::CellKind::RnnIdentity:
-      return format(
-          "%s: no squashing at all, so only W_hh acts: largest singular value %.2f "
-          "(above 1 it explodes, below it vanishes); %s",
-          name, a.sigma_max_whh, measured.c_str());
-    case gs::CellKind::Lstm:
-      return format(
+    case gs::CellKind::RnnIdentity: {
+      // Each step back multiplies by J_t^T = W_hh^T diag(act'(a_t)): the measured slope split
+      // into the identity twin's (W_hh alone) and the rest (act'), core/attribution.h.
+      const std::string split = why ? attribution_text(job, *why) : "";
+      if (split.empty())
+        return format(
+            "%s: each step back multiplies the gradient by J_t^T = %s; %s%s", name,
+            job.cell == gs::CellKind::RnnIdentity
+                ? "W_hh^T (no activation)"
+                : format("W_hh^T diag(%s)", derivative_name(job.cell)).c_str(),
+            measured.c_str(),
+            !why && steps >= 2 ? " How much of it is W_hh's and how much the activation's is "
+                                 "being computed."
+                               : "");
+      return format("%s: %s%s", name, split.c_str(),
+                    a.steps_to_zero >= 0 ? (" " + capitalized(measured)).c_str() : "");
+    }
+    case gs::CellKind::Lstm: {
+      std::string text = format(
           "%s: along the cell path dc_{t-1} = f_t * dc_t the gradient is multiplied "
           "only by the forget gate, mean f = %.2f here%s; %s",
           name, a.mean_gate, drawn ? " (raise forget_bias to bring it near 1)" : "",
           measured.c_str());
+      // the f-only product beside the dashed line, which is the whole dL/dc_t
+      const double dc = cell_state_log10_per_step(job);
+      if (why && std::isfinite(why->keep_path_log10_per_step) && std::isfinite(dc))
+        text += format(" Along f alone it is multiplied by %s per step; the dashed line is the "
+                       "whole ||dL/dc_t||, which also takes in what reaches c_t from h_t at "
+                       "every step: %s per step.",
+                       power_text(why->keep_path_log10_per_step).c_str(),
+                       power_text(dc).c_str());
+      return text;
+    }
     case gs::CellKind::Gru:
       return format(
           "%s: the update gate keeps a share z of the old state, h_t = (1-z) n + z "
@@ -104,6 +248,42 @@ std::string explain_cell(const DecayResult& job, int steps, bool drawn) {
   return "";
 }
 
+// The cell's finished why job, or null.
+const WhyResult* why_for(const Results& c, gs::CellKind cell) {
+  for (const WhyResult& w : c.why)
+    if (w.cell == cell && w.done) return &w;
+  return nullptr;
+}
+
+// "Of the gradient at the loss (step 50), this much reaches step 1: LSTM 2.5e-5, GRU 3.1e-4." A
+// cell whose gradient grew on the way back is said to grow ("... the gradient grows instead:
+// RNN-tanh 66-fold"), one whose forward pass overflowed to have none.
+std::string first_to_last_headline(const Results& c, int steps) {
+  std::string reaching, growing, none;
+  for (const DecayResult& d : c.decay) {
+    const double v = d.analysis.log10_first_to_last;
+    const char* name = cell_label(d.cell);
+    if (d.overflow_step || std::isnan(v))
+      none += format("%s%s", none.empty() ? "" : ", ", name);
+    else if (v > 0)
+      growing += format("%s%s %s-fold", growing.empty() ? "" : ", ", name, power_text(v).c_str());
+    else
+      reaching += format("%s%s %s", reaching.empty() ? "" : ", ", name, power_text(v).c_str());
+  }
+  std::string text;
+  if (!reaching.empty())
+    text = format("Of the gradient at the loss (step %d), this much reaches step 1: %s.", steps,
+                  reaching.c_str());
+  if (!growing.empty())
+    text += format("%sFrom the loss (step %d) back to step 1 the gradient grows%s: %s.",
+                   text.empty() ? "" : " ", steps, reaching.empty() ? "" : " instead",
+                   growing.c_str());
+  if (!none.empty())
+    text += format("%sNo gradient reaches back for %s: the forward pass overflowed.",
+                   text.empty() ? "" : " ", none.c_str());
+  return text;
+}
+
 // What the initialization in effect does to the factor per step (issue 9: identity, orthogonal,
 // chrono); the measured factors are in each cell's paragraph.
 std::string explain_init(const gs::Config& c) {
@@ -112,12 +292,26 @@ std::string explain_init(const gs::Config& c) {
   text += ". ";
   switch (c.init) {
     case gs::InitKind::Uniform:
-      text += "PyTorch's default, every weight from U(-1/sqrt(H), 1/sqrt(H)): W_hh's largest "
-              "singular value, times the activation's derivative, bounds the factor per step.";
+      // U(-b, b) entries have variance b^2 / 3 = 1 / (3 H): the circular law puts the eigenvalues
+      // in a disc of radius sqrt(H / (3 H)) = 1/sqrt(3), the largest singular value near twice it.
+      text += c.scale == 1 && c.radius == 0
+                  ? "PyTorch's default: every weight from U(-1/sqrt(H), 1/sqrt(H))."
+                  : format("Every weight from U(-1/sqrt(H), 1/sqrt(H)) as PyTorch draws them, "
+                           "then W_hh%s%s (PyTorch's default is scale 1%s).",
+                           c.scale != 1 ? format(" multiplied by %g", c.scale).c_str() : "",
+                           c.radius > 0 ? " rescaled as above" : "",
+                           c.radius > 0 ? ", no rescaling" : "");
+      if (c.radius == 0)
+        text += format(" Such a W_hh's eigenvalues fill a disc of radius about %.2f (%g/sqrt(3), "
+                       "the circular law) while its largest singular value is about twice that: "
+                       "the radius sets the rate far back, the singular value only bounds one "
+                       "step.",
+                       c.scale / std::sqrt(3.0), c.scale);
       break;
     case gs::InitKind::Xavier:
       text += "Glorot's U(+-sqrt(6 / (fan_in + fan_out))) per gate block: larger weights than "
               "PyTorch's default, so the factor per step starts larger.";
+      if (c.scale != 1) text += format(" W_hh is then multiplied by %g.", c.scale);
       break;
     case gs::InitKind::Orthogonal:
       text += "W_hh orthogonal (Saxe et al. 2014): every singular value equals the scale, so "
@@ -162,15 +356,21 @@ std::string explain_why_page(const Results& c, View view) {
             "multiplies the gradient by %s; measured along this sequence, by %s.",
             name, lambda, power_text(lambda / ln10).c_str(),
             power_text(w.decay_log10_per_step).c_str());
-        if (w.pascanu_bound > 0)
+        if (w.pascanu_bound > 0) {
           text += format(
               " W_hh's largest singular value is %.2f and act' <= %.2g, so no step can grow it "
               "by more than %.2f%s",
               w.sigma_max_whh, w.gamma, w.pascanu_bound,
               w.pascanu_bound < 1 ? ": vanishing is guaranteed."
+              : !(lambda < 0)     ? ": above 1 the bound guarantees nothing."
                                   : ": above 1 the bound guarantees nothing, yet the typical "
                                     "direction still shrinks.");
-        else if (std::isfinite(w.keep_path_log10_per_step))
+          if (std::isfinite(w.spectral_radius_whh))
+            text += format(" Far back, W_hh alone (no activation) multiplies it by its spectral "
+                           "radius, %.2f, per step: a linear recurrence's rate; the largest "
+                           "singular value only bounds one step.",
+                           w.spectral_radius_whh);
+        } else if (!w.keep_path.name.empty() && std::isfinite(w.keep_path_log10_per_step))
           text += format(" Along the %s alone the gradient falls by %s per step.",
                          w.keep_path.name.c_str(), power_text(w.keep_path_log10_per_step).c_str());
         text += "\n\n";
@@ -183,7 +383,20 @@ std::string explain_why_page(const Results& c, View view) {
           text += format("%s%s %s %.2f", &s == &w.saturation[0] ? name : "",
                          &s == &w.saturation[0] ? ": mean" : ",", s.name.c_str(), sum);
         }
-        text += ".\n\n";
+        text += ".";
+        // RNNs: what the derivative adds to the decay per step, beside W_hh's part
+        if (w.cell != gs::CellKind::RnnIdentity && std::isfinite(w.twin_log10_per_step) &&
+            std::isfinite(w.decay_log10_per_step)) {
+          const double total = decades(w.decay_log10_per_step);
+          const double twin = decades(w.twin_log10_per_step), act = decades(total - twin);
+          text += format(
+              " Of the %.3f decades per step its gradient %s, W_hh alone (no activation) %s "
+              "%.3f and %s adds %.3f decades of %s.",
+              std::abs(total), total > 0 ? "grows by" : "loses",
+              twin > 0 ? "grows it by" : "loses", std::abs(twin), derivative_name(w.cell),
+              std::abs(act), act > 0 ? "growth" : "decay");
+        }
+        text += "\n\n";
         break;
       }
       case View::LagSplit: {
@@ -274,19 +487,15 @@ std::string explain_view(const App& app, View view) {
     case View::Why:
     case View::Controls: {
       if (!decay_done(c) || !results_current(app)) return "Computing the decay curves...";
-      // The headline first: how much of the gradient at the loss is left at step 1.
-      text = format("Of the gradient at the loss (step %d), this much reaches step 1: ", steps);
-      for (size_t i = 0; i < c.decay.size(); ++i) {
-        const gs::ProbeAnalysis& a = c.decay[i].analysis;
-        text += format("%s%s %s", i ? ", " : "", cell_label(c.decay[i].cell),
-                       power_text(a.log10_first_to_last).c_str());
-      }
-      text += ".\n\n";
+      // The headline first: how much of the gradient at the loss is left at step 1, or how
+      // much it grew on the way there.
+      text = first_to_last_headline(c, steps) + "\n\n";
       text += format(
           "BPTT carries dL/dh back one step at a time: dL/dh_{t-1} = J_t^T dL/dh_t. "
           "Over %d steps that is a product of %d Jacobians.\n\n",
           steps, steps - 1);
-      for (const DecayResult& job : c.decay) text += explain_cell(job, steps, !app.own_model.model) + "\n\n";
+      for (const DecayResult& job : c.decay)
+        text += explain_cell(job, why_for(c, job.cell), steps, !app.own_model.model) + "\n\n";
       text += explain_init(c.config) + "\n\n";
       if (view == View::Heatmap)
         text +=

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "attribution.h"
 #include "bounds.h"
 #include "lag_split.h"
 #include "saturation.h"
@@ -52,6 +53,9 @@ void fill_measures(WhyJob& job) {
   r.sigma_max_whh = b.sigma_max_whh;
   r.gamma = b.gamma;
   r.keep_path_log10_per_step = b.keep_path_log10_per_step;
+  const gs::Attribution attribution = gs::attribute_decay(probe);
+  r.twin_log10_per_step = attribution.twin_log10_per_step;
+  r.spectral_radius_whh = attribution.spectral_radius_whh;
   if (!b.log10_keep_path.empty()) {
     r.keep_path.name = r.cell == gs::CellKind::Lstm ? "forget path" : "update path";
     r.keep_path.meaning = "mean over units of log10 of the product of the keep gate from t on";

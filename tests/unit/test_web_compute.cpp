@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 
+#include "attribution.h"
 #include "bounds.h"
 #include "compute.h"
 #include "config_samples.h"
@@ -459,6 +460,22 @@ TEST_CASE(
     CHECK(same(got.sigma_max_whh, bounds.sigma_max_whh));
     CHECK(same(got.gamma, bounds.gamma));
     CHECK(same(got.keep_path_log10_per_step, bounds.keep_path_log10_per_step));
+    // W_hh's part of the slope (the identity twin) and its spectral radius, as core has them;
+    // the parts add up to the slope the decay curve shows
+    const Attribution attribution = attribute_decay(probe);
+    CHECK(same(got.twin_log10_per_step, attribution.twin_log10_per_step));
+    CHECK(same(got.spectral_radius_whh, attribution.spectral_radius_whh));
+    if (relu) {
+      CHECK(std::isfinite(got.twin_log10_per_step));
+      CHECK(got.spectral_radius_whh > 0);
+      REQUIRE(page.decay.size() == 2);
+      const double activation = got.decay_log10_per_step - got.twin_log10_per_step;
+      CHECK(std::abs(got.twin_log10_per_step + activation -
+                     page.decay[i].analysis.log10_per_step) < 1e-3);
+    } else {
+      CHECK(std::isnan(got.twin_log10_per_step));
+      CHECK(std::isnan(got.spectral_radius_whh));
+    }
     if (!relu) check_series(got.keep_path, "forget path", bounds.log10_keep_path, {}, {}, {});
   }
   CHECK(page.why[0].saturation.size() == 2);  // rnn-relu: drelu and dead_share
