@@ -5,7 +5,9 @@
 //   load        navigation to the first frame (ready) and to every curve of the default page (done)
 //   training    train('play') on the default page: iterations per second over ~5 s, computed here
 //               from the iteration count and the wall clock (not the page's own rate)
-//   long probe  setConfig('length=100000&hidden=32&cell=lstm'), and the same for rnn-tanh, on a
+//   long probe  setConfig('length=100000&hidden=32&cell=lstm'), the same for rnn-tanh, and
+//               'length=20000&hidden=64&cell=rnn-tanh,lstm,gru' (the browser test robustness.mjs
+//               runs it, and checks only that frames keep coming and that it completes), each on a
 //               fresh page: time from setConfig to done
 //   work/frame  getState().work_ms (the app's CPU work in one frame) sampled every animation frame
 //               during training and the long probes: p50, p95, max, and the page's work_ms_max
@@ -35,7 +37,8 @@ for (let i = 2; i < process.argv.length; i += 2) {
 
 const VIEWPORT = { width: 1280, height: 800 };
 const TRAINING_SECONDS = 5;
-const LONG_PROBES = ['length=100000&hidden=32&cell=lstm', 'length=100000&hidden=32&cell=rnn-tanh'];
+const LONG_PROBES = ['length=100000&hidden=32&cell=lstm', 'length=100000&hidden=32&cell=rnn-tanh',
+                     'length=20000&hidden=64&cell=rnn-tanh,lstm,gru'];
 
 // Installed before the page's own scripts: notes performance.now() (ms since navigation started)
 // at the first animation frame where the app is ready and the first where it is done.
@@ -157,21 +160,21 @@ async function main() {
     console.log(`  ${to.iterations - from.iterations} iterations (each: one minibatch of every cell) ` +
                 `in ${ms(to.t - from.t)} ms: ${rate.toFixed(1)} iterations/s, ` +
                 `${(training.samples.length / (training.elapsed / 1000)).toFixed(1)} frames/s`);
-    console.log('\nlong probe (setConfig on a fresh page)   ms until done');
+    console.log('\nlong probe (setConfig on a fresh page)           ms until done');
     for (const { text, run } of probes) {
-      console.log(`  ${text.padEnd(38)} ${ms(run.elapsed).padStart(10)}${run.done ? '' : ' (not done)'}`);
+      console.log(`  ${text.padEnd(46)} ${ms(run.elapsed).padStart(10)}${run.done ? '' : ' (not done)'}`);
     }
 
     console.log('\nwork per frame, ms (getState().work_ms, every animation frame)');
     const rows = [workRow('training', training), ...probes.map(({ text, run }) =>
-      workRow(`long probe ${text.match(/cell=([\w-]+)/)[1]}`, run))];
+      workRow(`long probe ${text.match(/cell=([\w,-]+)/)[1]}`, run))];
     const header = ['frames', 'p50', 'p95', 'max', 'max at', 'work_ms_max', 'getState p50',
                     'getState max'];
-    console.log(`  ${'while'.padEnd(20)}` + header.map((h) => h.padStart(h.length > 7 ? 13 : 8)).join(''));
+    console.log(`  ${'while'.padEnd(30)}` + header.map((h) => h.padStart(h.length > 7 ? 13 : 8)).join(''));
     for (const r of rows) {
       const values = [String(r.frames), ms(r.p50), ms(r.p95), ms(r.max), ms(r.maxAt),
                       ms(r.pageMax), ms(r.getState), ms(r.getStateMax)];
-      console.log(`  ${r.what.padEnd(20)}` +
+      console.log(`  ${r.what.padEnd(30)}` +
                   values.map((v, i) => v.padStart(header[i].length > 7 ? 13 : 8)).join(''));
     }
     console.log('  max at: ms after train(\'play\') or setConfig; work_ms_max: the page\'s own worst ' +

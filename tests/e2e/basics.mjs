@@ -124,24 +124,65 @@ await runArea(async ({ browser, base }) => {
     return s.error;
   });
 
-  // The app's own work per frame must stay well under 50 ms. The whole frame here also waits
-  // for SwiftShader to rasterize in software, so only its rate is reported and loosely checked.
-  await step('desktop: frames keep coming, the app\'s work per frame stays under 50 ms', async () => {
+  // Frames keep coming and each reports the app's work. How fast (frames/s, the worst frame's
+  // work) is measured by `make bench-page` (bench/page_bench.mjs), not asserted here: on a shared
+  // machine under SwiftShader a timing says more about the load than about the page.
+  await step('desktop: frames keep coming and each reports its work (timings: make bench-page)', async () => {
     const a = await state(page);
-    await page.waitForTimeout(2000);
+    await waitFrames(page, 10);  // fails after 20 s without 10 new frames: a hang, not a slow machine
     const b = await state(page);
-    const fps = (b.frame - a.frame) / 2;
-    expect(fps >= 4, `${fps} frames/s`);
-    expect(b.work_ms_max < 50, `worst frame's work ${b.work_ms_max.toFixed(1)} ms`);
-    return `${fps} frames/s under SwiftShader, worst work ${b.work_ms_max.toFixed(1)} ms, ` +
+    const timings = [b.work_ms, b.work_ms_max, b.frame_ms];
+    expect(b.frame >= a.frame + 10, `frame ${a.frame} -> ${b.frame}`);
+    expect(timings.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0) && b.work_ms_max >= b.work_ms,
+           `work_ms ${b.work_ms}, work_ms_max ${b.work_ms_max}, frame_ms ${b.frame_ms}`);
+    return `frame ${a.frame} -> ${b.frame}; reported, not checked: worst work ${b.work_ms_max.toFixed(1)} ms, ` +
            `last whole frame ${b.frame_ms.toFixed(0)} ms`;
   });
 
-  await step('desktop: hovering a plot draws the read-out (screenshot desktop-hover.png)', async () => {
-    await page.mouse.move(600, 260);
+  // The read-out: under the mouse a plot draws a vertical crosshair over its whole height (white
+  // at alpha 70), a marker on each curve and a tooltip with the values beside the mouse
+  // (web/plot.cpp, hover and draw_tooltip). Two screenshots, the mouse first where nothing
+  // reacts to it (the empty right end of the page bar), then over the decay plot; the page is
+  // idle (every curve computed, nothing training), so what changed is what the hover drew.
+  await step('desktop: hovering a plot draws the read-out: the crosshair and the tooltip (screenshot desktop-hover.png)', async () => {
+    await waitDone(page);
+    const [mx, my] = [600, 260];  // inside the decay plot at 1280 x 800 (its first tile)
+    await page.mouse.move(1000, 18);
     await waitFrames(page, 3);
-    const png = await page.screenshot({ path: path.join(args.out, 'desktop-hover.png') });
-    expect(decodePng(png).width === 1280, 'screenshot');
+    const away = decodePng(await page.screenshot());
+    await page.mouse.move(mx, my);
+    await waitFrames(page, 3);
+    const over = decodePng(await page.screenshot({ path: path.join(args.out, 'desktop-hover.png') }));
+    expect(away.width === over.width && over.width === 1280 * (await state(page)).dpr, `screenshots ${away.width}, ${over.width} px wide`);
+    const scale = over.width / 1280, at = (img, x, y) => (y * img.width + x) * img.bpp;
+    const brighter = (x, y) => { const i = at(away, x, y), j = at(over, x, y);
+      return (over.px[j] + over.px[j + 1] + over.px[j + 2]) - (away.px[i] + away.px[i + 1] + away.px[i + 2]); };
+    const differs = (x, y) => { const i = at(away, x, y), j = at(over, x, y);
+      return away.px[i] !== over.px[j] || away.px[i + 1] !== over.px[j + 1] || away.px[i + 2] !== over.px[j + 2]; };
+    // the crosshair: the mouse's column brighter over the plot's height (measured: 288 rows of 800)
+    const cx = Math.round(mx * scale);
+    let crosshair = 0;
+    for (let y = 0; y < over.height; y++) if (Math.max(brighter(cx - 1, y), brighter(cx, y), brighter(cx + 1, y)) >= 15) crosshair++;
+    expect(crosshair >= 150 * scale, `the crosshair: ${crosshair} rows brighter in the mouse's column (at least ${150 * scale})`);
+    // the tooltip: a box of text right of and below the mouse (measured: 265 x 50 CSS px)
+    let tooltip = 0, outside = 0;
+    const colours = new Set();
+    for (let y = 0; y < over.height; y++) {
+      for (let x = 0; x < over.width; x++) {
+        if (!differs(x, y)) continue;
+        const near = x >= (mx - 10) * scale && x <= (mx + 400) * scale && y >= 40 * scale && y <= (my + 150) * scale;
+        if (!near) { outside++; continue; }
+        if (x > (mx + 10) * scale && y >= my * scale) {
+          tooltip++;
+          const j = at(over, x, y);
+          colours.add((over.px[j] << 16) | (over.px[j + 1] << 8) | over.px[j + 2]);
+        }
+      }
+    }
+    expect(tooltip >= 3000 * scale * scale && colours.size >= 20,
+           `the tooltip: ${tooltip} pixels changed right of and below the mouse, ${colours.size} colours`);
+    expect(outside === 0, `${outside} pixels changed away from the mouse: the page was not still`);
+    return `crosshair over ${crosshair} rows, tooltip ${tooltip} pixels in ${colours.size} colours`;
   });
 
   await step('desktop: no console errors or page errors', async () => {

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliFlags, runCli, execCli, Worst, halfUnitSignificant } from './compare.mjs';
+import { cliFlags, runCli, execCli, Worst, halfUnitSignificant, compareTrainability } from './compare.mjs';
 import { args, runArea, step, expect, openPage, state, waitFor, waitFrames } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -127,16 +127,14 @@ await runArea(async ({ browser, base }) => {
       values++;
       const map = runCli(args.cli, 'trainability',
                          [...cliFlags(v, { ...DRAWN_ONLY, seeds: null, sequences: null, lengths: null }), '--weights', FIXTURE]);
-      const t = s.trainability, tc = t.cells[0];
-      for (const [cell, scale, length, ratio] of map.rows) {
-        const i = t.scales.findIndex((x) => Math.abs(x - Number(scale)) <= 1e-9 * x), j = t.lengths.indexOf(Number(length));
-        expect(cell === 'lstm' && i >= 0 && j >= 0, `no page point for ${cell} ${scale} ${length}`);
-        if (!(tc.lyapunov_max[i * t.lengths.length + j] < -0.01)) continue;  // ordered side only (numbers.mjs)
-        w.compare(tc.log10_ratio[i * t.lengths.length + j], ratio, `scale ${scale} T=${length}`, halfUnitSignificant(ratio, 10));
-        values++;
-      }
+      expect(s.trainability.cells.length === 1 && s.trainability.cells[0].cell === 'lstm',
+             `trainability cells ${s.trainability.cells.map((x) => x.cell)}`);
+      // log10_ratio and lyapunov_max of every point whose forward pass is not chaotic (compare.mjs):
+      // measured, all 144 (the largest lambda_max T is 5.3)
+      const tr = compareTrainability(s.trainability, map, w, { minCompared: 130 });
+      values += 2 * tr.compared;
       expect(!w.failure(), w.failure());
-      return `${values} values; ${w.summary()}`;
+      return `${values} values (trainability: both numbers of ${tr.compared} of ${tr.points} points); ${w.summary()}`;
     });
 
     // Truncated BPTT starts where training does: from the loaded model (truncation --weights).

@@ -14,29 +14,143 @@ import { cliFlags, runCli, execCli, Worst, halfUnitSignificant, firstDifference,
 await runArea(async ({ browser, base }) => {
   // --- views with content, live training, screenshots for people at 1280 x 800 ---
   const views = await openPage(browser, base, { width: 1280, height: 800 });
-  await step('desktop: every view has its numbers and the heatmaps are drawn', async () => {
-    const s = await waitDone(views.page);
-    const cells = s.values.cell.split(','), lengths = s.values.lengths.split(',');
-    expect(s.decay.cells.length === cells.length && s.decay.cells.every((c) => c.done &&
-           c.median.length === Number(s.values.length) && c.median.every((x) => x === null || Number.isFinite(x))),
-           'decay curves missing or not finite');
-    expect(s.sweep.points.length === cells.length * lengths.length, `${s.sweep.points.length} sweep points`);
-    const hm = s.views.heatmap;
-    expect(hm.rendered && hm.cells.length === cells.length &&
-           hm.cells.every((c) => c.rendered && c.width > 0 && c.height > 0), `heatmap ${JSON.stringify(hm.cells)}`);
-    const why = [];
-    for (const f of ['decay', 'sweep', 'heatmap', 'training', 'why']) {
-      const err = await views.page.evaluate((v) => window.gradscope.focus(v), f);
-      expect(err === '', `focus(${f}) returned "${err}"`);
-      const t = await state(views.page);
-      expect(t.focus === f && t.why.length > 40, `focus ${t.focus}, why "${t.why}"`);
-      why.push(t.why.length);
+  // Every view's numbers in getState(), at the defaults once everything is computed: present,
+  // of the configured sizes, and finite where a number belongs (null where a quantity is exactly
+  // zero, as number_format.h encodes it); then each view in focus explains itself in Why.
+  await step('desktop: every view has its numbers (getState, finite where they should be) and its Why; the heatmaps are drawn', async () => {
+    const s = await waitFor(views.page, (x) => x.done && x.why_it_vanishes.done && x.trainability.done && x.cliff.done &&
+                            x.truncation.done, null, 120000, 'every view computed');
+    const v = s.values, cells = v.cell.split(','), lengths = v.lengths.split(','), T = Number(v.length);
+    const finite = (x) => typeof x === 'number' && Number.isFinite(x);
+    const allFinite = (a, n, what) => expect(Array.isArray(a) && a.length === n && a.every(finite),
+                                             `${what}: ${Array.isArray(a) ? `${a.length} values (${n} wanted), ${a.filter((x) => !finite(x)).length} not finite numbers, e.g. ${a.find((x) => !finite(x))}` : a}`);
+    const sameCells = (list, what) => expect(list.map((c) => c.cell).join(',') === v.cell, `${what}: cells ${list.map((c) => c.cell)}`);
+    const numbers = {
+      decay: () => {
+        sameCells(s.decay.cells, 'decay');
+        for (const c of s.decay.cells) {
+          expect(c.done && c.log10_grad_norm_h.length === Number(v.seeds), `decay ${c.cell}: done ${c.done}, ${c.log10_grad_norm_h.length} seeds`);
+          for (const a of [c.median, ...c.log10_grad_norm_h]) {
+            expect(a.length === T && a.every((x) => x === null || finite(x)), `decay ${c.cell}: ${a.length} values, not all finite or null`);
+          }
+          expect(c.median.filter(finite).length > T / 2, `decay ${c.cell}: mostly exactly zero`);
+        }
+        return `${cells.length} x ${T} steps`;
+      },
+      sweep: () => {
+        expect(s.sweep.done && s.sweep.points.length === cells.length * lengths.length, `${s.sweep.points.length} sweep points`);
+        for (const q of s.sweep.points) allFinite([q.mean_log10_ratio, q.stddev, q.min, q.max], 4, `sweep ${q.cell} T=${q.length}`);
+        return `${s.sweep.points.length} points`;
+      },
+      heatmap: () => {
+        const hm = s.views.heatmap;
+        expect(hm.rendered && hm.cells.length === cells.length &&
+               hm.cells.every((c) => c.rendered && c.width > 0 && c.height > 0), `heatmap ${JSON.stringify(hm.cells)}`);
+        allFinite(hm.range, 2, 'heatmap range');
+        expect(hm.range[0] < hm.range[1], `heatmap range ${hm.range}`);
+        return hm.cells.map((x) => `${x.width}x${x.height}`).join(', ');
+      },
+      training: () => {  // before Play: no iterations, each cell's chance loss
+        sameCells(s.training.cells, 'training');
+        expect(s.training.iterations === 0 && s.training.cells.every((c) => c.loss.length === 0), `training ran: ${s.training.iterations}`);
+        allFinite(s.training.cells.map((c) => c.chance_loss), cells.length, 'chance losses');
+        return 'chance losses';
+      },
+      why: () => 'the text',
+      spectra: () => {
+        sameCells(s.why_it_vanishes.cells, 'spectra');
+        for (const c of s.why_it_vanishes.cells) {
+          const size = (c.cell === 'lstm' ? 2 : 1) * Number(v.hidden);
+          allFinite(c.lyapunov_exponents, size, `${c.cell} Lyapunov exponents`);
+          expect(c.sv_steps.length > 0, `${c.cell}: no sampled steps`);
+          allFinite(c.sv1, c.sv_steps.length, `${c.cell} largest singular values`);
+          expect(c.sv1.every((x) => x > 0), `${c.cell}: a largest singular value <= 0`);
+          expect(finite(c.decay_log10_per_step), `${c.cell} decay slope ${c.decay_log10_per_step}`);
+        }
+        return 'exponents, singular values, slopes';
+      },
+      saturation: () => {
+        for (const c of s.why_it_vanishes.cells) {
+          expect(c.saturation.length > 0, `${c.cell}: no saturation series`);
+          for (const q of c.saturation) {
+            expect(q.steps.length === T, `${c.cell} ${q.name}: ${q.steps.length} steps`);
+            for (const stat of q.name === 'dead_share' ? ['mean'] : ['mean', 'q25', 'median', 'q75']) {
+              allFinite(q[stat], T, `${c.cell} ${q.name} ${stat}`);
+              expect(q[stat].every((x) => x >= 0 && x <= 1), `${c.cell} ${q.name} ${stat} outside [0, 1]`);
+            }
+          }
+        }
+        return s.why_it_vanishes.cells.map((c) => `${c.cell} ${c.saturation.length} series`).join(', ');
+      },
+      lagsplit: () => {
+        for (const c of s.why_it_vanishes.cells) {
+          const m = c.lag_log10_term.mean;
+          // step 1's term is exactly zero (h_0 = 0): not a number (getState writes it "overflow",
+          // numbers.mjs); every later step's is one
+          expect(m.length === T && typeof m[0] !== 'number', `${c.cell} lag term at t=1: ${m[0]}`);
+          allFinite(m.slice(1), T - 1, `${c.cell} lag terms`);
+          expect(finite(c.lag_log10_total) && c.share_above.length > 0 &&
+                 c.share_above.every((x) => finite(x.log10_share) && x.log10_share <= 0), `${c.cell} shares ${JSON.stringify(c.share_above)}`);
+        }
+        return 'terms, shares';
+      },
+      trainability: () => {
+        const t = s.trainability, n = t.scales.length * t.lengths.length;
+        sameCells(t.cells, 'trainability');
+        expect(t.done && n === 144, `map ${t.scales.length} x ${t.lengths.length}`);
+        for (const c of t.cells) {
+          allFinite(c.log10_ratio, n, `${c.cell} log10 ratios`);
+          allFinite(c.lyapunov_max, n, `${c.cell} largest exponents`);
+          expect(finite(c.edge_of_chaos), `${c.cell} edge of chaos ${c.edge_of_chaos}`);
+        }
+        return `${t.cells.length} x ${n} points`;
+      },
+      critical: () => {  // before Run: what will run, nothing run
+        const c = s.critical;
+        expect(c.runs_total === cells.length * lengths.length * Number(v.seeds) && c.runs.length === 0 && !c.running &&
+               c.cells.length === cells.length && c.cells.every((x) => x.shares.length === lengths.length && x.shares.every((q) => q.done === 0)),
+               `critical ${JSON.stringify(c).slice(0, 160)}`);
+        return `${c.runs_total} runs to go`;
+      },
+      cliff: () => {
+        const c = s.cliff, n = c.w.length * c.b.length;
+        expect(c.done && n > 1000, `cliff grid ${c.w.length} x ${c.b.length}`);
+        for (const k of ['loss', 'grad_w', 'grad_b']) allFinite(c[k], n, `cliff ${k}`);
+        expect(c.plain.w.length > 1 && c.clipped.w.length > 1, 'no descent paths');
+        allFinite(c.clipped.loss, c.clipped.w.length, 'the clipped path\'s losses');
+        return `${n} grid points, paths of ${c.plain.w.length} and ${c.clipped.w.length}`;
+      },
+      truncation: () => {
+        sameCells(s.truncation.cells, 'truncation');
+        for (const c of s.truncation.cells) {
+          allFinite(c.cosine, T, `${c.cell} cosines`);
+          expect(c.cosine.every((x) => x >= -1 - 1e-12 && x <= 1 + 1e-12) && Math.abs(c.cosine[T - 1] - 1) < 1e-6,
+                 `${c.cell}: cosines outside [-1, 1] or k = T not 1 (${c.cosine[T - 1]})`);
+        }
+        return `${s.truncation.cells.length} x ${T} cosines`;
+      },
+      presets: () => {
+        expect(s.presets.length >= 8 && s.presets.every((x) => x.name && x.view), `presets ${JSON.stringify(s.presets).slice(0, 120)}`);
+        return `${s.presets.length} presets`;
+      },
+    };
+    const seen = [];
+    for (const [view, check] of Object.entries(numbers)) {
+      const what = check();
+      // focus() applies at once; only the two fields are brought back (getState() is large here)
+      const t = await views.page.evaluate((f) => {
+        const err = window.gradscope.focus(f), g = window.gradscope.getState();
+        return { err, focus: g.focus, why: g.why };
+      }, view);
+      expect(t.err === '', `focus(${view}) returned "${t.err}"`);
+      expect(t.focus === view && t.why.length > 40 && /\d/.test(t.why) && !/\b(NaN|nan|inf)\b|Computing/.test(t.why),
+             `${view}: focus ${t.focus}, Why "${t.why.slice(0, 120)}"`);
+      seen.push(`${view}: ${what}`);
     }
     await views.page.evaluate(() => window.gradscope.focus('decay'));
     const c = await canvasContent(views.page, path.join(args.out, 'desktop-1280x800.png'));
     expect(c.distinct >= 1000 && c.topShare < 0.8, `${c.distinct} colours, top ${(c.topShare * 100).toFixed(1)}%`);
-    return `${c.distinct} colours; heatmaps ${hm.cells.map((x) => `${x.width}x${x.height}`).join(', ')}; ` +
-           `Why texts of ${why.join(', ')} chars`;
+    return `${seen.join('; ')}; ${c.distinct} colours`;
   });
 
   // The share buttons, clicked as a person would (move, then press): Download CSV saves the
