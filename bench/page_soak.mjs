@@ -10,7 +10,7 @@
 //   node bench/page_soak.mjs [--minutes 60] [--dist DIR]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, serve } from '../tests/e2e/site.mjs';
+import { asReturningVisitor, launch, serve } from '../tests/e2e/site.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = { minutes: 60, dist: path.join(repo, 'dist') };
@@ -45,7 +45,9 @@ async function main() {
   const browser = await launch(undefined, ['--enable-precise-memory-info']);
   const errors = [];
   try {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await asReturningVisitor(context);
+    const page = await context.newPage();
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`http://127.0.0.1:${server.address().port}/`);

@@ -541,8 +541,9 @@ std::string validate_for_training(const Config& c) {
   const size_t cells = c.cells.size();
   if (training_units(c) > kMaxTrainingUnits)
     return "length=" + std::to_string(c.length) + ", hidden=" + std::to_string(c.hidden) +
-           " and batch=" + std::to_string(c.batch) + " with " + std::to_string(cells) +
-           (cells == 1 ? " cell" : " cells") + " are too large to train: cells x (" +
+           " and batch=" + std::to_string(c.batch) +
+           (cells == 1 ? " are too large to train one cell: ("
+                       : " with " + std::to_string(cells) + " cells are too large to train: cells x (") +
            steps_text(c) + " x batch + 2 x hidden) x (hidden + 10) must be <= " +
            std::to_string(kMaxTrainingUnits) +
            " (BPTT keeps every step of every sequence, and the weights 4 times)";

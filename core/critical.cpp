@@ -37,7 +37,10 @@ std::string validate_critical(const Config& config) {
     Config one = config;
     one.cells = {config.cells.front()};  // the runs train one cell at a time
     one.length = length;
-    if (const std::string error = validate_for_training(one); !error.empty()) return error;
+    if (const std::string error = validate_for_training(one); !error.empty())
+      return "lengths=" + lengths_text(config.lengths) +
+             " do not fit the critical experiment, which trains each selected cell (" +
+             cells_text(config.cells) + ") alone at every length: " + error;
   }
   return "";
 }

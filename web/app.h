@@ -47,6 +47,9 @@ struct Widgets {
         model_badge_rect[4] = {}, model_layer_rect[4] = {};  // own_model_ui.cpp's
                                                              // buttons, badge and layer picker
   std::vector<std::array<float, 4>> preset_rects;  // the paper presets' buttons (tour.cpp)
+  float length_rect[4] = {};       // the length control (controls.cpp)
+  float tour_rect[4] = {};         // the tour step's box, while one is shown (ui.cpp)
+  float tour_button_rect[4] = {};  // "Start here: the guided tour" (zeros while a step is shown)
 };
 
 struct App {

@@ -27,6 +27,7 @@ void js_download(const char* filename, const char* mime, const char* text);
 void js_download_canvas_png(const char* filename);
 void js_open(const char* url);
 char* js_read_hash();
+int js_first_visit();
 void js_write_hash(const char* text);
 void js_signal_ready();
 void js_fail(const char* message);
@@ -85,12 +86,15 @@ nlohmann::json sweep_json(const Results& c) {
   return {{"done", c.sweep_done}, {"progress", c.sweep_progress}, {"points", points}};
 }
 
-Json series_json(const StepSeries& s) {
+// `log10`: the values are log10 of a quantity, whose -inf (exactly zero) is null, as in the CLI's
+// empty field; else plain values (a gate, a derivative), where 0 is 0.
+Json series_json(const StepSeries& s, bool log10 = false) {
   Json out = {{"name", s.name}, {"steps", s.steps}};
   for (const auto& [key, values] : {std::pair{"mean", &s.mean}, std::pair{"q25", &s.q25},
                                     std::pair{"median", &s.median}, std::pair{"q75", &s.q75}}) {
     Json array = Json::array();
-    for (double v : *values) array.push_back(gs::json_value<Json>(v));
+    for (double v : *values)
+      array.push_back(log10 ? gs::json_log10<Json>(v) : gs::json_value<Json>(v));
     out[key] = array;
   }
   return out;
@@ -110,7 +114,8 @@ Json why_json(const Results& c) {
     for (size_t i = 0; i < w.share_above_lags.size(); ++i)
       above.push_back({{"lag", w.share_above_lags[i]},
                        {"log10_share", gs::json_log10<Json>(w.log10_share_above[i])}});
-    for (double l : w.lyapunov) lyapunov.push_back(gs::json_value<Json>(l));
+    // -inf: a direction dead ReLUs kill exactly (log of 0): null, as the CLI's empty field
+    for (double l : w.lyapunov) lyapunov.push_back(gs::json_log10<Json>(l));
     for (const std::vector<double>& sv : w.step_sv) sv1.push_back(sv.empty() ? Json() : Json(sv[0]));
     cells.push_back({{"cell", gs::cell_name(w.cell)},
                      {"done", w.done},
@@ -126,7 +131,7 @@ Json why_json(const Results& c) {
                      {"twin_log10_per_step", rnn_only(w.twin_log10_per_step)},
                      {"keep_path_log10_per_step", gs::json_log10<Json>(w.keep_path_log10_per_step)},
                      {"saturation", saturation},
-                     {"lag_log10_term", series_json(w.lag_terms)},
+                     {"lag_log10_term", series_json(w.lag_terms, true)},
                      {"lag_log10_total", gs::json_log10<Json>(w.log10_total)},
                      {"share_above", above}});
   }
@@ -218,11 +223,15 @@ Json truncation_json(const Results& results) {
   return {{"done", done}, {"error", t.error}, {"cells", cells}};
 }
 
+// The tour: its step, and where its box and its "Start here" button are (zeros when not drawn).
 Json tour_json(const App& app) {
   const TourStep* step = tour_step(app.config.tour);
-  if (!step) return {{"step", 0}, {"steps", gs::kTourSteps}};
+  const Widgets& w = app.widgets;
+  if (!step)
+    return {{"step", 0}, {"steps", gs::kTourSteps}, {"button_rect", w.tour_button_rect}};
   return {{"step", app.config.tour}, {"steps", gs::kTourSteps}, {"title", step->title},
-          {"view", view_name(step->view)}, {"text", tour_text(app, app.config.tour)}};
+          {"view", view_name(step->view)}, {"text", tour_text(app, app.config.tour)},
+          {"rect", w.tour_rect}};
 }
 
 // The paper presets: name, the view each puts in focus, and its button (zeros until drawn).
@@ -319,6 +328,7 @@ nlohmann::json state_of(const App& app) {
         {"download_csv", app.widgets.share_rects[1]},
         {"save_png", app.widgets.share_rects[2]}}},
       {"notices_rect", app.widgets.notices_rect},
+      {"length_rect", app.widgets.length_rect},
       {"presets", presets_json(app)},
       {"notice", app.notice},
       {"work_ms", app.work_ms},
@@ -435,6 +445,9 @@ void bridge_install(App& app) {
   const std::string hash = own_model_strip_hash(app, bridge_read_hash());
   apply_config(app, app.config, "", hash.empty() ? ConfigSource::SetConfig : ConfigSource::UrlHash);
   if (!hash.empty()) apply_config(app, gs::Config(), hash, ConfigSource::UrlHash);
+  // A first visit without a link starts with the story: the tour's first step. A returning
+  // visitor, or a link that sets a configuration, goes straight to the plots.
+  if (js_first_visit() && hash.empty()) apply_config(app, app.config, "tour=1", ConfigSource::Link);
 }
 
 std::string bridge_read_hash() {

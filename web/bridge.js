@@ -127,6 +127,18 @@ mergeInto(LibraryManager.library, {
     return p;
   },
 
+  // Whether this browser has opened the page before (then marks it as having): a first visit
+  // starts with the guided tour. Storage that is off or full counts as a returning visitor.
+  js_first_visit: function () {
+    try {
+      if (localStorage.getItem('gradscope.visited')) return 0;
+      localStorage.setItem('gradscope.visited', '1');
+      return 1;
+    } catch (e) {
+      return 0;
+    }
+  },
+
   // Replaces the hash without a new history entry and without a hashchange event.
   js_write_hash: function (text) {
     history.replaceState(null, '', '#' + UTF8ToString(text));

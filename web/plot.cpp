@@ -437,9 +437,6 @@ struct Layout {
   bool ylabel_rotated = false;  // beside the axis; else on a line of its own above the plot
   float ylabel_y = 0;
   std::vector<LegendEntry> legend;
-  bool legend_inside = false;  // a box in a corner of the plot area, else rows above it
-  ImVec2 legend_box;
-  float legend_entry_w = 0;
 
   // axis space to screen
   float sx(double v) const {
@@ -456,9 +453,8 @@ float font_size() { return ImGui::GetFontSize(); }
 float legend_row() { return font_size() + 2; }
 float legend_swatch() { return font_size() * 1.2f; }
 
-// Title on top, rotated y label and tick labels left, x labels below. The legend is a box
-// inside the plot when it fits comfortably, else flowed in rows between the title and the plot
-// area (small plots, phones).
+// Title on top, rotated y label and tick labels left, x labels below. The legend is flowed in
+// rows between the title and the plot area: never over the data.
 Layout layout_plot() {
   const float font = font_size(), row = legend_row();
   const AxisState& ax = g.axis[X];
@@ -475,12 +471,8 @@ Layout layout_plot() {
     if (end == s.label.c_str() || !s.style.legend) continue;  // "##name": not in the legend
     l.legend.push_back(
         {si, legend_swatch() + 14 + ImGui::CalcTextSize(s.label.c_str(), end).x, ImVec2()});
-    l.legend_entry_w = std::max(l.legend_entry_w, l.legend.back().width);
   }
-  l.legend_box = ImVec2(l.legend_entry_w + 8, l.legend.size() * row + 12);
-  l.legend_inside =
-      l.legend_box.x <= 0.45f * g.size.x && l.legend_box.y <= 0.55f * (g.size.y - title_h - bottom);
-  if (!l.legend.empty() && !l.legend_inside) {
+  if (!l.legend.empty()) {
     float x = l.p0.x + kPad, y = l.p0.y + title_h;
     for (LegendEntry& e : l.legend) {
       if (x + e.width > l.p1.x - kPad && x > l.p0.x + kPad) x = l.p0.x + kPad, y += row;
@@ -735,43 +727,10 @@ std::vector<Readout> hover(ImDrawList* dl, const Layout& l) {
   return readouts;
 }
 
-// An inside legend goes to the corner that hides the fewest data points: top right, top left,
-// bottom right, bottom left.
-void place_legend_inside(Layout& l) {
-  const ImVec2 box = l.legend_box;
-  ImVec2 best(l.a1.x - 6 - box.x, l.a0.y + 6);
-  int best_count = INT32_MAX;
-  for (int corner = 0; corner < 4 && best_count > 0; ++corner) {
-    const ImVec2 c((corner & 1) ? l.a0.x + 6 : l.a1.x - 6 - box.x,
-                   (corner & 2) ? l.a1.y - 6 - box.y : l.a0.y + 6);
-    int count = 0;
-    for (int si = 0; si < g.used; ++si) {
-      const Series& s = g.series[si];
-      if (s.hidden || s.kind != Kind::Line) continue;
-      const size_t stride = std::max<size_t>(1, s.x.size() / 256);
-      for (size_t i = 0; i < s.x.size(); i += stride) {
-        const float x = l.sx(s.x[i]), y = l.sy(s.y[i]);
-        count += x >= c.x && x <= c.x + box.x && y >= c.y && y <= c.y + box.y;
-      }
-    }
-    if (count < best_count) best_count = count, best = c;
-  }
-  for (size_t i = 0; i < l.legend.size(); ++i) {
-    l.legend[i].pos = ImVec2(best.x + 4, best.y + 6 + i * legend_row());
-    l.legend[i].width = l.legend_entry_w;
-  }
-}
-
 // Swatches and labels; a click on an entry hides or shows its series.
 void draw_legend(ImDrawList* dl, Layout& l) {
   if (l.legend.empty()) return;
   const float font = font_size(), row = legend_row(), swatch = legend_swatch();
-  if (l.legend_inside) {
-    place_legend_inside(l);
-    const ImVec2 box0(l.legend[0].pos.x - 4, l.legend[0].pos.y - 6);
-    dl->AddRectFilled(box0, ImVec2(box0.x + l.legend_box.x, box0.y + l.legend_box.y),
-                      IM_COL32(20, 22, 28, 215), 4.0f);
-  }
   const ImU32 text_col = ImGui::GetColorU32(ImGuiCol_Text);
   const ImU32 dim_col = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   for (const LegendEntry& e : l.legend) {

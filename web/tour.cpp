@@ -360,6 +360,23 @@ void draw_tour_panel(const App& app, Changes& out) {
   ImGui::Separator();
 }
 
+float tour_panel_height(const App& app, float width) {
+  const TourStep* step = tour_step(app.config.tour);
+  if (!step) return 0;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  char title[160];
+  std::snprintf(title, sizeof title, "Tour %d/%d: %s", app.config.tour, gs::kTourSteps, step->title);
+  return text_wrapped_height(title, width) + ImGui::GetFrameHeightWithSpacing() +
+         text_wrapped_height(tour_text(app, app.config.tour), width) + 2 * style.ItemSpacing.y;
+}
+
+void draw_tour_button(const App& app, Changes& out) {
+  if (app.config.tour != 0) return;  // the step's own box has Back, Next and End
+  if (ImGui::Button(kTourButton)) go_to_step(1, out);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("eight steps, from BPTT's product of Jacobians to what still fails (#tour=1)");
+}
+
 // The presets and the tour's steps, each a link (the hash it sets is in its tooltip).
 void draw_presets_view(const App& app, Widgets& widgets, Changes& out) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));

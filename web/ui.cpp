@@ -1,7 +1,7 @@
 // The windows of the app, tiled to fill the canvas. Wide screens: controls and "Why" on the
 // left, a bar of pages on the right and the page's four views in a 2 x 2 grid below it. Narrow
 // screens (phones): the pages as buttons, one view at a time under a tab bar. A guided tour's
-// step (tour.h) is shown above "Why" (phones: above the tabs).
+// step (tour.h) is shown above the views, as wide as they are (phones: above the tabs).
 #include "ui.h"
 
 #include <algorithm>
@@ -68,12 +68,13 @@ struct Tile {
   ImVec2 pos, size;
 };
 
-// Left: controls over Why. Right: the page bar over a 2 x 2 grid of the page's views.
+// Left: controls over Why. Right: the page bar, the tour's step while one is shown (as wide as
+// the views, so that its paragraph reads without scrolling), and a 2 x 2 grid of the page's views.
 struct Layout {
-  Tile controls, why, pages, views[4];
+  Tile controls, why, pages, tour, views[4];
 };
 
-Layout desktop_layout(ImVec2 d) {
+Layout desktop_layout(const App& app, ImVec2 d) {
   Layout l;
   const float left = std::floor(std::clamp(d.x * 0.25f, 300.0f, 400.0f));
   const float controls_h = std::floor(d.y * 0.64f);
@@ -81,11 +82,19 @@ Layout desktop_layout(ImVec2 d) {
   l.why = {ImVec2(0, controls_h), ImVec2(left, d.y - controls_h)};
   const float bar = std::floor(ImGui::GetFrameHeight() + 2 * ImGui::GetStyle().WindowPadding.y);
   l.pages = {ImVec2(left, 0), ImVec2(d.x - left, bar)};
-  const float w = std::floor((d.x - left) / 2), h = std::floor((d.y - bar) / 2);
-  l.views[0] = {ImVec2(left, bar), ImVec2(w, h)};
-  l.views[1] = {ImVec2(left + w, bar), ImVec2(d.x - left - w, h)};
-  l.views[2] = {ImVec2(left, bar + h), ImVec2(w, d.y - bar - h)};
-  l.views[3] = {ImVec2(left + w, bar + h), ImVec2(d.x - left - w, d.y - bar - h)};
+  const float padding = 2 * ImGui::GetStyle().WindowPadding.x;
+  const float story = tour_panel_height(app, d.x - left - padding);
+  // at most 40% of the height: a longer paragraph scrolls in its box
+  const float tour_h =
+      story > 0 ? std::floor(std::min(story + 2 * ImGui::GetStyle().WindowPadding.y, d.y * 0.4f))
+                : 0;
+  l.tour = {ImVec2(left, bar), ImVec2(d.x - left, tour_h)};
+  const float top = bar + tour_h;
+  const float w = std::floor((d.x - left) / 2), h = std::floor((d.y - top) / 2);
+  l.views[0] = {ImVec2(left, top), ImVec2(w, h)};
+  l.views[1] = {ImVec2(left + w, top), ImVec2(d.x - left - w, h)};
+  l.views[2] = {ImVec2(left, top + h), ImVec2(w, d.y - top - h)};
+  l.views[3] = {ImVec2(left + w, top + h), ImVec2(d.x - left - w, d.y - top - h)};
   return l;
 }
 
@@ -110,7 +119,7 @@ bool begin_tile(const App& app, const char* title, const Tile& t, View view, Cha
 }
 
 // One button per page; the page's first view takes the focus when it is picked.
-void draw_page_buttons(const App& app, Changes& out) {
+void draw_page_buttons(const App& app, Widgets& widgets, Changes& out) {
   for (const PageInfo& p : kPages) {
     const bool current = app.page == p.page;
     if (current) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
@@ -126,23 +135,44 @@ void draw_page_buttons(const App& app, Changes& out) {
     if (current) ImGui::PopStyleColor();
     ImGui::SameLine();
   }
-  ImGui::NewLine();
+  // the tour from any page, apart from the pages; on a line of its own where they fill the
+  // width (phones). While a step is shown its own box has Back, Next and End.
+  const float tour_w = ImGui::CalcTextSize(kTourButton).x + 2 * ImGui::GetStyle().FramePadding.x;
+  if (app.config.tour != 0) {
+    ImGui::NewLine();
+    std::fill(widgets.tour_button_rect, widgets.tour_button_rect + 4, 0.0f);
+    return;
+  }
+  if (ImGui::GetContentRegionAvail().x > tour_w + ImGui::GetFontSize()) {
+    ImGui::Dummy(ImVec2(ImGui::GetFontSize() * 0.5f, 0));
+    ImGui::SameLine();
+  } else {
+    ImGui::NewLine();
+  }
+  draw_tour_button(app, out);
+  remember_item_rect(widgets.tour_button_rect);
 }
 
 void draw_desktop(const App& app, const Layout& l, Widgets& widgets, Changes& out) {
   if (begin_tile(app, "gradscope: watch the gradient vanish", l.controls, View::Controls, out))
     draw_controls(app, widgets, out);
   ImGui::End();
-  if (begin_tile(app, "Why", l.why, View::Why, out)) {
-    draw_tour_panel(app, out);  // the tour's step, while one is shown
-    draw_why_view(app, widgets, out);
-  }
+  if (begin_tile(app, "Why", l.why, View::Why, out)) draw_why_view(app, widgets, out);
   ImGui::End();
   ImGui::SetNextWindowPos(l.pages.pos);
   ImGui::SetNextWindowSize(l.pages.size);
   if (ImGui::Begin("##pages", nullptr, kTileFlags | ImGuiWindowFlags_NoTitleBar))
-    draw_page_buttons(app, out);
+    draw_page_buttons(app, widgets, out);
   ImGui::End();
+  const float tour_rect[4] = {l.tour.pos.x, l.tour.pos.y, l.tour.size.x, l.tour.size.y};
+  std::copy(tour_rect, tour_rect + 4, widgets.tour_rect);
+  if (l.tour.size.y > 0) {  // the tour's step, while one is shown
+    ImGui::SetNextWindowPos(l.tour.pos);
+    ImGui::SetNextWindowSize(l.tour.size);
+    if (ImGui::Begin("##tour", nullptr, kTileFlags | ImGuiWindowFlags_NoTitleBar))
+      draw_tour_panel(app, out);
+    ImGui::End();
+  }
   int tile = 0;
   for (const ViewInfo& info : kViews) {
     if (info.page != app.page || tile == 4) continue;
@@ -158,8 +188,14 @@ void draw_phone(const App& app, ImVec2 d, Widgets& widgets, Changes& out) {
   ImGui::Begin("gradscope", nullptr,
                ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                    ImGuiWindowFlags_NoSavedSettings);
-  draw_page_buttons(app, out);
+  draw_page_buttons(app, widgets, out);
+  // the tour's step above the tabs: its place for the browser tests, from where it starts to
+  // where the tabs start
+  const ImVec2 tour_top = ImGui::GetCursorScreenPos();
   draw_tour_panel(app, out);
+  const float tour_h = app.config.tour ? ImGui::GetCursorScreenPos().y - tour_top.y : 0;
+  const float tour_rect[4] = {tour_top.x, tour_top.y, ImGui::GetContentRegionAvail().x, tour_h};
+  std::copy(tour_rect, tour_rect + 4, widgets.tour_rect);
   struct Tab {
     const char* label;
     View view;
@@ -226,5 +262,5 @@ void draw_ui(const App& app, Widgets& widgets, Changes& changes) {
   if (app.phone)
     draw_phone(app, display, widgets, changes);
   else
-    draw_desktop(app, desktop_layout(display), widgets, changes);
+    draw_desktop(app, desktop_layout(app, display), widgets, changes);
 }

@@ -35,12 +35,17 @@ void draw_why_view(const App& app, Widgets& widgets, Changes& out);
 // What fixes it (views_remedies.cpp, tour.cpp): the critical-length experiment, Pascanu's cliff
 // with descent paths, truncated BPTT's cosine against k, the paper presets and tour steps as
 // links. The tour step's box (title, paragraph, Back / Next / End, the change to try) is shown
-// while tour > 0: above "Why" on wide screens, above the view on phones.
+// while tour > 0: above the views on wide screens, above the tabs on phones.
 void draw_critical_view(const App& app, Widgets& widgets, Changes& out);
 void draw_cliff_view(const App& app, Widgets& widgets, Changes& out);
 void draw_truncation_view(const App& app, Widgets& widgets, Changes& out);
 void draw_presets_view(const App& app, Widgets& widgets, Changes& out);
 void draw_tour_panel(const App& app, Changes& out);
+// The height draw_tour_panel takes `width` wide (0 without a step), and the button that starts
+// the tour from any page (nothing while a step is shown).
+float tour_panel_height(const App& app, float width);
+inline constexpr const char* kTourButton = "Start here: the guided tour";
+void draw_tour_button(const App& app, Changes& out);
 
 // A colour bar width x height at the cursor, from 10^hi (top) to 10^lo, labelled at round decades
 // on its right (about 2.6 font sizes wide): the colormap's ramp, whatever the window

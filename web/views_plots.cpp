@@ -122,7 +122,7 @@ void draw_sweep_view(const App& app, Widgets&, Changes&) {
                  "no gradient to measure.");
   if (!plot::BeginPlot("##sweep", ImGui::GetContentRegionAvail())) return;
   plot::SetupAxis(plot::X, "sequence length T", plot::Scale::Log10);
-  plot::SetupAxis(plot::Y, "share reaching step 1", plot::Scale::Log10Exp);
+  plot::SetupAxis(plot::Y, "||dL/dh_1|| / ||dL/dh_T||", plot::Scale::Log10Exp);
   const std::vector<int>& lengths = c.config.lengths;
   const size_t per_cell = lengths.size();
   std::vector<double> xs, mean, lo, hi, overflow_x, overflow_y;
@@ -213,7 +213,8 @@ void draw_training_view(const App& app, Widgets&, Changes& out) {
 
   // --- loss and gradient norm, side by side when wide ---
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const bool side = avail.x > 2.5f * avail.y;  // side by side only when each stays wide
+  // side by side unless the tile is narrow: stacked in a 1280x800 tile, each was a 40-pixel strip
+  const bool side = avail.x > 1.4f * avail.y;
   const ImVec2 size = side ? ImVec2(std::floor((avail.x - 8) / 2), avail.y)
                            : ImVec2(avail.x, std::floor((avail.y - 6) / 2));
   if (plot::BeginPlot("Loss", size)) {

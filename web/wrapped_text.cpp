@@ -29,10 +29,7 @@ void wrap_paragraph(const char* begin, const char* end, float width, std::vector
   }
 }
 
-}  // namespace
-
-void text_wrapped(const std::string& text) {
-  const float width = ImGui::GetContentRegionAvail().x;
+std::vector<Line> wrapped_lines(const std::string& text, float width) {
   std::vector<Line> lines;
   const char* p = text.data();
   const char* const end = p + text.size();
@@ -42,6 +39,18 @@ void text_wrapped(const std::string& text) {
     if (paragraph_end == end) break;
     p = paragraph_end + 1;
   }
+  return lines;
+}
+
+}  // namespace
+
+float text_wrapped_height(const std::string& text, float width) {
+  const size_t lines = wrapped_lines(text, width).size();
+  return lines * ImGui::GetTextLineHeight() + ImGui::GetStyle().ItemSpacing.y;
+}
+
+void text_wrapped(const std::string& text) {
+  const std::vector<Line> lines = wrapped_lines(text, ImGui::GetContentRegionAvail().x);
   // Lines of one text sit as close as ImGui::TextWrapped's; the usual spacing follows the last.
   const ImVec2 spacing = ImGui::GetStyle().ItemSpacing;
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(spacing.x, 0));

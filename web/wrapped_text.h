@@ -7,6 +7,9 @@
 #include <string>
 
 void text_wrapped(const std::string& text);
+// The height text_wrapped takes for `text` in a window `width` wide (for a layout decided before
+// drawing).
+float text_wrapped_height(const std::string& text, float width);
 
 // The same in a message's colour, one each across the app: an error (an input refused, a run
 // the worker refused), a warning (what a view cannot show: an overflow, an experiment the

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { launch, serve } from './site.mjs';
+import { asReturningVisitor, launch, serve } from './site.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -95,9 +95,11 @@ export async function step(name, fn) {
 }
 export function expect(cond, message) { if (!cond) throw new Error(message); }
 
-// A page with its console errors and page errors collected.
-export async function openPage(browser, url, viewport, extra = {}) {
+// A page with its console errors and page errors collected; a returning visitor's unless
+// `firstVisit` (which opens the guided tour).
+export async function openPage(browser, url, viewport, { firstVisit = false, ...extra } = {}) {
   const context = await browser.newContext({ viewport, ...extra });
+  if (!firstVisit) await asReturningVisitor(context);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });

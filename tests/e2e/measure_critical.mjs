@@ -6,7 +6,7 @@
 //   node tests/e2e/measure_critical.mjs ['#extra=keys'] [--shot OUT.png]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, serve } from './site.mjs';
+import { asReturningVisitor, launch, serve } from './site.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(here, '..', '..', 'dist');
@@ -16,7 +16,9 @@ const hash = `#seeds=3&lengths=10,25,50,100&iters=800${extra ? `&${extra}` : ''}
 
 const server = await serve(dist);
 const browser = await launch();
-const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+await asReturningVisitor(context);
+const page = await context.newPage();
 page.on('pageerror', (e) => console.error('pageerror:', e.message));
 await page.goto(`http://127.0.0.1:${server.address().port}/${hash}`);
 await page.waitForFunction(() => window.gradscope && window.gradscope.getState().done, null, { timeout: 120000 });

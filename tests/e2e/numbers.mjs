@@ -149,7 +149,7 @@ await runArea(async ({ browser, base }) => {
     // in the page's CSV of that view, which the page writes as the CLI does.
     const zeroInGetState = (page, text, where) => {
       if (text !== '') return false;
-      expect(typeof page !== 'number', `${where}: page ${page}, CLI "" (exactly zero)`);
+      expect(page === null, `${where}: page ${page}, CLI "" (exactly zero: null in getState)`);
       return true;
     };
     const viewCsv = async (view, header) => {

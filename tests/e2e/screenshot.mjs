@@ -3,10 +3,11 @@
 //   node tests/e2e/screenshot.mjs OUT.png [WIDTHxHEIGHT] [#hash] [--focus view] [--train N]
 //        [--scale S] [--model FILE.safetensors (loaded through the page's file input)] [--tab X,Y]
 //        [--wait PART] (PART: a part of getState() with a done flag, e.g. cliff)
+//        [--first-visit] (a browser new to the site: the guided tour opens)
 // Serves dist/ on a free loopback port, waits until every curve is computed.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, serve } from './site.mjs';
+import { asReturningVisitor, launch, serve } from './site.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(here, '..', '..', 'dist');
@@ -18,7 +19,9 @@ const scale = Number(option('scale') || 1);
 
 const server = await serve(dist);
 const browser = await launch();
-const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: scale });
+const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale });
+if (!process.argv.includes('--first-visit')) await asReturningVisitor(context);  // else: the tour
+const page = await context.newPage();
 page.on('console', (m) => { if (m.type() === 'error') console.error('console:', m.text()); });
 page.on('pageerror', (e) => console.error('pageerror:', e.message));
 await page.goto(`http://127.0.0.1:${server.address().port}/${hash}`);

@@ -17,6 +17,14 @@ export function launch(executablePath = process.env.CHROMIUM || '/usr/bin/chromi
   return chromium.launch({ executablePath, args: [...LAUNCH_ARGS, ...extraArgs], headless: true });
 }
 
+// A page opened by a browser that has seen the site before: it goes straight to the plots (a
+// first visit opens the guided tour instead; tests of that pass firstVisit).
+export async function asReturningVisitor(context) {
+  await context.addInitScript(() => {
+    try { localStorage.setItem('gradscope.visited', '1'); } catch (e) { /* storage off */ }
+  });
+}
+
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
                 '.css': 'text/css', '.png': 'image/png', '.json': 'application/json',
                 '.txt': 'text/plain; charset=utf-8' };

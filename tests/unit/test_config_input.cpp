@@ -337,8 +337,8 @@ TEST_CASE("memory limits: a minibatch pass for every cell, exactly at the edge")
   CHECK(validate_for_training(config) == "");  // 1 x (99940 + 60) x 40 = 4000000
   REQUIRE(parse_config(config, "length=99941") == "");
   CHECK(validate_for_training(config) ==
-        "length=99941, hidden=30 and batch=1 with 1 cell are too large to train: cells x (length "
-        "x batch + 2 x hidden) x (hidden + 10) must be <= 4000000 (BPTT keeps every step of every "
+        "length=99941, hidden=30 and batch=1 are too large to train one cell: (length x batch + "
+        "2 x hidden) x (hidden + 10) must be <= 4000000 (BPTT keeps every step of every "
         "sequence, and the weights 4 times)");
   // The shape that used to die of std::bad_alloc in `gradscope bench`:
   REQUIRE(parse_config(config, "cell=rnn-tanh,lstm,gru&batch=4096&hidden=40&length=100000") == "");
@@ -355,7 +355,7 @@ TEST_CASE("memory limits: a minibatch pass for every cell, exactly at the edge")
   REQUIRE(parse_config(config, "cell=gru&task=copy&hidden=30&length=99920&batch=1") == "");
   CHECK(validate_for_training(config) == "");
   REQUIRE(parse_config(config, "length=99921") == "");
-  CHECK(validate_for_training(config).find("cells x ((length + 20) x batch") != std::string::npos);
+  CHECK(validate_for_training(config).find("((length + 20) x batch") != std::string::npos);
   Config page;
   CHECK(validate_for_training(page) == "");
   REQUIRE(parse_config(config,

@@ -113,7 +113,7 @@ const Before kBefore[] = {
      "hidden units H, 1..1024"},
     {"length", KeyType::Int, {1, 100000}, {kModelGroup, 2, 2, 20000, true, "%d"}, kDecay | kTraining | kTruncation,
      "50", "sequence length T of the task, 1..100000 (copy: the delay)"},
-    {"seed", KeyType::Uint64, {0, 9007199254740992.0}, {kModelGroup, 8}, kModel, "1",
+    {"seed", KeyType::Uint64, {0, 9007199254740992.0}, {kModelGroup, 8}, kModel, "2",  // 1 before the first-minute issue
      "random seed for weights, data and training"},
     {"seeds", KeyType::Int, {1, 64}, {kModelGroup, 9, 1, 16, false, "%d"}, kDecay | kSweep | kCritical,
      "1", "number of seeds to average curves over, 1..64"},
@@ -150,7 +150,7 @@ const Before kBefore[] = {
      "0 = full"},
     {"iters", KeyType::Int, {1, 1000000}, {kTrainingGroup, 6, 10, 20000, true, "%d"}, kCritical, "600",
      "training iterations, 1..1000000"},
-    {"lengths", KeyType::IntList, {1, 100000}, {}, kSweep | kCritical, "10,30,100,300,1000,3000",
+    {"lengths", KeyType::IntList, {1, 100000}, {}, kSweep | kCritical, "10,20,50,100,200",  // 10,...,3000 before
      "sequence lengths for the sweep and the critical experiment, comma list of 1..100000"},
     {"solve_threshold", KeyType::Real, {0, 1, true}, {},
      kAffectsCriticalScore, "0.1",
@@ -247,9 +247,9 @@ Config random_fields(std::mt19937_64& rng) {
 
 TEST_CASE("to_text writes the same bytes as before the table, for any config") {
   CHECK(to_text(Config()) ==
-        "cell=rnn-tanh,lstm,gru&hidden=32&length=50&seed=1&seeds=1&sequences=1&init=uniform&"
+        "cell=rnn-tanh,lstm,gru&hidden=32&length=50&seed=2&seeds=1&sequences=1&init=uniform&"
         "scale=1&radius=0&forget_bias=1&chrono=0&task=adding&batch=32&optimizer=adam&lr=0.01&"
-        "momentum=0.9&clip=1&truncate=0&iters=600&lengths=10,30,100,300,1000,3000&"
+        "momentum=0.9&clip=1&truncate=0&iters=600&lengths=10,20,50,100,200&"
         "solve_threshold=0.1&precision=f32&tour=0");  // tour: added after the table (speed)
   std::mt19937_64 rng(20240610);
   int compared = 0, accepted = 0, differing = 0;

@@ -85,7 +85,7 @@ TEST_CASE("critical: a run that diverged is not solved and has no final loss") {
   Config config;
   REQUIRE(parse_config(config,
                        "cell=rnn-tanh&scale=2&optimizer=sgd&lr=0.1&momentum=0&clip=0&"
-                       "lengths=10&seeds=1&iters=100&solve_threshold=1") == "");
+                       "lengths=10&seeds=1&iters=100&solve_threshold=1&seed=1") == "");
   const CriticalExperiment experiment = run_critical(config);
   const CriticalRun& run = experiment.runs[0];
   CHECK(run.diverged_at > 0);

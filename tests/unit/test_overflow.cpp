@@ -78,6 +78,7 @@ TEST_CASE("training that diverges stops, says when and why, and suggests a remed
   config.lr = 10;
   config.clip = 0;
   config.iters = 100;
+  config.seed = 1;
   Trainer trainer = make_trainer(CellKind::RnnRelu, config);
   train_iterations(trainer, config.iters);
   REQUIRE(trainer.diverged_at > 0);

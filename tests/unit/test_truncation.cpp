@@ -159,6 +159,7 @@ TEST_CASE(
   config.length = 20;
   config.hidden = 16;
   config.precision = Precision::F64;
+  config.seed = 1;  // the pinned case
   const TruncationProbe probe = run_truncation_probe(CellKind::RnnTanh, config);
   REQUIRE(probe.cosine.size() == 20);
   MESSAGE("cosine at k = 1, 5, 10, 19, 20: " << probe.cosine[0] << ", " << probe.cosine[4] << ", "
