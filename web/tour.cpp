@@ -15,11 +15,12 @@
 namespace {
 
 // Pascanu et al.'s exploding run (README, "Exploding gradients and clipping"), and the same with
-// clipping.
+// clipping. Seed 1: the model whose run the README follows (not every seed's run diverges at this
+// budget: seed 2's does not).
 const char kExplodingPreset[] =
-    "cell=rnn-tanh&scale=2&optimizer=sgd&lr=0.1&momentum=0&length=10&clip=0";
+    "cell=rnn-tanh&scale=2&optimizer=sgd&lr=0.1&momentum=0&length=10&clip=0&seed=1";
 const char kExplodingClippedPreset[] =
-    "cell=rnn-tanh&scale=2&optimizer=sgd&lr=0.1&momentum=0&length=10&clip=1";
+    "cell=rnn-tanh&scale=2&optimizer=sgd&lr=0.1&momentum=0&length=10&clip=1&seed=1";
 
 // The order a course tells the story in: BPTT's product, the tanh RNN's geometric decay, the
 // length, ReLU, clipping, the LSTM's cell path, the GRU, what still fails.

@@ -273,7 +273,7 @@ await runArea(async ({ browser, base }) => {
   // --- exploding configurations: overflow and divergence are shown as such, never as zero ---
   await step('desktop: an exploding configuration shows overflow and divergence, with their steps', async () => {
     const p = views.page;
-    let s = await configure(p, 'cell=rnn-relu,lstm&scale=100&length=300&lengths=10,100&seeds=1&init=uniform', 60000);
+    let s = await configure(p, 'cell=rnn-relu,lstm&scale=100&length=300&lengths=10,100&seeds=1&seed=1&init=uniform', 60000);
     const relu = s.decay.cells.find((c) => c.cell === 'rnn-relu');
     expect(relu.overflow_step > 1 && relu.overflow.startsWith(`the forward pass overflowed at step ${relu.overflow_step}:`),
            `overflow_step ${relu.overflow_step}, "${relu.overflow}"`);
