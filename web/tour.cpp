@@ -101,6 +101,92 @@ std::string training_shares(const Results& r) {
   return text;
 }
 
+// Step 2: what sets the tanh RNN's rate, W_hh or tanh', from the measured split.
+std::string tanh_rate_step(const Results& r, int T) {
+  const DecayResult* d = decay_of(r, gs::CellKind::RnnTanh);
+  if (!d) return "Open this step with the tanh RNN selected.";
+  const gs::ProbeAnalysis& a = d->analysis;
+  if (d->overflow_step) return d->overflow + ": the exploding side, in the forward pass.";
+  // what is left at step 1, or how much it grew on the way there
+  const std::string at_step_1 =
+      a.log10_first_to_last > 0
+          ? format("by step 1 it has grown %s-fold", power_text(a.log10_first_to_last).c_str())
+          : format("%s of it reaches step 1", power_text(a.log10_first_to_last).c_str());
+  std::string text =
+      "A tanh RNN multiplies the gradient at each step back by J_t^T = W_hh^T "
+      "diag(tanh'(a_t)): a part from W_hh and a part from tanh' (the orange line here). "
+      "Which one sets the rate? ";
+  const WhyResult* w = why_of(r, gs::CellKind::RnnTanh);
+  const std::string split = w ? attribution_text(*d, *w) : "";
+  if (split.empty())
+    return text + format("Measured over these %d steps, each step back multiplies the "
+                         "gradient by %s on average: %s. (W_hh's part and tanh''s are being "
+                         "computed.)",
+                         T, power_text(a.log10_per_step).c_str(), at_step_1.c_str());
+  std::string last = at_step_1;  // a sentence of its own
+  last[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(last[0])));
+  text += format("Over these %d steps %s %s.", T, split.c_str(), last.c_str());
+  const double total = w->decay_log10_per_step, twin = w->twin_log10_per_step;
+  if (total < 0 && twin / total >= 0.5)  // W_hh alone gives half of the decay or more
+    text += " So tanh' <= 1 is not the main cause: with the same W_hh and no squashing at "
+            "all, most of the decay is still there.";
+  else if (total < 0)
+    text += format(" Here tanh' does most of it: its mean is %.2f, the units sit far from "
+                   "0, and each step squashes the gradient.",
+                   a.mean_derivative);
+  if (!w->lyapunov.empty())
+    text += format(" The largest Lyapunov exponent of the product, %.3g nats per step, "
+                   "predicts %s per step far from the loss (Spectra view).",
+                   w->lyapunov[0], power_text(w->lyapunov[0] / std::log(10.0)).c_str());
+  return text;
+}
+
+// Step 6: the LSTM's cell path: the f-only rate, the dashed ||dL/dc_t|| and the whole gradient.
+std::string lstm_path_step(const Results& r, const gs::Config& c, int T) {
+  const DecayResult* lstm = decay_of(r, gs::CellKind::Lstm);
+  if (!lstm) return "Open this step with the LSTM selected.";
+  if (lstm->overflow_step) return lstm->overflow + ".";
+  // "is multiplied by 0.73 per step (0.137 decades lost)"; 3 decimals near 1
+  const auto rate = [](double log10_per_step) {
+    const double factor = std::pow(10.0, log10_per_step);
+    return format("is multiplied by %s per step (%.3f decades %s)",
+                  std::abs(log10_per_step) < 0.01 ? format("%.3f", factor).c_str()
+                                                  : power_text(log10_per_step).c_str(),
+                  std::abs(log10_per_step), log10_per_step > 0 ? "gained: it grows" : "lost");
+  };
+  // "keeps 2.5e-55 of it" / "has grown 62-fold": at step 1
+  const auto at_step_1 = [](double log10_first_to_last) {
+    return log10_first_to_last > 0
+               ? format("has grown %s-fold", power_text(log10_first_to_last).c_str())
+               : format("keeps %s of it", power_text(log10_first_to_last).c_str());
+  };
+  std::string text = format(
+      "The LSTM's cell state is updated by addition, c_t = f_t * c_{t-1} + i_t * g_t, so "
+      "along the cell path alone the gradient is multiplied only by the forget gate f, with "
+      "no squashing derivative. Here f averages %.2f (forget_bias=%g)",
+      lstm->analysis.mean_gate, c.forget_bias);
+  if (const WhyResult* w = why_of(r, gs::CellKind::Lstm))
+    text += format(", so along f alone the gradient %s",
+                   rate(w->keep_path_log10_per_step).c_str());
+  // the dashed line, ||dL/dc_t||, measured as the solid one
+  if (const double dc = cell_state_log10_per_step(*lstm); std::isfinite(dc))
+    text += format(". The dashed line is not that path alone but the whole ||dL/dc_t||, which "
+                   "at every step also takes in what reaches c_t from h_t (through o_t and "
+                   "tanh'(c_t)): it %s",
+                   rate(dc).c_str());
+  text += format(". The whole ||dL/dh_t|| (solid) %s",
+                 rate(lstm->analysis.log10_per_step).c_str());
+  const DecayResult* tanh = decay_of(r, gs::CellKind::RnnTanh);
+  if (tanh && !tanh->overflow_step)
+    text += format("; the tanh RNN's %s. At step 1, with the loss at step %d, the LSTM's "
+                   "gradient %s, the tanh RNN's %s",
+                   rate(tanh->analysis.log10_per_step).c_str(), T,
+                   at_step_1(lstm->analysis.log10_first_to_last).c_str(),
+                   at_step_1(tanh->analysis.log10_first_to_last).c_str());
+  return text + ". With forget_bias=5, f starts near 0.99 and the path of f alone nearly "
+                "stops vanishing.";
+}
+
 std::string step_text(const App& app, int step) {
   const Results& r = app.results;
   const gs::Config& c = r.config;
@@ -114,44 +200,8 @@ std::string step_text(const App& app, int step) {
           "is a product of %d Jacobians, and of the gradient at the loss this much reaches step "
           "1: %s. On these log axes a constant factor per step is a straight line.",
           T, T - 1, reaching_step_1(r).c_str());
-    case 2: {
-      const DecayResult* d = decay_of(r, gs::CellKind::RnnTanh);
-      if (!d) return "Open this step with the tanh RNN selected.";
-      const gs::ProbeAnalysis& a = d->analysis;
-      if (d->overflow_step) return d->overflow + ": the exploding side, in the forward pass.";
-      // what is left at step 1, or how much it grew on the way there
-      const std::string at_step_1 =
-          a.log10_first_to_last > 0
-              ? format("by step 1 it has grown %s-fold", power_text(a.log10_first_to_last).c_str())
-              : format("%s of it reaches step 1", power_text(a.log10_first_to_last).c_str());
-      std::string text =
-          "A tanh RNN multiplies the gradient at each step back by J_t^T = W_hh^T "
-          "diag(tanh'(a_t)): a part from W_hh and a part from tanh' (the orange line here). "
-          "Which one sets the rate? ";
-      const WhyResult* w = why_of(r, gs::CellKind::RnnTanh);
-      const std::string split = w ? attribution_text(*d, *w) : "";
-      if (split.empty())
-        return text + format("Measured over these %d steps, each step back multiplies the "
-                             "gradient by %s on average: %s. (W_hh's part and tanh''s are being "
-                             "computed.)",
-                             T, power_text(a.log10_per_step).c_str(), at_step_1.c_str());
-      std::string last = at_step_1;  // a sentence of its own
-      last[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(last[0])));
-      text += format("Over these %d steps %s %s.", T, split.c_str(), last.c_str());
-      const double total = w->decay_log10_per_step, twin = w->twin_log10_per_step;
-      if (total < 0 && twin / total >= 0.5)  // W_hh alone gives half of the decay or more
-        text += " So tanh' <= 1 is not the main cause: with the same W_hh and no squashing at "
-                "all, most of the decay is still there.";
-      else if (total < 0)
-        text += format(" Here tanh' does most of it: its mean is %.2f, the units sit far from "
-                       "0, and each step squashes the gradient.",
-                       a.mean_derivative);
-      if (!w->lyapunov.empty())
-        text += format(" The largest Lyapunov exponent of the product, %.3g nats per step, "
-                       "predicts %s per step far from the loss (Spectra view).",
-                       w->lyapunov[0], power_text(w->lyapunov[0] / std::log(10.0)).c_str());
-      return text;
-    }
+    case 2:
+      return tanh_rate_step(r, T);
     case 3: {
       std::string text = "The gradient of a loss at step T that reaches step 1, as T grows: ";
       const size_t per_cell = c.lengths.size();
@@ -211,50 +261,8 @@ std::string step_text(const App& app, int step) {
           c.clip, iterations, clipped, largest, first, recent_loss(*t, iterations),
           100 * recent_loss(*t, iterations) / t->chance_loss);
     }
-    case 6: {
-      const DecayResult* lstm = decay_of(r, gs::CellKind::Lstm);
-      if (!lstm) return "Open this step with the LSTM selected.";
-      if (lstm->overflow_step) return lstm->overflow + ".";
-      // "is multiplied by 0.73 per step (0.137 decades lost)"; 3 decimals near 1
-      const auto rate = [](double log10_per_step) {
-        const double factor = std::pow(10.0, log10_per_step);
-        return format("is multiplied by %s per step (%.3f decades %s)",
-                      std::abs(log10_per_step) < 0.01 ? format("%.3f", factor).c_str()
-                                                      : power_text(log10_per_step).c_str(),
-                      std::abs(log10_per_step), log10_per_step > 0 ? "gained: it grows" : "lost");
-      };
-      // "keeps 2.5e-55 of it" / "has grown 62-fold": at step 1
-      const auto at_step_1 = [](double log10_first_to_last) {
-        return log10_first_to_last > 0
-                   ? format("has grown %s-fold", power_text(log10_first_to_last).c_str())
-                   : format("keeps %s of it", power_text(log10_first_to_last).c_str());
-      };
-      std::string text = format(
-          "The LSTM's cell state is updated by addition, c_t = f_t * c_{t-1} + i_t * g_t, so "
-          "along the cell path alone the gradient is multiplied only by the forget gate f, with "
-          "no squashing derivative. Here f averages %.2f (forget_bias=%g)",
-          lstm->analysis.mean_gate, c.forget_bias);
-      if (const WhyResult* w = why_of(r, gs::CellKind::Lstm))
-        text += format(", so along f alone the gradient %s",
-                       rate(w->keep_path_log10_per_step).c_str());
-      // the dashed line, ||dL/dc_t||, measured as the solid one
-      if (const double dc = cell_state_log10_per_step(*lstm); std::isfinite(dc))
-        text += format(". The dashed line is not that path alone but the whole ||dL/dc_t||, which "
-                       "at every step also takes in what reaches c_t from h_t (through o_t and "
-                       "tanh'(c_t)): it %s",
-                       rate(dc).c_str());
-      text += format(". The whole ||dL/dh_t|| (solid) %s",
-                     rate(lstm->analysis.log10_per_step).c_str());
-      const DecayResult* tanh = decay_of(r, gs::CellKind::RnnTanh);
-      if (tanh && !tanh->overflow_step)
-        text += format("; the tanh RNN's %s. At step 1, with the loss at step %d, the LSTM's "
-                       "gradient %s, the tanh RNN's %s",
-                       rate(tanh->analysis.log10_per_step).c_str(), T,
-                       at_step_1(lstm->analysis.log10_first_to_last).c_str(),
-                       at_step_1(tanh->analysis.log10_first_to_last).c_str());
-      return text + ". With forget_bias=5, f starts near 0.99 and the path of f alone nearly "
-                    "stops vanishing.";
-    }
+    case 6:
+      return lstm_path_step(r, c, T);
     case 7: {
       std::string text;
       const DecayResult* gru = decay_of(r, gs::CellKind::Gru);
