@@ -74,8 +74,10 @@ json probe_to_json(const Config& config, const Probe& probe) {
   if (has_cell_state(probe.model.cell)) out["c0"] = tensor_json(Vec(probe.c0.col(0)));
   out["seed_grad_h"] = tensor_json(Vec(probe.seed_grad_h.col(0)));
   out["log10_grad_norm_h"] = log10_json(probe.curve.log10_grad_h);
-  if (has_cell_state(probe.model.cell))
+  if (has_cell_state(probe.model.cell)) {
     out["log10_grad_norm_c"] = log10_json(probe.curve.log10_grad_c);
+    out["log10_forget_path"] = log10_json(probe.curve.log10_forget_path);
+  }
   return out;
 }
 

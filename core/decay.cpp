@@ -31,6 +31,9 @@ void record(int t, DecayCurve& curve, const DecayPass<T>& pass) {
   curve.log10_grad_h[t - 1] = log10_or_minus_infinity(safe_norm(pass.dh), pass.log10_scale);
   if (pass.dc.size())
     curve.log10_grad_c[t - 1] = log10_or_minus_infinity(safe_norm(pass.dc), pass.log10_scale);
+  if (pass.forget_path.size())
+    curve.log10_forget_path[t - 1] =
+        log10_or_minus_infinity(safe_norm(pass.forget_path), pass.log10_forget_scale);
   // log10 |dL/dh_t[j]| = log10 |carried[j]| + log10_scale; log(0) = -inf: exactly zero.
   const int H = static_cast<int>(pass.dh.rows());
   Eigen::Map<Eigen::ArrayXf> row(&curve.log10_unit_grad[static_cast<size_t>(t - 1) * H], H);
@@ -49,6 +52,26 @@ void renormalize(DecayPass<T>& pass) {
   pass.log10_scale += std::log10(norm);
 }
 
+// The LSTM's cell path by the forget gate alone, one step back from t: it begins as the cell
+// gradient the first step made (f_T times all of dL/dc_T, in the same scale), and from then on is
+// only multiplied by f_t, then renormalized on its own.
+template <class T>
+void step_forget_path(const ModelT<T>& model, const ForwardPass<T>& fwd, int t,
+                      DecayPass<T>& pass) {
+  if (model.cell != CellKind::Lstm) return;
+  const Eigen::Index H = model.hidden_size;
+  if (t == fwd.length) {
+    pass.forget_path = pass.dc;
+    pass.log10_forget_scale = pass.log10_scale;
+  } else {
+    pass.forget_path.array() *= fwd.gates.block(H, t - 1, H, 1).array();  // f_t (batch 1)
+  }
+  const double norm = safe_norm(pass.forget_path);
+  if (!(norm > 0) || !std::isfinite(norm)) return;
+  pass.forget_path /= static_cast<T>(norm);
+  pass.log10_forget_scale += std::log10(norm);
+}
+
 }  // namespace
 
 template <class T>
@@ -58,9 +81,11 @@ void begin_decay(const ModelT<T>& model, const ForwardPass<T>& fwd, const MatT<T
   const bool lstm = model.cell == CellKind::Lstm;
   curve.log10_grad_h.assign(T_, kMinusInfinity);
   curve.log10_grad_c.assign(lstm ? T_ : 0, kMinusInfinity);
+  curve.log10_forget_path.assign(lstm ? T_ : 0, kMinusInfinity);
   curve.log10_unit_grad.assign(static_cast<size_t>(T_) * H, 0.0f);
   pass.dh = seed_grad_h;
   pass.dc = lstm ? MatT<T>::Zero(H, 1) : MatT<T>();  // the loss reads only h_T
+  pass.forget_path = MatT<T>();                        // begins with the first step back
   pass.dh_prev.resize(H, 1);
   pass.dc_prev.resize(lstm ? H : 0, 1);
   pass.dgates.resize(G * H, 1);
@@ -81,6 +106,7 @@ bool decay_steps(const ModelT<T>& model, const ForwardPass<T>& fwd, DecayCurve& 
     pass.dh.swap(pass.dh_prev);
     pass.dc.swap(pass.dc_prev);
     renormalize(pass);
+    step_forget_path(model, fwd, t, pass);
     --pass.steps_left;
   }
   return pass.steps_left == 0;
@@ -190,6 +216,7 @@ void mark_overflow(const ForwardPass<T>& fwd, DecayCurve& curve) {
   curve.overflow_step = s;
   curve.log10_grad_h.assign(fwd.length, std::nan(""));
   curve.log10_grad_c.assign(fwd.c.size() ? fwd.length : 0, std::nan(""));
+  curve.log10_forget_path.assign(fwd.c.size() ? fwd.length : 0, std::nan(""));
   curve.log10_unit_grad.assign(static_cast<size_t>(fwd.length) * fwd.h.rows(), std::nanf(""));
   const auto log10_norm = [&](int t) {
     return std::log10(static_cast<double>(fwd.h_at(t).template cast<double>().stableNorm()));

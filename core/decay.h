@@ -20,6 +20,10 @@ namespace gs {
 struct DecayCurve {
   std::vector<double> log10_grad_h;  // T: log10 ||dL/dh_t||, t = 1..T (first step first)
   std::vector<double> log10_grad_c;  // T: log10 ||dL/dc_t|| (LSTM only)
+  // T (LSTM only): the cell path by the forget gate alone, log10 ||(f_{t+1} ... f_{T-1}) dc||
+  // with dc = f_T * (all of dL/dc_T): equal to log10_grad_c at t = T-1, then carried back by the
+  // forget gates only, without what reaches each c_t from h_t. -inf at t = T, where it has not begun.
+  std::vector<double> log10_forget_path;
   // The step (1-based) at which the forward pass left the precision's range, 0 if it did not;
   // then the loss and every gradient are beyond it too. The growth of log10 ||h_t|| per step over
   // the steps before says how fast it got there.
@@ -33,6 +37,8 @@ struct DecayCurve {
 template <class T>
 struct DecayPass {
   MatT<T> dh, dc;            // (H, 1) the current gradient, divided by 10^log10_scale
+  MatT<T> forget_path;       // (H, 1) LSTM: the cell path by f alone, / 10^log10_forget_scale
+  double log10_forget_scale = 0;
   MatT<T> dh_prev, dc_prev;  // (H, 1) the next one, while a step is computed
   MatT<T> dgates, dgates_in;  // (G H, 1) scratch
   double log10_scale = 0;

@@ -89,3 +89,7 @@ void receive_results(App& app, const uint8_t* data, size_t size) {
 }
 
 bool results_current(const App& app) { return app.results.commands_done == app.commands_sent; }
+
+bool curves_done(const App& app) {
+  return results_current(app) && decay_done(app.results) && app.results.sweep_done;
+}

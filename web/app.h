@@ -109,6 +109,12 @@ struct App {
   double work_ms = 0;      // the last frame's work: events, messages taken in, UI, GL calls
   double work_ms_max = 0;  // worst frame since start, the first excluded
   double frame_ms = 0;     // the whole last frame, rendering included
+  bool first_screen_marked = false;  // performance.mark("gradscope:first-screen") made
+  // The picture of the last frame drawn and of this one (main.cpp's picture_of): a frame draws
+  // only if they differ, a texture was drawn anew, or `redraw` asks for it.
+  std::string picture, picture_drawn;
+  bool redraw = true;
+  long frames_drawn = 0;  // frames that drew (the rest left the canvas as it was)
   std::string state_json;  // the buffer getState() reads
   std::string reply;       // the buffer setConfig() returns
 };
@@ -148,3 +154,6 @@ void receive_results(App& app, const uint8_t* data, size_t size);
 
 // The worker has handled every message sent so far, so the results are for app.config.
 bool results_current(const App& app);
+// Every curve of the current config is computed and taken in: the decay curves and the sweep,
+// what the first page draws (getState's "done").
+bool curves_done(const App& app);

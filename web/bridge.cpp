@@ -30,6 +30,7 @@ char* js_read_hash();
 int js_first_visit();
 void js_write_hash(const char* text);
 void js_signal_ready();
+void js_mark(const char* name);
 void js_fail(const char* message);
 }
 
@@ -60,6 +61,7 @@ nlohmann::json decay_json(const Results& c) {
                      // per probe (seed-major: seed, then its sequences), t = 1..T
                      {"log10_grad_norm_h", seeds},
                      {"log10_grad_norm_c", log10_array(job.curve_c)},  // first probe, LSTM
+                     {"log10_forget_path", log10_array(job.curve_forget_path)},
                      {"median", log10_array(job.median)},
                      {"p10", log10_array(job.lo)},
                      {"p90", log10_array(job.hi)},
@@ -294,7 +296,7 @@ nlohmann::json state_of(const App& app) {
   return {
       {"ready", app.frame > 0},
       // the worker has every message, and every curve of the current config is computed
-      {"done", current && decay_done(c) && c.sweep_done},
+      {"done", curves_done(app)},
       {"synced", current},
       {"config", app.config_text},
       {"values", values},
@@ -333,6 +335,7 @@ nlohmann::json state_of(const App& app) {
       {"notice", app.notice},
       {"work_ms", app.work_ms},
       {"work_ms_max", app.work_ms_max},
+      {"frames_drawn", app.frames_drawn},  // of `frame`: the others left an unchanged picture
       {"frame_ms", app.frame_ms},
       {"receive_ms", app.receive_ms},
       // WebAssembly memory of the UI and of the compute worker (they only grow)
@@ -360,6 +363,11 @@ extern "C" {
 
 EMSCRIPTEN_KEEPALIVE const char* gradscope_get_state() {
   g_app->state_json = state_json(*g_app);
+  return g_app->state_json.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* gradscope_status() {
+  g_app->state_json = status_json(*g_app);
   return g_app->state_json.c_str();
 }
 
@@ -437,6 +445,16 @@ std::string state_json(const App& app) {
   return state_of(app).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string status_json(const App& app) {
+  return nlohmann::json({{"frame", app.frame},
+                         {"done", curves_done(app)},
+                         {"work_ms", app.work_ms},
+                         {"work_ms_max", app.work_ms_max},
+                         {"frames_drawn", app.frames_drawn},
+                         {"iterations", training_iterations(app.results)}})
+      .dump();
+}
+
 void bridge_install(App& app) {
   g_app = &app;
   js_install();
@@ -470,5 +488,6 @@ void bridge_download(const char* filename, const char* mime, const std::string& 
 }
 void bridge_download_canvas_png(const char* filename) { js_download_canvas_png(filename); }
 void bridge_signal_ready() { js_signal_ready(); }
+void bridge_mark(const char* name) { js_mark(name); }
 void bridge_open(const char* url) { js_open(url); }
 void bridge_fail(const char* message) { js_fail(message); }

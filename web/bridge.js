@@ -25,6 +25,9 @@ mergeInto(LibraryManager.library, {
     window.gradscope = {
       // The current config and the numbers behind every plot.
       getState: function () { return JSON.parse(UTF8ToString(_gradscope_get_state())); },
+      // A few numbers, cheap enough to read every frame (getState carries every curve): frame,
+      // done, work_ms, work_ms_max, iterations.
+      status: function () { return JSON.parse(UTF8ToString(_gradscope_status())); },
       // Applies key=value text over the current config; returns "" or the error.
       setConfig: function (text) { return gradscopeCall(_gradscope_set_config, String(text)); },
       // Training: "play", "pause", "step" or "reset"; returns "" or the error.
@@ -47,7 +50,8 @@ mergeInto(LibraryManager.library, {
     };
     window.addEventListener('hashchange', function () { _gradscope_hash_changed(); });
 
-    var worker = new Worker('worker.js');
+    // the page shell (index.html) started it early, so that compute.wasm loads beside app.wasm
+    var worker = Module.gradscopeWorker || new Worker('worker.js');
     worker.onmessage = function (e) {
       var bytes = new Uint8Array(e.data);
       var p = _malloc(bytes.length);
@@ -142,6 +146,10 @@ mergeInto(LibraryManager.library, {
   // Replaces the hash without a new history entry and without a hashchange event.
   js_write_hash: function (text) {
     history.replaceState(null, '', '#' + UTF8ToString(text));
+  },
+
+  js_mark: function (name) {
+    if (window.performance && performance.mark) performance.mark(UTF8ToString(name));
   },
 
   js_signal_ready: function () {

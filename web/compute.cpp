@@ -72,7 +72,10 @@ void start_decay(Compute& compute) {
 void finish_seed(Compute& compute, DecayJob& job) {
   DecayResult& r = job.result;
   r.curves.push_back(job.probe.curve.log10_grad_h);
-  if (r.curves.size() == 1) r.curve_c = job.probe.curve.log10_grad_c;
+  if (r.curves.size() == 1) {
+    r.curve_c = job.probe.curve.log10_grad_c;
+    r.curve_forget_path = job.probe.curve.log10_forget_path;
+  }
   if (job.probe.curve.overflow_step && !r.overflow_step) {
     r.overflow_step = job.probe.curve.overflow_step;
     r.overflow = gs::overflow_explanation(job.probe.curve, job.probe.precision);

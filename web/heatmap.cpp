@@ -79,12 +79,12 @@ void heatmap_set_range(Heatmap& map, float lo, float hi) {
   map.dirty = true;
 }
 
-void heatmap_render(const ColormapProgram& p, Heatmap& map) {
-  if (!map.dirty || !p.program || map.width <= 0 || map.height <= 0) return;
+bool heatmap_render(const ColormapProgram& p, Heatmap& map) {
+  if (!map.dirty || !p.program || map.width <= 0 || map.height <= 0) return false;
   // Texture sizes: one texel per cell, up to what the GPU allows (WebGL2 guarantees 2048).
   GLint max_size = 2048;
   glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);
-  if (map.width > max_size || map.height > max_size) return;
+  if (map.width > max_size || map.height > max_size) return false;
   const int out_w = map.width, out_h = map.height;
 
   GLint last_texture = 0, last_fbo = 0, last_vao = 0, last_program = 0, viewport[4];
@@ -128,6 +128,7 @@ void heatmap_render(const ColormapProgram& p, Heatmap& map) {
   glBindTexture(GL_TEXTURE_2D, last_texture);
   glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
   map.dirty = false;
+  return true;
 }
 
 float heatmap_value(const Heatmap& map, int column, int row) {

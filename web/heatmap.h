@@ -35,8 +35,9 @@ bool colormap_init(ColormapProgram& program);
 void heatmap_set(Heatmap& map, const float* log10_values, int width, int height);
 void heatmap_set_range(Heatmap& map, float lo, float hi);
 
-// Renders dirty heatmaps into their image textures. Call outside ImGui's rendering (before it).
-void heatmap_render(const ColormapProgram& program, Heatmap& map);
+// Renders a dirty heatmap into its image texture; true if it did. Call outside ImGui's rendering
+// (before it).
+bool heatmap_render(const ColormapProgram& program, Heatmap& map);
 
 // The value under a cell, or NaN outside.
 float heatmap_value(const Heatmap& map, int column, int row);

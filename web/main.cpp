@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "app.h"
@@ -44,6 +45,7 @@ void build_fonts(App& app, float dpr) {
     ImGui_ImplOpenGL3_CreateFontsTexture();
   }
   app.font_dpr = dpr;
+  app.redraw = true;  // the atlas may be new under the same texture name
 }
 
 void set_style() {
@@ -77,8 +79,37 @@ EM_BOOL on_context_restored(int, const void*, void* user) {
   for (Heatmap& map : app.trainability_maps) heatmap_destroy(map);
   heatmap_destroy(app.colorbar);
   app.context_lost = false;
+  app.redraw = true;  // the new context's canvas is empty
   ++app.context_restores;
   return EM_TRUE;
+}
+
+// What a frame draws, byte for byte: the display's size and scale, and each draw list's vertices,
+// indices and commands (clip rectangles, textures, offsets, counts). A frame whose picture equals
+// the last one drawn draws nothing: WebGL keeps showing the last picture and the browser
+// composites nothing new. Under a software renderer (SwiftShader here) each presented frame costs
+// the GPU process about 100 ms at 1280x800, so a page that redrew an unchanged picture on every
+// animation frame kept a core busy and delayed the frame that brought new results.
+void picture_of(const ImDrawData& d, std::string& out) {
+  out.clear();
+  const auto add = [&out](const void* bytes, size_t n) {
+    out.append(static_cast<const char*>(bytes), n);
+  };
+  add(&d.DisplaySize, sizeof d.DisplaySize);
+  add(&d.FramebufferScale, sizeof d.FramebufferScale);
+  for (int i = 0; i < d.CmdListsCount; ++i) {
+    const ImDrawList& list = *d.CmdLists[i];
+    add(list.VtxBuffer.Data, list.VtxBuffer.size_in_bytes());
+    add(list.IdxBuffer.Data, list.IdxBuffer.size_in_bytes());
+    for (const ImDrawCmd& cmd : list.CmdBuffer) {
+      add(&cmd.ClipRect, sizeof cmd.ClipRect);
+      add(&cmd.TextureId, sizeof cmd.TextureId);
+      add(&cmd.VtxOffset, sizeof cmd.VtxOffset);
+      add(&cmd.IdxOffset, sizeof cmd.IdxOffset);
+      add(&cmd.ElemCount, sizeof cmd.ElemCount);
+      add(&cmd.UserCallback, sizeof cmd.UserCallback);
+    }
+  }
 }
 
 // One animation frame: events, GPU work for the views, the UI, rendering.
@@ -126,7 +157,7 @@ void frame(void* arg) {
   }
 
   // --- GPU work the views show: heatmaps through the colormap shader ---
-  heatmaps_update(app);
+  const bool textures_drawn = heatmaps_update(app);
 
   // --- UI ---
   ImGui_ImplOpenGL3_NewFrame();
@@ -144,15 +175,22 @@ void frame(void* arg) {
   for (const auto& change : changes) change(app);
   const double ui_end = emscripten_get_now();
 
-  // --- rendering (under a software renderer the GL calls wait for rasterization here) ---
-  int w = 0, h = 0;
-  SDL_GL_GetDrawableSize(app.window, &w, &h);
-  glViewport(0, 0, w, h);
-  glClearColor(0.07f, 0.08f, 0.10f, 1.0f);
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-  if (app.save_png_requested) save_png_now(app);  // the buffer still holds this frame
-  SDL_GL_SwapWindow(app.window);
+  // --- rendering, only of a picture that changed (under a software renderer the GL calls wait
+  // for rasterization here) ---
+  picture_of(*ImGui::GetDrawData(), app.picture);
+  if (app.picture != app.picture_drawn || textures_drawn || app.redraw || app.save_png_requested) {
+    int w = 0, h = 0;
+    SDL_GL_GetDrawableSize(app.window, &w, &h);
+    glViewport(0, 0, w, h);
+    glClearColor(0.07f, 0.08f, 0.10f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    if (app.save_png_requested) save_png_now(app);  // the buffer still holds this frame
+    SDL_GL_SwapWindow(app.window);
+    app.picture_drawn.swap(app.picture);
+    app.redraw = false;
+    ++app.frames_drawn;
+  }
 
   // --- bookkeeping: frame times, and the page shell told once the first frame is up ---
   // The worker's messages were taken in between frames (bridge.js): count that work here too.
@@ -161,12 +199,20 @@ void frame(void* arg) {
   app.frame_ms = emscripten_get_now() - start;
   if (app.frame > 0) app.work_ms_max = std::max(app.work_ms_max, app.work_ms);
   if (app.frame++ == 0) bridge_signal_ready();
+  if (!app.first_screen_marked && curves_done(app)) {  // this frame drew them all
+    bridge_mark("gradscope:first-screen");
+    app.first_screen_marked = true;
+  }
 }
 
 }  // namespace
 
 int main(int, char**) {
   App* app = new App();  // lives as long as the page
+  // The configuration goes to the compute worker first (window.gradscope, the hash, the first
+  // visit's tour), so that the first curves are computed while WebGL, the fonts and the shaders
+  // are set up here; nothing in it draws.
+  bridge_install(*app);
 
   // --- platform: SDL2 video and a WebGL2 context on the page's #canvas ---
   // Keyboard events only from the canvas, so other inputs on the page keep working.
@@ -209,7 +255,6 @@ int main(int, char**) {
   emscripten_set_webglcontextlost_callback("#canvas", app, true, on_context_lost);
   emscripten_set_webglcontextrestored_callback("#canvas", app, true, on_context_restored);
   colormap_init(app->colormap);
-  bridge_install(*app);
   heatmaps_update(
       *app);  // the colour bar's first draw: shader compilation happens here, not mid-run
 

@@ -138,6 +138,22 @@ void make_ticks(const AxisState& a, float pixels, float spacing, std::vector<Tic
   for (double k = std::ceil(lo / step) * step; k <= hi + 1e-9; k += step)
     label_power(add(k, true), k);
   const double px_per_decade = pixels / span;
+  // Fewer than two labels cannot show a scale: then 2 and 5 in each decade are labelled too, or 3
+  // alone where 2 and 5 would crowd, all as plain numbers (0.1, 0.2, 0.5, 1, 2, ...).
+  const bool two_five = px_per_decade * std::log10(2.0) >= spacing * 0.5;
+  if (out.size() < 2 && step == 1.0 && lo > -300 && hi < 300 &&
+      (two_five || px_per_decade * std::log10(3.0) >= spacing * 0.5)) {
+    for (Tick& t : out) {
+      t.power = false;
+      label_plain(t, std::pow(10.0, t.pos), std::pow(10.0, t.pos));
+    }
+    for (double d = std::floor(lo); d <= hi; d += 1)
+      for (int m : {2, 3, 5}) {
+        const double p = d + std::log10(static_cast<double>(m));
+        if (p >= lo && p <= hi && (m == 3) != two_five)
+          label_plain(add(p, true), m * std::pow(10.0, d), std::pow(10.0, d));
+      }
+  }
   if (step == 1.0 && px_per_decade > 28) {  // 2..9 between decades when they fit
     for (double d = std::floor(lo); d <= hi; d += 1) {
       for (int m = 2; m <= 9; ++m) {

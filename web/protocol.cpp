@@ -116,6 +116,7 @@ void write_decay(Writer& w, const Compute& c, Outbox& outbox) {
     w.pod<uint32_t>(static_cast<uint32_t>(r.curves.size()));
     for (const std::vector<double>& curve : r.curves) w.array(curve);
     w.array(r.curve_c);
+    w.array(r.curve_forget_path);
     w.array(r.heat_columns);
     w.pod<int32_t>(r.steps_per_column);
     w.pod<int32_t>(r.steps);
@@ -141,6 +142,7 @@ void read_decay(Reader& r, Results& results) {
     d.curves.clear();
     for (uint32_t s = 0; r.ok() && s < seeds; ++s) d.curves.push_back(r.array<double>());
     d.curve_c = r.array<double>();
+    d.curve_forget_path = r.array<double>();
     d.heat_columns = r.array<float>();
     d.steps_per_column = r.pod<int32_t>();
     d.steps = r.pod<int32_t>();

@@ -58,6 +58,10 @@ void summarize_decay(DecayResult& r) {
   r.hi.resize(T);
   std::vector<double> at_t(r.curves.size());
   for (size_t t = 0; t < T; ++t) {
+    if (r.curves.size() == 1) {  // one probe is its own median and quantiles
+      r.median[t] = r.lo[t] = r.hi[t] = r.curves[0][t];
+      continue;
+    }
     for (size_t i = 0; i < r.curves.size(); ++i) at_t[i] = r.curves[i][t];
     double q[3];
     gs::quantiles(at_t, {0.5, 0.1, 0.9}, q);
@@ -68,12 +72,14 @@ void summarize_decay(DecayResult& r) {
   r.lo_by_lag.resize(T);
   r.hi_by_lag.resize(T);
   r.c_by_lag.resize(r.curve_c.size());
+  r.forget_path_by_lag.resize(r.curve_forget_path.size());
   for (size_t k = 0; k < T; ++k) {
     r.lags[k] = static_cast<double>(k);
     r.median_by_lag[k] = r.median[T - 1 - k];
     r.lo_by_lag[k] = r.lo[T - 1 - k];
     r.hi_by_lag[k] = r.hi[T - 1 - k];
     if (!r.curve_c.empty()) r.c_by_lag[k] = r.curve_c[T - 1 - k];
+    if (!r.curve_forget_path.empty()) r.forget_path_by_lag[k] = r.curve_forget_path[T - 1 - k];
   }
 }
 

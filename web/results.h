@@ -18,6 +18,7 @@ struct DecayResult {
   bool done = false;
   std::vector<std::vector<double>> curves;  // per probe: log10 ||dL/dh_t||, t = 1..T
   std::vector<double> curve_c;              // first probe, LSTM: log10 ||dL/dc_t||, t = 1..T
+  std::vector<double> curve_forget_path;    // first probe, LSTM: the cell path by f alone (decay.h)
   // First seed: log10 |dL/dh_t[j]| as the heatmap shows it, H rows x columns, steps_per_column
   // steps per column (the largest value of its steps) so that a row fits a texture
   // (kMaxHeatmapColumns); one step per column up to that many steps.
@@ -33,7 +34,8 @@ struct DecayResult {
   // from the loss, k = T - t, as the plot draws them (with the cell-state curve). Filled by
   // summarize_decay when every probe is done.
   std::vector<double> median, lo, hi;
-  std::vector<double> lags, median_by_lag, lo_by_lag, hi_by_lag, c_by_lag;
+  std::vector<double> lags, median_by_lag, lo_by_lag, hi_by_lag, c_by_lag,
+      forget_path_by_lag;
 };
 
 const int kMaxHeatmapColumns = 2048;  // the texture width WebGL2 guarantees

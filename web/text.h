@@ -20,7 +20,8 @@ struct WhyResult;
 // overflowed forward pass, the why jobs not done).
 std::string attribution_text(const DecayResult& decay, const WhyResult& why);
 
-// The slope of the LSTM's ||dL/dc_t|| curve (the decay view's dashed line), log10 per step back,
-// measured as the solid one (analysis.h): first to last over the steps where it is not exactly 0
-// (dL/dc_T itself is 0: the loss reads h_T only). NaN without two such steps (not an LSTM).
-double cell_state_log10_per_step(const DecayResult& decay);
+// The slope of a log10 curve over t = 1..T, log10 per step back, measured as the decay's solid
+// line is (analysis.h): first to last over the steps where it is finite. NaN without two such
+// steps. For the LSTM's ||dL/dc_t|| (the decay view's dashed line, 0 at T: the loss reads h_T
+// only) and its forget path (the thin line, decay.h).
+double log10_per_step_of(const std::vector<double>& log10_curve);

@@ -141,7 +141,8 @@ std::string tanh_rate_step(const Results& r, int T) {
   return text;
 }
 
-// Step 6: the LSTM's cell path: the f-only rate, the dashed ||dL/dc_t|| and the whole gradient.
+// Step 6: the LSTM's cell path: the thin f-only line, the dashed ||dL/dc_t|| and the whole
+// gradient, each rate the slope of its line.
 std::string lstm_path_step(const Results& r, const gs::Config& c, int T) {
   const DecayResult* lstm = decay_of(r, gs::CellKind::Lstm);
   if (!lstm) return "Open this step with the LSTM selected.";
@@ -165,11 +166,12 @@ std::string lstm_path_step(const Results& r, const gs::Config& c, int T) {
       "along the cell path alone the gradient is multiplied only by the forget gate f, with "
       "no squashing derivative. Here f averages %.2f (forget_bias=%g)",
       lstm->analysis.mean_gate, c.forget_bias);
-  if (const WhyResult* w = why_of(r, gs::CellKind::Lstm))
-    text += format(", so along f alone the gradient %s",
-                   rate(w->keep_path_log10_per_step).c_str());
-  // the dashed line, ||dL/dc_t||, measured as the solid one
-  if (const double dc = cell_state_log10_per_step(*lstm); std::isfinite(dc))
+  // the thin line, f alone, and the dashed ||dL/dc_t||, measured as the solid one
+  if (const double f_only = log10_per_step_of(lstm->curve_forget_path); std::isfinite(f_only))
+    text += format(", so along f alone (the thin line, the product of the forget gates) the "
+                   "gradient %s",
+                   rate(f_only).c_str());
+  if (const double dc = log10_per_step_of(lstm->curve_c); std::isfinite(dc))
     text += format(". The dashed line is not that path alone but the whole ||dL/dc_t||, which "
                    "at every step also takes in what reaches c_t from h_t (through o_t and "
                    "tanh'(c_t)): it %s",

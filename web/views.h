@@ -54,7 +54,7 @@ void draw_colorbar(const App& app, float lo, float hi, float width, float height
 
 // Before the UI is drawn, the textures follow the results: the heatmaps (rebuilt on the CPU when
 // a decay job is done, then rendered by the colormap shader), the trainability maps and the cliff.
-void heatmaps_update(App& app);
+bool heatmaps_update(App& app);  // true if a texture was drawn anew
 void trainability_maps_update(App& app);  // views_why.cpp (from heatmaps_update)
 void cliff_map_update(App& app);          // views_remedies.cpp (from heatmaps_update)
 

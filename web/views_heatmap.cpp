@@ -34,7 +34,7 @@ void draw_colorbar(const App& app, float lo, float hi, float width, float height
   }
 }
 
-void heatmaps_update(App& app) {
+bool heatmaps_update(App& app) {
   const Results& c = app.results;
   if (app.heatmaps_generation != c.decay_generation) {  // new jobs: new (empty) maps
     for (CellHeatmap& h : app.heatmaps) heatmap_destroy(h.map);
@@ -76,12 +76,14 @@ void heatmaps_update(App& app) {
     heatmap_set(app.colorbar, ramp.data(), 1, 256);
     heatmap_set_range(app.colorbar, app.heat_lo, app.heat_hi);
   }
-  for (CellHeatmap& h : app.heatmaps) heatmap_render(app.colormap, h.map);
-  heatmap_render(app.colormap, app.colorbar);
+  bool drawn = false;
+  for (CellHeatmap& h : app.heatmaps) drawn |= heatmap_render(app.colormap, h.map);
+  drawn |= heatmap_render(app.colormap, app.colorbar);
   trainability_maps_update(app);
-  for (Heatmap& map : app.trainability_maps) heatmap_render(app.colormap, map);
+  for (Heatmap& map : app.trainability_maps) drawn |= heatmap_render(app.colormap, map);
   cliff_map_update(app);
-  heatmap_render(app.colormap, app.cliff_map);
+  drawn |= heatmap_render(app.colormap, app.cliff_map);
+  return drawn;
 }
 
 void draw_heatmap_view(const App& app, Widgets&, Changes&) {

@@ -102,6 +102,13 @@ void draw_decay_view(const App& app, Widgets&, Changes&) {
                     job.curves.size() > 1 ? " (first)" : "");
       plot::PlotLine(label, job.lags.data(), job.c_by_lag.data(), n, dashed);
     }
+    if (!job.forget_path_by_lag.empty()) {  // the cell path by the forget gate alone
+      plot::LineStyle thin = style_of(job.cell);
+      thin.weight = 1.0f;
+      std::snprintf(label, sizeof label, "%s, f alone: the product of the forget gates%s",
+                    cell_label(job.cell), job.curves.size() > 1 ? " (first)" : "");
+      plot::PlotLine(label, job.lags.data(), job.forget_path_by_lag.data(), n, thin);
+    }
     if (job.overflow_step) {  // the step where the forward pass left the range
       plot::LineStyle style = style_of(job.cell);
       style.dashed = true;

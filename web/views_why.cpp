@@ -186,6 +186,57 @@ void draw_lag_split_view(const App& app, Widgets&, Changes&) {
   plot::EndPlot();
 }
 
+// The scale ticks left of the maps: the rows are a geometric grid (lo .. hi) and each row's value
+// is at its centre, so a round scale v sits (log(v/lo) / log(hi/lo)) (rows - 1) + 0.5 rows up.
+// Powers of 2 (0.25, 0.5, 1, 2, ...), as many as are a line of text apart.
+void draw_scale_ticks(const std::vector<double>& scales, ImVec2 map_origin, float map_h) {
+  const int rows = static_cast<int>(scales.size());
+  const double lo = scales.front(), hi = scales.back();
+  if (rows < 2 || !(lo > 0) || !(hi > lo)) return;
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImU32 color = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  const float font = ImGui::GetFontSize();
+  const double octaves = std::log2(hi / lo), px_per_octave = map_h / rows * (rows - 1) / octaves;
+  const int every = std::max(1, static_cast<int>(std::ceil(font * 1.2 / px_per_octave)));
+  for (int e = static_cast<int>(std::ceil(std::log2(lo))); e <= std::log2(hi) + 1e-9; ++e) {
+    if (e % every) continue;
+    const double v = std::ldexp(1.0, e);
+    const float row = static_cast<float>(std::log(v / lo) / std::log(hi / lo) * (rows - 1) + 0.5);
+    const float y = map_origin.y + map_h - row / rows * map_h;
+    char text[16];
+    std::snprintf(text, sizeof text, "%g", v);
+    const float w = ImGui::CalcTextSize(text).x;
+    draw->AddLine(ImVec2(map_origin.x - 4, y), ImVec2(map_origin.x, y), color);
+    draw->AddText(ImVec2(map_origin.x - 6 - w, y - font / 2), color, text);
+  }
+}
+
+// The length ticks below a map: each column's T at its centre, or every other one (always the
+// first and the last) where the labels would touch.
+void draw_length_ticks(const std::vector<double>& lengths, ImVec2 map_origin, float map_w,
+                       float map_h) {
+  const int cols = static_cast<int>(lengths.size());
+  if (cols < 1) return;
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImU32 color = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  char text[16];
+  std::snprintf(text, sizeof text, "%.0f", lengths.back());
+  const float widest = ImGui::CalcTextSize(text).x + 6, column_w = map_w / cols;
+  const int every = std::max(1, static_cast<int>(std::ceil(widest / column_w)));
+  const float y = map_origin.y + map_h;
+  for (int col = 0; col < cols; ++col) {
+    if (col % every && col != cols - 1) continue;
+    if (col != cols - 1 && col + every > cols - 1 && (cols - 1 - col) * column_w < widest)
+      continue;  // would touch the last label
+    const float x = map_origin.x + (col + 0.5f) * column_w;
+    std::snprintf(text, sizeof text, "%.0f", lengths[col]);
+    const float w = ImGui::CalcTextSize(text).x;
+    draw->AddLine(ImVec2(x, y), ImVec2(x, y + 4), color);
+    draw->AddText(ImVec2(std::clamp(x - w / 2, map_origin.x, map_origin.x + map_w - w), y + 5),
+                  color, text);
+  }
+}
+
 // Per cell, log10 of the gradient reaching step 1 over scale (rows) x length (columns), coloured
 // by the colormap shader on the shared scale of the gradient heatmaps' colour bar window; the
 // edge of chaos, where the largest Lyapunov exponent crosses 0, marked on each map.
@@ -200,15 +251,17 @@ void draw_trainability_view(const App& app, Widgets&, Changes&) {
   char caption[320];
   std::snprintf(caption, sizeof caption,
                 "Gradient reaching step 1 (dark: 10^-30 and below; bright: 1 and above, where it "
-                "grows) by scale (rows, %.2g at the bottom to %.3g) and length T; white: the edge "
-                "of chaos.",
+                "grows) by the weights' scale (rows, %.2g at the bottom to %.3g) and length T "
+                "(columns); white: the edge of chaos.",
                 t.scales.front(), t.scales.back());
   text_wrapped(caption);
   const int n = static_cast<int>(t.cells.size());
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float font = ImGui::GetFontSize(), gap = 8;
   const float bar_w = 12, bar_labels = font * 3.4f;  // one colour bar for all maps, right
-  const float map_w = std::max(40.0f, (avail.x - n * gap - bar_w - bar_labels) / std::max(1, n));
+  const float scale_labels = ImGui::CalcTextSize("0.25").x + 8;  // the scale ticks, left
+  const float map_w = std::max(
+      40.0f, (avail.x - scale_labels - n * gap - bar_w - bar_labels) / std::max(1, n));
   // Each map's title, "LSTM: edge 4.5", on two lines where the map is narrower than it; the maps
   // start below the tallest title, side by side.
   std::vector<std::string> titles;
@@ -224,8 +277,8 @@ void draw_trainability_view(const App& app, Widgets&, Changes&) {
     title_h = std::max(title_h, ImGui::CalcTextSize(title.c_str()).y);
     titles.push_back(title);
   }
-  const float map_h = std::max(40.0f, avail.y - title_h - 2 * font);
-  const ImVec2 maps_top = ImGui::GetCursorScreenPos();
+  const float map_h = std::max(40.0f, avail.y - title_h - 3 * font);
+  const ImVec2 maps_top(ImGui::GetCursorScreenPos().x + scale_labels, ImGui::GetCursorScreenPos().y);
   for (int i = 0; i < n && i < static_cast<int>(app.trainability_maps.size()); ++i) {
     const TrainabilityResult::Cell& c = t.cells[i];
     const float x = maps_top.x + i * (map_w + gap);
@@ -271,7 +324,9 @@ void draw_trainability_view(const App& app, Widgets&, Changes&) {
                         cell_label(c.cell), t.scales[row], t.lengths[col], value,
                         c.lyapunov_max[row * cols + col]);
     }
-    ImGui::TextDisabled("T %.0f..%.0f", t.lengths.front(), t.lengths.back());
+    draw_length_ticks(t.lengths, origin, map_w, map_h);
+    if (i == 0) draw_scale_ticks(t.scales, origin, map_h);
+    ImGui::Dummy(ImVec2(map_w, font + 4));  // the length labels
     ImGui::EndGroup();
   }
   if (app.trainability_maps.empty()) return;

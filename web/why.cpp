@@ -102,12 +102,11 @@ std::string radius_text(const WhyResult& w, int steps) {
 
 }  // namespace
 
-double cell_state_log10_per_step(const DecayResult& d) {
-  const std::vector<double>& dc = d.curve_c;
-  int first = 0, last = static_cast<int>(dc.size()) - 1;
-  while (first <= last && !std::isfinite(dc[first])) ++first;
-  while (last >= first && !std::isfinite(dc[last])) --last;
-  return last > first ? (dc[first] - dc[last]) / (last - first) : std::nan("");
+double log10_per_step_of(const std::vector<double>& curve) {
+  int first = 0, last = static_cast<int>(curve.size()) - 1;
+  while (first <= last && !std::isfinite(curve[first])) ++first;
+  while (last >= first && !std::isfinite(curve[last])) --last;
+  return last > first ? (curve[first] - curve[last]) / (last - first) : std::nan("");
 }
 
 std::string attribution_text(const DecayResult& d, const WhyResult& w) {
@@ -226,14 +225,15 @@ std::string explain_cell(const DecayResult& job, const WhyResult* why, int steps
           "only by the forget gate, mean f = %.2f here%s; %s",
           name, a.mean_gate, drawn ? " (raise forget_bias to bring it near 1)" : "",
           measured.c_str());
-      // the f-only product beside the dashed line, which is the whole dL/dc_t
-      const double dc = cell_state_log10_per_step(job);
-      if (why && std::isfinite(why->keep_path_log10_per_step) && std::isfinite(dc))
-        text += format(" Along f alone it is multiplied by %s per step; the dashed line is the "
-                       "whole ||dL/dc_t||, which also takes in what reaches c_t from h_t at "
-                       "every step: %s per step.",
-                       power_text(why->keep_path_log10_per_step).c_str(),
-                       power_text(dc).c_str());
+      // the slopes of the two lines drawn: the thin f-only product and the dashed dL/dc_t
+      const double f_only = log10_per_step_of(job.curve_forget_path);
+      const double dc = log10_per_step_of(job.curve_c);
+      if (std::isfinite(f_only) && std::isfinite(dc))
+        text += format(" Along f alone (the thin line: the product of the forget gates) it is "
+                       "multiplied by %s per step; the dashed line is the whole ||dL/dc_t||, "
+                       "which also takes in what reaches c_t from h_t at every step: %s per "
+                       "step.",
+                       power_text(f_only).c_str(), power_text(dc).c_str());
       return text;
     }
     case gs::CellKind::Gru:

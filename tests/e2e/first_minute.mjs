@@ -2,16 +2,51 @@
 // Browser end-to-end tests, the first minute: a first visit opens the guided tour where its
 // paragraph reads without scrolling; a returning visitor or a link goes to the plots; the tour is
 // one click from every page; no error on the default page or after any preset; a small drag of
-// the length control is a small change.
+// the length control is a small change; the LSTM's f-only line is the product of its forget gates.
 // One area per file, one CTest test each (browser_first_minute).
 //
 //   node tests/e2e/first_minute.mjs [--dist DIR] [--out DIR] [--chromium PATH] [--cli PATH]
+import fs from 'node:fs';
 import path from 'node:path';
 import { args, runArea, step, expect, openPage, state, waitFrames, waitFor } from './harness.mjs';
+import { cliFlags, execCli } from './compare.mjs';
 
 const DESKTOP = { width: 1280, height: 800 }, PHONE = { width: 390, height: 844 };
 const inside = (r, v) => r && r[2] > 0 && r[3] > 0 && r[0] >= 0 && r[1] >= 0 &&
   r[0] + r[2] <= v.width + 0.5 && r[1] + r[3] <= v.height + 0.5;
+
+// The LSTM's cell path by the forget gate alone, replayed here in double from the CLI's export of
+// the same probe (its weights, inputs and seed gradient): the forward pass as torch.nn.LSTM (gates
+// i f g o), then v = f_T * dL/dc_T with dL/dc_T = dL/dh_T * o_T * (1 - tanh(c_T)^2), carried back
+// by f_t alone. log10 ||v|| at t = 1..T (null at T, where it has not begun).
+function forgetPathOf(probe) {
+  const w = probe.weights, H = probe.hidden_size, T = probe.steps;
+  const sigmoid = (a) => 1 / (1 + Math.exp(-a));
+  let h = probe.h0.slice(), c = probe.c0.slice();
+  const f = [], o = [], tanhC = [];
+  for (let t = 0; t < T; ++t) {
+    const x = probe.inputs[t], a = [];
+    for (let r = 0; r < 4 * H; ++r) {
+      let sum = w.bias_ih_l0[r] + w.bias_hh_l0[r];
+      for (let k = 0; k < x.length; ++k) sum += w.weight_ih_l0[r][k] * x[k];
+      for (let k = 0; k < H; ++k) sum += w.weight_hh_l0[r][k] * h[k];
+      a.push(sum);
+    }
+    const gi = a.slice(0, H).map(sigmoid), gf = a.slice(H, 2 * H).map(sigmoid);
+    const gg = a.slice(2 * H, 3 * H).map(Math.tanh), go = a.slice(3 * H).map(sigmoid);
+    c = c.map((cj, j) => gf[j] * cj + gi[j] * gg[j]);
+    const tc = c.map(Math.tanh);
+    h = tc.map((v, j) => go[j] * v);
+    f.push(gf); o.push(go); tanhC.push(tc);
+  }
+  const line = new Array(T).fill(null);
+  let v = probe.seed_grad_h.map((g, j) => g * o[T - 1][j] * (1 - tanhC[T - 1][j] ** 2) * f[T - 1][j]);
+  for (let t = T - 1; t >= 1; --t) {  // v is the path at step t
+    line[t - 1] = Math.log10(Math.hypot(...v));
+    v = v.map((vj, j) => vj * f[t - 1][j]);
+  }
+  return line;
+}
 
 // Every message a view may show: the page's error, the training's, the critical experiment's and
 // the truncation probe's.
@@ -137,6 +172,32 @@ await runArea(async ({ browser, base }) => {
       return found.join('; ');
     } finally {
       await p.context.close();
+    }
+  });
+
+  await step("the LSTM's thin line is the product of its forget gates, and the tour's step 6 quotes its slope", async () => {
+    const p = await openPage(browser, `${base}#tour=6`, DESKTOP);
+    const file = path.join(args.out, 'first-minute-lstm-probe.json');
+    try {
+      const s = await waitFor(p.page, (x) => x.done && x.tour.step === 6 && /thin line/.test(x.tour.text),
+                              null, 60000, 'tour step 6');
+      const lstm = s.decay.cells.find((c) => c.cell === 'lstm');
+      execCli(args.cli, 'decay', [...cliFlags(s.values, { cell: 'lstm', tour: null }), '--export', file]);
+      const mine = forgetPathOf(JSON.parse(fs.readFileSync(file, 'utf8')));
+      const page = lstm.log10_forget_path, T = mine.length;
+      expect(page.length === T && page[T - 1] === null, `page line: ${page.length} steps, at T ${page[T - 1]}`);
+      let worst = 0;
+      for (let t = 1; t < T; ++t) worst = Math.max(worst, Math.abs(page[t - 1] - mine[t - 1]));
+      expect(worst < 2e-4, `the page's line differs from the product of the forget gates by ${worst} decades`);
+      // "... the gradient is multiplied by 0.27 per step (0.571 decades lost)": the line's slope
+      const m = /product of the forget gates\) the gradient is multiplied by \S+ per step \((\d+\.\d+) decades lost/.exec(s.tour.text);
+      expect(m, `no f-only rate in "${s.tour.text.slice(0, 400)}"`);
+      const slope = (page[0] - page[T - 2]) / (T - 2);
+      expect(Math.abs(Number(m[1]) + slope) <= 1e-3, `the text says ${m[1]} decades per step, the line ${-slope}`);
+      return `T = ${T}: worst ${worst.toExponential(1)} decades from the replay; text ${m[1]}, line ${(-slope).toFixed(4)} per step`;
+    } finally {
+      await p.context.close();
+      fs.rmSync(file, { force: true });
     }
   });
 

@@ -1,6 +1,7 @@
 // Decay curves against closed forms, at depths far below float64's range.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "decay.h"
@@ -71,6 +72,39 @@ TEST_CASE("LSTM with forget gates at 1 and input gates at 0 passes dL/dc unchang
   // From step T-1 back, dL/dh_t = 0 (W_hh = 0) and dL/dc_{t-1} = f * dL/dc_t = dL/dc_t.
   for (int t = 1; t < T; ++t) CHECK(curve.log10_grad_c[t - 1] == curve.log10_grad_c[T - 2]);
   CHECK(std::isfinite(curve.log10_grad_c[0]));
+}
+
+TEST_CASE("The LSTM's forget path is the product of the forget gates, at any depth") {
+  // 3000 steps of f near 0.5 take it to about 10^-900, far below float64: the reference is
+  // summed in log10 per unit, log10 |dc_j| + sum_s log10 f_s[j], then combined over units.
+  const int T = 3000, H = 6;
+  const Model model = model_of(CellKind::Lstm, 3, H, 11);
+  const ForwardPass<double> fwd = run(model, T, 12);
+  const Mat seed = Mat::Constant(H, 1, 0.4);
+  const DecayCurve curve = curve_of(model, fwd, seed);
+  const auto f_at = [&](int t, int j) { return fwd.gates(H + j, t - 1); };  // f_t, batch 1
+  // where the path begins: f_T times all of dL/dc_T = dL/dh_T * o_T * tanh'(c_T)
+  std::vector<double> log10_unit(H);
+  for (int j = 0; j < H; ++j) {
+    const double o = fwd.gates(3 * H + j, T - 1), tanh_c = fwd.aux(j, T - 1);
+    log10_unit[j] = std::log10(std::abs(seed(j, 0) * o * (1 - tanh_c * tanh_c) * f_at(T, j)));
+  }
+  CHECK(std::isinf(curve.log10_forget_path[T - 1]));  // t = T: not begun
+  double worst = 0;
+  for (int t = T - 1; t >= 1; --t) {
+    const double top = *std::max_element(log10_unit.begin(), log10_unit.end());
+    double sum = 0;
+    for (double v : log10_unit) sum += std::pow(10.0, 2 * (v - top));
+    const double expected = top + 0.5 * std::log10(sum);
+    worst = std::max(worst, std::abs(curve.log10_forget_path[t - 1] - expected));
+    for (int j = 0; j < H; ++j) log10_unit[j] += std::log10(f_at(t, j));  // to t - 1
+  }
+  CHECK(worst < 1e-9);
+  CHECK(curve.log10_forget_path[0] < -300);
+  // One step back from the loss it is the cell gradient itself; after that, without what reaches
+  // c_t from h_t, it falls below it.
+  CHECK(curve.log10_forget_path[T - 2] == doctest::Approx(curve.log10_grad_c[T - 2]).epsilon(1e-12));
+  CHECK(curve.log10_forget_path[T - 50] < curve.log10_grad_c[T - 50]);
 }
 
 TEST_CASE("GRU with update gates at 1 keeps h: dL/dh passes unchanged") {
