@@ -39,7 +39,30 @@ struct Command {
   KeysUsed keys;
   const char* extra_flags;
   bool trains;  // runs minibatch passes: validate_for_training's limit applies
+  // Prints the command's output (after every check has passed), writing its export if any.
+  void (*run)(const Config& config, CommandFlags& flags, std::FILE* export_file);
 };
+
+// The commands whose output is not one of commands.h's run functions: a provenance line first.
+void run_bench(const Config& config, CommandFlags&, std::FILE*) {
+  print_provenance(config);
+  print_bench(config, stdout);
+}
+
+void run_critical(const Config& config, CommandFlags& flags, std::FILE*) {
+  print_provenance(config);
+  print_critical(config, flags.shard, flags.shards);
+}
+
+void run_cliff(const Config& config, CommandFlags& flags, std::FILE*) {
+  print_provenance(config);
+  print_cliff(flags.cliff, flags.cliff_w, flags.cliff_b);
+}
+
+void run_truncation(const Config& config, CommandFlags& flags, std::FILE*) {
+  print_provenance(config);
+  print_truncation(config, flags.own.loaded ? &flags.own.train_model : nullptr);
+}
 
 
 const Command kCommands[] = {
@@ -48,12 +71,14 @@ const Command kCommands[] = {
      "here, --seeds must be 1), loss at the last step only.\n"
      "Prints CSV t,lag,log10_grad_norm (lag = T - t; empty where the gradient is exactly 0).",
      "cell=rnn-tanh", {kAffectsModel | kAffectsDecay, "", "seeds"},  // one seed: command_error
-     "  --export FILE.json   also write the full record (weights, inputs, h0, ...)\n", false},
+     "  --export FILE.json   also write the full record (weights, inputs, h0, ...)\n", false,
+     run_decay},
     {"sweep", "how much gradient reaches step 1 as the sequence grows",
      "For each cell and length, log10(||dL/dh_1|| / ||dL/dh_T||): how much of the gradient of\n"
      "a loss at step T reaches step 1, mean over seeds with spread.\n"
      "Prints CSV cell,length,mean_log10_ratio,stddev,min,max,seeds.",
-     "", {kAffectsModel | kAffectsSweep, "", ""}, "", false},
+     "", {kAffectsModel | kAffectsSweep, "", ""}, "", false,
+     [](const Config& c, CommandFlags& f, std::FILE*) { run_sweep_command(c, f); }},
     {"train", "trains cells on a task: loss, gradient norm, accuracy",
      "Trains each cell on the task with fresh minibatches.\n"
      "Prints CSV cell,iteration,loss,chance_loss,grad_norm,accuracy for iteration 1 and every\n"
@@ -67,13 +92,15 @@ const Command kCommands[] = {
      "                       replays it in PyTorch; use --precision f64 for that). Written as\n"
      "                       it trains: about 23 MB per cell at the defaults (70 MB for the\n"
      "                       three default cells), in proportion to iters x batch x length.\n",
-     true},
+     true,
+     [](const Config& c, CommandFlags& f, std::FILE*) { run_train(c, f); }},
     {"bench", "times forward + full BPTT of one minibatch per cell",
      "Times forward + full BPTT of one minibatch per cell (hidden, length, batch) and prints\n"
      "a table: milliseconds per pass, time steps per second, and GFLOP/s of its matrix\n"
      "products (elementwise work not counted); then, for scale, the GFLOP/s of Eigen's\n"
      "product alone at an LSTM step's size and at 1024 x 1024 on this machine.",
-     kBenchDefaults, {kAffectsModel, "length batch", ""}, "", true},
+     kBenchDefaults, {kAffectsModel, "length batch", ""}, "", true,
+     run_bench},
     {"critical", "the longest sequence each cell learns at one training budget",
      "Trains each cell at each of lengths with seeds seeds (seed, seed+1, ...) and one budget,\n"
      "and calls a run solved when its final loss (mean over the last 10% of iterations) is\n"
@@ -86,7 +113,8 @@ const Command kCommands[] = {
      "                       prints '# config=<text> shard=i/n' and its rows, no summary\n"
      "  --merge A.csv B.csv ...   (instead of any other flag) join the shards of one config\n"
      "                       and print the whole table and the summary exactly as one run\n",
-     true},
+     true,
+     run_critical},
     {"cliff", "the exploding gradient's cliff of a one-unit RNN (Pascanu 2013)",
      "The cliff of Pascanu, Mikolov & Bengio (2013, Fig. 6): the one-unit RNN\n"
      "x_t = w sigmoid(x_{t-1}) + b from x_0, loss E = (sigmoid(x_steps) - target)^2, and its\n"
@@ -100,14 +128,16 @@ const Command kCommands[] = {
      "  --x0 X               the initial state (default 0.5)\n"
      "  --target Y           the target of sigmoid(x_steps) (default 0.7)\n"
      "  (at most 1000000 grid points, and grid points x steps <= 1000000000)\n",
-     false},
+     false,
+     run_cliff},
     {"truncation", "truncated BPTT's gradient against the full one, for each k",
      "Truncated BPTT: on the first minibatch training would draw, the cosine similarity\n"
      "between the gradient truncated to k steps (each loss's gradient flows back at most k\n"
      "steps) and the full one, over the recurrent layer's parameters, for k = 1..T (T: the\n"
      "task's steps; copy: length + 20). --cell takes one name here.\n"
      "Prints CSV k,cosine (empty where a gradient is exactly zero).",
-     "cell=rnn-tanh", {kAffectsModel, "length batch", ""}, "", true},
+     "cell=rnn-tanh", {kAffectsModel, "length batch", ""}, "", true,
+     run_truncation},
     {"spectrum", "why: the step Jacobians' singular values, Lyapunov exponents",
      "Why it vanishes, part 1: the singular values of each step Jacobian J_t = ds_t/ds_{t-1}\n"
      "(s_t = h_t; LSTM: (h_t, c_t), size 2 H) of one sequence of one cell, and the Lyapunov\n"
@@ -124,7 +154,8 @@ const Command kCommands[] = {
      "                       step_singular_values and singular_value_steps\n"
      "                       (tests/reference/check_spectrum.py recomputes them in PyTorch)\n"
      "  --sv-steps N         steps with singular values, at most (default 2000; 0: none)\n",
-     false},
+     false,
+     [](const Config& c, CommandFlags& f, std::FILE* e) { run_spectrum(c, f, e); }},
     {"saturation", "why: per step, each unit's activation derivative and gates",
      "Why it vanishes, part 2: per step, over the hidden units, the mean and quartiles of what\n"
      "each backward step multiplies the gradient by, unit by unit: act' for the RNNs (dtanh,\n"
@@ -134,7 +165,8 @@ const Command kCommands[] = {
      "mean over units of log10 prod_{s=t+1..T} f_s (z_s).\n"
      "Prints CSV t,<name>_mean,<name>_q25,<name>_median,<name>_q75,... (quartiles interpolated\n"
      "as numpy.percentile's default).",
-     "cell=rnn-tanh", {kAffectsModel, "length", ""}, "", false},
+     "cell=rnn-tanh", {kAffectsModel, "length", ""}, "", false,
+     [](const Config& c, CommandFlags& f, std::FILE*) { run_saturation(c, f); }},
     {"lagsplit", "why: the recurrent weights' gradient split by lag",
      "Why it vanishes, part 3: the recurrent weight gradient of a loss at the last step,\n"
      "dL/dW_hh = sum_t dgates_t h_{t-1}^T, split by lag k = T - t (Pascanu et al. 2013, eq. 4):\n"
@@ -142,7 +174,8 @@ const Command kCommands[] = {
      "log10 at any depth). LSTM/GRU: every gate block of W_hh.\n"
      "Prints CSV t,lag,log10_term_norm,share,log10_share, then '# share_above_lag_L=...'.",
      "cell=rnn-tanh", {kAffectsModel, "length", ""},
-     "  --above L            the lag above which the share is summed (default 10)\n", false},
+     "  --above L            the lag above which the share is summed (default 10)\n", false,
+     [](const Config& c, CommandFlags& f, std::FILE*) { run_lagsplit(c, f); }},
     {"trainability", "why: decay and the edge of chaos over weight scale x length",
      "Why it vanishes, part 4: a map over recurrent scale (W_hh times it) x sequence length, per\n"
      "cell: log10(||dL/dh_1|| / ||dL/dh_T||) (sweep's quantity, each point its own probe) and\n"
@@ -156,7 +189,8 @@ const Command kCommands[] = {
      "  --scales LO:HI:N     N scales evenly spaced from LO to HI (N 1..64); LO:HI:N:log at a\n"
      "                       constant ratio (default 0.25:16:12:log: the edges of the default\n"
      "                       cells lie near 2 for the tanh RNN, 4 the LSTM, 10 the GRU)\n",
-     false},
+     false,
+     [](const Config& c, CommandFlags& f, std::FILE*) { run_trainability_command(c, f); }},
 };
 
 // Flags that are not keys of the vocabulary, by command (values checked by command_flags).
@@ -393,21 +427,7 @@ int main(int argc, char** argv) {
       name != "train" && !export_path.empty() ? open_export(export_path) : nullptr;
   if (const std::string error = open_save(flags.own); !error.empty()) fail(error);
 
-  if (name == "decay") run_decay(config, flags, export_file);
-  if (name == "sweep") run_sweep_command(config, flags);
-  if (name == "train") run_train(config, flags);
-  if (name == "bench") {
-    print_provenance(config);
-    print_bench(config, stdout);
-  }
-  if (name == "critical" || name == "cliff" || name == "truncation") print_provenance(config);
-  if (name == "critical") print_critical(config, flags.shard, flags.shards);
-  if (name == "cliff") print_cliff(flags.cliff, flags.cliff_w, flags.cliff_b);
-  if (name == "truncation") print_truncation(config, flags.own.loaded ? &flags.own.train_model : nullptr);
-  if (name == "spectrum") run_spectrum(config, flags, export_file);
-  if (name == "saturation") run_saturation(config, flags);
-  if (name == "lagsplit") run_lagsplit(config, flags);
-  if (name == "trainability") run_trainability_command(config, flags);
+  command->run(config, flags, export_file);
   finish_output();
   return 0;
 }
