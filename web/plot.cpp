@@ -764,10 +764,10 @@ void draw_legend(ImDrawList* dl, Layout& l) {
     if (s.kind == Kind::Band) {
       dl->AddRectFilled(ImVec2(x0, cy - 4), ImVec2(x0 + swatch, cy + 4),
                         (col & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 110));
-    } else if (s.style.dashed) {
-      dashed_line(dl, ImVec2(x0, cy), ImVec2(x0 + swatch, cy), col, 2.0f);
+    } else if (s.style.dashed) {  // as wide as the line, so a thin line's sample is thin
+      dashed_line(dl, ImVec2(x0, cy), ImVec2(x0 + swatch, cy), col, std::max(1.0f, s.style.weight));
     } else {
-      dl->AddLine(ImVec2(x0, cy), ImVec2(x0 + swatch, cy), col, 3.0f);
+      dl->AddLine(ImVec2(x0, cy), ImVec2(x0 + swatch, cy), col, s.style.weight < 2 ? s.style.weight : 3.0f);
     }
     dl->AddText(ImVec2(x0 + swatch + 6, e.pos.y), s.hidden ? dim_col : text_col, s.label.c_str(),
                 visible_end(s.label.c_str()));

@@ -11,6 +11,7 @@ std::string format(const char* pattern, ...) __attribute__((format(printf, 1, 2)
 
 struct DecayResult;
 struct WhyResult;
+struct Results;
 
 // A vanilla RNN's measured decay per step split into what W_hh alone gives (the identity twin:
 // the same weights, inputs and seed gradient with no activation) and what the activation's
@@ -25,3 +26,7 @@ std::string attribution_text(const DecayResult& decay, const WhyResult& why);
 // steps. For the LSTM's ||dL/dc_t|| (the decay view's dashed line, 0 at T: the loss reads h_T
 // only) and its forget path (the thin line, decay.h).
 double log10_per_step_of(const std::vector<double>& log10_curve);
+// The LSTM's dashed ||dL/dc_t|| lies within 1.5% of the decay plot's range (every cell's curves)
+// of its solid ||dL/dh_t|| (first probe) at every step where both are numbers: two or three
+// pixels on the plot, so one hides the other.
+bool cell_state_on_solid_line(const Results& results, const DecayResult& lstm);

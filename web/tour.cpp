@@ -36,7 +36,7 @@ const TourStep kSteps[gs::kTourSteps] = {
      "clip=1", "clip=1"},
     {"The LSTM's additive cell path", "cell=rnn-tanh,lstm&length=200",
      View::Decay, false, "forget_bias=5", "forget_bias=5"},
-    {"The GRU: gates training opens", "", View::Training, true, "", ""},
+    {"The GRU: training opens its gates", "", View::Training, true, "", ""},
     {"Still failing: copy memory", "cell=lstm,gru&task=copy&length=100&iters=1000",
      View::Training, true, "", ""},
 };
@@ -174,8 +174,9 @@ std::string lstm_path_step(const Results& r, const gs::Config& c, int T) {
   if (const double dc = log10_per_step_of(lstm->curve_c); std::isfinite(dc))
     text += format(". The dashed line is not that path alone but the whole ||dL/dc_t||, which "
                    "at every step also takes in what reaches c_t from h_t (through o_t and "
-                   "tanh'(c_t)): it %s",
-                   rate(dc).c_str());
+                   "tanh'(c_t)): it %s%s",
+                   rate(dc).c_str(),
+                   cell_state_on_solid_line(r, *lstm) ? " (here it lies on the solid LSTM line)" : "");
   text += format(". The whole ||dL/dh_t|| (solid) %s",
                  rate(lstm->analysis.log10_per_step).c_str());
   const DecayResult* tanh = decay_of(r, gs::CellKind::RnnTanh);
@@ -200,7 +201,7 @@ std::string step_text(const App& app, int step) {
           "Backpropagation through time carries the loss's gradient back one step at a time: "
           "dL/dh_{t-1} = J_t^T dL/dh_t, one Jacobian per step. Over the T = %d steps here that "
           "is a product of %d Jacobians, and of the gradient at the loss this much reaches step "
-          "1: %s. On these log axes a constant factor per step is a straight line.",
+          "1: %s. On this plot's log y axis a constant factor per step is a straight line.",
           T, T - 1, reaching_step_1(r).c_str());
     case 2:
       return tanh_rate_step(r, T);
@@ -215,8 +216,10 @@ std::string step_text(const App& app, int step) {
                        power_text(a.mean).c_str(), a.length, power_text(b.mean).c_str(),
                        b.length);
       }
-      return text + ". A constant factor per step makes it fall exponentially in T: to learn a "
-                    "dependency across T steps, this is the signal training gets.";
+      return text + ". A constant factor per step makes it fall exponentially in T (both axes "
+                    "are logarithmic here, so the curves bend down instead of running "
+                    "straight): to learn a dependency across T steps, this is the signal "
+                    "training gets.";
     }
     case 4: {
       const DecayResult* d = decay_of(r, gs::CellKind::RnnRelu);
@@ -227,11 +230,12 @@ std::string step_text(const App& app, int step) {
           "A ReLU unit passes the gradient with derivative exactly 1 while it is on: nothing "
           "squashes it, so W_hh alone decides. Initialized at %g x the identity (W_hh's largest "
           "singular value %.2f), each step back multiplies the gradient by %s on average: %s "
-          "after %d steps, %s. And a unit that is off passes exactly nothing: %.0f%% of the unit "
-          "steps here are off (dead units; the Gates view shows them). With the identity itself "
-          "(scale 1, Le et al.'s IRNN) the factor stays near 1.",
+          "at step 1, %d steps back from the loss, %s. And a unit that is off passes exactly nothing: at %.0f%% of the "
+          "(unit, step) pairs here the unit is off (one off at every step is a dead unit; the "
+          "Saturation view, on Why it vanishes, shows them). With the identity itself (scale 1, "
+          "Le et al.'s IRNN) the factor stays near 1.",
           c.scale, a.sigma_max_whh, power_text(a.log10_per_step).c_str(),
-          power_text(a.log10_first_to_last).c_str(), T,
+          power_text(a.log10_first_to_last).c_str(), T - 1,
           a.log10_per_step > 0 ? "exploding" : "vanishing", 100 * a.fraction_zero_derivative);
     }
     case 5: {
@@ -251,8 +255,8 @@ std::string step_text(const App& app, int step) {
             "Without clipping this run diverged at iteration %d: %s. Before that the gradient "
             "norm reached %.3g. Pascanu et al. explain it with cliffs in the loss surface: where "
             "the recurrence switches between fixed points the gradient is huge, and one step "
-            "throws the weights far away (the Cliff view shows one). Try clip=1: the same run "
-            "with each step's gradient scaled down to norm 1.",
+            "throws the weights far away (the Cliff view shows one). The clip=1 button runs the "
+            "same training with each step's gradient scaled down to norm 1.",
             t->diverged_at, t->divergence.c_str(), largest);
       const double first = t->history.front().loss;
       return format(
@@ -272,16 +276,23 @@ std::string step_text(const App& app, int step) {
       if (gru && tanh)
         text = format(
             "The GRU keeps a share z of its state, h_t = (1 - z) n + z h_{t-1}. At "
-            "initialization z averages %.2f, and its gradient vanishes about as fast as the "
-            "tanh RNN's (%s against %s per step). ",
+            "initialization z averages %.2f, so its gradient still vanishes geometrically: it "
+            "is multiplied by %s per step, the tanh RNN's by %s, and at step 1 it keeps %s "
+            "against %s. ",
             gru->analysis.mean_gate, power_text(gru->analysis.log10_per_step).c_str(),
-            power_text(tanh->analysis.log10_per_step).c_str());
+            power_text(tanh->analysis.log10_per_step).c_str(),
+            power_text(gru->analysis.log10_first_to_last).c_str(),
+            power_text(tanh->analysis.log10_first_to_last).c_str());
       if (iterations == 0) return text + "Training starts...";
-      return text + format("Training on the %s task at T = %d, after %d iterations: %s. The "
-                           "gates learn to keep what the task needs (z and f near 1), which "
-                           "opens the path the gradient travels; the tanh RNN has no such path.",
-                           gs::task_name(c.task), c.length, iterations,
-                           training_shares(r).c_str());
+      return text + format("Training on the %s task at T = %d, after %d of %d iterations: %s. "
+                           "The gates learn to keep what the task needs (z and f near 1), which "
+                           "opens the path the gradient travels; the tanh RNN has no such path."
+                           "%s",
+                           gs::task_name(c.task), c.length, iterations, c.iters,
+                           training_shares(r).c_str(),
+                           iterations < c.iters ? " The gated cells pull away late: watch the "
+                                                  "loss until the run ends."
+                                                : "");
     }
     case 8: {
       const double chance = r.train.empty() ? NAN : r.train[0].chance_loss;

@@ -103,9 +103,11 @@ void draw_critical_view(const App& app, Widgets&, Changes& out) {
       xs.push_back(share.length);
       ys.push_back(double(share.solved) / share.done);
     }
-    if (complete)
+    if (complete && cell.critical_length)
       std::snprintf(label, sizeof label, "%s: critical length %d", cell_label(cell.cell),
                     cell.critical_length);
+    else if (complete)
+      std::snprintf(label, sizeof label, "%s: none solved", cell_label(cell.cell));
     else
       std::snprintf(label, sizeof label, "%s", cell_label(cell.cell));
     plot::PlotLine(label, xs.data(), ys.data(), static_cast<int>(xs.size()), line_of(cell.cell));

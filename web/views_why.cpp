@@ -53,7 +53,7 @@ bool side_by_side() {
 }  // namespace
 
 // Left: the measured decay (median) with the slope the largest Lyapunov exponent predicts from
-// the loss back (dashed) and, for the RNNs, the slope of Pascanu's bound (dotted, thin). Right:
+// the loss back (dashed) and, for the RNNs, the slope of Pascanu's bound (thin, solid). Right:
 // the largest singular value of each step's Jacobian at the sampled steps.
 void draw_spectra_view(const App& app, Widgets&, Changes&) {
   if (!why_ready(app)) return;
@@ -61,7 +61,9 @@ void draw_spectra_view(const App& app, Widgets&, Changes&) {
   for (const WhyResult& w : r.why)
     if (w.overflow_step) overflow_note(w);
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-  ImGui::TextWrapped("dashed: the slope of the largest Lyapunov exponent; thin: Pascanu's bound");
+  ImGui::TextWrapped("dashed: the slope the largest Lyapunov exponent predicts; thin: Pascanu's "
+                     "bound gamma sigma_max(W_hh) per step (above 1 it rises, and guarantees "
+                     "nothing)");
   ImGui::PopStyleColor();
   const bool side = side_by_side();
   const ImVec2 size = half_size(2);
@@ -87,7 +89,7 @@ void draw_spectra_view(const App& app, Widgets&, Changes&) {
         const double xs[2] = {0, k_max};
         const double ys[2] = {top, top + k_max * std::log10(w.pascanu_bound)};
         std::snprintf(label, sizeof label, "%s: bound gamma sigma_max", cell_label(d.cell));
-        plot::PlotLine(label, xs, ys, 2, style_of(d.cell, true, 0.8f));
+        plot::PlotLine(label, xs, ys, 2, style_of(d.cell, false, 1.0f));
       }
     }
     plot::EndPlot();

@@ -102,6 +102,23 @@ std::string radius_text(const WhyResult& w, int steps) {
 
 }  // namespace
 
+bool cell_state_on_solid_line(const Results& r, const DecayResult& d) {
+  if (d.curves.empty() || d.curve_c.size() != d.curves[0].size()) return false;
+  double lo = INFINITY, hi = -INFINITY;
+  for (const DecayResult& job : r.decay)
+    for (double v : job.median)
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  const double tolerance = 0.015 * (hi - lo);
+  bool any = false;
+  for (size_t t = 0; t < d.curve_c.size(); ++t) {
+    const double c = d.curve_c[t], h = d.curves[0][t];
+    if (!std::isfinite(c) || !std::isfinite(h)) continue;
+    if (std::abs(c - h) > tolerance) return false;
+    any = true;
+  }
+  return any;
+}
+
 double log10_per_step_of(const std::vector<double>& curve) {
   int first = 0, last = static_cast<int>(curve.size()) - 1;
   while (first <= last && !std::isfinite(curve[first])) ++first;
@@ -176,7 +193,8 @@ std::string capitalized(std::string text) {
 // One paragraph about one cell's decay curve. `why`: the cell's why job (W_hh's part of the
 // decay, the spectral radius), or null while it computes.
 // `drawn`: the model was drawn from the config (not your own), so its keys can change it.
-std::string explain_cell(const DecayResult& job, const WhyResult* why, int steps, bool drawn) {
+std::string explain_cell(const Results& r, const DecayResult& job, const WhyResult* why, int steps,
+                         bool drawn) {
   const gs::ProbeAnalysis& a = job.analysis;
   const char* name = cell_label(job.cell);
   if (job.overflow_step)
@@ -232,17 +250,18 @@ std::string explain_cell(const DecayResult& job, const WhyResult* why, int steps
         text += format(" Along f alone (the thin line: the product of the forget gates) it is "
                        "multiplied by %s per step; the dashed line is the whole ||dL/dc_t||, "
                        "which also takes in what reaches c_t from h_t at every step: %s per "
-                       "step.",
-                       power_text(f_only).c_str(), power_text(dc).c_str());
+                       "step%s.",
+                       power_text(f_only).c_str(), power_text(dc).c_str(),
+                       cell_state_on_solid_line(r, job) ? " (here it lies on the solid line)" : "");
       return text;
     }
     case gs::CellKind::Gru:
       return format(
           "%s: the update gate keeps a share z of the old state, h_t = (1-z) n + z "
           "h_{t-1}, so the gradient passes back multiplied by z, mean z = %.2f here; %s "
-          "With z near 0.5, as at initialization, the GRU's gradient vanishes about as fast as "
-          "a tanh RNN's: its advantage comes from training, which can learn z near 1 where "
-          "something must be kept (see Training).",
+          "With z near 0.5, as at initialization, the GRU's gradient still vanishes "
+          "geometrically, if slower than a tanh RNN's: its larger advantage comes from "
+          "training, which can learn z near 1 where something must be kept (see Training).",
           name, a.mean_gate, measured.c_str());
   }
   return "";
@@ -371,7 +390,8 @@ std::string explain_why_page(const Results& c, View view) {
                            "singular value only bounds one step.",
                            w.spectral_radius_whh);
         } else if (!w.keep_path.name.empty() && std::isfinite(w.keep_path_log10_per_step))
-          text += format(" Along the %s alone the gradient falls by %s per step.",
+          text += format(" Along the %s alone, a typical unit's gradient (the geometric mean "
+                         "over units) is multiplied by %s per step.",
                          w.keep_path.name.c_str(), power_text(w.keep_path_log10_per_step).c_str());
         text += "\n\n";
         break;
@@ -495,7 +515,7 @@ std::string explain_view(const App& app, View view) {
           "Over %d steps that is a product of %d Jacobians.\n\n",
           steps, steps - 1);
       for (const DecayResult& job : c.decay)
-        text += explain_cell(job, why_for(c, job.cell), steps, !app.own_model.model) + "\n\n";
+        text += explain_cell(c, job, why_for(c, job.cell), steps, !app.own_model.model) + "\n\n";
       text += explain_init(c.config) + "\n\n";
       if (view == View::Heatmap)
         text +=

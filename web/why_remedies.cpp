@@ -16,12 +16,13 @@ std::string explain_critical(const App& app) {
   const gs::Config& config = r.config;
   if (!c.error.empty()) return "The page cannot run this experiment: " + c.error + ".";
   std::string text = format(
-      "Each selected cell is trained on the %s task at every length of lengths= with %d seeds and "
+      "Each selected cell is trained on the %s task at every length of lengths= with %d seed%s and "
       "the same budget (%d iterations, batch %d, %s lr %g, clip %g). A run is solved when its "
       "final loss (mean of its last 10%% of iterations) is below %g x the chance loss. A cell's "
       "critical length is the longest length that at least half of the seeds solve: the length "
       "it can learn with this budget.\n\n",
-      gs::task_name(config.task), config.seeds, config.iters, config.batch,
+      gs::task_name(config.task), config.seeds, config.seeds == 1 ? "" : "s", config.iters,
+      config.batch,
       gs::optimizer_name(config.optimizer), config.lr, config.clip, config.solve_threshold);
   if (c.runs.empty())
     return text + format("Press Run: %d runs, trained in the worker one after another (Stop "
@@ -33,8 +34,10 @@ std::string explain_critical(const App& app) {
     std::string shares;
     for (const gs::CriticalShare& s : cell.shares)
       if (s.done) shares += format("%sT=%d %d/%d", shares.empty() ? "" : ", ", s.length, s.solved, s.done);
-    text += format("%s: critical length %d (solved: %s).\n", cell_label(cell.cell),
-                   cell.critical_length, shares.empty() ? "none done yet" : shares.c_str());
+    text += format("%s: %s (solved: %s).\n", cell_label(cell.cell),
+                   cell.critical_length ? format("critical length %d", cell.critical_length).c_str()
+                                        : "no length solved by half of the seeds",
+                   shares.empty() ? "none done yet" : shares.c_str());
   }
   int diverged = 0;
   for (const gs::CriticalRun& run : c.runs) diverged += run.diverged_at != 0;
