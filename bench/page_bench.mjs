@@ -55,7 +55,7 @@ function watchLongTasks() {
   }).observe({ type: 'longtask', buffered: true });
 }
 
-// Runs in the page: starts `action` (setConfig or train), then reads getState() every animation
+// Runs in the page: starts `action` (setConfig or train), then reads status() every animation
 // frame, keeping one sample per app frame, until `seconds` have passed or (untilDone) every curve
 // is computed (or, as a safety stop, 10 minutes). Times are ms since the action.
 function sampleFrames({ action, text, seconds, untilDone }) {
@@ -185,11 +185,11 @@ async function main() {
       console.log(`  ${text.padEnd(46)} ${ms(run.elapsed).padStart(10)}${run.done ? '' : ' (not done)'}`);
     }
 
-    console.log('\nwork per frame, ms (getState().work_ms, every animation frame)');
+    console.log('\nwork per frame, ms (status().work_ms, every animation frame)');
     const rows = [workRow('training', training), ...probes.map(({ text, run }) =>
       workRow(`long probe ${text.match(/cell=([\w,-]+)/)[1]}`, run))];
-    const header = ['frames', 'p50', 'p95', 'max', 'max at', 'work_ms_max', 'getState p50',
-                    'getState max'];
+    const header = ['frames', 'p50', 'p95', 'max', 'max at', 'work_ms_max', 'status p50',
+                    'status max'];
     console.log(`  ${'while'.padEnd(30)}` + header.map((h) => h.padStart(h.length > 7 ? 13 : 8)).join(''));
     for (const r of rows) {
       const values = [String(r.frames), ms(r.p50), ms(r.p95), ms(r.max), ms(r.maxAt),
@@ -198,7 +198,7 @@ async function main() {
                   values.map((v, i) => v.padStart(header[i].length > 7 ? 13 : 8)).join(''));
     }
     console.log('  max at: ms after train(\'play\') or setConfig; work_ms_max: the page\'s own worst ' +
-                'frame since it opened (its loading included); getState: what one sample costs');
+                'frame since it opened (its loading included); status: what one sample costs');
     if (errors.length) console.log(`\npage errors: ${errors.join('; ')}`);
   } finally {
     await browser.close();

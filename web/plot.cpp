@@ -378,9 +378,68 @@ void SetupAxisLimits(Axis axis, double min, double max) {
   a.max = to_axis(a.scale, max);
 }
 
+namespace {
+
+// A line of many more points than the plot has pixels (a 100,000-step curve, 400 pixels wide),
+// where the x axis is fixed and x never decreases: each of the plot's size.x columns keeps its
+// first, lowest, highest and last point, in order. EndPlot draws a column as its lowest and
+// highest point and fits the y axis to the points, so the picture is the one all points give, and
+// a frame's cost follows the columns, not the points. A point that is not a finite number is
+// kept where it is (it breaks the line). False, with nothing added, where this does not apply.
+bool add_decimated(Series& s, const double* xs, const double* ys, int n) {
+  const AxisState& ax = g.axis[X];
+  const int columns = static_cast<int>(g.size.x);
+  if (!ax.fixed || columns <= 0 || n < 8 * columns || !(ax.max > ax.min)) return false;
+  const double width = (ax.max - ax.min) / columns;
+  const Scale y_scale = g.axis[Y].scale;
+  const auto keep = [&s](double x, double y) {
+    s.x.push_back(x);
+    s.y.push_back(y);
+  };
+  double previous_x = -INFINITY;
+  for (int i = 0; i < n;) {
+    const double x = to_axis(ax.scale, xs[i]), y = to_axis(y_scale, ys[i]);
+    if (!(x >= previous_x)) {  // not sorted (or NaN x): every point, as PlotLine adds them
+      s.x.clear();
+      s.y.clear();
+      return false;
+    }
+    previous_x = x;
+    if (!std::isfinite(y)) {
+      keep(x, y);
+      ++i;
+      continue;
+    }
+    // the run of finite points in x's column: its first, lowest, highest and last
+    const double column = std::floor((x - ax.min) / width);
+    int lowest = i, highest = i, last = i;
+    double low = y, high = y, last_x = x, last_y = y;
+    int j = i + 1;
+    for (; j < n; ++j) {
+      const double xj = to_axis(ax.scale, xs[j]), yj = to_axis(y_scale, ys[j]);
+      if (!(xj >= previous_x) || !std::isfinite(yj) || std::floor((xj - ax.min) / width) != column)
+        break;
+      previous_x = xj;
+      if (yj < low) low = yj, lowest = j;
+      if (yj > high) high = yj, highest = j;
+      last = j, last_x = xj, last_y = yj;
+    }
+    keep(x, y);
+    const int a = std::min(lowest, highest), b = std::max(lowest, highest);
+    if (a != i && a != last) keep(to_axis(ax.scale, xs[a]), a == lowest ? low : high);
+    if (b != a && b != i && b != last) keep(to_axis(ax.scale, xs[b]), b == lowest ? low : high);
+    if (last != i) keep(last_x, last_y);
+    i = j;
+  }
+  return true;
+}
+
+}  // namespace
+
 void PlotLine(const char* label, const double* xs, const double* ys, int n,
               const LineStyle& style) {
   Series& s = add_series(label, Kind::Line, style);
+  if (add_decimated(s, xs, ys, n)) return;  // sorted by construction
   s.x.resize(n);
   s.y.resize(n);
   for (int i = 0; i < n; ++i) {
