@@ -110,6 +110,7 @@ struct App {
   double work_ms_max = 0;  // worst frame since start, the first excluded
   double frame_ms = 0;     // the whole last frame, rendering included
   bool first_screen_marked = false;  // performance.mark("gradscope:first-screen") made
+  double started_ms = 0;             // when main() began (emscripten_get_now)
   // The picture of the last frame drawn and of this one (main.cpp's picture_of): a frame draws
   // only if they differ, a texture was drawn anew, or `redraw` asks for it.
   std::string picture, picture_drawn;

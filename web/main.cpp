@@ -25,6 +25,7 @@
 namespace {
 
 constexpr float kFontSize = 16.0f;  // CSS pixels
+constexpr double kFirstPictureWaitMs = 600;  // see frame()
 
 // The font atlas, rasterized at the device pixel ratio and drawn at 1/dpr: one texel per
 // physical pixel, so text stays sharp on HiDPI screens (ImGui works in CSS pixels, the
@@ -117,6 +118,10 @@ void frame(void* arg) {
   App& app = *static_cast<App*>(arg);
   if (app.context_lost) return;  // until the browser gives the context back
   const double start = emscripten_get_now();
+  // The first picture waits, up to kFirstPictureWaitMs after main() began, for the curves of the
+  // first screen (the loading overlay stays meanwhile): under a software renderer each composited
+  // frame costs 100-250 ms, and a first picture of empty plots delays the one with curves by that.
+  if (app.frame == 0 && !curves_done(app) && start - app.started_ms < kFirstPictureWaitMs) return;
 
   // --- events ---
   // Dear ImGui 1.86 counts an item as hovered only if it was hovered the frame before, so a tap
@@ -209,6 +214,7 @@ void frame(void* arg) {
 
 int main(int, char**) {
   App* app = new App();  // lives as long as the page
+  app->started_ms = emscripten_get_now();
   // The configuration goes to the compute worker first (window.gradscope, the hash, the first
   // visit's tour), so that the first curves are computed while WebGL, the fonts and the shaders
   // are set up here; nothing in it draws.
