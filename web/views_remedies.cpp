@@ -223,7 +223,7 @@ void draw_cliff_view(const App& app, Widgets&, Changes& out) {
   ImGui::PopStyleColor();
   const float font = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float left = font * 2.2f;                        // b's labels
+  const float left = font * 2.8f;                        // b's labels
   const float bar_gap = 8, bar_w = 12, bar_labels = font * 3.4f;  // the colour bar, right
   const float side = std::max(
       60.0f, std::min(avail.x - left - 4 - bar_gap - bar_w - bar_labels, avail.y - 3.6f * font));
@@ -251,25 +251,26 @@ void draw_cliff_view(const App& app, Widgets&, Changes& out) {
     draw->AddCircle(start, 6, IM_COL32(255, 255, 255, 255), 16, 2.0f);
   }
   draw->PopClipRect();
-  // axes: b on the left, w below
+  // axes: b on the left, w below, each named at its middle tick ("b=-2", "w = 4"), so that the
+  // name is not read as one more tick
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   char text[32];
   for (double b : {r.b.front(), 0.5 * (r.b.front() + r.b.back()), r.b.back()}) {
     const ImVec2 p = cliff_to_screen(r, origin, size, r.w.front(), b);
-    std::snprintf(text, sizeof text, "%g", b);
+    const bool middle = b != r.b.front() && b != r.b.back();
+    std::snprintf(text, sizeof text, middle ? "b=%g" : "%g", b);
     draw->AddText(ImVec2(top.x, std::clamp(p.y - font / 2, origin.y, origin.y + size.y - font)),
                   dim, text);
   }
   for (double w : {r.w.front(), 0.5 * (r.w.front() + r.w.back()), r.w.back()}) {
     const ImVec2 p = cliff_to_screen(r, origin, size, w, r.b.front());
-    std::snprintf(text, sizeof text, "%g", w);
+    const bool middle = w != r.w.front() && w != r.w.back();
+    std::snprintf(text, sizeof text, middle ? "w = %g" : "%g", w);
     const float tw = ImGui::CalcTextSize(text).x;
     draw->AddText(ImVec2(std::clamp(p.x - tw / 2, origin.x, origin.x + size.x - tw),
                          origin.y + size.y + 2),
                   dim, text);
   }
-  draw->AddText(ImVec2(origin.x + size.x / 2 + font * 2.5f, origin.y + size.y + 2), dim, "w");
-  draw->AddText(ImVec2(top.x, origin.y + size.y / 2 + font), dim, "b");
   // The colour bar: the map's log10 window (the loss's or the gradient's), bright at the top.
   ImGui::SetCursorScreenPos(ImVec2(origin.x + size.x + bar_gap, origin.y));
   draw_colorbar(app, app.cliff_map.lo, app.cliff_map.hi, bar_w, size.y);
