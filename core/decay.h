@@ -22,7 +22,7 @@ struct DecayCurve {
   std::vector<double> log10_grad_c;  // T: log10 ||dL/dc_t|| (LSTM only)
   // T (LSTM only): the cell path by the forget gate alone, log10 ||(f_{t+1} ... f_{T-1}) dc||
   // with dc = f_T * (all of dL/dc_T): equal to log10_grad_c at t = T-1, then carried back by the
-  // forget gates only, without what reaches each c_t from h_t. -inf at t = T, where it has not begun.
+  // forget gates only, without what reaches each c_t from h_t. -inf at t = T (not begun).
   std::vector<double> log10_forget_path;
   // The step (1-based) at which the forward pass left the precision's range, 0 if it did not;
   // then the loss and every gradient are beyond it too. The growth of log10 ||h_t|| per step over

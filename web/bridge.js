@@ -26,7 +26,7 @@ mergeInto(LibraryManager.library, {
       // The current config and the numbers behind every plot.
       getState: function () { return JSON.parse(UTF8ToString(_gradscope_get_state())); },
       // A few numbers, cheap enough to read every frame (getState carries every curve): frame,
-      // done, work_ms, work_ms_max, iterations.
+      // done, work_ms, work_ms_max, frames_drawn, iterations.
       status: function () { return JSON.parse(UTF8ToString(_gradscope_status())); },
       // Applies key=value text over the current config; returns "" or the error.
       setConfig: function (text) { return gradscopeCall(_gradscope_set_config, String(text)); },

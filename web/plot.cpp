@@ -826,7 +826,8 @@ void draw_legend(ImDrawList* dl, Layout& l) {
     } else if (s.style.dashed) {  // as wide as the line, so a thin line's sample is thin
       dashed_line(dl, ImVec2(x0, cy), ImVec2(x0 + swatch, cy), col, std::max(1.0f, s.style.weight));
     } else {
-      dl->AddLine(ImVec2(x0, cy), ImVec2(x0 + swatch, cy), col, s.style.weight < 2 ? s.style.weight : 3.0f);
+      const float sample = s.style.weight < 2 ? s.style.weight : 3.0f;  // thin stays thin
+      dl->AddLine(ImVec2(x0, cy), ImVec2(x0 + swatch, cy), col, sample);
     }
     dl->AddText(ImVec2(x0 + swatch + 6, e.pos.y), s.hidden ? dim_col : text_col, s.label.c_str(),
                 visible_end(s.label.c_str()));

@@ -176,7 +176,8 @@ std::string lstm_path_step(const Results& r, const gs::Config& c, int T) {
                    "at every step also takes in what reaches c_t from h_t (through o_t and "
                    "tanh'(c_t)): it %s%s",
                    rate(dc).c_str(),
-                   cell_state_on_solid_line(r, *lstm) ? " (here it lies on the solid LSTM line)" : "");
+                   cell_state_on_solid_line(r, *lstm) ? " (here it lies on the solid LSTM line)"
+                                                      : "");
   text += format(". The whole ||dL/dh_t|| (solid) %s",
                  rate(lstm->analysis.log10_per_step).c_str());
   const DecayResult* tanh = decay_of(r, gs::CellKind::RnnTanh);
@@ -230,10 +231,10 @@ std::string step_text(const App& app, int step) {
           "A ReLU unit passes the gradient with derivative exactly 1 while it is on: nothing "
           "squashes it, so W_hh alone decides. Initialized at %g x the identity (W_hh's largest "
           "singular value %.2f), each step back multiplies the gradient by %s on average: %s "
-          "at step 1, %d steps back from the loss, %s. And a unit that is off passes exactly nothing: at %.0f%% of the "
-          "(unit, step) pairs here the unit is off (one off at every step is a dead unit; the "
-          "Saturation view, on Why it vanishes, shows them). With the identity itself (scale 1, "
-          "Le et al.'s IRNN) the factor stays near 1.",
+          "at step 1, %d steps back from the loss, %s. And a unit that is off passes exactly "
+          "nothing: at %.0f%% of the (unit, step) pairs here the unit is off (one off at every "
+          "step is a dead unit; the Saturation view, on Why it vanishes, shows them). With the "
+          "identity itself (scale 1, Le et al.'s IRNN) the factor stays near 1.",
           c.scale, a.sigma_max_whh, power_text(a.log10_per_step).c_str(),
           power_text(a.log10_first_to_last).c_str(), T - 1,
           a.log10_per_step > 0 ? "exploding" : "vanishing", 100 * a.fraction_zero_derivative);

@@ -103,7 +103,8 @@ TEST_CASE("The LSTM's forget path is the product of the forget gates, at any dep
   CHECK(curve.log10_forget_path[0] < -300);
   // One step back from the loss it is the cell gradient itself; after that, without what reaches
   // c_t from h_t, it falls below it.
-  CHECK(curve.log10_forget_path[T - 2] == doctest::Approx(curve.log10_grad_c[T - 2]).epsilon(1e-12));
+  CHECK(curve.log10_forget_path[T - 2] ==
+        doctest::Approx(curve.log10_grad_c[T - 2]).epsilon(1e-12));
   CHECK(curve.log10_forget_path[T - 50] < curve.log10_grad_c[T - 50]);
 }
 
