@@ -13,7 +13,7 @@
 #include "results.h"
 
 // The views; the one in focus (last clicked or touched) decides what "Why" explains and what
-// "Download CSV" saves. The plots come in pages of four (ui.cpp's table): what vanishes, why it
+// "Download CSV" saves. The plots come in pages of four (views.h: kViewRows): what vanishes, why it
 // vanishes, what fixes it.
 enum class View {
   Decay, Sweep, Heatmap, Training,             // Page::Vanishing

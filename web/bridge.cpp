@@ -40,191 +40,6 @@ void js_fail(const char* message);
 
 using Json = nlohmann::json;
 
-// log10 values in number_format.h's encoding: null (exactly zero), "overflow", or the number.
-Json log10_array(const std::vector<double>& values) {
-  Json out = Json::array();
-  for (double v : values) out.push_back(gs::json_log10<Json>(v));
-  return out;
-}
-
-nlohmann::json decay_json(const Results& c) {
-  nlohmann::json cells = nlohmann::json::array();
-  for (const DecayResult& job : c.decay) {
-    nlohmann::json seeds = nlohmann::json::array();
-    for (const std::vector<double>& curve : job.curves) seeds.push_back(log10_array(curve));
-    const gs::ProbeAnalysis& a = job.analysis;
-    cells.push_back({{"cell", gs::cell_name(job.cell)},
-                     {"done", job.done},
-                     {"overflow_step", job.overflow_step},
-                     {"overflow", job.overflow},
-                     {"first_seed", c.config.seed},
-                     // per probe (seed-major: seed, then its sequences), t = 1..T
-                     {"log10_grad_norm_h", seeds},
-                     {"log10_grad_norm_c", log10_array(job.curve_c)},  // first probe, LSTM
-                     {"log10_forget_path", log10_array(job.curve_forget_path)},
-                     {"median", log10_array(job.median)},
-                     {"p10", log10_array(job.lo)},
-                     {"p90", log10_array(job.hi)},
-                     {"analysis",
-                      {{"log10_per_step", a.log10_per_step},
-                       {"sigma_max_whh", a.sigma_max_whh},
-                       {"mean_derivative", a.mean_derivative},
-                       {"fraction_zero_derivative", a.fraction_zero_derivative},
-                       {"mean_gate", a.mean_gate}}}});
-  }
-  return {{"done", decay_done(c)}, {"progress", c.decay_progress}, {"cells", cells}};
-}
-
-nlohmann::json sweep_json(const Results& c) {
-  nlohmann::json points = nlohmann::json::array();
-  for (const gs::SweepPoint& p : c.sweep_points) {
-    points.push_back({{"cell", gs::cell_name(p.cell)},
-                      {"length", p.length},
-                      {"mean_log10_ratio", gs::json_log10<Json>(p.mean)},
-                      {"stddev", gs::json_log10<Json>(p.stddev)},
-                      {"min", gs::json_log10<Json>(p.min)},
-                      {"max", gs::json_log10<Json>(p.max)}});
-  }
-  return {{"done", c.sweep_done}, {"progress", c.sweep_progress}, {"points", points}};
-}
-
-// `log10`: the values are log10 of a quantity, whose -inf (exactly zero) is null, as in the CLI's
-// empty field; else plain values (a gate, a derivative), where 0 is 0.
-Json series_json(const StepSeries& s, bool log10 = false) {
-  Json out = {{"name", s.name}, {"steps", s.steps}};
-  for (const auto& [key, values] : {std::pair{"mean", &s.mean}, std::pair{"q25", &s.q25},
-                                    std::pair{"median", &s.median}, std::pair{"q75", &s.q75}}) {
-    Json array = Json::array();
-    for (double v : *values)
-      array.push_back(log10 ? gs::json_log10<Json>(v) : gs::json_value<Json>(v));
-    out[key] = array;
-  }
-  return out;
-}
-
-// A number only the RNNs have (NaN for LSTM and GRU): null there.
-Json rnn_only(double v) { return std::isnan(v) ? Json() : gs::json_log10<Json>(v); }
-
-Json why_json(const Results& c) {
-  Json cells = Json::array();
-  bool done = !c.why.empty();
-  for (const WhyResult& w : c.why) {
-    done = done && w.done;
-    Json saturation = Json::array(), above = Json::array(), lyapunov = Json::array(),
-         sv1 = Json::array();
-    for (const StepSeries& s : w.saturation) saturation.push_back(series_json(s));
-    for (size_t i = 0; i < w.share_above_lags.size(); ++i)
-      above.push_back({{"lag", w.share_above_lags[i]},
-                       {"log10_share", gs::json_log10<Json>(w.log10_share_above[i])}});
-    // -inf: a direction dead ReLUs kill exactly (log of 0): null, as the CLI's empty field
-    for (double l : w.lyapunov) lyapunov.push_back(gs::json_log10<Json>(l));
-    for (const std::vector<double>& sv : w.step_sv) sv1.push_back(sv.empty() ? Json() : Json(sv[0]));
-    cells.push_back({{"cell", gs::cell_name(w.cell)},
-                     {"done", w.done},
-                     {"overflow_step", w.overflow_step},
-                     {"lyapunov_exponents", lyapunov},
-                     {"sv_steps", w.sv_steps},
-                     {"sv1", sv1},
-                     {"decay_log10_per_step", gs::json_value<Json>(w.decay_log10_per_step)},
-                     {"pascanu_bound", gs::json_value<Json>(w.pascanu_bound)},
-                     // RNNs (attribution.h); null for LSTM and GRU
-                     {"sigma_max_whh", rnn_only(w.sigma_max_whh)},
-                     {"spectral_radius_whh", rnn_only(w.spectral_radius_whh)},
-                     {"twin_log10_per_step", rnn_only(w.twin_log10_per_step)},
-                     {"keep_path_log10_per_step", gs::json_log10<Json>(w.keep_path_log10_per_step)},
-                     {"saturation", saturation},
-                     {"lag_log10_term", series_json(w.lag_terms, true)},
-                     {"lag_log10_total", gs::json_log10<Json>(w.log10_total)},
-                     {"share_above", above}});
-  }
-  return {{"done", done}, {"cells", cells}};
-}
-
-Json trainability_json(const Results& c) {
-  const TrainabilityResult& t = c.trainability;
-  Json cells = Json::array();
-  for (const TrainabilityResult::Cell& cell : t.cells) {
-    Json ratio = Json::array(), lyapunov = Json::array();
-    for (double v : cell.log10_ratio) ratio.push_back(gs::json_log10<Json>(v));
-    for (double v : cell.lyapunov_max) lyapunov.push_back(gs::json_log10<Json>(v));
-    cells.push_back({{"cell", gs::cell_name(cell.cell)},
-                     {"log10_ratio", ratio},
-                     {"lyapunov_max", lyapunov},
-                     {"edge_of_chaos", gs::json_value<Json>(cell.edge_of_chaos)}});
-  }
-  return {{"done", t.done}, {"progress", t.progress}, {"scales", t.scales},
-          {"lengths", t.lengths}, {"cells", cells}};
-}
-
-// What fixes it: the critical experiment, the cliff (surface and paths), the truncation cosines,
-// the tour's step.
-Json critical_json(const Results& results) {
-  const CriticalResult& c = results.critical;
-  Json runs = Json::array(), cells = Json::array();
-  for (const gs::CriticalRun& run : c.runs)
-    runs.push_back({{"cell", gs::cell_name(run.cell)},
-                    {"length", run.length},
-                    {"seed", run.seed},
-                    {"final_loss", gs::json_value<Json>(run.final_loss)},
-                    {"chance_loss", run.chance_loss},
-                    {"solved", run.solved},
-                    {"diverged_at", run.diverged_at}});
-  for (const gs::CriticalCell& cell : c.cells) {
-    Json shares = Json::array();
-    for (const gs::CriticalShare& s : cell.shares)
-      shares.push_back({{"length", s.length}, {"done", s.done}, {"solved", s.solved}});
-    cells.push_back({{"cell", gs::cell_name(cell.cell)},
-                     {"critical_length", cell.critical_length},
-                     {"shares", shares}});
-  }
-  return {{"running", c.running}, {"done", c.done},       {"runs_total", c.runs_total},
-          {"progress", c.progress}, {"elapsed_ms", c.elapsed_ms}, {"error", c.error},
-          {"runs", runs},         {"cells", cells}};
-}
-
-Json values_json(const std::vector<double>& values) {
-  Json out = Json::array();
-  for (double v : values) out.push_back(gs::json_value<Json>(v));
-  return out;
-}
-
-Json path_json(const CliffPath& p) {
-  return {{"clip", p.clip}, {"w", values_json(p.w)},   {"b", values_json(p.b)},
-          {"loss", values_json(p.loss)}, {"clipped", p.clipped}, {"off_step", p.off_step},
-          {"overflow", p.overflow}};
-}
-
-Json cliff_json(const Results& results) {
-  const CliffResult& c = results.cliff;
-  return {{"done", c.done},
-          {"w", c.w},
-          {"b", c.b},
-          // w-major, as `gradscope cliff` prints it: [i * b.length + j] at (w[i], b[j])
-          {"loss", values_json(c.loss)},
-          {"grad_w", values_json(c.grad_w)},
-          {"grad_b", values_json(c.grad_b)},
-          {"lr", kCliffLr},
-          {"iterations", kCliffIterations},
-          {"start", {c.start_w, c.start_b}},
-          {"paths_generation", c.paths_generation},
-          {"plain", path_json(c.plain)},
-          {"clipped", path_json(c.clipped)}};
-}
-
-Json truncation_json(const Results& results) {
-  const TruncationResult& t = results.truncation;
-  Json cells = Json::array();
-  bool done = t.error.empty() && !t.cells.empty();
-  for (const TruncationResult::Cell& cell : t.cells) {
-    done = done && cell.done;
-    // -inf (a gradient exactly zero, no direction) is null and NaN "overflow": the rule of a log10
-    cells.push_back({{"cell", gs::cell_name(cell.cell)},
-                     {"done", cell.done},
-                     {"cosine", log10_array(cell.cosine)}});
-  }
-  return {{"done", done}, {"error", t.error}, {"cells", cells}};
-}
-
 // The tour: its step, and where its box and its "Start here" button are (zeros when not drawn).
 Json tour_json(const App& app) {
   const TourStep* step = tour_step(app.config.tour);
@@ -234,49 +49,6 @@ Json tour_json(const App& app) {
   return {{"step", app.config.tour}, {"steps", gs::kTourSteps}, {"title", step->title},
           {"view", view_name(step->view)}, {"text", tour_text(app, app.config.tour)},
           {"rect", w.tour_rect}};
-}
-
-// The paper presets: name, the view each puts in focus, and its button (zeros until drawn).
-Json presets_json(const App& app) {
-  int count = 0;
-  const Preset* list = presets(count);
-  Json out = Json::array();
-  for (int i = 0; i < count; ++i) {
-    const bool drawn = i < static_cast<int>(app.widgets.preset_rects.size());
-    out.push_back({{"name", list[i].name},
-                   {"view", view_name(list[i].view)},
-                   {"rect", drawn ? app.widgets.preset_rects[i] : std::array<float, 4>{}}});
-  }
-  return out;
-}
-
-nlohmann::json training_json(const Results& c) {
-  nlohmann::json cells = nlohmann::json::array();
-  for (const TrainResult& job : c.train) {
-    Json loss = Json::array(), norm = Json::array(), accuracy = Json::array(),
-         clipped = Json::array(), skipped = Json::array();
-    for (const gs::TrainRecord& r : job.history) {
-      loss.push_back(gs::json_value<Json>(r.loss));
-      norm.push_back(gs::json_value<Json>(r.grad_norm));
-      accuracy.push_back(r.accuracy);
-      clipped.push_back(r.clipped);
-      skipped.push_back(r.skipped);
-    }
-    cells.push_back({{"cell", gs::cell_name(job.cell)},
-                     {"chance_loss", job.chance_loss},
-                     {"loss", loss},
-                     {"grad_norm", norm},
-                     {"accuracy", accuracy},
-                     {"clipped", clipped},
-                     {"skipped", skipped},
-                     {"diverged_at", job.diverged_at},
-                     {"divergence", job.divergence}});
-  }
-  return {{"error", c.train_error},
-          {"playing", c.playing},
-          {"iterations", training_iterations(c)},
-          {"iterations_per_second", c.iterations_per_second},
-          {"cells", cells}};
 }
 
 nlohmann::json state_of(const App& app) {
@@ -293,7 +65,7 @@ nlohmann::json state_of(const App& app) {
                         {"rendered", m.filled && m.map.image_tex != 0 && !m.map.dirty}});
   const Results& c = app.results;
   const bool current = results_current(app);
-  return {
+  Json state = {
       {"ready", app.frame > 0},
       // the worker has every message, and every curve of the current config is computed
       {"done", curves_done(app)},
@@ -303,15 +75,7 @@ nlohmann::json state_of(const App& app) {
       {"error", app.error},
       {"focus", view_name(app.focus)},
       {"why", explain(app, app.focus)},
-      {"decay", decay_json(c)},
-      {"sweep", sweep_json(c)},
-      {"training", training_json(c)},
       {"model", own_model_json(app)},
-      {"why_it_vanishes", why_json(c)},
-      {"trainability", trainability_json(c)},
-      {"critical", critical_json(c)},
-      {"cliff", cliff_json(c)},
-      {"truncation", truncation_json(c)},
       {"tour", tour_json(app)},
       {"page", app.page == Page::Why        ? "why"
                : app.page == Page::Remedies ? "remedies"
@@ -331,7 +95,6 @@ nlohmann::json state_of(const App& app) {
         {"save_png", app.widgets.share_rects[2]}}},
       {"notices_rect", app.widgets.notices_rect},
       {"length_rect", app.widgets.length_rect},
-      {"presets", presets_json(app)},
       {"notice", app.notice},
       {"work_ms", app.work_ms},
       {"work_ms_max", app.work_ms_max},
@@ -351,6 +114,10 @@ nlohmann::json state_of(const App& app) {
                                          return m.filled && m.map.image_tex && !m.map.dirty;
                                        })}}}}},
   };
+  // each view's numbers, under the part its row names (views sharing a part share it)
+  for (const ViewRow& row : kViewRows)
+    if (!state.contains(row.state_key)) state[row.state_key] = row.state(app);
+  return state;
 }
 
 }  // namespace
@@ -409,9 +176,9 @@ EMSCRIPTEN_KEEPALIVE const char* gradscope_focus(const char* name) {
     focus_view(*g_app, view);  // its page is shown
     return g_app->reply.c_str();
   }
-  g_app->reply = std::string("focus: unknown view '") + name +
-                 "' (decay, sweep, heatmap, training, spectra, saturation, lagsplit, "
-                 "trainability, critical, cliff, truncation, presets, why)";
+  std::string names;
+  for (const ViewRow& row : kViewRows) names += std::string(row.name) + ", ";
+  g_app->reply = std::string("focus: unknown view '") + name + "' (" + names + "why)";
   return g_app->reply.c_str();
 }
 

@@ -14,6 +14,8 @@ namespace {
 // log10 values in number_format.h's encoding: empty (exactly zero), "overflow", or the number.
 void append_number(std::string& out, double value) { out += gs::format_log10(value); }
 
+}  // namespace
+
 std::string decay_csv(const App& app) {
   const Results& c = app.results;
   std::string out = "cell,seed,t,lag,log10_grad_norm,sequence\n";
@@ -178,25 +180,11 @@ std::string truncation_csv(const App& app) {
   return out;
 }
 
-}  // namespace
-
+// Presets and the tour are links: their numbers are the decay curves they set up; Why and the
+// controls are never in focus (only the plot views are).
 std::string view_csv(const App& app, View view) {
-  switch (view) {
-    case View::Sweep: return sweep_csv(app);
-    case View::Heatmap: return heatmap_csv(app);
-    case View::Training: return training_csv(app);
-    case View::Spectra: return spectra_csv(app);
-    case View::Saturation: return saturation_csv(app);
-    case View::LagSplit: return lag_split_csv(app);
-    case View::Trainability: return trainability_csv(app);
-    case View::Critical: return critical_csv(app);
-    case View::Cliff: return cliff_csv(app);
-    case View::Truncation: return truncation_csv(app);
-    case View::Decay:
-    case View::Presets:  // links, no numbers of their own: the decay curves they set up
-    case View::Why:      // never in focus (only plot views are), as Controls
-    case View::Controls: return decay_csv(app);
-  }
+  const ViewRow* row = view_row(view);
+  return row ? row->csv(app) : decay_csv(app);
 }
 
 void copy_link(const App&) {

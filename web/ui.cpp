@@ -13,43 +13,6 @@
 
 namespace {
 
-// Every plot view, in page order: its page, its name (getState, focus(), CSV file names), its
-// title, its phone tab and how to draw it.
-struct ViewInfo {
-  View view;
-  Page page;
-  const char* name;
-  const char* title;
-  const char* tab;
-  void (*draw)(const App&, Widgets&, Changes&);
-};
-
-const ViewInfo kViews[] = {
-    {View::Decay, Page::Vanishing, "decay", "Gradient through time: loss at the last step", "Decay",
-     draw_decay_view},
-    {View::Sweep, Page::Vanishing, "sweep", "As the sequence grows: gradient reaching step 1",
-     "Length", draw_sweep_view},
-    {View::Heatmap, Page::Vanishing, "heatmap", "Gradient flow heatmap", "Map", draw_heatmap_view},
-    {View::Training, Page::Vanishing, "training", "Training on a long-range task", "Train",
-     draw_training_view},
-    {View::Spectra, Page::Why, "spectra", "Spectra: what each step does, and their product",
-     "Spectra", draw_spectra_view},
-    {View::Saturation, Page::Why, "saturation", "Saturation, gates and dead units, step by step",
-     "Gates", draw_saturation_view},
-    {View::LagSplit, Page::Why, "lagsplit", "The weight gradient, split by lag", "Lags",
-     draw_lag_split_view},
-    {View::Trainability, Page::Why, "trainability", "Trainability: recurrent scale x length",
-     "Scale", draw_trainability_view},
-    {View::Critical, Page::Remedies, "critical", "The critical length: which lengths each cell learns",
-     "Critical", draw_critical_view},
-    {View::Cliff, Page::Remedies, "cliff", "Pascanu's cliff: exploding gradients and clipping",
-     "Cliff", draw_cliff_view},
-    {View::Truncation, Page::Remedies, "truncation", "Truncated BPTT: the gradient kept by k steps",
-     "Trunc", draw_truncation_view},
-    {View::Presets, Page::Remedies, "presets", "Paper presets and the guided tour", "Tour",
-     draw_presets_view},
-};
-
 struct PageInfo {
   Page page;
   const char* label;
@@ -58,12 +21,6 @@ const PageInfo kPages[] = {{Page::Vanishing, "What vanishes"},
                            {Page::Why, "Why it vanishes"},
                            {Page::Remedies, "What fixes it"}};
 
-const ViewInfo* info_of(View view) {
-  for (const ViewInfo& info : kViews)
-    if (info.view == view) return &info;
-  return nullptr;
-}
-
 struct Tile {
   ImVec2 pos, size;
 };
@@ -71,7 +28,7 @@ struct Tile {
 // Left: controls over Why. Right: the page bar, the tour's step while one is shown (as wide as
 // the views, so that its paragraph reads without scrolling), and a 2 x 2 grid of the page's views.
 struct Layout {
-  Tile controls, why, pages, tour, views[4];
+  Tile controls, why, pages, tour, views[kTilesPerPage];
 };
 
 Layout desktop_layout(const App& app, ImVec2 d) {
@@ -124,9 +81,9 @@ void draw_page_buttons(const App& app, Widgets& widgets, Changes& out) {
     const bool current = app.page == p.page;
     if (current) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     if (ImGui::Button(p.label) && !current) {
-      const ViewInfo* first = std::find_if(std::begin(kViews), std::end(kViews),
-                                           [&](const ViewInfo& info) { return info.page == p.page; });
-      if (first != std::end(kViews))  // every page has views (kViews): always
+      const ViewRow* first = std::find_if(std::begin(kViewRows), std::end(kViewRows),
+                                           [&](const ViewRow& info) { return info.page == p.page; });
+      if (first != std::end(kViewRows))  // every page has views (kViewRows): always
         out.push_back([page = p.page, view = first->view](App& app) {
           app.page = page;
           app.focus = app.phone_tab = view;
@@ -174,8 +131,8 @@ void draw_desktop(const App& app, const Layout& l, Widgets& widgets, Changes& ou
     ImGui::End();
   }
   int tile = 0;
-  for (const ViewInfo& info : kViews) {
-    if (info.page != app.page || tile == 4) continue;
+  for (const ViewRow& info : kViewRows) {
+    if (info.page != app.page) continue;  // at most kTilesPerPage (views.h)
     if (begin_tile(app, info.title, l.views[tile++], info.view, out))
       info.draw(app, widgets, out);
     ImGui::End();
@@ -202,7 +159,7 @@ void draw_phone(const App& app, ImVec2 d, Widgets& widgets, Changes& out) {
     void (*draw)(const App&, Widgets&, Changes&);
   };
   std::vector<Tab> tabs;
-  for (const ViewInfo& info : kViews)
+  for (const ViewRow& info : kViewRows)
     if (info.page == app.page) tabs.push_back({info.tab, info.view, info.draw});
   tabs.push_back({"Why", View::Why, draw_why_view});
   tabs.push_back({"Setup", View::Controls, draw_controls});
@@ -237,13 +194,19 @@ void draw_phone(const App& app, ImVec2 d, Widgets& widgets, Changes& out) {
 
 }  // namespace
 
+const ViewRow* view_row(View view) {
+  for (const ViewRow& row : kViewRows)
+    if (row.view == view) return &row;
+  return nullptr;
+}
+
 const char* view_name(View view) {
-  if (const ViewInfo* info = info_of(view)) return info->name;
+  if (const ViewRow* info = view_row(view)) return info->name;
   return view == View::Why ? "why" : view == View::Controls ? "controls" : "?";
 }
 
 bool view_from_name(const std::string& name, View& view) {
-  for (const ViewInfo& info : kViews)
+  for (const ViewRow& info : kViewRows)
     if (name == info.name) {
       view = info.view;
       return true;
@@ -253,7 +216,7 @@ bool view_from_name(const std::string& name, View& view) {
 }
 
 Page page_of(View view) {
-  const ViewInfo* info = info_of(view);
+  const ViewRow* info = view_row(view);
   return info ? info->page : Page::Vanishing;
 }
 

@@ -353,13 +353,17 @@ std::string explain_init(const gs::Config& c) {
   return text;
 }
 
-// The "why it vanishes" page, from the worker's WhyResult per cell.
-std::string explain_why_page(const Results& c, View view) {
+// The "why it vanishes" page's views, from the worker's WhyResult per cell: a paragraph per cell
+// (`per_cell`, given the cell's label), then the view's closing sentences.
+std::string explain_why_page(const App& app,
+                             std::string (*per_cell)(const WhyResult&, const char* name),
+                             const char* closing) {
+  if (!results_current(app)) return "Computing...";
+  const Results& c = app.results;
   const bool done = !c.why.empty() && std::all_of(c.why.begin(), c.why.end(),
                                                   [](const WhyResult& w) { return w.done; });
   if (!done) return "Computing the spectra, the gates and the lag split...";
   std::string text;
-  const double ln10 = std::log(10.0);
   for (const WhyResult& w : c.why) {
     const char* name = cell_label(w.cell);
     if (w.overflow_step) {
@@ -367,97 +371,78 @@ std::string explain_why_page(const Results& c, View view) {
                      "measure.\n\n", name, w.overflow_step);
       continue;
     }
-    switch (view) {
-      case View::Spectra: {
-        const double lambda = w.lyapunov.empty() ? NAN : w.lyapunov[0];
-        text += format(
-            "%s: the largest Lyapunov exponent is %.3g nats per step: far back, each step "
-            "multiplies the gradient by %s; measured along this sequence, by %s.",
-            name, lambda, power_text(lambda / ln10).c_str(),
-            power_text(w.decay_log10_per_step).c_str());
-        if (w.pascanu_bound > 0) {
-          text += format(
-              " W_hh's largest singular value is %.2f and act' <= %.2g, so no step can grow it "
-              "by more than %.2f%s",
-              w.sigma_max_whh, w.gamma, w.pascanu_bound,
-              w.pascanu_bound < 1 ? ": vanishing is guaranteed."
-              : !(lambda < 0)     ? ": above 1 the bound guarantees nothing."
-                                  : ": above 1 the bound guarantees nothing, yet the typical "
-                                    "direction still shrinks.");
-          if (std::isfinite(w.spectral_radius_whh))
-            text += format(" Far back, W_hh alone (no activation) multiplies it by its spectral "
-                           "radius, %.2f, per step: a linear recurrence's rate; the largest "
-                           "singular value only bounds one step.",
-                           w.spectral_radius_whh);
-        } else if (!w.keep_path.name.empty() && std::isfinite(w.keep_path_log10_per_step))
-          text += format(" Along the %s alone, a typical unit's gradient (the geometric mean "
-                         "over units) is multiplied by %s per step.",
-                         w.keep_path.name.c_str(), power_text(w.keep_path_log10_per_step).c_str());
-        text += "\n\n";
-        break;
-      }
-      case View::Saturation: {
-        for (const StepSeries& s : w.saturation) {
-          double sum = 0;
-          for (double v : s.mean) sum += v / s.mean.size();
-          text += format("%s%s %s %.2f", &s == &w.saturation[0] ? name : "",
-                         &s == &w.saturation[0] ? ": mean" : ",", s.name.c_str(), sum);
-        }
-        text += ".";
-        // RNNs: what the derivative adds to the decay per step, beside W_hh's part
-        if (w.cell != gs::CellKind::RnnIdentity && std::isfinite(w.twin_log10_per_step) &&
-            std::isfinite(w.decay_log10_per_step)) {
-          const double total = decades(w.decay_log10_per_step);
-          const double twin = decades(w.twin_log10_per_step), act = decades(total - twin);
-          text += format(
-              " Of the %.3f decades per step its gradient %s, W_hh alone (no activation) %s "
-              "%.3f and %s adds %.3f decades of %s.",
-              std::abs(total), total > 0 ? "grows by" : "loses",
-              twin > 0 ? "grows it by" : "loses", std::abs(twin), derivative_name(w.cell),
-              std::abs(act), act > 0 ? "growth" : "decay");
-        }
-        text += "\n\n";
-        break;
-      }
-      case View::LagSplit: {
-        text += format("%s: ", name);
-        for (size_t i = 0; i < w.share_above_lags.size(); ++i)
-          text += format("%slags above %.0f carry %s of the update", i ? "; " : "",
-                         w.share_above_lags[i], power_text(w.log10_share_above[i]).c_str());
-        text += ".\n\n";
-        break;
-      }
-      case View::Decay: case View::Sweep: case View::Heatmap: case View::Training:
-      case View::Trainability: case View::Critical: case View::Cliff: case View::Truncation:
-      case View::Presets: case View::Why: case View::Controls:
-        break;  // explained elsewhere (explain_view)
-    }
+    text += per_cell(w, name);
   }
-  switch (view) {
-    case View::Spectra:
-      text += "Each backward step multiplies the gradient by J_t^T. The Lyapunov exponents are "
-              "the average log stretching of their product: the largest one sets the decay "
-              "slope far from the loss (dashed lines), whatever the loss's own direction.";
-      break;
-    case View::Saturation:
-      text += "act' <= 1 (tanh), <= 1/4 (sigmoid) or 0 (a dead ReLU unit) scales each unit's "
-              "gradient at every step; the LSTM's forget gate f and the GRU's update gate z "
-              "scale the paths that carry it without a squashing derivative.";
-      break;
-    case View::LagSplit:
-      text += "dL/dW_hh is a sum of one term per step (Pascanu et al. 2013, eq. 4). The terms of "
-              "long lags are what would teach long-range dependencies: when their share is tiny "
-              "the update is made of short lags, however large dL/dh_1 is.";
-      break;
-    case View::Decay: case View::Sweep: case View::Heatmap: case View::Training:
-    case View::Trainability: case View::Critical: case View::Cliff: case View::Truncation:
-    case View::Presets: case View::Why: case View::Controls:
-      break;  // explained elsewhere (explain_view)
-  }
+  return text + closing;
+}
+
+std::string spectra_cell_text(const WhyResult& w, const char* name) {
+  std::string text;
+  const double ln10 = std::log(10.0);
+  const double lambda = w.lyapunov.empty() ? NAN : w.lyapunov[0];
+  text += format(
+      "%s: the largest Lyapunov exponent is %.3g nats per step: far back, each step "
+      "multiplies the gradient by %s; measured along this sequence, by %s.",
+      name, lambda, power_text(lambda / ln10).c_str(),
+      power_text(w.decay_log10_per_step).c_str());
+  if (w.pascanu_bound > 0) {
+    text += format(
+        " W_hh's largest singular value is %.2f and act' <= %.2g, so no step can grow it "
+        "by more than %.2f%s",
+        w.sigma_max_whh, w.gamma, w.pascanu_bound,
+        w.pascanu_bound < 1 ? ": vanishing is guaranteed."
+        : !(lambda < 0)     ? ": above 1 the bound guarantees nothing."
+                            : ": above 1 the bound guarantees nothing, yet the typical "
+                              "direction still shrinks.");
+    if (std::isfinite(w.spectral_radius_whh))
+      text += format(" Far back, W_hh alone (no activation) multiplies it by its spectral "
+                     "radius, %.2f, per step: a linear recurrence's rate; the largest "
+                     "singular value only bounds one step.",
+                     w.spectral_radius_whh);
+  } else if (!w.keep_path.name.empty() && std::isfinite(w.keep_path_log10_per_step))
+    text += format(" Along the %s alone, a typical unit's gradient (the geometric mean "
+                   "over units) is multiplied by %s per step.",
+                   w.keep_path.name.c_str(), power_text(w.keep_path_log10_per_step).c_str());
+  text += "\n\n";
   return text;
 }
 
-std::string explain_trainability(const Results& c) {
+std::string saturation_cell_text(const WhyResult& w, const char* name) {
+  std::string text;
+  for (const StepSeries& s : w.saturation) {
+    double sum = 0;
+    for (double v : s.mean) sum += v / s.mean.size();
+    text += format("%s%s %s %.2f", &s == &w.saturation[0] ? name : "",
+                   &s == &w.saturation[0] ? ": mean" : ",", s.name.c_str(), sum);
+  }
+  text += ".";
+  // RNNs: what the derivative adds to the decay per step, beside W_hh's part
+  if (w.cell != gs::CellKind::RnnIdentity && std::isfinite(w.twin_log10_per_step) &&
+      std::isfinite(w.decay_log10_per_step)) {
+    const double total = decades(w.decay_log10_per_step);
+    const double twin = decades(w.twin_log10_per_step), act = decades(total - twin);
+    text += format(
+        " Of the %.3f decades per step its gradient %s, W_hh alone (no activation) %s "
+        "%.3f and %s adds %.3f decades of %s.",
+        std::abs(total), total > 0 ? "grows by" : "loses",
+        twin > 0 ? "grows it by" : "loses", std::abs(twin), derivative_name(w.cell),
+        std::abs(act), act > 0 ? "growth" : "decay");
+  }
+  text += "\n\n";
+  return text;
+}
+
+std::string lag_split_cell_text(const WhyResult& w, const char* name) {
+  std::string text;
+  text += format("%s: ", name);
+  for (size_t i = 0; i < w.share_above_lags.size(); ++i)
+    text += format("%slags above %.0f carry %s of the update", i ? "; " : "",
+                   w.share_above_lags[i], power_text(w.log10_share_above[i]).c_str());
+  text += ".\n\n";
+  return text;
+}
+
+std::string trainability_text(const Results& c) {
   const TrainabilityResult& t = c.trainability;
   if (!t.done) return "Mapping the gradient over recurrent scale and sequence length...";
   std::string text = format(
@@ -476,103 +461,123 @@ std::string explain_trainability(const Results& c) {
   return text;
 }
 
-}  // namespace
+// The decay curves' story: also what Why says while no view with a text of its own is in focus.
+std::string why_decay_text(const App& app) {
+  const Results& c = app.results;
+  const int steps = gs::task_shape(c.config.task, c.config.length).steps;
+  if (!decay_done(c) || !results_current(app)) return "Computing the decay curves...";
+  // The headline first: how much of the gradient at the loss is left at step 1, or how
+  // much it grew on the way there.
+  std::string text = first_to_last_headline(c, steps) + "\n\n";
+  text += format(
+      "BPTT carries dL/dh back one step at a time: dL/dh_{t-1} = J_t^T dL/dh_t. "
+      "Over %d steps that is a product of %d Jacobians.\n\n",
+      steps, steps - 1);
+  for (const DecayResult& job : c.decay)
+    text += explain_cell(c, job, why_for(c, job.cell), steps, !app.own_model.model) + "\n\n";
+  text += explain_init(c.config) + "\n\n";
+  return text;
+}
 
-std::string explain_view(const App& app, View view);
+}  // namespace
 
 // With your own model loaded, Why starts by saying which model and what its curve measures.
 std::string explain(const App& app, View view) {
-  return own_model_why(app) + explain_view(app, view);
+  const ViewRow* row = view_row(view);
+  return own_model_why(app) + (row ? row->why(app) : why_decay_text(app));
 }
 
-std::string explain_view(const App& app, View view) {
-  const Results& c = app.results;
-  const int steps = gs::task_shape(c.config.task, c.config.length).steps;
-  std::string text;
-  switch (view) {
-    case View::Spectra:
-    case View::Saturation:
-    case View::LagSplit:
-      if (!results_current(app)) return "Computing...";
-      return explain_why_page(c, view);
-    case View::Trainability:
-      if (!results_current(app)) return "Computing...";
-      return explain_trainability(c);
-    case View::Critical:
-    case View::Cliff:
-    case View::Truncation:
-    case View::Presets: return explain_remedy(app, view);
-    case View::Decay:
-    case View::Heatmap:
-    case View::Why:
-    case View::Controls: {
-      if (!decay_done(c) || !results_current(app)) return "Computing the decay curves...";
-      // The headline first: how much of the gradient at the loss is left at step 1, or how
-      // much it grew on the way there.
-      text = first_to_last_headline(c, steps) + "\n\n";
-      text += format(
-          "BPTT carries dL/dh back one step at a time: dL/dh_{t-1} = J_t^T dL/dh_t. "
-          "Over %d steps that is a product of %d Jacobians.\n\n",
-          steps, steps - 1);
-      for (const DecayResult& job : c.decay)
-        text += explain_cell(c, job, why_for(c, job.cell), steps, !app.own_model.model) + "\n\n";
-      text += explain_init(c.config) + "\n\n";
-      if (view == View::Heatmap)
-        text +=
-            "In the heatmap each row is one hidden unit: a dark left side means the units "
-            "near the start of the sequence get (almost) no gradient, whatever the loss says.";
-      return text;
-    }
-    case View::Sweep: {
-      if (!c.sweep_done || !results_current(app)) return "Sweeping sequence lengths...";
-      text =
-          "How much of the gradient at the last step reaches the first, "
-          "||dL/dh_1|| / ||dL/dh_T||, as the sequence grows:\n\n";
-      const size_t per_cell = c.config.lengths.size();
-      for (size_t i = 0; i < c.config.cells.size(); ++i) {
-        const gs::SweepPoint& shortest = c.sweep_points[i * per_cell];
-        const gs::SweepPoint& longest = c.sweep_points[i * per_cell + per_cell - 1];
-        const double per_step =
-            (longest.mean - shortest.mean) / std::max(1, longest.length - shortest.length);
-        text += format("%s: %s at T = %d, %s at T = %d; every extra step costs a factor %s.\n\n",
-                       cell_label(c.config.cells[i]), power_text(shortest.mean).c_str(),
-                       shortest.length, power_text(longest.mean).c_str(), longest.length,
-                       power_text(per_step).c_str());
-      }
-      text +=
-          "A constant factor per step makes the ratio fall exponentially in T: on these log "
-          "axes the curve bends down ever more steeply. Learning a dependency that spans T "
-          "steps needs this ratio far from 0.";
-      return text;
-    }
-    case View::Training: {
-      if (!c.train_error.empty()) return c.train_error;
-      const int done = training_iterations(c);
-      if (done == 0)
-        return format(
-            "Press Play to train every selected cell on the %s task (T = %d) with the "
-            "same budget. Chance level, the loss of a model that remembers nothing, is "
-            "the dashed line: %.3g.",
-            gs::task_name(c.config.task), c.config.length,
-            c.train.empty() ? 0.0 : c.train[0].chance_loss);
-      text = format("After %d iterations (mean of the last %d):\n\n", done, std::max(1, done / 10));
-      for (const TrainResult& job : c.train) {
-        const double loss = recent_loss(job, done);
-        if (job.diverged_at)
-          text += format("%s: diverged at iteration %d: %s.\n", cell_label(job.cell),
-                         job.diverged_at, job.divergence.c_str());
-        else
-          text += format("%s: loss %.3g = %.3g%% of chance.\n", cell_label(job.cell), loss,
-                         100 * loss / job.chance_loss);
-      }
-      text +=
-          "\nThe loss only falls below chance once some gradient from the loss reaches the step "
-          "that holds the answer; a cell whose gradient vanishes over that span gets no signal "
-          "about it and stays near chance.";
-      return text;
-    }
-  }
+std::string why_decay(const App& app) { return why_decay_text(app); }
+
+std::string why_heatmap(const App& app) {
+  std::string text = why_decay_text(app);
+  if (decay_done(app.results) && results_current(app))
+    text +=
+        "In the heatmap each row is one hidden unit: a dark left side means the units "
+        "near the start of the sequence get (almost) no gradient, whatever the loss says.";
   return text;
+}
+
+std::string why_sweep(const App& app) {
+  const Results& c = app.results;
+  if (!c.sweep_done || !results_current(app)) return "Sweeping sequence lengths...";
+  std::string text =
+      "How much of the gradient at the last step reaches the first, "
+      "||dL/dh_1|| / ||dL/dh_T||, as the sequence grows:\n\n";
+  const size_t per_cell = c.config.lengths.size();
+  for (size_t i = 0; i < c.config.cells.size(); ++i) {
+    const gs::SweepPoint& shortest = c.sweep_points[i * per_cell];
+    const gs::SweepPoint& longest = c.sweep_points[i * per_cell + per_cell - 1];
+    const double per_step =
+        (longest.mean - shortest.mean) / std::max(1, longest.length - shortest.length);
+    text += format("%s: %s at T = %d, %s at T = %d; every extra step costs a factor %s.\n\n",
+                   cell_label(c.config.cells[i]), power_text(shortest.mean).c_str(),
+                   shortest.length, power_text(longest.mean).c_str(), longest.length,
+                   power_text(per_step).c_str());
+  }
+  text +=
+      "A constant factor per step makes the ratio fall exponentially in T: on these log "
+      "axes the curve bends down ever more steeply. Learning a dependency that spans T "
+      "steps needs this ratio far from 0.";
+  return text;
+}
+
+std::string why_training(const App& app) {
+  const Results& c = app.results;
+  if (!c.train_error.empty()) return c.train_error;
+  const int done = training_iterations(c);
+  if (done == 0)
+    return format(
+        "Press Play to train every selected cell on the %s task (T = %d) with the "
+        "same budget. Chance level, the loss of a model that remembers nothing, is "
+        "the dashed line: %.3g.",
+        gs::task_name(c.config.task), c.config.length,
+        c.train.empty() ? 0.0 : c.train[0].chance_loss);
+  std::string text =
+      format("After %d iterations (mean of the last %d):\n\n", done, std::max(1, done / 10));
+  for (const TrainResult& job : c.train) {
+    const double loss = recent_loss(job, done);
+    if (job.diverged_at)
+      text += format("%s: diverged at iteration %d: %s.\n", cell_label(job.cell),
+                     job.diverged_at, job.divergence.c_str());
+    else
+      text += format("%s: loss %.3g = %.3g%% of chance.\n", cell_label(job.cell), loss,
+                     100 * loss / job.chance_loss);
+  }
+  text +=
+      "\nThe loss only falls below chance once some gradient from the loss reaches the step "
+      "that holds the answer; a cell whose gradient vanishes over that span gets no signal "
+      "about it and stays near chance.";
+  return text;
+}
+
+std::string why_spectra(const App& app) {
+  return explain_why_page(
+      app, spectra_cell_text,
+      "Each backward step multiplies the gradient by J_t^T. The Lyapunov exponents are "
+      "the average log stretching of their product: the largest one sets the decay "
+      "slope far from the loss (dashed lines), whatever the loss's own direction.");
+}
+
+std::string why_saturation(const App& app) {
+  return explain_why_page(
+      app, saturation_cell_text,
+      "act' <= 1 (tanh), <= 1/4 (sigmoid) or 0 (a dead ReLU unit) scales each unit's "
+      "gradient at every step; the LSTM's forget gate f and the GRU's update gate z "
+      "scale the paths that carry it without a squashing derivative.");
+}
+
+std::string why_lag_split(const App& app) {
+  return explain_why_page(
+      app, lag_split_cell_text,
+      "dL/dW_hh is a sum of one term per step (Pascanu et al. 2013, eq. 4). The terms of "
+      "long lags are what would teach long-range dependencies: when their share is tiny "
+      "the update is made of short lags, however large dL/dh_1 is.");
+}
+
+std::string why_trainability(const App& app) {
+  if (!results_current(app)) return "Computing...";
+  return trainability_text(app.results);
 }
 
 void draw_why_view(const App& app, Widgets&, Changes&) {

@@ -135,18 +135,19 @@ std::string explain_presets(const App& app) {
 const char kDrawnNote[] =
     "\n\n(Drawn models from the configuration, one per seed: your own model is not used here.)";
 
-std::string explain_remedy(const App& app, View view) {
+std::string why_critical(const App& app) {
   if (!results_current(app)) return "Computing...";
-  const bool own = app.own_model.model != nullptr;
-  switch (view) {
-    case View::Critical: return explain_critical(app) + (own ? kDrawnNote : "");
-    case View::Cliff: return explain_cliff(app);
-    case View::Truncation: return explain_truncation(app);
-    case View::Presets: return explain_presets(app);
-    case View::Decay: case View::Sweep: case View::Heatmap: case View::Training:
-    case View::Spectra: case View::Saturation: case View::LagSplit: case View::Trainability:
-    case View::Why: case View::Controls:
-      return "";  // not on this page (explain_view)
-  }
-  return "";
+  return explain_critical(app) + (app.own_model.model ? kDrawnNote : "");
+}
+
+std::string why_cliff(const App& app) {
+  return results_current(app) ? explain_cliff(app) : "Computing...";
+}
+
+std::string why_truncation(const App& app) {
+  return results_current(app) ? explain_truncation(app) : "Computing...";
+}
+
+std::string why_presets(const App& app) {
+  return results_current(app) ? explain_presets(app) : "Computing...";
 }
