@@ -123,7 +123,7 @@ bench-wasm-build:
 # compute worker (worker.js loading compute.js, compute.wasm).
 dist-files: web-build
 	rm -rf dist && mkdir -p dist
-	cp index.html web/worker.js build/web/app.js build/web/app.wasm build/web/compute.js \
+	cp index.html web/worker/worker.js build/web/app.js build/web/app.wasm build/web/compute.js \
 		build/web/compute.wasm dist/
 	scripts/notices.sh dist/THIRD_PARTY_NOTICES.txt
 	@ls -l dist | tail -n +2

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "bench.h"
+#include "training/bench.h"
 
 int main(int argc, char** argv) {
   std::string text = gs::kBenchDefaults;

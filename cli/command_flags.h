@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "cliff.h"
+#include "analyses/cliff.h"
 #include "own_model_cli.h"
-#include "trainability.h"
+#include "analyses/trainability.h"
 
 namespace gs {
 

@@ -6,21 +6,21 @@
 #include <cmath>
 #include <iostream>
 
-#include "analysis.h"
-#include "bounds.h"
-#include "decay.h"
+#include "analyses/probe_summary.h"
+#include "analyses/bounds.h"
+#include "bptt/decay.h"
 #include "export_json.h"
 #include "export_train.h"
 #include "gradscope_version.h"
-#include "lag_split.h"
-#include "number_format.h"
+#include "bptt/lag_split.h"
+#include "io/number_format.h"
 #include "output.h"
 #include "progress.h"
-#include "quantiles.h"
-#include "saturation.h"
-#include "spectrum.h"
-#include "sweep.h"
-#include "train.h"
+#include "analyses/quantiles.h"
+#include "bptt/saturation.h"
+#include "bptt/spectrum.h"
+#include "analyses/sweep.h"
+#include "training/train.h"
 
 namespace gs {
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "command_flags.h"
-#include "config.h"
+#include "model/config.h"
 
 namespace gs {
 

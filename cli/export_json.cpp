@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "gradscope_version.h"
-#include "number_format.h"
+#include "io/number_format.h"
 
 namespace gs {
 

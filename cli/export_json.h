@@ -3,8 +3,8 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
-#include "decay.h"
-#include "spectrum.h"
+#include "bptt/decay.h"
+#include "bptt/spectrum.h"
 
 namespace gs {
 

@@ -8,7 +8,7 @@
 
 #include "export_json.h"
 #include "gradscope_version.h"
-#include "number_format.h"
+#include "io/number_format.h"
 
 namespace gs {
 

@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <string>
 
-#include "train.h"
+#include "training/train.h"
 
 namespace gs {
 

@@ -2,7 +2,7 @@
 //
 //   gradscope <command> [--key value ...]   (gradscope --help lists the commands)
 //
-// Flags are the configuration vocabulary of core/config.h (`--hidden 64` is `hidden=64`); output
+// Flags are the configuration vocabulary of core/model/config.h (`--hidden 64` is `hidden=64`); output
 // is CSV on stdout, after one '#' line saying what made it; bad input, or output that cannot be
 // written, gives one line on stderr and exit code 2.
 #include <cstdio>
@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "bench.h"
+#include "training/bench.h"
 #include "command_flags.h"
 #include "commands.h"
-#include "critical.h"
+#include "training/critical.h"
 #include "output.h"
 #include "own_model_cli.h"
 #include "remedies.h"
@@ -23,7 +23,7 @@ namespace {
 
 using namespace gs;
 
-// The keys a command uses, which its --help lists: every key whose row (core/config.h) affects
+// The keys a command uses, which its --help lists: every key whose row (core/model/config.h) affects
 // one of `affects`, and the keys in `also`, but not those in `except` (names, space-separated).
 struct KeysUsed {
   unsigned affects;
@@ -38,10 +38,53 @@ struct Command {
   const char* defaults;  // overrides of Config's defaults for this command, in key=value form
   KeysUsed keys;
   const char* extra_flags;
-  bool trains;  // runs minibatch passes: validate_for_training's limit applies
+  bool trains;  // runs minibatch passes: validate_for_training's limit applies (and --help says so)
+  // What the command refuses of a valid configuration: "" or the error (nullptr: nothing).
+  std::string (*check)(const Command& command, const Config& config);
   // Prints the command's output (after every check has passed), writing its export if any.
   void (*run)(const Config& config, CommandFlags& flags, std::FILE* export_file);
 };
+
+// The radius as the canonical text writes it.
+std::string radius_text(const Config& config) {
+  for (const auto& [key, value] : config_pairs(config))
+    if (key == "radius") return value;
+  return "";
+}
+
+// The checks the commands' rows name: each says what the command cannot do with a config that is
+// valid in itself.
+std::string one_cell_error(const Command& command, const Config& config) {
+  if (config.cells.size() == 1) return "";
+  return "cell=" + cells_text(config.cells) + " is invalid for " + command.name +
+         ": expected exactly one cell";
+}
+std::string one_seed_error(const Command& command, const Config& config) {
+  if (config.seeds == 1) return "";
+  return "seeds=" + std::to_string(config.seeds) + " is invalid for " + command.name +
+         ": it measures one seed (use sweep to average over seeds)";
+}
+std::string check_training(const Command&, const Config& config) {
+  return validate_for_training(config);
+}
+std::string check_one_probe(const Command& command, const Config& config) {
+  if (std::string e = one_cell_error(command, config); !e.empty()) return e;
+  return one_seed_error(command, config);
+}
+std::string check_critical(const Command&, const Config& config) {
+  return validate_critical(config);  // every length, one cell at a time
+}
+std::string check_truncation(const Command& command, const Config& config) {
+  if (std::string e = one_cell_error(command, config); !e.empty()) return e;
+  return validate_for_training(config);
+}
+std::string check_trainability(const Command& command, const Config& config) {
+  if (config.radius > 0)
+    return "radius=" + radius_text(config) +
+           " is invalid for trainability: it rescales W_hh to that spectral radius after the "
+           "scale, so the map's scale axis would change nothing (use radius=0)";
+  return one_seed_error(command, config);
+}
 
 // The commands whose output is not one of commands.h's run functions: a provenance line first.
 void run_bench(const Config& config, CommandFlags&, std::FILE*) {
@@ -70,14 +113,14 @@ const Command kCommands[] = {
      "log10 ||dL/dh_t|| for every step t of one sequence of one cell (--cell takes one name\n"
      "here, --seeds must be 1), loss at the last step only.\n"
      "Prints CSV t,lag,log10_grad_norm (lag = T - t; empty where the gradient is exactly 0).",
-     "cell=rnn-tanh", {kAffectsModel | kAffectsDecay, "", "seeds"},  // one seed: command_error
+     "cell=rnn-tanh", {kAffectsModel | kAffectsDecay, "", "seeds"},  // one seed: check_one_probe
      "  --export FILE.json   also write the full record (weights, inputs, h0, ...)\n", false,
-     run_decay},
+     check_one_probe, run_decay},
     {"sweep", "how much gradient reaches step 1 as the sequence grows",
      "For each cell and length, log10(||dL/dh_1|| / ||dL/dh_T||): how much of the gradient of\n"
      "a loss at step T reaches step 1, mean over seeds with spread.\n"
      "Prints CSV cell,length,mean_log10_ratio,stddev,min,max,seeds.",
-     "", {kAffectsModel | kAffectsSweep, "", ""}, "", false,
+     "", {kAffectsModel | kAffectsSweep, "", ""}, "", false, nullptr,
      [](const Config& c, CommandFlags& f, std::FILE*) { run_sweep_command(c, f); }},
     {"train", "trains cells on a task: loss, gradient norm, accuracy",
      "Trains each cell on the task with fresh minibatches.\n"
@@ -92,14 +135,14 @@ const Command kCommands[] = {
      "                       replays it in PyTorch; use --precision f64 for that). Written as\n"
      "                       it trains: about 23 MB per cell at the defaults (70 MB for the\n"
      "                       three default cells), in proportion to iters x batch x length.\n",
-     true,
+     true, check_training,
      [](const Config& c, CommandFlags& f, std::FILE*) { run_train(c, f); }},
     {"bench", "times forward + full BPTT of one minibatch per cell",
      "Times forward + full BPTT of one minibatch per cell (hidden, length, batch) and prints\n"
      "a table: milliseconds per pass, time steps per second, and GFLOP/s of its matrix\n"
      "products (elementwise work not counted); then, for scale, the GFLOP/s of Eigen's\n"
      "product alone at an LSTM step's size and at 1024 x 1024 on this machine.",
-     kBenchDefaults, {kAffectsModel, "length batch", ""}, "", true,
+     kBenchDefaults, {kAffectsModel, "length batch", ""}, "", true, check_training,
      run_bench},
     {"critical", "the longest sequence each cell learns at one training budget",
      "Trains each cell at each of lengths with seeds seeds (seed, seed+1, ...) and one budget,\n"
@@ -113,7 +156,7 @@ const Command kCommands[] = {
      "                       prints '# config=<text> shard=i/n' and its rows, no summary\n"
      "  --merge A.csv B.csv ...   (instead of any other flag) join the shards of one config\n"
      "                       and print the whole table and the summary exactly as one run\n",
-     true,
+     true, check_critical,
      run_critical},
     {"cliff", "the exploding gradient's cliff of a one-unit RNN (Pascanu 2013)",
      "The cliff of Pascanu, Mikolov & Bengio (2013, Fig. 6): the one-unit RNN\n"
@@ -128,7 +171,7 @@ const Command kCommands[] = {
      "  --x0 X               the initial state (default 0.5)\n"
      "  --target Y           the target of sigmoid(x_steps) (default 0.7)\n"
      "  (at most 1000000 grid points, and grid points x steps <= 1000000000)\n",
-     false,
+     false, nullptr,
      run_cliff},
     {"truncation", "truncated BPTT's gradient against the full one, for each k",
      "Truncated BPTT: on the first minibatch training would draw, the cosine similarity\n"
@@ -136,7 +179,7 @@ const Command kCommands[] = {
      "steps) and the full one, over the recurrent layer's parameters, for k = 1..T (T: the\n"
      "task's steps; copy: length + 20). --cell takes one name here.\n"
      "Prints CSV k,cosine (empty where a gradient is exactly zero).",
-     "cell=rnn-tanh", {kAffectsModel, "length batch", ""}, "", true,
+     "cell=rnn-tanh", {kAffectsModel, "length batch", ""}, "", true, check_truncation,
      run_truncation},
     {"spectrum", "why: the step Jacobians' singular values, Lyapunov exponents",
      "Why it vanishes, part 1: the singular values of each step Jacobian J_t = ds_t/ds_{t-1}\n"
@@ -154,7 +197,7 @@ const Command kCommands[] = {
      "                       step_singular_values and singular_value_steps\n"
      "                       (tests/reference/check_spectrum.py recomputes them in PyTorch)\n"
      "  --sv-steps N         steps with singular values, at most (default 2000; 0: none)\n",
-     false,
+     false, check_one_probe,
      [](const Config& c, CommandFlags& f, std::FILE* e) { run_spectrum(c, f, e); }},
     {"saturation", "why: per step, each unit's activation derivative and gates",
      "Why it vanishes, part 2: per step, over the hidden units, the mean and quartiles of what\n"
@@ -165,7 +208,7 @@ const Command kCommands[] = {
      "mean over units of log10 prod_{s=t+1..T} f_s (z_s).\n"
      "Prints CSV t,<name>_mean,<name>_q25,<name>_median,<name>_q75,... (quartiles interpolated\n"
      "as numpy.percentile's default).",
-     "cell=rnn-tanh", {kAffectsModel, "length", ""}, "", false,
+     "cell=rnn-tanh", {kAffectsModel, "length", ""}, "", false, check_one_probe,
      [](const Config& c, CommandFlags& f, std::FILE*) { run_saturation(c, f); }},
     {"lagsplit", "why: the recurrent weights' gradient split by lag",
      "Why it vanishes, part 3: the recurrent weight gradient of a loss at the last step,\n"
@@ -175,7 +218,7 @@ const Command kCommands[] = {
      "Prints CSV t,lag,log10_term_norm,share,log10_share, then '# share_above_lag_L=...'.",
      "cell=rnn-tanh", {kAffectsModel, "length", ""},
      "  --above L            the lag above which the share is summed (default 10)\n", false,
-     [](const Config& c, CommandFlags& f, std::FILE*) { run_lagsplit(c, f); }},
+     check_one_probe, [](const Config& c, CommandFlags& f, std::FILE*) { run_lagsplit(c, f); }},
     {"trainability", "why: decay and the edge of chaos over weight scale x length",
      "Why it vanishes, part 4: a map over recurrent scale (W_hh times it) x sequence length, per\n"
      "cell: log10(||dL/dh_1|| / ||dL/dh_T||) (sweep's quantity, each point its own probe) and\n"
@@ -185,11 +228,11 @@ const Command kCommands[] = {
      "(lyapunov_max in nats per step), then per cell a '# edge_of_chaos' line: the scale where\n"
      "the exponent at the longest length crosses 0 (linear interpolation), or none.",
      "lengths=10,20,30,50,75,100,150,200,300,500,750,1000",
-     {kAffectsModel, "lengths", "scale radius"},  // scale: --scales; radius: command_error
+     {kAffectsModel, "lengths", "scale radius"},  // scale: --scales; radius: check_trainability
      "  --scales LO:HI:N     N scales evenly spaced from LO to HI (N 1..64); LO:HI:N:log at a\n"
      "                       constant ratio (default 0.25:16:12:log: the edges of the default\n"
      "                       cells lie near 2 for the tanh RNN, 4 the LSTM, 10 the GRU)\n",
-     false,
+     false, check_trainability,
      [](const Config& c, CommandFlags& f, std::FILE*) { run_trainability_command(c, f); }},
 };
 
@@ -299,35 +342,9 @@ std::string flag_pair(const std::string& key, const std::string& value) {
   return pair;
 }
 
-// The radius as the canonical text writes it.
-std::string radius_text(const Config& config) {
-  for (const auto& [key, value] : config_pairs(config))
-    if (key == "radius") return value;
-  return "";
-}
-
 // What the config cannot be for this command, checked with everything else before any output.
 std::string command_error(const Command& command, const Config& config) {
-  const std::string name = command.name;
-  if (name == "critical") return validate_critical(config);  // every length, one cell at a time
-  if (name == "truncation" && config.cells.size() != 1)
-    return "cell=" + cells_text(config.cells) +
-           " is invalid for truncation: expected exactly one cell";
-  if (command.trains) return validate_for_training(config);
-  const bool one_probe =
-      name == "decay" || name == "spectrum" || name == "saturation" || name == "lagsplit";
-  if (!one_probe && name != "trainability") return "";
-  if (name == "trainability" && config.radius > 0)
-    return "radius=" + radius_text(config) +
-           " is invalid for trainability: it rescales W_hh to that spectral radius after the "
-           "scale, so the map's scale axis would change nothing (use radius=0)";
-  if (one_probe && config.cells.size() != 1)
-    return "cell=" + cells_text(config.cells) + " is invalid for " + name +
-           ": expected exactly one cell";
-  if (config.seeds != 1)
-    return "seeds=" + std::to_string(config.seeds) + " is invalid for " + name +
-           ": it measures one seed (use sweep to average over seeds)";
-  return "";
+  return command.check ? command.check(command, config) : "";
 }
 
 // --export records one probe: refused where a command would compute many.
@@ -371,7 +388,7 @@ int main(int argc, char** argv) {
         return 0;
       }
 
-  // Flags -> one key=value text, parsed and validated in one place (core/config.cpp).
+  // Flags -> one key=value text, parsed and validated in one place (core/model/config.cpp).
   std::string text = command->defaults;
   std::vector<std::pair<std::string, std::string>> own_flags;  // kCommandFlags, in order
   std::vector<std::string> explicit_keys;  // the keys given (not the command's defaults)

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <string>
 
-#include "config.h"
+#include "model/config.h"
 #include <nlohmann/json_fwd.hpp>
 
 namespace gs {

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "safetensors.h"
+#include "io/safetensors.h"
 
 namespace gs {
 

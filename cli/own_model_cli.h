@@ -1,14 +1,14 @@
 // Your own model on the command line: --weights FILE (safetensors or a decay --export record)
 // with --inputs, --readout, --prefix and --layer, for decay, sweep, spectrum, saturation,
 // lagsplit, trainability, train and truncation; --save FILE.safetensors for decay and train. The files are
-// read and checked (core/own_model.h) before anything is computed.
+// read and checked (core/io/own_model.h) before anything is computed.
 #pragma once
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "own_model.h"
+#include "io/own_model.h"
 
 namespace gs {
 

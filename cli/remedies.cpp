@@ -8,10 +8,10 @@
 #include <sstream>
 #include <tuple>
 
-#include "critical.h"
-#include "number_format.h"
+#include "training/critical.h"
+#include "io/number_format.h"
 #include "progress.h"
-#include "truncation.h"
+#include "training/truncation.h"
 
 namespace gs {
 

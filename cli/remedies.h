@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "cliff.h"
-#include "config.h"
-#include "model.h"
+#include "analyses/cliff.h"
+#include "model/config.h"
+#include "model/model.h"
 
 namespace gs {
 

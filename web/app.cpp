@@ -5,7 +5,8 @@
 #include <emscripten.h>
 
 #include "bridge.h"
-#include "protocol.h"
+#include "own_model_ui.h"
+#include "worker/protocol.h"
 #include "tour.h"
 
 namespace {

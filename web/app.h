@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
+#include "model/config.h"
 #include "heatmap.h"
-#include "own_model_ui.h"
-#include "results.h"
+#include "own_model_state.h"
+#include "worker/protocol.h"
 
 // The views; the one in focus (last clicked or touched) decides what "Why" explains and what
 // "Download CSV" saves. The plots come in pages of four (views.h: kViewRows): what vanishes, why it
@@ -63,14 +63,14 @@ struct App {
   bool context_lost = false;  // the browser took the WebGL context away (GPU reset, ...)
   int context_restores = 0;   // times it gave it back and every GL object was rebuilt
 
-  // --- configuration: the one vocabulary of core/config.h ---
+  // --- configuration: the one vocabulary of core/model/config.h ---
   gs::Config config;                  // the last good configuration
   std::string config_text;            // gs::to_text(config)
   std::string error;                  // the last rejected hash or setConfig text, with its reason
   std::string hash_written;           // the text last written to the URL hash
   double hash_due_ms = 0;             // slider drags write the hash at most every 300 ms
 
-  OwnModelState own_model;  // your own model, if one is loaded (own_model_ui.h)
+  OwnModelState own_model;  // your own model, if one is loaded (own_model_state.h)
 
   // --- computation: done by the compute worker; its results arrive as messages ---
   Results results;        // what the worker has finished, for the views
@@ -150,7 +150,7 @@ void cliff_start(App& app, double w, double b);
 // Puts a view in focus and shows its page (phones: its tab).
 void focus_view(App& app, View view);
 
-// Takes in one message of the worker (protocol.h).
+// Takes in one message of the worker (worker/protocol.h).
 void receive_results(App& app, const uint8_t* data, size_t size);
 
 // The worker has handled every message sent so far, so the results are for app.config.

@@ -7,7 +7,8 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "number_format.h"
+#include "io/number_format.h"
+#include "own_model_ui.h"
 #include "tour.h"
 #include "views.h"
 

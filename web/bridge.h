@@ -16,7 +16,7 @@ std::string bridge_read_hash();
 // Replaces the hash without a new history entry and without a hashchange event.
 void bridge_write_hash(const std::string& text);
 
-// Messages to the compute worker (web/worker.js): the whole configuration as canonical text,
+// Messages to the compute worker (web/worker/worker.js): the whole configuration as canonical text,
 // a training action, the critical experiment's run or stop, a start point on the cliff. Their
 // answers come back through receive_results (app.h).
 void bridge_send_config(const std::string& config_text);

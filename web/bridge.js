@@ -1,6 +1,6 @@
 // The JavaScript side of web/bridge.cpp, linked with --js-library: window.gradscope for scripts
 // and tests, the URL hash, the clipboard, downloads, the page shell's overlay, and the compute
-// worker (web/worker.js), which does every computation off the UI thread and sends its results
+// worker (web/worker/worker.js), which does every computation off the UI thread and sends its results
 // back as messages.
 //
 // Strings cross into C++ as malloc'ed UTF-8 that the callee (C++) does not keep; the C++

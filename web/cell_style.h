@@ -1,7 +1,7 @@
 // How a cell looks in every view: one colour (Okabe-Ito, colour-blind safe) and one label, the
 // same in the line plots, the heatmap titles, the training curves and the legend.
 #pragma once
-#include "config.h"
+#include "model/config.h"
 #include "imgui.h"
 
 inline ImU32 cell_color(gs::CellKind cell) {

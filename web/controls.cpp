@@ -1,5 +1,5 @@
 // The controls panel: a widget for each key whose row in the table of keys gives it a place
-// (core/config.h, KeyControl: its group, its place in the group, its slider's range, scale and
+// (core/model/config.h, KeyControl: its group, its place in the group, its slider's range, scale and
 // format), labelled with the key itself (the same word as in the URL hash and the CLI flags).
 // The widget follows the key's type: a slider for a number, a combo for a name, and
 // - cell: one checkbox per cell, in the cell's colour: a set (at least one), shown as the plots
@@ -8,7 +8,7 @@
 //   0..2^53 would mean nothing.
 // Keys without a place (a list such as lengths has no slider), and any exact value, go into
 // the text field, which takes key=value text as the URL hash does.
-// Widgets edit a copy; the copy goes through the one parser and validator (core/config.cpp) like
+// Widgets edit a copy; the copy goes through the one parser and validator (core/model/config.cpp) like
 // any other text.
 #include <algorithm>
 #include <cstdio>

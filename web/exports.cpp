@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "number_format.h"
+#include "io/number_format.h"
 #include <string>
 
 #include "bridge.h"

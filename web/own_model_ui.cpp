@@ -8,9 +8,8 @@
 
 #include "app.h"
 #include "cell_style.h"
-#include "compute.h"
 #include "imgui.h"
-#include "safetensors.h"
+#include "io/safetensors.h"
 #include "views.h"
 #include "wrapped_text.h"
 
@@ -66,7 +65,7 @@ std::string load_layer(App& app, const unsigned char* bytes, size_t size, const 
   gs::Config next = app.config;
   gs::GivenModel given;
   std::vector<std::string> lines;
-  if (std::string e = page_use_own_model(*own, true, next, given, lines); !e.empty())
+  if (std::string e = gs::page_use_own_model(*own, true, next, given, lines); !e.empty())
     return fail(e);
   if (!s.model) s.config_before = app.config;
   s.model = own;
@@ -153,7 +152,7 @@ std::string own_model_check(const App& app, gs::Config& config) {
   if (!app.own_model.model) return "";
   gs::GivenModel given;
   std::vector<std::string> lines;
-  return page_use_own_model(*app.own_model.model, false, config, given, lines);
+  return gs::page_use_own_model(*app.own_model.model, false, config, given, lines);
 }
 
 std::string own_model_hash(const App& app, const std::string& config_text) {

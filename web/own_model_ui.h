@@ -1,5 +1,5 @@
 // Your own model in the page (issue 12): a safetensors file dropped on the page or picked with
-// "Load model", checked here (core/own_model.h, the rules of page_use_own_model in compute.h),
+// "Load model", checked here (core/io/own_model.h, the page's rules in core/io/own_model_in_page.h),
 // then sent to the compute worker, which computes every view from it. A badge says what is
 // loaded; "Clear" returns to drawn models; "Download model" saves the current model (trained,
 // loaded or drawn) as safetensors for the CLI's --weights. The URL hash cannot hold weights: it
@@ -11,29 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config.h"
-#include "own_model.h"
-
-struct App;
-
-struct OwnModelState {
-  std::shared_ptr<const gs::OwnModel> model;  // null: drawn models
-  std::string name;                           // the file's name
-  std::string badge;                          // "lstm_small.safetensors: LSTM, H = 16, I = 2, ..."
-  std::vector<std::string> lines;             // what was read and used (as the CLI's '#' lines)
-  std::string note;                           // e.g. "the file has 2 layers: layer 0 is read"
-  std::string error;                          // the last rejected file's one line, or ""
-  gs::Config config_before;                   // what "Clear" returns to
-  // A file of several recurrent layers (a 2-layer LSTM, an encoder and a decoder): the layers
-  // to pick from, the one read (an index of `layers`), and the file, kept to read another.
-  std::vector<gs::LayerChoice> layers;
-  int layer = -1;
-  std::vector<unsigned char> file;
-  bool link_without_model = false;  // the page was opened with model=local but no model
-};
-
-// The hash marker of a loaded model (not a config key: the hash minus it is the config).
-inline constexpr const char* kModelMarker = "model=local";
+#include "app.h"
 
 // Reads a model file's bytes; on success sends it to the worker and applies its config; on
 // error sets state.error and changes nothing. Returns "" or the error.

@@ -16,13 +16,13 @@ struct Results;
 // A vanilla RNN's measured decay per step split into what W_hh alone gives (the identity twin:
 // the same weights, inputs and seed gradient with no activation) and what the activation's
 // derivative adds, then what W_hh's largest singular value and spectral radius say about it
-// (core/attribution.h), e.g. "its gradient loses 0.169 decades per step back. W_hh alone ...".
+// (core/analyses/attribution.h), e.g. "its gradient loses 0.169 decades per step back. W_hh alone ...".
 // The parts printed add up to the total printed. "" where there is no attribution (LSTM, GRU, an
 // overflowed forward pass, the why jobs not done).
 std::string attribution_text(const DecayResult& decay, const WhyResult& why);
 
 // The slope of a log10 curve over t = 1..T, log10 per step back, measured as the decay's solid
-// line is (analysis.h): first to last over the steps where it is finite. NaN without two such
+// line is (probe_summary.h): first to last over the steps where it is finite. NaN without two such
 // steps. For the LSTM's ||dL/dc_t|| (the decay view's dashed line, 0 at T: the loss reads h_T
 // only) and its forget path (the thin line, decay.h).
 double log10_per_step_of(const std::vector<double>& log10_curve);

@@ -6,7 +6,7 @@
 
 #include "bridge.h"
 #include "cell_style.h"
-#include "critical.h"
+#include "training/critical.h"
 #include "imgui.h"
 #include "text.h"
 #include "views.h"
@@ -55,7 +55,7 @@ const Preset kPresets[] = {
      true},
     {"The same with clip=1", "clipping by norm (Pascanu et al. 2013)", kExplodingClippedPreset,
      View::Training, true},
-    // play here means Run: the experiment's own defaults (core/critical.h), three cells
+    // play here means Run: the experiment's own defaults (core/training/critical.h), three cells
     {"Critical length: tanh, LSTM, GRU", "which lengths each cell learns (adding problem)",
      gs::kCriticalDefaults, View::Critical, true},
 };

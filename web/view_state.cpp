@@ -5,7 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "number_format.h"
+#include "io/number_format.h"
 #include "tour.h"
 #include "views.h"
 
@@ -94,8 +94,6 @@ Json sweep_state(const App& app) {
   return {{"done", c.sweep_done}, {"progress", c.sweep_progress}, {"points", points}};
 }
 
-
-
 Json why_page_state(const App& app) {
   const Results& c = app.results;
   Json cells = Json::array();
@@ -174,8 +172,6 @@ Json critical_state(const App& app) {
           {"progress", c.progress}, {"elapsed_ms", c.elapsed_ms}, {"error", c.error},
           {"runs", runs},         {"cells", cells}};
 }
-
-
 
 Json cliff_state(const App& app) {
   const Results& results = app.results;

@@ -1,6 +1,6 @@
 // The "what fixes it" page: the critical length, Pascanu's cliff, truncated BPTT (the fourth
 // view, presets and the tour, is in tour.cpp). Each view draws the worker's CriticalResult,
-// CliffResult or TruncationResult (results.h) and computes nothing; the critical experiment and
+// CliffResult or TruncationResult (worker/results.h) and computes nothing; the critical experiment and
 // the cliff's descent paths are the worker's, on the page's Run, Stop and click.
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
 // The "why it vanishes" page: spectra, saturation, the lag split, the trainability map. Each view
-// draws the worker's WhyResult / TrainabilityResult (results.h) and computes nothing.
+// draws the worker's WhyResult / TrainabilityResult (worker/results.h) and computes nothing.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

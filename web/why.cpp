@@ -8,6 +8,7 @@
 
 #include "cell_style.h"
 #include "imgui.h"
+#include "own_model_ui.h"
 #include "plot.h"
 #include "text.h"
 #include "views.h"
@@ -222,7 +223,7 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
     case gs::CellKind::RnnRelu:
     case gs::CellKind::RnnIdentity: {
       // Each step back multiplies by J_t^T = W_hh^T diag(act'(a_t)): the measured slope split
-      // into the identity twin's (W_hh alone) and the rest (act'), core/attribution.h.
+      // into the identity twin's (W_hh alone) and the rest (act'), core/analyses/attribution.h.
       const std::string split = why ? attribution_text(job, *why) : "";
       if (split.empty())
         return format(

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Measures the critical-length experiment in the page (not a test: speed is reported, never
-// asserted): serves dist/, opens it with the experiment's defaults (core/critical.h), presses Run
+// asserted): serves dist/, opens it with the experiment's defaults (core/training/critical.h), presses Run
 // and prints the wall time until every run is done, the worker's own time, and the result per
 // cell, as `gradscope critical` would print it.
 //   node tests/e2e/measure_critical.mjs ['#extra=keys'] [--shot OUT.png]

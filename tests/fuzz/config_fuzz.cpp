@@ -1,4 +1,4 @@
-// libFuzzer target for the configuration vocabulary (core/config.h), `make fuzz`.
+// libFuzzer target for the configuration vocabulary (core/model/config.h), `make fuzz`.
 //
 // For any input text, over the default Config and over a base config with every key changed:
 // - parse_config: on success, parse_config(to_text(c)) succeeds, over a default Config and over
@@ -16,7 +16,7 @@
 #include <cstring>
 #include <string>
 
-#include "config.h"
+#include "model/config.h"
 #include "../unit/config_samples.h"
 
 using namespace gs;

@@ -32,7 +32,7 @@ from torch_cells import CELLS, Stepper  # noqa: E402
 
 
 def as_number(value):
-    """The export's encoding (core/number_format.h): null is an exactly zero quantity (for a log:
+    """The export's encoding (core/io/number_format.h): null is an exactly zero quantity (for a log:
     -inf), the string "overflow" is beyond range."""
     if value is None:
         return -math.inf

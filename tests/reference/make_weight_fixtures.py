@@ -112,7 +112,7 @@ def replay(path, inputs_path, layer, readout):
 
 
 def adding_batch(T_, B, generator):
-    """The adding problem as gradscope states it (core/tasks.h): values U(0,1), one marker in
+    """The adding problem as gradscope states it (core/training/tasks.h): values U(0,1), one marker in
     each half, target the sum of the two marked values."""
     x = torch.zeros(T_, B, 2)
     x[:, :, 0] = torch.rand(T_, B, generator=generator)

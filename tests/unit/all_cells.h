@@ -1,6 +1,6 @@
 // Every cell kind, for tests that check each one.
 #pragma once
-#include "config.h"
+#include "model/config.h"
 
 namespace gs {
 

@@ -1,4 +1,4 @@
-// Values of the configuration's keys for the tests, made from the table of keys (core/config.h),
+// Values of the configuration's keys for the tests, made from the table of keys (core/model/config.h),
 // so that a test of "every key" covers a key added later without being edited. No doctest here:
 // the fuzz target (tests/fuzz/config_fuzz.cpp) includes it too.
 #pragma once
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
-#include "number_format.h"
+#include "model/config.h"
+#include "io/number_format.h"
 
 namespace gs_samples {
 

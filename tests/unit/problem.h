@@ -2,7 +2,7 @@
 // and the initial state) to differentiate.
 #pragma once
 #include "all_cells.h"
-#include "sequence.h"
+#include "bptt/sequence.h"
 
 namespace gs_test {
 

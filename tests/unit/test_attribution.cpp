@@ -6,9 +6,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "analysis.h"
-#include "attribution.h"
-#include "rng.h"
+#include "analyses/probe_summary.h"
+#include "analyses/attribution.h"
+#include "model/rng.h"
 
 using namespace gs;
 

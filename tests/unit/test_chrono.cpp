@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "model.h"
+#include "model/model.h"
 
 using namespace gs;
 

@@ -16,9 +16,9 @@
 #include <string>
 
 #include "cli_run.h"
-#include "config.h"
+#include "model/config.h"
 #include "config_samples.h"
-#include "decay.h"
+#include "bptt/decay.h"
 #include "gradscope_version.h"
 
 using namespace gs_test;

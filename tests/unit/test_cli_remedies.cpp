@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cli_run.h"
-#include "config.h"
+#include "model/config.h"
 
 using namespace gs;
 using namespace gs_test;

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "cliff.h"
+#include "analyses/cliff.h"
 
 using namespace gs;
 

@@ -1,7 +1,7 @@
 // The configuration vocabulary: round trip, and the exact one-line errors users see.
 #include <doctest/doctest.h>
 
-#include "config.h"
+#include "model/config.h"
 
 using namespace gs;
 

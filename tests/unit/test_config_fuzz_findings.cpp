@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "config.h"
+#include "model/config.h"
 
 using namespace gs;
 

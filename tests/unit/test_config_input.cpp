@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
+#include "model/config.h"
 #include "config_samples.h"
 
 using namespace gs;

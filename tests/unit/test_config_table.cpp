@@ -1,4 +1,4 @@
-// The table of keys (core/config.h, config_keys()): every key there was before the table is a
+// The table of keys (core/model/config.h, config_keys()): every key there was before the table is a
 // row with exactly the range, help, default and restart set it had, and to_text writes the same
 // bytes as before for every config; every field of Config is a row; each row agrees with itself
 // (its help and its range, its slider and its range).
@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
+#include "model/config.h"
 #include "config_samples.h"
 
 using namespace gs;
@@ -85,7 +85,7 @@ std::string to_text(const Config& c) {
 }  // namespace before_table
 
 // Every key as it was before the table: its type, valid range, help, default and the page's
-// restarts (web/compute.cpp's hand-written key sets: model keys restart everything, then decay
+// restarts (web/worker/compute.cpp's hand-written key sets: model keys restart everything, then decay
 // length seeds sequences, sweep lengths seeds sequences, training length batch optimizer lr
 // momentum clip truncate; the critical experiment's flags are new). The controls are
 // web/controls.cpp's as they were: group, place in the panel, slider range, scale and format;

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <set>
 
-#include "critical.h"
+#include "training/critical.h"
 
 using namespace gs;
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "decay.h"
+#include "bptt/decay.h"
 
 using namespace gs;
 

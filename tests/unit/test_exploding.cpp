@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "train.h"
+#include "training/train.h"
 
 using namespace gs;
 

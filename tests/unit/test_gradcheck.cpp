@@ -7,7 +7,7 @@
 #include <functional>
 
 #include "problem.h"
-#include "sequence.h"
+#include "bptt/sequence.h"
 
 using namespace gs;
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "all_cells.h"
-#include "lag_split.h"
+#include "bptt/lag_split.h"
 
 using namespace gs;
 

@@ -5,10 +5,10 @@
 
 #include <cmath>
 
-#include "number_format.h"
-#include "optimizer.h"
-#include "sweep.h"
-#include "train.h"
+#include "io/number_format.h"
+#include "training/optimizer.h"
+#include "analyses/sweep.h"
+#include "training/train.h"
 
 using namespace gs;
 

@@ -1,4 +1,4 @@
-// Your own model (core/own_model.h, core/safetensors.h): PyTorch's layers read from safetensors
+// Your own model (core/io/own_model.h, core/io/safetensors.h): PyTorch's layers read from safetensors
 // files give PyTorch's decay curves; a model written and read back is the same model, byte for
 // byte; every bad file gets its one message and changes nothing.
 #include <doctest/doctest.h>
@@ -13,8 +13,8 @@
 
 #include "all_cells.h"
 #include "fixture_files.h"
-#include "own_model.h"
-#include "safetensors.h"
+#include "io/own_model.h"
+#include "io/safetensors.h"
 
 using namespace gs;
 

@@ -16,9 +16,9 @@
 #include <tuple>
 #include <vector>
 
-#include "decay.h"
+#include "bptt/decay.h"
 #include "fixture_files.h"
-#include "sequence.h"
+#include "bptt/sequence.h"
 
 namespace {
 

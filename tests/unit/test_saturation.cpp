@@ -1,12 +1,12 @@
 // Saturation, gates and dead units (saturation.h), and the bounds theory gives (bounds.h),
-// against analysis.h's means and closed forms.
+// against probe_summary.h's means and closed forms.
 #include <doctest/doctest.h>
 
 #include <cmath>
 
-#include "analysis.h"
-#include "bounds.h"
-#include "saturation.h"
+#include "analyses/probe_summary.h"
+#include "analyses/bounds.h"
+#include "bptt/saturation.h"
 
 using namespace gs;
 
@@ -31,7 +31,7 @@ TEST_CASE("quartiles interpolate between order statistics as numpy.percentile do
   CHECK(quantile_of_sorted(w, 0.75) == doctest::Approx(22.5));
 }
 
-TEST_CASE("per-step means agree with analysis.h's overall means: tanh', dead ReLUs, f and z") {
+TEST_CASE("per-step means agree with probe_summary.h's overall means: tanh', dead ReLUs, f and z") {
   Config config;
   config.length = 120;
   config.precision = Precision::F64;

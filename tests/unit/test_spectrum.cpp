@@ -7,8 +7,8 @@
 #include <cmath>
 
 #include "all_cells.h"
-#include "analysis.h"
-#include "spectrum.h"
+#include "analyses/probe_summary.h"
+#include "bptt/spectrum.h"
 
 using namespace gs;
 

@@ -1,12 +1,12 @@
-// The long-range tasks (core/tasks.h): each batch has the shape its task promises, and the
+// The long-range tasks (core/training/tasks.h): each batch has the shape its task promises, and the
 // chance levels are the closed forms in tasks.h.
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <vector>
 
-#include "rng.h"
-#include "tasks.h"
+#include "model/rng.h"
+#include "training/tasks.h"
 
 using namespace gs;
 

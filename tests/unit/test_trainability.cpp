@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "sweep.h"
-#include "trainability.h"
+#include "analyses/sweep.h"
+#include "analyses/trainability.h"
 
 using namespace gs;
 

@@ -2,7 +2,7 @@
 // stays at chance. Shorter than the reported runs (README) so the suite stays under a minute.
 #include <doctest/doctest.h>
 
-#include "train.h"
+#include "training/train.h"
 
 using namespace gs;
 

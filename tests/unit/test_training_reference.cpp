@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "fixture_files.h"
-#include "train.h"
+#include "training/train.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <functional>
 
 #include "problem.h"
-#include "train.h"
-#include "truncation.h"
+#include "training/train.h"
+#include "training/truncation.h"
 
 using namespace gs;
 

@@ -1,6 +1,6 @@
-// The browser's computation (web/compute.cpp, plain C++ over core, run by the compute worker)
+// The browser's computation (web/worker/compute.cpp, plain C++ over core, run by the compute worker)
 // gives exactly the numbers of the one-shot core calls that the CLI prints, whatever the slicing;
-// and its messages (web/protocol.cpp) carry them to the page's Results unchanged.
+// and its messages (web/worker/protocol.cpp) carry them to the page's Results unchanged.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -11,20 +11,20 @@
 #include <map>
 #include <memory>
 
-#include "attribution.h"
-#include "bounds.h"
-#include "compute.h"
+#include "analyses/attribution.h"
+#include "analyses/bounds.h"
+#include "worker/compute.h"
 #include "config_samples.h"
-#include "critical.h"
-#include "decay.h"
-#include "lag_split.h"
-#include "protocol.h"
-#include "saturation.h"
-#include "spectrum.h"
-#include "sweep.h"
-#include "train.h"
-#include "trainability.h"
-#include "truncation.h"
+#include "training/critical.h"
+#include "bptt/decay.h"
+#include "bptt/lag_split.h"
+#include "worker/protocol.h"
+#include "bptt/saturation.h"
+#include "bptt/spectrum.h"
+#include "analyses/sweep.h"
+#include "training/train.h"
+#include "analyses/trainability.h"
+#include "training/truncation.h"
 
 using namespace gs;
 
@@ -336,7 +336,7 @@ TEST_CASE("a loaded model: the page's curves and sweep are the CLI's, and its fi
   // The page's rules: the file's cell, hidden size and precision.
   GivenModel given;
   std::vector<std::string> lines;
-  REQUIRE(page_use_own_model(*compute.own, true, config, given, lines) == "");
+  REQUIRE(gs::page_use_own_model(*compute.own, true, config, given, lines) == "");
   CHECK(config.cells == std::vector<CellKind>{CellKind::Lstm});
   CHECK(config.hidden == compute.own->model.hidden_size);
   compute_sync(compute, config);
@@ -364,7 +364,7 @@ TEST_CASE("a loaded model: the page's curves and sweep are the CLI's, and its fi
   // A contradicting config is refused by the page's check; clearing returns to drawn models.
   Config wrong = config;
   wrong.hidden = config.hidden + 1;
-  CHECK(page_use_own_model(*compute.own, false, wrong, given, lines).find("contradicts") !=
+  CHECK(gs::page_use_own_model(*compute.own, false, wrong, given, lines).find("contradicts") !=
         std::string::npos);
   REQUIRE(compute_load_model(compute, nullptr, 0) == "");
   CHECK_FALSE(compute.own);

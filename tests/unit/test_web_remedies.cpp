@@ -1,11 +1,11 @@
-// The page's "what fixes it" jobs (web/remedy_jobs.cpp), run by the compute worker a slice at a
+// The page's "what fixes it" jobs (web/worker/remedy_jobs.cpp), run by the compute worker a slice at a
 // time, give exactly the numbers of the one-shot core calls the CLI prints (critical, cliff,
 // truncation), and the worker's messages carry them to the page's Results unchanged.
 #include <doctest/doctest.h>
 
-#include "cliff.h"
-#include "compute.h"
-#include "protocol.h"
+#include "analyses/cliff.h"
+#include "worker/compute.h"
+#include "worker/protocol.h"
 
 using namespace gs;
 

@@ -1,0 +1,59 @@
+// One time step of a recurrent cell, forward and backward, for every cell kind. Each kind's
+// equations and code live in its own file (rnn_cell.cpp, lstm_cell.cpp, gru_cell.cpp), forward
+// and backward side by side. The arguments follow llm.c's order: outputs, then inputs, then the
+// weights; every matrix is a column block of the sequence buffers of sequence.h (no copies).
+//
+// Shapes: H hidden units, B sequences of the batch as columns. The input projection
+// W_ih x_t + b_ih is not done here: sequence.cpp computes it for many steps in one matrix
+// product, and forward completes it in place. Backward returns dgates = dL/d(W_hh h_{t-1} + b_hh)
+// for each gate block, from which sequence.cpp forms the weight gradients over many steps in one
+// product too, and dL/dh_{t-1} (and dL/dc_{t-1}), the recursion that carries the gradient back.
+#pragma once
+#include "model/config.h"
+#include "model/params.h"
+
+namespace gs {
+
+// Facts of each cell kind that the analyses share, stated once.
+// Pascanu et al.'s gamma: the largest value the activation's derivative takes (1/4 for the
+// sigmoid; 1 for tanh, ReLU and the identity). Meaningful for the RNNs.
+inline double activation_derivative_bound(CellKind cell) {
+  return cell == CellKind::RnnSigmoid ? 0.25 : 1.0;
+}
+// The gate block whose gate keeps the state: f of the LSTM (blocks i f g o) and z of the GRU
+// (r z n), both block 1; -1 for the RNNs, which have no gate.
+inline int keep_gate_block(CellKind cell) {
+  return cell == CellKind::Lstm || cell == CellKind::Gru ? 1 : -1;
+}
+
+// Vanilla RNN. h: on entry W_ih x_t + b_ih + b_hh; on exit h_t = act(a_t). (H, B)
+template <class T>
+void rnn_forward(CellKind act, MatRef<T> h, ConstMatRef<T> h_prev, const ParamsT<T>& p);
+// dgates = dL/da_t (H, B) and dh_prev = W_hh^T dgates, from dh = dL/dh_t and h = h_t.
+template <class T>
+void rnn_backward(CellKind act, MatRef<T> dgates, MatRef<T> dh_prev, ConstMatRef<T> dh,
+                  ConstMatRef<T> h, const ParamsT<T>& p);
+
+// LSTM. gates (4H, B): on entry W_ih x_t + b_ih + b_hh; on exit i f g o after their
+// nonlinearities. Writes h_t, c_t and tanh(c_t) (H, B).
+template <class T>
+void lstm_forward(MatRef<T> gates, MatRef<T> h, MatRef<T> c, MatRef<T> tanh_c,
+                  ConstMatRef<T> h_prev, ConstMatRef<T> c_prev, const ParamsT<T>& p);
+template <class T>
+void lstm_backward(MatRef<T> dgates, MatRef<T> dh_prev, MatRef<T> dc_prev, ConstMatRef<T> dh,
+                   ConstMatRef<T> dc, ConstMatRef<T> gates, ConstMatRef<T> c_prev,
+                   ConstMatRef<T> tanh_c, const ParamsT<T>& p);
+
+// GRU. gates (3H, B): on entry W_ih x_t + b_ih; on exit r z n. Writes h_t and
+// hidden_n = W_hn h_{t-1} + b_hn (H, B), which backward needs; scratch is (3H, B).
+template <class T>
+void gru_forward(MatRef<T> gates, MatRef<T> h, MatRef<T> hidden_n, MatRef<T> scratch,
+                 ConstMatRef<T> h_prev, const ParamsT<T>& p);
+// The reset gate multiplies W_hn h + b_hn but not W_in x + b_in, so the gradient with respect to
+// the input projection differs from dgates in the n block: dgates_in (3H, B) holds it.
+template <class T>
+void gru_backward(MatRef<T> dgates, MatRef<T> dgates_in, MatRef<T> dh_prev, ConstMatRef<T> dh,
+                  ConstMatRef<T> gates, ConstMatRef<T> hidden_n, ConstMatRef<T> h_prev,
+                  const ParamsT<T>& p);
+
+}  // namespace gs

@@ -1,0 +1,130 @@
+#include "model/model.h"
+
+#include <Eigen/Eigenvalues>
+#include <Eigen/QR>
+#include <cmath>
+
+#include "model/chrono.h"
+
+namespace gs {
+
+int gate_count(CellKind cell) {
+  switch (cell) {
+    case CellKind::Lstm: return 4;
+    case CellKind::Gru: return 3;
+    case CellKind::RnnTanh:
+    case CellKind::RnnRelu:
+    case CellKind::RnnSigmoid:
+    case CellKind::RnnIdentity: return 1;
+  }
+  return 1;  // unreachable: every kind is listed above, so -Wswitch names a new one
+}
+
+bool has_cell_state(CellKind cell) { return cell == CellKind::Lstm; }
+
+namespace {
+
+// Every random draw goes through these, row by row, so the order (and so every number) is fixed
+// by the code and not by Eigen's internals.
+void fill_uniform(Eigen::Ref<Mat> m, real bound, Rng& rng) {
+  for (Eigen::Index r = 0; r < m.rows(); ++r)
+    for (Eigen::Index c = 0; c < m.cols(); ++c) m(r, c) = rng.uniform(-bound, bound);
+}
+
+void fill_normal(Eigen::Ref<Mat> m, real stddev, Rng& rng) {
+  for (Eigen::Index r = 0; r < m.rows(); ++r)
+    for (Eigen::Index c = 0; c < m.cols(); ++c) m(r, c) = stddev * rng.normal();
+}
+
+// A random orthogonal matrix: Q of the QR decomposition of a Gaussian matrix, with the signs of
+// R's diagonal folded in so that Q is uniformly (Haar) distributed (as torch.nn.init.orthogonal_).
+Mat random_orthogonal(int n, Rng& rng) {
+  Mat gaussian(n, n);
+  fill_normal(gaussian, 1.0, rng);
+  Eigen::HouseholderQR<Mat> qr(gaussian);
+  Mat q = qr.householderQ();
+  const Mat r = qr.matrixQR().triangularView<Eigen::Upper>();
+  for (int j = 0; j < n; ++j)
+    if (r(j, j) < 0) q.col(j) = -q.col(j);
+  return q;
+}
+
+real spectral_radius(const Mat& square) {
+  Eigen::EigenSolver<Mat> solver(square, /*computeEigenvectors=*/false);
+  return solver.eigenvalues().cwiseAbs().maxCoeff();
+}
+
+}  // namespace
+
+Model make_model(CellKind cell, int input_size, int hidden_size, int output_size,
+                 const Config& config, Rng& rng) {
+  Model model;
+  model.cell = cell;
+  model.input_size = input_size;
+  model.hidden_size = hidden_size;
+  model.output_size = output_size;
+  const int H = hidden_size, I = input_size, G = gate_count(cell);
+  Params& p = model.params;
+  p.weight_ih = Mat::Zero(G * H, I);
+  p.weight_hh = Mat::Zero(G * H, H);
+  p.bias_ih = Vec::Zero(G * H);
+  p.bias_hh = Vec::Zero(G * H);
+
+  // Recurrent layer, gate block by gate block (each block is H x I or H x H).
+  const real pytorch_bound = 1.0 / std::sqrt(static_cast<real>(H));
+  switch (config.init) {
+    case InitKind::Uniform:  // torch.nn.RNN/LSTM/GRU default: everything U(-1/sqrt(H), 1/sqrt(H))
+      fill_uniform(p.weight_ih, pytorch_bound, rng);
+      fill_uniform(p.weight_hh, pytorch_bound, rng);
+      fill_uniform(p.bias_ih, pytorch_bound, rng);
+      fill_uniform(p.bias_hh, pytorch_bound, rng);
+      break;
+    case InitKind::Xavier:  // Glorot & Bengio 2010: U(+-sqrt(6 / (fan_in + fan_out))) per block
+      for (int g = 0; g < G; ++g) {
+        fill_uniform(p.weight_ih.middleRows(g * H, H), std::sqrt(6.0 / (I + H)), rng);
+        fill_uniform(p.weight_hh.middleRows(g * H, H), std::sqrt(6.0 / (H + H)), rng);
+      }
+      break;
+    case InitKind::Orthogonal:  // Saxe et al. 2014: every singular value of each block is 1
+      for (int g = 0; g < G; ++g) {
+        fill_uniform(p.weight_ih.middleRows(g * H, H), std::sqrt(6.0 / (I + H)), rng);
+        p.weight_hh.middleRows(g * H, H) = random_orthogonal(H, rng);
+      }
+      break;
+    case InitKind::Identity:  // IRNN, Le et al. 2015: W_hh = I, W_ih ~ N(0, 0.001^2), b = 0
+      for (int g = 0; g < G; ++g) {
+        fill_normal(p.weight_ih.middleRows(g * H, H), 0.001, rng);
+        p.weight_hh.middleRows(g * H, H).setIdentity();
+      }
+      break;
+  }
+
+  // Recurrent scale, then (if asked) each block rescaled to an exact spectral radius.
+  p.weight_hh *= config.scale;
+  if (config.radius > 0) {
+    for (int g = 0; g < G; ++g) {
+      const Mat block = p.weight_hh.middleRows(g * H, H);
+      const real radius = spectral_radius(block);
+      if (radius > 0) p.weight_hh.middleRows(g * H, H) = block * (config.radius / radius);
+    }
+  }
+
+  // LSTM forget gate (block 1 of i f g o): the bias sum b_if + b_hf is the setting.
+  if (cell == CellKind::Lstm) {
+    p.bias_ih.segment(H, H).setConstant(config.forget_bias);
+    p.bias_hh.segment(H, H).setZero();
+  }
+
+  // Readout as torch.nn.Linear's default: U(-1/sqrt(H), 1/sqrt(H)) for weight and bias.
+  p.weight_out = Mat(output_size, H);
+  p.bias_out = Vec(output_size);
+  fill_uniform(p.weight_out, pytorch_bound, rng);
+  fill_uniform(p.bias_out, pytorch_bound, rng);
+
+  // Chrono initialization of the gate biases (chrono.h) draws last, so that everything else is
+  // the same model as without it.
+  if (config.chrono > 0) apply_chrono_init(model, config.chrono, rng);
+  return model;
+}
+
+}  // namespace gs

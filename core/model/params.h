@@ -1,0 +1,81 @@
+// Parameters of one recurrent layer plus its linear readout, in PyTorch's names and layout
+// (torch.nn.RNN / LSTM / GRU, layer 0), so they can be exported and checked against PyTorch.
+// G is the number of gate blocks stacked in the rows: 1 for RNN, 4 for LSTM (i f g o), 3 for GRU
+// (r z n). The same struct holds the gradients.
+#pragma once
+#include <cmath>
+#include <utility>
+
+#include "model/scalar.h"
+
+namespace gs {
+
+template <class T>
+struct ParamsT {
+  MatT<T> weight_ih;   // (G*H, I)
+  MatT<T> weight_hh;   // (G*H, H)
+  VecT<T> bias_ih;     // (G*H)
+  VecT<T> bias_hh;     // (G*H)
+  MatT<T> weight_out;  // (O, H)  readout y_t = weight_out h_t + bias_out
+  VecT<T> bias_out;    // (O)
+
+  // Calls f(name, tensor) for every tensor, PyTorch name first; f takes `auto&`.
+  template <class F>
+  void visit(F&& f) {
+    f("weight_ih_l0", weight_ih);
+    f("weight_hh_l0", weight_hh);
+    f("bias_ih_l0", bias_ih);
+    f("bias_hh_l0", bias_hh);
+    f("weight_out", weight_out);
+    f("bias_out", bias_out);
+  }
+  template <class F>
+  void visit(F&& f) const {
+    const_cast<ParamsT*>(this)->visit(
+        [&](const char* name, auto& t) { f(name, std::as_const(t)); });
+  }
+};
+using Params = ParamsT<double>;
+
+// Zero tensors of the same shapes as `like`.
+template <class T>
+ParamsT<T> zeros_like(const ParamsT<T>& like) {
+  ParamsT<T> zeros = like;
+  zeros.visit([](const char*, auto& tensor) { tensor.setZero(); });
+  return zeros;
+}
+
+// The same values in another precision (float -> double is exact).
+template <class To, class From>
+ParamsT<To> params_cast(const ParamsT<From>& from) {
+  ParamsT<To> to;
+  to.weight_ih = from.weight_ih.template cast<To>();
+  to.weight_hh = from.weight_hh.template cast<To>();
+  to.bias_ih = from.bias_ih.template cast<To>();
+  to.bias_hh = from.bias_hh.template cast<To>();
+  to.weight_out = from.weight_out.template cast<To>();
+  to.bias_out = from.bias_out.template cast<To>();
+  return to;
+}
+
+// Total number of scalars.
+template <class T>
+long count_scalars(const ParamsT<T>& params) {
+  long count = 0;
+  params.visit([&](const char*, const auto& tensor) { count += tensor.size(); });
+  return count;
+}
+
+// The global L2 norm over every tensor, computed with scaling (as LAPACK's nrm2) so that it
+// neither overflows for entries above 1e154 nor underflows below 1e-154: clipping must work on
+// any finite gradient. Accumulated in double whatever T is.
+template <class T>
+double global_norm(const ParamsT<T>& params) {
+  double norm = 0;
+  params.visit([&](const char*, const auto& tensor) {
+    norm = std::hypot(norm, static_cast<double>(tensor.template cast<double>().stableNorm()));
+  });
+  return norm;
+}
+
+}  // namespace gs

@@ -1,0 +1,83 @@
+// The compute worker. It loads compute.js/compute.wasm (core/ and web/worker/compute.cpp, built for a
+// worker by CMake), takes the page's messages ({config: text}, {train: TrainAction number},
+// {critical: CriticalAction number}, {cliff: [w, b]}, {model: file bytes or null, layer_choice}, {save: file
+// name}), computes in slices of about 25 ms with the page's messages handled in between, and
+// after each slice posts what changed (web/worker/protocol.h) as a transferred ArrayBuffer. It runs its own instance of the
+// core and shares no memory with the page, so any static host serves it (no special headers).
+'use strict';
+
+var SLICE_MS = 25;
+
+var ready = false, pending = [], scheduled = false;
+
+// A zero-delay "run again": a MessageChannel message queues behind the page's messages, so they
+// are handled between slices (setTimeout(0) would add a 4 ms clamp after a few rounds).
+var again = new MessageChannel();
+again.port1.onmessage = slice;
+function schedule() {
+  if (!scheduled) {
+    scheduled = true;
+    again.port2.postMessage(0);
+  }
+}
+
+function post() {
+  var p = Module._worker_update(), n = Module._worker_update_size();
+  var bytes = HEAPU8.slice(p, p + n);  // a copy out of the heap, handed over without another
+  postMessage(bytes.buffer, [bytes.buffer]);
+}
+
+function slice() {
+  scheduled = false;
+  var more = Module._worker_advance(SLICE_MS);
+  post();
+  if (more) schedule();
+}
+
+function handle(message) {
+  if ('config' in message) {
+    var text = String(message.config), n = lengthBytesUTF8(text) + 1, p = Module._malloc(n);
+    stringToUTF8(text, p, n);
+    Module._worker_config(p);
+    Module._free(p);
+  } else if ('train' in message) {
+    Module._worker_train(message.train | 0);  // a TrainAction (results.h) as a number
+  } else if ('critical' in message) {
+    Module._worker_critical(message.critical | 0);  // a CriticalAction (results.h)
+  } else if ('cliff' in message) {
+    Module._worker_cliff(+message.cliff[0], +message.cliff[1]);  // a start point (w, b)
+  } else if ('model' in message) {
+    // your own model's file (an ArrayBuffer) and which of its layers (-1: its only one), or
+    // null: back to drawn models
+    var bytes = message.model ? new Uint8Array(message.model) : new Uint8Array(0);
+    var q = Module._malloc(Math.max(1, bytes.length));
+    HEAPU8.set(bytes, q);
+    var choice = typeof message.layer_choice === 'number' ? message.layer_choice | 0 : -1;
+    Module._worker_load_model(q, bytes.length, choice);
+    Module._free(q);
+  } else if ('save' in message) {
+    // "Download model": the current model as safetensors, sent back under the page's name
+    var f = Module._worker_model_file(), size = Module._worker_model_file_size();
+    var file = HEAPU8.slice(f, f + size);
+    postMessage({ file: file.buffer, name: String(message.save) }, [file.buffer]);
+    return;  // nothing computed changed
+  }
+  post();  // at once: the page learns that its message was handled
+  schedule();
+}
+
+self.onmessage = function (e) {
+  if (ready) handle(e.data);
+  else pending.push(e.data);
+};
+
+var Module = {
+  onRuntimeInitialized: function () {
+    ready = true;
+    pending.forEach(handle);
+    pending = [];
+  },
+  print: function (text) { console.log('[worker] ' + text); },
+  printErr: function (text) { console.warn('[worker] ' + text); }
+};
+importScripts('compute.js');
