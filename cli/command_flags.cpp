@@ -72,6 +72,7 @@ std::string command_flags(const std::string& command,
       flags.scales = scale_grid(lo.scale, hi.scale, n, geometric);
     }
   }
+  if (command == "cliff") return cliff_error(flags.cliff_w, flags.cliff_b, flags.cliff);
   return "";
 }
 

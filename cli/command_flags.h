@@ -28,7 +28,8 @@ struct CommandFlags {
   }
 };
 
-// Reads the (flag, value) pairs given to `command` into `flags`. Returns "" or the error.
+// Reads the (flag, value) pairs given to `command` into `flags`, and checks them together (the
+// cliff's grid). Returns "" or the error.
 std::string command_flags(const std::string& command,
                           const std::vector<std::pair<std::string, std::string>>& given,
                           CommandFlags& flags);

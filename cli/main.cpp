@@ -43,6 +43,10 @@ struct Command {
   std::string (*check)(const Command& command, const Config& config);
   // Prints the command's output (after every check has passed), writing its export if any.
   void (*run)(const Config& config, CommandFlags& flags, std::FILE* export_file);
+  // A form of the command whose arguments are not flags (critical --merge A.csv B.csv): its
+  // exit code, or -1 when argv is not that form.
+  int (*other_form)(int argc, char** argv) = nullptr;
+  bool writes_export_itself = false;  // as it runs (train); else main opens --export first
 };
 
 // The radius as the canonical text writes it.
@@ -102,6 +106,26 @@ void run_cliff(const Config& config, CommandFlags& flags, std::FILE*) {
   print_cliff(flags.cliff, flags.cliff_w, flags.cliff_b);
 }
 
+// critical --merge A.csv B.csv ...: the shards' files are the only arguments.
+int merge_shards(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i)
+    if (std::string(argv[i]) == "--merge") {
+      std::vector<std::string> paths;
+      for (int j = 2; j < argc; ++j) {
+        const std::string arg = argv[j];
+        if (j == i) continue;
+        if (arg.rfind("--", 0) == 0 || arg.find('=') != std::string::npos)
+          fail("--merge takes only shard files (the config comes from them), not '" +
+               excerpt(arg) + "'");
+        paths.push_back(arg);
+      }
+      if (const std::string error = merge_critical(paths); !error.empty()) fail(error);
+      finish_output();
+      return 0;
+    }
+  return -1;
+}
+
 void run_truncation(const Config& config, CommandFlags& flags, std::FILE*) {
   print_provenance(config);
   print_truncation(config, flags.own.loaded ? &flags.own.train_model : nullptr);
@@ -136,7 +160,7 @@ const Command kCommands[] = {
      "                       it trains: about 23 MB per cell at the defaults (70 MB for the\n"
      "                       three default cells), in proportion to iters x batch x length.\n",
      true, check_training,
-     [](const Config& c, CommandFlags& f, std::FILE*) { run_train(c, f); }},
+     [](const Config& c, CommandFlags& f, std::FILE*) { run_train(c, f); }, nullptr, true},
     {"bench", "times forward + full BPTT of one minibatch per cell",
      "Times forward + full BPTT of one minibatch per cell (hidden, length, batch) and prints\n"
      "a table: milliseconds per pass, time steps per second, and GFLOP/s of its matrix\n"
@@ -157,7 +181,7 @@ const Command kCommands[] = {
      "  --merge A.csv B.csv ...   (instead of any other flag) join the shards of one config\n"
      "                       and print the whole table and the summary exactly as one run\n",
      true, check_critical,
-     run_critical},
+     run_critical, merge_shards},
     {"cliff", "the exploding gradient's cliff of a one-unit RNN (Pascanu 2013)",
      "The cliff of Pascanu, Mikolov & Bengio (2013, Fig. 6): the one-unit RNN\n"
      "x_t = w sigmoid(x_{t-1}) + b from x_0, loss E = (sigmoid(x_steps) - target)^2, and its\n"
@@ -370,23 +394,8 @@ int main(int argc, char** argv) {
     fail("unknown command '" + excerpt(argv[1]) + "' (commands: " + command_names() + ")");
   const std::string name = command->name;
 
-  // critical --merge A.csv B.csv ...: the shards' files are the only arguments
-  if (name == "critical")
-    for (int i = 2; i < argc; ++i)
-      if (std::string(argv[i]) == "--merge") {
-        std::vector<std::string> paths;
-        for (int j = 2; j < argc; ++j) {
-          const std::string arg = argv[j];
-          if (j == i) continue;
-          if (arg.rfind("--", 0) == 0 || arg.find('=') != std::string::npos)
-            fail("--merge takes only shard files (the config comes from them), not '" +
-                 excerpt(arg) + "'");
-          paths.push_back(arg);
-        }
-        if (const std::string error = merge_critical(paths); !error.empty()) fail(error);
-        finish_output();
-        return 0;
-      }
+  if (command->other_form)
+    if (const int code = command->other_form(argc, argv); code >= 0) return code;
 
   // Flags -> one key=value text, parsed and validated in one place (core/model/config.cpp).
   std::string text = command->defaults;
@@ -432,16 +441,12 @@ int main(int argc, char** argv) {
     fail(error);
   if (flags.own.loaded)
     if (const std::string error = command_error(*command, config); !error.empty()) fail(error);
-  if (name == "cliff")
-    if (const std::string error = cliff_error(flags.cliff_w, flags.cliff_b, flags.cliff);
-        !error.empty())
-      fail(error);
   const std::string& export_path = flags.export_path;
   if (!export_path.empty())
     if (const std::string error = export_error(config); !error.empty()) fail(error);
   // decay's and spectrum's exports are opened here, train's by its exporter (as it trains)
   std::FILE* export_file =
-      name != "train" && !export_path.empty() ? open_export(export_path) : nullptr;
+      !command->writes_export_itself && !export_path.empty() ? open_export(export_path) : nullptr;
   if (const std::string error = open_save(flags.own); !error.empty()) fail(error);
 
   command->run(config, flags, export_file);
