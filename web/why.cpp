@@ -462,8 +462,10 @@ std::string trainability_text(const Results& c) {
   return text;
 }
 
+}  // namespace
+
 // The decay curves' story: also what Why says while no view with a text of its own is in focus.
-std::string why_decay_text(const App& app) {
+std::string why_decay(const App& app) {
   const Results& c = app.results;
   const int steps = gs::task_shape(c.config.task, c.config.length).steps;
   if (!decay_done(c) || !results_current(app)) return "Computing the decay curves...";
@@ -480,18 +482,14 @@ std::string why_decay_text(const App& app) {
   return text;
 }
 
-}  // namespace
-
 // With your own model loaded, Why starts by saying which model and what its curve measures.
 std::string explain(const App& app, View view) {
   const ViewRow* row = view_row(view);
-  return own_model_why(app) + (row ? row->why(app) : why_decay_text(app));
+  return own_model_why(app) + (row ? row->why(app) : why_decay(app));
 }
 
-std::string why_decay(const App& app) { return why_decay_text(app); }
-
 std::string why_heatmap(const App& app) {
-  std::string text = why_decay_text(app);
+  std::string text = why_decay(app);
   if (decay_done(app.results) && results_current(app))
     text +=
         "In the heatmap each row is one hidden unit: a dark left side means the units "
