@@ -391,44 +391,47 @@ bool add_decimated(Series& s, const double* xs, const double* ys, int n) {
   const int columns = static_cast<int>(g.size.x);
   if (!ax.fixed || columns <= 0 || n < 8 * columns || !(ax.max > ax.min)) return false;
   const double width = (ax.max - ax.min) / columns;
-  const Scale y_scale = g.axis[Y].scale;
-  const auto keep = [&s](double x, double y) {
-    s.x.push_back(x);
-    s.y.push_back(y);
+  const Scale x_scale = ax.scale, y_scale = g.axis[Y].scale;
+  // The scales are monotonic, so a column's bounds, lowest and highest point are found on the data
+  // themselves and only the kept points are mapped: the loop over every point stays short (the
+  // frame a 100,000-step curve arrives in runs it before the browser has optimized it).
+  const auto on_axis = [y_scale](double y) {  // finite once mapped
+    return y_scale == Scale::Log10 ? y > 0 && y < INFINITY : std::isfinite(y);
+  };
+  const auto from_axis = [x_scale](double v) {
+    return x_scale == Scale::Log10 ? std::pow(10.0, v) : v;
+  };
+  const auto keep = [&](int i) {
+    s.x.push_back(to_axis(x_scale, xs[i]));
+    s.y.push_back(to_axis(y_scale, ys[i]));
   };
   double previous_x = -INFINITY;
   for (int i = 0; i < n;) {
-    const double x = to_axis(ax.scale, xs[i]), y = to_axis(y_scale, ys[i]);
+    const double x = to_axis(x_scale, xs[i]);
     if (!(x >= previous_x)) {  // not sorted (or NaN x): every point, as PlotLine adds them
       s.x.clear();
       s.y.clear();
       return false;
     }
     previous_x = x;
-    if (!std::isfinite(y)) {
-      keep(x, y);
-      ++i;
+    if (!on_axis(ys[i])) {  // kept where it is: it breaks the line
+      keep(i++);
       continue;
     }
-    // the run of finite points in x's column: its first, lowest, highest and last
-    const double column = std::floor((x - ax.min) / width);
-    int lowest = i, highest = i, last = i;
-    double low = y, high = y, last_x = x, last_y = y;
-    int j = i + 1;
-    for (; j < n; ++j) {
-      const double xj = to_axis(ax.scale, xs[j]), yj = to_axis(y_scale, ys[j]);
-      if (!(xj >= previous_x) || !std::isfinite(yj) || std::floor((xj - ax.min) / width) != column)
-        break;
-      previous_x = xj;
-      if (yj < low) low = yj, lowest = j;
-      if (yj > high) high = yj, highest = j;
-      last = j, last_x = xj, last_y = yj;
+    // the run of sorted, finite points in x's column: its first, lowest, highest and last
+    const double column_end = from_axis(ax.min + (std::floor((x - ax.min) / width) + 1) * width);
+    int lowest = i, highest = i, j = i + 1;
+    for (; j < n && xs[j] < column_end && xs[j] >= xs[j - 1] && on_axis(ys[j]); ++j) {
+      if (ys[j] < ys[lowest]) lowest = j;
+      if (ys[j] > ys[highest]) highest = j;
     }
-    keep(x, y);
+    const int last = j - 1;
+    keep(i);
     const int a = std::min(lowest, highest), b = std::max(lowest, highest);
-    if (a != i && a != last) keep(to_axis(ax.scale, xs[a]), a == lowest ? low : high);
-    if (b != a && b != i && b != last) keep(to_axis(ax.scale, xs[b]), b == lowest ? low : high);
-    if (last != i) keep(last_x, last_y);
+    if (a != i && a != last) keep(a);
+    if (b != a && b != i && b != last) keep(b);
+    if (last != i) keep(last);
+    previous_x = to_axis(x_scale, xs[last]);
     i = j;
   }
   return true;

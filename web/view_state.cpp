@@ -20,6 +20,11 @@ Json log10_array(const std::vector<double>& values) {
   return out;
 }
 
+// A curve by step t = 1..T, from the same curve by steps back from the loss, k = T - t.
+std::vector<double> by_t(const std::vector<double>& by_lag) {
+  return {by_lag.rbegin(), by_lag.rend()};
+}
+
 // `log10`: the values are log10 of a quantity, whose -inf (exactly zero) is null, as in the CLI's
 // empty field; else plain values (a gate, a derivative), where 0 is 0.
 Json series_json(const StepSeries& s, bool log10 = false) {
@@ -67,9 +72,11 @@ Json decay_state(const App& app) {
                      {"log10_grad_norm_h", seeds},
                      {"log10_grad_norm_c", log10_array(job.curve_c)},  // first probe, LSTM
                      {"log10_forget_path", log10_array(job.curve_forget_path)},
-                     {"median", log10_array(job.median)},
-                     {"p10", log10_array(job.lo)},
-                     {"p90", log10_array(job.hi)},
+                     {"median", log10_array(by_t(job.median_by_lag))},
+                     {"p10", log10_array(by_t(job.lo_by_lag.empty() ? job.median_by_lag
+                                                                     : job.lo_by_lag))},
+                     {"p90", log10_array(by_t(job.hi_by_lag.empty() ? job.median_by_lag
+                                                                     : job.hi_by_lag))},
                      {"analysis",
                       {{"log10_per_step", a.log10_per_step},
                        {"sigma_max_whh", a.sigma_max_whh},

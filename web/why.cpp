@@ -104,20 +104,10 @@ std::string radius_text(const WhyResult& w, int steps) {
 }  // namespace
 
 bool cell_state_on_solid_line(const Results& r, const DecayResult& d) {
-  if (d.curves.empty() || d.curve_c.size() != d.curves[0].size()) return false;
-  double lo = INFINITY, hi = -INFINITY;
+  double lo = INFINITY, hi = -INFINITY;  // the plot's range of medians
   for (const DecayResult& job : r.decay)
-    for (double v : job.median)
-      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-  const double tolerance = 0.015 * (hi - lo);
-  bool any = false;
-  for (size_t t = 0; t < d.curve_c.size(); ++t) {
-    const double c = d.curve_c[t], h = d.curves[0][t];
-    if (!std::isfinite(c) || !std::isfinite(h)) continue;
-    if (std::abs(c - h) > tolerance) return false;
-    any = true;
-  }
-  return any;
+    lo = std::min(lo, job.median_low), hi = std::max(hi, job.median_high);
+  return std::isfinite(d.cell_state_gap) && d.cell_state_gap <= 0.015 * (hi - lo);
 }
 
 double log10_per_step_of(const std::vector<double>& curve) {

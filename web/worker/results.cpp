@@ -52,35 +52,41 @@ double recent_loss(const TrainResult& r, int iterations) {
 }
 
 void summarize_decay(DecayResult& r) {
+  // At 100,000 steps these arrays are megabytes, made while a frame waits: filled by assign (one
+  // copy, no zero fill first), and one probe's quantiles are not copies of its curve.
   const size_t T = r.curves[0].size();
-  r.median.resize(T);
-  r.lo.resize(T);
-  r.hi.resize(T);
-  std::vector<double> at_t(r.curves.size());
-  for (size_t t = 0; t < T; ++t) {
-    if (r.curves.size() == 1) {  // one probe is its own median and quantiles
-      r.median[t] = r.lo[t] = r.hi[t] = r.curves[0][t];
-      continue;
-    }
-    for (size_t i = 0; i < r.curves.size(); ++i) at_t[i] = r.curves[i][t];
-    double q[3];
-    gs::quantiles(at_t, {0.5, 0.1, 0.9}, q);
-    r.median[t] = q[0], r.lo[t] = q[1], r.hi[t] = q[2];
-  }
   r.lags.resize(T);
-  r.median_by_lag.resize(T);
-  r.lo_by_lag.resize(T);
-  r.hi_by_lag.resize(T);
-  r.c_by_lag.resize(r.curve_c.size());
-  r.forget_path_by_lag.resize(r.curve_forget_path.size());
-  for (size_t k = 0; k < T; ++k) {
-    r.lags[k] = static_cast<double>(k);
-    r.median_by_lag[k] = r.median[T - 1 - k];
-    r.lo_by_lag[k] = r.lo[T - 1 - k];
-    r.hi_by_lag[k] = r.hi[T - 1 - k];
-    if (!r.curve_c.empty()) r.c_by_lag[k] = r.curve_c[T - 1 - k];
-    if (!r.curve_forget_path.empty()) r.forget_path_by_lag[k] = r.curve_forget_path[T - 1 - k];
+  for (size_t k = 0; k < T; ++k) r.lags[k] = static_cast<double>(k);
+  if (r.curves.size() == 1) {  // one probe is its own median; no band
+    r.median_by_lag.assign(r.curves[0].rbegin(), r.curves[0].rend());  // k = T - t
+    r.lo_by_lag.clear();
+    r.hi_by_lag.clear();
+  } else {
+    r.median_by_lag.resize(T);
+    r.lo_by_lag.resize(T);
+    r.hi_by_lag.resize(T);
+    std::vector<double> at_t(r.curves.size());
+    for (size_t k = 0; k < T; ++k) {
+      for (size_t i = 0; i < r.curves.size(); ++i) at_t[i] = r.curves[i][T - 1 - k];
+      double q[3];
+      gs::quantiles(at_t, {0.5, 0.1, 0.9}, q);
+      r.median_by_lag[k] = q[0], r.lo_by_lag[k] = q[1], r.hi_by_lag[k] = q[2];
+    }
   }
+  r.c_by_lag.assign(r.curve_c.rbegin(), r.curve_c.rend());
+  r.forget_path_by_lag.assign(r.curve_forget_path.rbegin(), r.curve_forget_path.rend());
+
+  r.median_low = INFINITY, r.median_high = -INFINITY;
+  for (double v : r.median_by_lag)
+    if (std::isfinite(v))
+      r.median_low = std::min(r.median_low, v), r.median_high = std::max(r.median_high, v);
+  r.cell_state_gap = NAN;
+  if (r.curve_c.size() == T)
+    for (size_t t = 0; t < T; ++t) {
+      const double gap = std::abs(r.curve_c[t] - r.curves[0][t]);
+      if (std::isfinite(gap))
+        r.cell_state_gap = std::isnan(r.cell_state_gap) ? gap : std::max(r.cell_state_gap, gap);
+    }
 }
 
 void make_heat_columns(DecayResult& r, const std::vector<float>& unit_map, int H) {
