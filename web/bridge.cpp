@@ -23,6 +23,7 @@ void js_worker_config(const char* text);
 void js_worker_train(int action);
 void js_worker_critical(int action);
 void js_worker_cliff(double w, double b);
+void js_worker_first_screen_drawn();
 void js_copy_link();
 void js_download(const char* filename, const char* mime, const char* text);
 void js_download_canvas_png(const char* filename);
@@ -250,6 +251,7 @@ void bridge_send_config(const std::string& config_text) { js_worker_config(confi
 void bridge_send_train(TrainAction action) { js_worker_train(static_cast<int>(action)); }
 void bridge_send_critical(CriticalAction action) { js_worker_critical(static_cast<int>(action)); }
 void bridge_send_cliff(double w, double b) { js_worker_cliff(w, b); }
+void bridge_send_first_screen_drawn() { js_worker_first_screen_drawn(); }
 void bridge_copy_link() { js_copy_link(); }
 void bridge_download(const char* filename, const char* mime, const std::string& text) {
   js_download(filename, mime, text.c_str());

@@ -23,6 +23,9 @@ void bridge_send_config(const std::string& config_text);
 void bridge_send_train(TrainAction action);
 void bridge_send_critical(CriticalAction action);
 void bridge_send_cliff(double w, double b);
+// The first screen's curves are drawn: the worker goes on to the other pages' work, which it held
+// back so that the first picture had the machine (compute.h: hold_for_first_screen).
+void bridge_send_first_screen_drawn();
 
 // Copies location.href to the clipboard; app.notice says whether it worked.
 void bridge_copy_link();

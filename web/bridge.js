@@ -80,6 +80,9 @@ mergeInto(LibraryManager.library, {
   js_worker_cliff: function (w, b) {
     Module.gradscopeWorker.postMessage({ cliff: [w, b] });
   },
+  js_worker_first_screen_drawn: function () {
+    Module.gradscopeWorker.postMessage({ first_screen_drawn: true });
+  },
 
   js_copy_link: function () {
     var done = function (ok) { _gradscope_notice(ok ? 1 : 0); };

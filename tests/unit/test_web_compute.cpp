@@ -76,6 +76,28 @@ TEST_CASE("sliced decay curves and sweep equal the one-shot core results") {
     CHECK(compute.sweep.points[i].per_probe == whole.points[i].per_probe);
 }
 
+TEST_CASE("held for the first screen, the worker computes the decay curves and the sweep only") {
+  Config config;
+  REQUIRE(parse_config(config, "cell=rnn-tanh,gru&length=30&hidden=8&lengths=10,20") == "");
+  Compute compute;
+  compute.hold_for_first_screen = true;
+  compute_sync(compute, config);
+  int calls = 0;
+  while (compute_advance(compute, 1.0, fake_now)) REQUIRE(++calls < 100000);
+  CHECK(decay_done(compute));
+  CHECK(compute.sweep_done);
+  for (const WhyJob& job : compute.why) CHECK_FALSE(job.result.done);  // held back
+  CHECK(compute.cliff.result.progress == 0);
+
+  compute.hold_for_first_screen = false;  // the page drew it: the rest follows
+  while (compute_advance(compute, 1.0, fake_now) && ++calls < 100000) {
+    bool why_done = true;
+    for (const WhyJob& job : compute.why) why_done = why_done && job.result.done;
+    if (why_done) break;
+  }
+  for (const WhyJob& job : compute.why) CHECK(job.result.done);
+}
+
 TEST_CASE("training in the page equals training in one go, and only training keys restart it") {
   Config config;
   REQUIRE(parse_config(config, "cell=gru,rnn-relu&length=20&hidden=8&iters=6&batch=4") == "");

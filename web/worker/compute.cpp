@@ -234,6 +234,7 @@ bool compute_advance(Compute& compute, double budget_ms, double (*now_ms)()) {
       worked = true;
       continue;
     }
+    if (compute.hold_for_first_screen) return false;
     // the cliff's surface is a few ms of work and needs no key: before the longer why jobs
     if ((worked = advance_cliff_job(compute.cliff))) continue;
     for (WhyJob& job : compute.why)

@@ -53,6 +53,11 @@ struct Compute {
   TruncationJobs truncation;
   CriticalJob critical;
   bool critical_turn = false;  // whose slice is next when both it and training have work
+  // While set, only the first screen (the decay curves and the sweep) is computed: the page's
+  // worker sets it as it starts and clears it once the page has drawn that screen (or after a
+  // timeout), so that the rest does not take a core from the first picture, which under a
+  // software renderer needs both (make bench-page).
+  bool hold_for_first_screen = false;
 
   std::vector<TrainJob> train;  // one per selected cell
   long train_generation = 0;

@@ -1,12 +1,16 @@
 // The compute worker. It loads compute.js/compute.wasm (core/ and web/worker/compute.cpp, built for a
 // worker by CMake), takes the page's messages ({config: text}, {train: TrainAction number},
-// {critical: CriticalAction number}, {cliff: [w, b]}, {model: file bytes or null, layer_choice}, {save: file
-// name}), computes in slices of about 25 ms with the page's messages handled in between, and
+// {critical: CriticalAction number}, {cliff: [w, b]}, {first_screen_drawn: true}, {model: file
+// bytes or null, layer_choice}, {save: file name}), computes in slices of about 25 ms with the page's messages handled in between, and
 // after each slice posts what changed (web/worker/protocol.h) as a transferred ArrayBuffer. It runs its own instance of the
 // core and shares no memory with the page, so any static host serves it (no special headers).
 'use strict';
 
 var SLICE_MS = 25;
+// The longest the worker holds back the work beyond the page's first screen (compute.h:
+// hold_for_first_screen) when the page does not say it drew it (a tab opened in the background
+// draws nothing).
+var FIRST_SCREEN_HOLD_MS = 3000;
 
 var ready = false, pending = [], scheduled = false;
 
@@ -46,6 +50,8 @@ function handle(message) {
     Module._worker_critical(message.critical | 0);  // a CriticalAction (results.h)
   } else if ('cliff' in message) {
     Module._worker_cliff(+message.cliff[0], +message.cliff[1]);  // a start point (w, b)
+  } else if ('first_screen_drawn' in message) {
+    Module._worker_hold_for_first_screen(0);
   } else if ('model' in message) {
     // your own model's file (an ArrayBuffer) and which of its layers (-1: its only one), or
     // null: back to drawn models
@@ -74,6 +80,11 @@ self.onmessage = function (e) {
 var Module = {
   onRuntimeInitialized: function () {
     ready = true;
+    Module._worker_hold_for_first_screen(1);
+    setTimeout(function () {
+      Module._worker_hold_for_first_screen(0);
+      schedule();
+    }, FIRST_SCREEN_HOLD_MS);
     pending.forEach(handle);
     pending = [];
   },

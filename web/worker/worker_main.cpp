@@ -65,6 +65,11 @@ EMSCRIPTEN_KEEPALIVE const char* worker_model_file() {
 }
 EMSCRIPTEN_KEEPALIVE int worker_model_file_size() { return static_cast<int>(g_model_file.size()); }
 
+// 1 as the worker starts; 0 once the page drew its first screen, or the worker stopped waiting.
+EMSCRIPTEN_KEEPALIVE void worker_hold_for_first_screen(int hold) {
+  g_compute.hold_for_first_screen = hold != 0;
+}
+
 // Computes for about `budget_ms`; returns 1 while work is left.
 EMSCRIPTEN_KEEPALIVE int worker_advance(double budget_ms) {
   return compute_advance(g_compute, budget_ms, emscripten_get_now) ? 1 : 0;
