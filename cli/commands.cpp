@@ -223,8 +223,8 @@ void run_spectrum(const Config& config, const CommandFlags& flags, std::FILE* ex
   const ProbeAnalysis analysis = analyze_probe(probe);
   std::cout << "# lyapunov_max_log10_per_step=" << format_log10(s.lyapunov[0] / std::log(10.0))
             << " decay_log10_per_step=" << format_value(analysis.log10_per_step);
-  if (s.cell == CellKind::Lstm || s.cell == CellKind::Gru)
-    std::cout << (s.cell == CellKind::Lstm ? " forget_path" : " update_path")
+  if (cell_info(s.cell).keep_path)
+    std::cout << " " << cell_info(s.cell).keep_path
               << "_log10_per_step=" << format_log10(bounds.keep_path_log10_per_step);
   else
     std::cout << " sigma_max_whh=" << format_value(bounds.sigma_max_whh)
@@ -238,8 +238,8 @@ void run_saturation(const Config& config, const CommandFlags& flags) {
   const Saturation sat = probe_saturation(probe);
   const Bounds bounds = probe_bounds(probe);
   const CellKind cell = config.cells[0];
-  const char* gate = cell == CellKind::Lstm ? "f" : "z";
-  const char* path = cell == CellKind::Lstm ? "forget_path" : "update_path";
+  const char* gate = cell_info(cell).keep_gate_name;  // null for an RNN: no gate columns
+  const char* path = cell_info(cell).keep_path;
   print_provenance(config);
   std::cout << "t";
   for (const SaturationSeries& series : sat.series)

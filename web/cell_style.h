@@ -1,29 +1,12 @@
-// How a cell looks in every view: one colour (Okabe-Ito, colour-blind safe) and one label, the
-// same in the line plots, the heatmap titles, the training curves and the legend.
+// How a cell looks in every view: its row's colour and label (core/cells/cell_info.h), the same in
+// the line plots, the heatmap titles, the training curves and the legend.
 #pragma once
-#include "model/config.h"
+#include "cells/cell_info.h"
 #include "imgui.h"
 
 inline ImU32 cell_color(gs::CellKind cell) {
-  switch (cell) {
-    case gs::CellKind::RnnTanh: return IM_COL32(230, 159, 0, 255);        // orange
-    case gs::CellKind::RnnRelu: return IM_COL32(204, 121, 167, 255);      // reddish purple
-    case gs::CellKind::RnnSigmoid: return IM_COL32(240, 228, 66, 255);    // yellow
-    case gs::CellKind::RnnIdentity: return IM_COL32(190, 190, 190, 255);  // grey
-    case gs::CellKind::Lstm: return IM_COL32(0, 158, 115, 255);           // bluish green
-    case gs::CellKind::Gru: return IM_COL32(86, 180, 233, 255);           // sky blue
-  }
-  return IM_COL32(255, 255, 255, 255);
+  const uint32_t rgb = gs::cell_info(cell).color;
+  return IM_COL32(rgb >> 16 & 0xFF, rgb >> 8 & 0xFF, rgb & 0xFF, 255);
 }
 
-inline const char* cell_label(gs::CellKind cell) {
-  switch (cell) {
-    case gs::CellKind::RnnTanh: return "RNN-tanh";
-    case gs::CellKind::RnnRelu: return "RNN-ReLU";
-    case gs::CellKind::RnnSigmoid: return "RNN-sigmoid";
-    case gs::CellKind::RnnIdentity: return "RNN-identity";
-    case gs::CellKind::Lstm: return "LSTM";
-    case gs::CellKind::Gru: return "GRU";
-  }
-  return "?";
-}
+inline const char* cell_label(gs::CellKind cell) { return gs::cell_info(cell).label; }

@@ -134,7 +134,8 @@ void draw_saturation_view(const App& app, Widgets&, Changes&) {
     for (const WhyResult& w : r.why) {
       if (w.overflow_step || w.saturation.empty()) continue;
       // act' of an RNN is the first series; the keep gate: f (LSTM), z (GRU)
-      const char* wanted = w.cell == gs::CellKind::Lstm ? "f" : w.cell == gs::CellKind::Gru ? "z" : "";
+      const char* keep = gs::cell_info(w.cell).keep_gate_name;
+      const std::string wanted = keep ? keep : "";
       const StepSeries* s = &w.saturation[0];
       for (const StepSeries& series : w.saturation)
         if (series.name == wanted) s = &series;

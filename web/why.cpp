@@ -37,13 +37,12 @@ namespace {
 double decades(double log10_per_step) { return std::round(log10_per_step * 1000) / 1000 + 0.0; }
 
 const char* derivative_name(gs::CellKind cell) {
-  switch (cell) {
-    case gs::CellKind::RnnTanh: return "tanh'";
-    case gs::CellKind::RnnSigmoid: return "sigmoid'";
-    case gs::CellKind::RnnRelu: return "relu'";
-    case gs::CellKind::RnnIdentity:
-    case gs::CellKind::Lstm:
-    case gs::CellKind::Gru: break;
+  switch (gs::cell_info(cell).activation) {
+    case gs::Activation::Tanh: return "tanh'";
+    case gs::Activation::Sigmoid: return "sigmoid'";
+    case gs::Activation::Relu: return "relu'";
+    case gs::Activation::Identity:
+    case gs::Activation::None: break;
   }
   return "act'";
 }
@@ -51,17 +50,16 @@ const char* derivative_name(gs::CellKind cell) {
 // "tanh' (mean 0.97 along this sequence)": the derivative the identity twin leaves out.
 std::string derivative_label(const DecayResult& d) {
   const gs::ProbeAnalysis& a = d.analysis;
-  switch (d.cell) {
-    case gs::CellKind::RnnTanh:
+  switch (gs::cell_info(d.cell).activation) {
+    case gs::Activation::Tanh:
       return format("tanh' (mean %.2f along this sequence)", a.mean_derivative);
-    case gs::CellKind::RnnSigmoid:
+    case gs::Activation::Sigmoid:
       return format("sigmoid' (at most 0.25; mean %.2f along this sequence)", a.mean_derivative);
-    case gs::CellKind::RnnRelu:
+    case gs::Activation::Relu:
       return format("relu' (0 on the %.0f%% of unit steps that are off, 1 on the rest)",
                     100 * a.fraction_zero_derivative);
-    case gs::CellKind::RnnIdentity:
-    case gs::CellKind::Lstm:
-    case gs::CellKind::Gru: break;
+    case gs::Activation::Identity:
+    case gs::Activation::None: break;
   }
   return "act'";
 }
@@ -136,7 +134,7 @@ std::string attribution_text(const DecayResult& d, const WhyResult& w) {
   const char* alone = "W_hh alone (the same weights, inputs and seed gradient with no activation)";
   const std::string label = derivative_label(d);
   const char* name = derivative_name(d.cell);
-  if (d.cell == gs::CellKind::RnnIdentity) {
+  if (gs::cell_info(d.cell).activation == gs::Activation::Identity) {
     text += " There is no activation: the model is its own identity twin, so all of it is W_hh's.";
   } else if (total != 0 && twin * total > 0 && act * total >= 0) {  // both parts the same way
     text += format(" %s %s %.3f of them (%.0f%%); %s ", alone, total < 0 ? "loses" : "gives",
@@ -167,7 +165,7 @@ std::string attribution_text(const DecayResult& d, const WhyResult& w) {
   }
   text += radius_text(w, w.steps);
   const double bound = w.gamma * w.sigma_max_whh;  // Pascanu et al.'s bound on ||J_t||
-  if (d.cell != gs::CellKind::RnnIdentity && bound < 1)
+  if (gs::cell_info(d.cell).activation != gs::Activation::Identity && bound < 1)
     text += format(" With %s <= %.2g, no step can grow the gradient by more than %.2g x %.2f = "
                    "%.2f, below 1: vanishing is guaranteed (Pascanu et al. 2013).",
                    name, w.gamma, w.gamma, w.sigma_max_whh, bound);
@@ -207,18 +205,15 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
         a.steps_to_zero);
   else if (steps < 2)
     measured = "with a single step there is nothing to pass back.";
-  switch (job.cell) {
-    case gs::CellKind::RnnTanh:
-    case gs::CellKind::RnnSigmoid:
-    case gs::CellKind::RnnRelu:
-    case gs::CellKind::RnnIdentity: {
+  switch (gs::cell_info(job.cell).family) {
+    case gs::CellFamily::Rnn: {
       // Each step back multiplies by J_t^T = W_hh^T diag(act'(a_t)): the measured slope split
       // into the identity twin's (W_hh alone) and the rest (act'), core/analyses/attribution.h.
       const std::string split = why ? attribution_text(job, *why) : "";
       if (split.empty())
         return format(
             "%s: each step back multiplies the gradient by J_t^T = %s; %s%s", name,
-            job.cell == gs::CellKind::RnnIdentity
+            gs::cell_info(job.cell).activation == gs::Activation::Identity
                 ? "W_hh^T (no activation)"
                 : format("W_hh^T diag(%s)", derivative_name(job.cell)).c_str(),
             measured.c_str(),
@@ -228,7 +223,7 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
       return format("%s: %s%s", name, split.c_str(),
                     a.steps_to_zero >= 0 ? (" " + capitalized(measured)).c_str() : "");
     }
-    case gs::CellKind::Lstm: {
+    case gs::CellFamily::Lstm: {
       std::string text = format(
           "%s: along the cell path dc_{t-1} = f_t * dc_t the gradient is multiplied "
           "only by the forget gate, mean f = %.2f here%s; %s",
@@ -246,7 +241,7 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
                        cell_state_on_solid_line(r, job) ? " (here it lies on the solid line)" : "");
       return text;
     }
-    case gs::CellKind::Gru:
+    case gs::CellFamily::Gru:
       return format(
           "%s: the update gate keeps a share z of the old state, h_t = (1-z) n + z "
           "h_{t-1}, so the gradient passes back multiplied by z, mean z = %.2f here; %s "
@@ -333,9 +328,8 @@ std::string explain_init(const gs::Config& c) {
               "stays on passes the gradient back unchanged, a factor of exactly 1 per step.";
       break;
   }
-  const bool gated = std::any_of(c.cells.begin(), c.cells.end(), [](gs::CellKind k) {
-    return k == gs::CellKind::Lstm || k == gs::CellKind::Gru;
-  });
+  const bool gated = std::any_of(c.cells.begin(), c.cells.end(),
+                                 [](gs::CellKind k) { return gs::cell_info(k).chrono_applies; });
   if (c.chrono > 0 && gated)
     text += format(" chrono=%d (Tallec & Ollivier 2018): the LSTM's forget gate and the GRU's "
                    "update gate start between 1/2 and 1 - 1/%d per unit, the factor per step "
@@ -408,7 +402,7 @@ std::string saturation_cell_text(const WhyResult& w, const char* name) {
   }
   text += ".";
   // RNNs: what the derivative adds to the decay per step, beside W_hh's part
-  if (w.cell != gs::CellKind::RnnIdentity && std::isfinite(w.twin_log10_per_step) &&
+  if (gs::cell_info(w.cell).activation != gs::Activation::Identity && std::isfinite(w.twin_log10_per_step) &&
       std::isfinite(w.decay_log10_per_step)) {
     const double total = decades(w.decay_log10_per_step);
     const double twin = decades(w.twin_log10_per_step), act = decades(total - twin);

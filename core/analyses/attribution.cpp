@@ -19,10 +19,7 @@ double safe_norm(const Mat& v) {
   return v.stableNorm();
 }
 
-bool is_rnn(CellKind cell) {
-  return cell == CellKind::RnnTanh || cell == CellKind::RnnRelu || cell == CellKind::RnnSigmoid ||
-         cell == CellKind::RnnIdentity;
-}
+bool is_rnn(CellKind cell) { return cell_info(cell).family == CellFamily::Rnn; }
 
 }  // namespace
 
@@ -104,7 +101,7 @@ Attribution attribute_decay(const Probe& probe) {
   }
   a.applies = true;
   a.total_log10_per_step = analyze_probe(probe).log10_per_step;
-  if (probe.model.cell == CellKind::RnnIdentity) {  // the twin is the probe itself
+  if (cell_info(probe.model.cell).activation == Activation::Identity) {  // the twin is itself
     a.twin_log10_grad_h = curve;
     a.twin_log10_per_step = a.total_log10_per_step;
   } else {

@@ -12,7 +12,7 @@ Bounds bounds_of(const ModelT<T>& model, const ForwardPass<T>& fwd, int column) 
   Bounds b;
   const int H = model.hidden_size, T_ = fwd.length, B = fwd.batch;
   const CellKind cell = model.cell;
-  if (cell != CellKind::Lstm && cell != CellKind::Gru) {
+  if (keep_gate_block(cell) < 0) {  // an RNN: Pascanu's bound
     b.sigma_max_whh = largest_singular_value(model.params.weight_hh.template cast<double>());
     b.gamma = activation_derivative_bound(cell);
     b.pascanu_bound = b.gamma * b.sigma_max_whh;

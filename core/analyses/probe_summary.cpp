@@ -37,18 +37,9 @@ ProbeAnalysis analyze_probe(const Probe& probe) {
   const Model& model = probe.model;
   const int H = model.hidden_size;
   const CellKind cell = model.cell;
-  switch (cell) {
-    case CellKind::Lstm:  // the candidate block g (LSTM) or n (GRU): rows 2H..3H
-    case CellKind::Gru:
-      a.sigma_max_whh = largest_singular_value(model.params.weight_hh.middleRows(2 * H, H));
-      break;
-    case CellKind::RnnTanh:
-    case CellKind::RnnRelu:
-    case CellKind::RnnSigmoid:
-    case CellKind::RnnIdentity:
-      a.sigma_max_whh = largest_singular_value(model.params.weight_hh);
-      break;
-  }
+  // the candidate's block of W_hh: W_hh itself for an RNN, W_g (LSTM) or W_n (GRU)
+  a.sigma_max_whh = largest_singular_value(
+      model.params.weight_hh.middleRows(cell_info(cell).candidate_block * H, H));
   a.gamma = activation_derivative_bound(cell);
 
   double sum_derivative = 0, zeros = 0, sum_gate = 0;
@@ -57,20 +48,17 @@ ProbeAnalysis analyze_probe(const Probe& probe) {
     const auto& fwd = lane.fwd;
     for (int t = 0; t < fwd.length; ++t) {
       for (int j = 0; j < H; ++j, ++count) {
-        switch (cell) {
-          case CellKind::RnnTanh:
-          case CellKind::RnnSigmoid:
-          case CellKind::RnnRelu:
-          case CellKind::RnnIdentity: {
-            const double h = fwd.h(j, t + 1);  // h_t: act' is written from it
-            if (cell == CellKind::RnnTanh) sum_derivative += 1 - h * h;
-            if (cell == CellKind::RnnSigmoid) sum_derivative += h * (1 - h);
-            if (cell == CellKind::RnnRelu) sum_derivative += h > 0, zeros += h <= 0;
-            if (cell == CellKind::RnnIdentity) sum_derivative += 1;
-            break;
-          }
-          case CellKind::Lstm:  // f (LSTM) or z (GRU)
-          case CellKind::Gru: sum_gate += fwd.gates(keep_gate_block(cell) * H + j, t); break;
+        if (keep_gate_block(cell) >= 0) {  // a gated cell: its keep gate, f (LSTM) or z (GRU)
+          sum_gate += fwd.gates(keep_gate_block(cell) * H + j, t);
+          continue;
+        }
+        const double h = fwd.h(j, t + 1);  // h_t: act' is written from it
+        switch (cell_info(cell).activation) {
+          case Activation::Tanh: sum_derivative += 1 - h * h; break;
+          case Activation::Sigmoid: sum_derivative += h * (1 - h); break;
+          case Activation::Relu: sum_derivative += h > 0, zeros += h <= 0; break;
+          case Activation::Identity:
+          case Activation::None: sum_derivative += 1; break;
         }
       }
     }

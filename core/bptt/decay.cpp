@@ -58,7 +58,7 @@ void renormalize(DecayPass<T>& pass) {
 template <class T>
 void step_forget_path(const ModelT<T>& model, const ForwardPass<T>& fwd, int t,
                       DecayPass<T>& pass) {
-  if (model.cell != CellKind::Lstm) return;
+  if (!has_cell_state(model.cell)) return;
   const Eigen::Index H = model.hidden_size;
   if (t == fwd.length) {
     pass.forget_path = pass.dc;
@@ -78,7 +78,7 @@ template <class T>
 void begin_decay(const ModelT<T>& model, const ForwardPass<T>& fwd, const MatT<T>& seed_grad_h,
                  DecayCurve& curve, DecayPass<T>& pass) {
   const int T_ = fwd.length, H = model.hidden_size, G = gate_count(model.cell);
-  const bool lstm = model.cell == CellKind::Lstm;
+  const bool lstm = has_cell_state(model.cell);
   curve.log10_grad_h.assign(T_, kMinusInfinity);
   curve.log10_grad_c.assign(lstm ? T_ : 0, kMinusInfinity);
   curve.log10_forget_path.assign(lstm ? T_ : 0, kMinusInfinity);
@@ -89,7 +89,7 @@ void begin_decay(const ModelT<T>& model, const ForwardPass<T>& fwd, const MatT<T
   pass.dh_prev.resize(H, 1);
   pass.dc_prev.resize(lstm ? H : 0, 1);
   pass.dgates.resize(G * H, 1);
-  pass.dgates_in.resize(model.cell == CellKind::Gru ? G * H : 0, 1);
+  pass.dgates_in.resize(cell_info(model.cell).family == CellFamily::Gru ? G * H : 0, 1);
   pass.log10_scale = 0;
   pass.steps_left = T_;
   renormalize(pass);

@@ -26,20 +26,26 @@ struct SeriesDef {
 };
 
 std::vector<SeriesDef> series_of(CellKind cell) {
-  switch (cell) {
-    case CellKind::RnnTanh: return {{"dtanh", "tanh'(a_t) = 1 - h_t^2", 0, kOneMinusSquare}};
-    case CellKind::RnnSigmoid:
-      return {{"dsigmoid", "sigmoid'(a_t) = h_t (1 - h_t), at most 1/4", 0, kDsigmoid}};
-    case CellKind::RnnRelu: return {{"drelu", "relu'(a_t): 1 if h_t > 0, else 0", 0, kDrelu}};
-    case CellKind::RnnIdentity: return {{"didentity", "identity' = 1", 0, kOne}};
-    case CellKind::Lstm:
+  switch (cell_info(cell).family) {
+    case CellFamily::Rnn:
+      switch (cell_info(cell).activation) {
+        case Activation::Tanh: return {{"dtanh", "tanh'(a_t) = 1 - h_t^2", 0, kOneMinusSquare}};
+        case Activation::Sigmoid:
+          return {{"dsigmoid", "sigmoid'(a_t) = h_t (1 - h_t), at most 1/4", 0, kDsigmoid}};
+        case Activation::Relu:
+          return {{"drelu", "relu'(a_t): 1 if h_t > 0, else 0", 0, kDrelu}};
+        case Activation::Identity:
+        case Activation::None: return {{"didentity", "identity' = 1", 0, kOne}};
+      }
+      break;
+    case CellFamily::Lstm:
       return {{"i", "input gate i_t", 0, kValue},
               {"f", "forget gate f_t: scales the cell path dL/dc_{t-1} = f_t dL/dc_t", 1, kValue},
               {"o", "output gate o_t", 3, kValue},
               {"dtanh_g", "candidate's tanh'(a_g) = 1 - g_t^2", 2, kOneMinusSquare},
               {"dtanh_c", "tanh'(c_t) = 1 - tanh(c_t)^2, on the way from c_t to h_t", 0,
                kOneMinusSquareAux}};
-    case CellKind::Gru:
+    case CellFamily::Gru:
       return {{"r", "reset gate r_t", 0, kValue},
               {"z", "update gate z_t: scales the keep path dL/dh_{t-1} = z_t dL/dh_t", 1, kValue},
               {"dtanh_n", "candidate's tanh' = 1 - n_t^2", 2, kOneMinusSquare}};
@@ -65,7 +71,7 @@ template <class T>
 Saturation saturation_of(CellKind cell, const ForwardPass<T>& fwd, int column) {
   Saturation out;
   const int T_ = fwd.length, B = fwd.batch, H = static_cast<int>(fwd.h.rows());
-  const bool rnn = cell != CellKind::Lstm && cell != CellKind::Gru;
+  const bool rnn = cell_info(cell).family == CellFamily::Rnn;
   out.overflow_step = fwd.overflow_step;
   std::vector<double> values(H);
   for (const SeriesDef& def : series_of(cell)) {
@@ -90,7 +96,7 @@ Saturation saturation_of(CellKind cell, const ForwardPass<T>& fwd, int column) {
       s.q25[t - 1] = quantile_of_sorted(values, 0.25);
       s.median[t - 1] = quantile_of_sorted(values, 0.5);
       s.q75[t - 1] = quantile_of_sorted(values, 0.75);
-      if (cell == CellKind::RnnRelu) {
+      if (cell_info(cell).activation == Activation::Relu) {
         if (out.dead_share.empty()) out.dead_share.assign(T_, std::nan(""));
         const auto off = std::count(values.begin(), values.end(), 0.0);  // relu' = 0: h = 0
         out.dead_share[t - 1] = static_cast<double>(off) / H;
@@ -98,7 +104,7 @@ Saturation saturation_of(CellKind cell, const ForwardPass<T>& fwd, int column) {
     }
     out.series.push_back(std::move(s));
   }
-  if (cell == CellKind::RnnRelu && out.dead_share.empty()) out.dead_share.assign(T_, std::nan(""));
+  if (cell_info(cell).activation == Activation::Relu && out.dead_share.empty()) out.dead_share.assign(T_, std::nan(""));
   return out;
 }
 

@@ -72,7 +72,8 @@ void begin_forward(const ModelT<T>& model, const Batch& batch, const Mat& h0, co
   }
   ensure_size(pass.h, H, (T_ + 1) * B);
   pass.h_at(0) = h0.cast<T>();
-  const bool lstm = model.cell == CellKind::Lstm, gru = model.cell == CellKind::Gru;
+  const CellFamily family = cell_info(model.cell).family;
+  const bool lstm = family == CellFamily::Lstm, gru = family == CellFamily::Gru;
   ensure_size(pass.gates, lstm || gru ? G * H : 0, T_ * B);
   ensure_size(pass.c, lstm ? H : 0, lstm ? (T_ + 1) * B : 0);
   if (lstm) pass.c.leftCols(B) = c0.cast<T>();
@@ -100,20 +101,19 @@ bool forward_steps(const ModelT<T>& model, ForwardPass<T>& pass, int budget) {
   const int B = pass.batch, t0 = pass.steps_done;
   const int steps = std::min(budget, pass.length - t0);
   if (steps <= 0) return pass.steps_done == pass.length;
-  const CellKind cell = model.cell;
+  const CellInfo& cell = cell_info(model.cell);
   const double normalizer = loss_normalizer(B, pass.scored);
   for (int t = t0; t < t0 + steps; ++t) {  // makes h_{t+1} from h_t (step t+1 of the docs)
-    switch (cell) {
-      case CellKind::RnnTanh:
-      case CellKind::RnnRelu:
-      case CellKind::RnnSigmoid:
-      case CellKind::RnnIdentity: rnn_forward<T>(cell, pass.h_at(t + 1), pass.h_at(t), p); break;
-      case CellKind::Lstm:
+    switch (cell.family) {
+      case CellFamily::Rnn:
+        rnn_forward<T>(cell.activation, pass.h_at(t + 1), pass.h_at(t), p);
+        break;
+      case CellFamily::Lstm:
         lstm_forward<T>(pass.gates.middleCols(t * B, B), pass.h_at(t + 1),
                         pass.c.middleCols((t + 1) * B, B), pass.aux.middleCols(t * B, B),
                         pass.h_at(t), pass.c.middleCols(t * B, B), p);
         break;
-      case CellKind::Gru:
+      case CellFamily::Gru:
         gru_forward<T>(pass.gates.middleCols(t * B, B), pass.h_at(t + 1),
                        pass.aux.middleCols(t * B, B), pass.scratch, pass.h_at(t), p);
         break;
@@ -147,18 +147,16 @@ void step_backward(const ModelT<T>& model, const ForwardPass<T>& fwd, int t, Mat
                    ConstMatRef<T> dc) {
   const int B = fwd.batch, step = (t - 1) * B;  // the columns of the step that made h_t
   const ParamsT<T>& p = model.params;
-  switch (model.cell) {
-    case CellKind::RnnTanh:
-    case CellKind::RnnRelu:
-    case CellKind::RnnSigmoid:
-    case CellKind::RnnIdentity:
-      rnn_backward<T>(model.cell, dgates, dh_prev, dh, fwd.h_at(t), p);
+  const CellInfo& cell = cell_info(model.cell);
+  switch (cell.family) {
+    case CellFamily::Rnn:
+      rnn_backward<T>(cell.activation, dgates, dh_prev, dh, fwd.h_at(t), p);
       break;
-    case CellKind::Lstm:
+    case CellFamily::Lstm:
       lstm_backward<T>(dgates, dh_prev, dc_prev, dh, dc, fwd.gates.middleCols(step, B),
                        fwd.c_at(t - 1), fwd.aux.middleCols(step, B), p);
       break;
-    case CellKind::Gru:
+    case CellFamily::Gru:
       gru_backward<T>(dgates, dgates_in, dh_prev, dh, fwd.gates.middleCols(step, B),
                       fwd.aux.middleCols(step, B), fwd.h_at(t - 1), p);
       break;
@@ -169,7 +167,8 @@ template <class T>
 void begin_backward(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardPass<T>& pass) {
   const int T_ = fwd.length, B = fwd.batch, H = model.hidden_size;
   const int G = gate_count(model.cell);
-  const bool lstm = model.cell == CellKind::Lstm, gru = model.cell == CellKind::Gru;
+  const CellFamily family = cell_info(model.cell).family;
+  const bool lstm = family == CellFamily::Lstm, gru = family == CellFamily::Gru;
   if (pass.grads.weight_ih.size() != model.params.weight_ih.size())
     pass.grads = zeros_like(model.params);
   else
@@ -191,7 +190,8 @@ bool backward_steps(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardP
   const int B = fwd.batch, t_end = pass.steps_left;
   const int steps = std::min(budget, t_end);
   if (steps <= 0) return pass.steps_left == 0;
-  const bool lstm = model.cell == CellKind::Lstm, gru = model.cell == CellKind::Gru;
+  const CellFamily family = cell_info(model.cell).family;
+  const bool lstm = family == CellFamily::Lstm, gru = family == CellFamily::Gru;
   const double normalizer = loss_normalizer(B, fwd.scored);
   for (int t = t_end; t > t_end - steps; --t) {  // h_t is made by step t (1-based)
     auto dh = pass.dh.middleCols(t * B, B);
@@ -227,7 +227,8 @@ void finish_weight_gradients(const ModelT<T>& model, const ForwardPass<T>& fwd,
                              BackwardPass<T>& pass) {
   // dW_hh = dgates [h_0 ... h_{T-1}]^T and dW_ih = dgates_in [x_1 ... x_T]^T over T B columns.
   ParamsT<T>& grads = pass.grads;
-  const MatT<T>& dgates_in = model.cell == CellKind::Gru ? pass.dgates_in : pass.dgates;
+  const bool gru = cell_info(model.cell).family == CellFamily::Gru;
+  const MatT<T>& dgates_in = gru ? pass.dgates_in : pass.dgates;
   grads.weight_hh.noalias() += pass.dgates * fwd.h.leftCols(fwd.length * fwd.batch).transpose();
   grads.bias_hh += pass.dgates.rowwise().sum();
   grads.weight_ih.noalias() += dgates_in * fwd.x.transpose();

@@ -9,29 +9,18 @@
 // for each gate block, from which sequence.cpp forms the weight gradients over many steps in one
 // product too, and dL/dh_{t-1} (and dL/dc_{t-1}), the recursion that carries the gradient back.
 #pragma once
+#include "cells/cell_info.h"
 #include "model/config.h"
 #include "model/params.h"
 
 namespace gs {
 
-// Facts of each cell kind that the analyses share, stated once.
-// Pascanu et al.'s gamma: the largest value the activation's derivative takes (1/4 for the
-// sigmoid; 1 for tanh, ReLU and the identity). Meaningful for the RNNs.
-inline double activation_derivative_bound(CellKind cell) {
-  return cell == CellKind::RnnSigmoid ? 0.25 : 1.0;
-}
-// The gate block whose gate keeps the state: f of the LSTM (blocks i f g o) and z of the GRU
-// (r z n), both block 1; -1 for the RNNs, which have no gate.
-inline int keep_gate_block(CellKind cell) {
-  return cell == CellKind::Lstm || cell == CellKind::Gru ? 1 : -1;
-}
-
 // Vanilla RNN. h: on entry W_ih x_t + b_ih + b_hh; on exit h_t = act(a_t). (H, B)
 template <class T>
-void rnn_forward(CellKind act, MatRef<T> h, ConstMatRef<T> h_prev, const ParamsT<T>& p);
+void rnn_forward(Activation act, MatRef<T> h, ConstMatRef<T> h_prev, const ParamsT<T>& p);
 // dgates = dL/da_t (H, B) and dh_prev = W_hh^T dgates, from dh = dL/dh_t and h = h_t.
 template <class T>
-void rnn_backward(CellKind act, MatRef<T> dgates, MatRef<T> dh_prev, ConstMatRef<T> dh,
+void rnn_backward(Activation act, MatRef<T> dgates, MatRef<T> dh_prev, ConstMatRef<T> dh,
                   ConstMatRef<T> h, const ParamsT<T>& p);
 
 // LSTM. gates (4H, B): on entry W_ih x_t + b_ih + b_hh; on exit i f g o after their

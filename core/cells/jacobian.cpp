@@ -19,26 +19,22 @@ void step_jacobian(CellKind cell, const ForwardPass<T>& fwd, int t, StepJacobian
   const auto cache = [&](const MatT<T>& m, int row, int col) {
     return m.col(col).segment(row, H).template cast<double>().array();
   };
-  switch (cell) {
-    case CellKind::RnnTanh:
-    case CellKind::RnnRelu:
-    case CellKind::RnnSigmoid:
-    case CellKind::RnnIdentity: {
+  switch (cell_info(cell).family) {
+    case CellFamily::Rnn: {
       // Forward:  a_t = W_ih x_t + b + W_hh h_{t-1};  h_t = act(a_t)
       // J_t = dh_t/dh_{t-1} = diag(act'(a_t)) W_hh, act' written from h_t as rnn_cell.cpp does:
       // tanh' = 1 - h^2, sigmoid' = h (1 - h), relu' = [h > 0], identity' = 1.
       const Eigen::ArrayXd h = cache(fwd.h, 0, step + B);  // h_t is column t B of h
-      switch (cell) {
-        case CellKind::RnnTanh: jac.a.col(0) = 1 - h.square(); break;
-        case CellKind::RnnSigmoid: jac.a.col(0) = h * (1 - h); break;
-        case CellKind::RnnRelu: jac.a.col(0) = (h > 0).cast<double>(); break;
-        case CellKind::RnnIdentity: jac.a.col(0).setOnes(); break;
-        case CellKind::Lstm:
-        case CellKind::Gru: break;  // handled below
+      switch (cell_info(cell).activation) {
+        case Activation::Tanh: jac.a.col(0) = 1 - h.square(); break;
+        case Activation::Sigmoid: jac.a.col(0) = h * (1 - h); break;
+        case Activation::Relu: jac.a.col(0) = (h > 0).cast<double>(); break;
+        case Activation::Identity:
+        case Activation::None: jac.a.col(0).setOnes(); break;
       }
       break;
     }
-    case CellKind::Lstm: {
+    case CellFamily::Lstm: {
       // Forward:  [a_i a_f a_g a_o] = W_ih x_t + b + W_hh h_{t-1}
       //           i = sigma(a_i)  f = sigma(a_f)  g = tanh(a_g)  o = sigma(a_o)
       //           c_t = f c_{t-1} + i g        h_t = o tanh(c_t)
@@ -62,7 +58,7 @@ void step_jacobian(CellKind cell, const ForwardPass<T>& fwd, int t, StepJacobian
       jac.d_cc = f;
       break;
     }
-    case CellKind::Gru: {
+    case CellFamily::Gru: {
       // Forward:  gh = W_hh h_{t-1} + b_hh   r = sigma(gi_r + gh_r)   z = sigma(gi_z + gh_z)
       //           n = tanh(gi_n + r gh_n)    h_t = (1 - z) n + z h_{t-1}
       // dh_t/dh_{t-1} = diag(z)                                    the keep path        (d_hh)

@@ -15,39 +15,37 @@
 namespace gs {
 
 template <class T>
-void rnn_forward(CellKind act, MatRef<T> h, ConstMatRef<T> h_prev, const ParamsT<T>& p) {
+void rnn_forward(Activation act, MatRef<T> h, ConstMatRef<T> h_prev, const ParamsT<T>& p) {
   h.noalias() += p.weight_hh * h_prev;  // a = (W_ih x + b_ih + b_hh) + W_hh h_{t-1}
   switch (act) {
-    case CellKind::RnnTanh: h = tanh_of(h.array()); break;
-    case CellKind::RnnRelu: h = h.array().max(T(0)); break;
-    case CellKind::RnnSigmoid: h = h.array().logistic(); break;
-    case CellKind::RnnIdentity: break;
-    case CellKind::Lstm:
-    case CellKind::Gru: break;  // not RNN kinds: sequence.cpp never sends them here
+    case Activation::Tanh: h = tanh_of(h.array()); break;
+    case Activation::Relu: h = h.array().max(T(0)); break;
+    case Activation::Sigmoid: h = h.array().logistic(); break;
+    case Activation::Identity:
+    case Activation::None: break;
   }
 }
 
 template <class T>
-void rnn_backward(CellKind act, MatRef<T> dgates, MatRef<T> dh_prev, ConstMatRef<T> dh,
+void rnn_backward(Activation act, MatRef<T> dgates, MatRef<T> dh_prev, ConstMatRef<T> dh,
                   ConstMatRef<T> h, const ParamsT<T>& p) {
   switch (act) {  // back through act
-    case CellKind::RnnTanh: dgates = dh.array() * (1 - h.array().square()); break;
-    case CellKind::RnnRelu: dgates = (h.array() > 0).select(dh.array(), T(0)); break;
-    case CellKind::RnnSigmoid: dgates = dh.array() * h.array() * (1 - h.array()); break;
-    case CellKind::RnnIdentity: dgates = dh; break;
-    case CellKind::Lstm:
-    case CellKind::Gru: break;
+    case Activation::Tanh: dgates = dh.array() * (1 - h.array().square()); break;
+    case Activation::Relu: dgates = (h.array() > 0).select(dh.array(), T(0)); break;
+    case Activation::Sigmoid: dgates = dh.array() * h.array() * (1 - h.array()); break;
+    case Activation::Identity:
+    case Activation::None: dgates = dh; break;
   }
   dh_prev.noalias() = p.weight_hh.transpose() * dgates;  // back through W_hh
 }
 
-template void rnn_forward<float>(CellKind, MatRef<float>, ConstMatRef<float>,
+template void rnn_forward<float>(Activation, MatRef<float>, ConstMatRef<float>,
                                  const ParamsT<float>&);
-template void rnn_forward<double>(CellKind, MatRef<double>, ConstMatRef<double>,
+template void rnn_forward<double>(Activation, MatRef<double>, ConstMatRef<double>,
                                   const ParamsT<double>&);
-template void rnn_backward<float>(CellKind, MatRef<float>, MatRef<float>, ConstMatRef<float>,
+template void rnn_backward<float>(Activation, MatRef<float>, MatRef<float>, ConstMatRef<float>,
                                   ConstMatRef<float>, const ParamsT<float>&);
-template void rnn_backward<double>(CellKind, MatRef<double>, MatRef<double>, ConstMatRef<double>,
+template void rnn_backward<double>(Activation, MatRef<double>, MatRef<double>, ConstMatRef<double>,
                                    ConstMatRef<double>, const ParamsT<double>&);
 
 }  // namespace gs

@@ -53,8 +53,8 @@ std::string adopt_model(const OwnModel& own, const std::vector<std::string>& exp
     const std::string why =
         rnn ? (own.cell_recorded ? std::string("the file says its RNN is ") + cell_name(cell)
                                  : std::string("its layer is an RNN (weight_hh has H rows)"))
-            : std::string("its layer is ") + (cell == CellKind::Lstm ? "an LSTM" : "a GRU") +
-                  " (weight_hh has " + (cell == CellKind::Lstm ? "4H" : "3H") + " rows)";
+            : std::string("its layer is ") + cell_info(cell).a_label + " (weight_hh has " +
+                  std::to_string(gate_count(cell)) + "H rows)";
     const bool fits = given.size() == 1 &&
                       (asked == cell || (rnn && !own.cell_recorded && gate_count(asked) == 1));
     if (!fits) return "cell=" + cells_text(given) + " contradicts the file: " + why;

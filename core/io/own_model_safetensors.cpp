@@ -184,7 +184,9 @@ std::string read_recurrent_tensors(const Safetensors& file, LayerRead& read) {
 std::string read_cell_kind(const Safetensors& file, LayerRead& read, OwnModel& out) {
   const std::string p = read.names->prefix;
   const int gates = read.gates;
-  read.cell = gates == 4 ? CellKind::Lstm : gates == 3 ? CellKind::Gru : CellKind::RnnTanh;
+  read.cell = CellKind::RnnTanh;  // G = 1: an RNN, whose nonlinearity the metadata may name
+  for (const CellInfo& row : kCellRows)
+    if (row.family != CellFamily::Rnn && row.gates == gates) read.cell = row.kind;
   // The key is "cell:" + the names' prefix ("cell:rnn."); older export_weights.py --prefix rnn
   // wrote "cell:rnn", which is read too.
   std::string cell_key = "cell:" + p;

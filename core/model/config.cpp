@@ -1,5 +1,6 @@
 #include "model/config.h"
 
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <type_traits>
 #include <string_view>
 
+#include "cells/cell_info.h"
 #include "io/number_format.h"
 #include "training/tasks.h"
 
@@ -20,18 +22,21 @@ namespace gs {
 namespace {
 
 // Each enum's names, indexed by its values (config.h: KeyNames).
-const char* const kCellNameList[] = {"rnn-tanh", "rnn-relu", "rnn-sigmoid",
-                                     "rnn-identity", "lstm", "gru"};
+// The cells' names are their rows' (cells/cell_info.h).
+constexpr auto kCellNameList = [] {
+  std::array<const char*, kCellKinds> names{};
+  for (int i = 0; i < kCellKinds; ++i) names[i] = kCellRows[i].name;
+  return names;
+}();
 const char* const kInitNameList[] = {"uniform", "xavier", "orthogonal", "identity"};
 const char* const kTaskNameList[] = {"adding", "copy", "remember-first"};
 const char* const kOptimizerNameList[] = {"sgd", "adam"};
 const char* const kPrecisionNameList[] = {"f32", "f64"};
-static_assert(std::size(kCellNameList) == int(CellKind::Gru) + 1);
 static_assert(std::size(kInitNameList) == int(InitKind::Identity) + 1);
 static_assert(std::size(kTaskNameList) == int(TaskKind::RememberFirst) + 1);
 static_assert(std::size(kOptimizerNameList) == int(OptimizerKind::Adam) + 1);
 static_assert(std::size(kPrecisionNameList) == int(Precision::F64) + 1);
-const KeyNames kCellNames = {kCellNameList, int(std::size(kCellNameList))};
+const KeyNames kCellNames = {kCellNameList.data(), kCellKinds};
 const KeyNames kInitNames = {kInitNameList, int(std::size(kInitNameList))};
 const KeyNames kTaskNames = {kTaskNameList, int(std::size(kTaskNameList))};
 const KeyNames kOptimizerNames = {kOptimizerNameList, int(std::size(kOptimizerNameList))};

@@ -8,20 +8,6 @@
 
 namespace gs {
 
-int gate_count(CellKind cell) {
-  switch (cell) {
-    case CellKind::Lstm: return 4;
-    case CellKind::Gru: return 3;
-    case CellKind::RnnTanh:
-    case CellKind::RnnRelu:
-    case CellKind::RnnSigmoid:
-    case CellKind::RnnIdentity: return 1;
-  }
-  return 1;  // unreachable: every kind is listed above, so -Wswitch names a new one
-}
-
-bool has_cell_state(CellKind cell) { return cell == CellKind::Lstm; }
-
 namespace {
 
 // Every random draw goes through these, row by row, so the order (and so every number) is fixed
@@ -109,10 +95,11 @@ Model make_model(CellKind cell, int input_size, int hidden_size, int output_size
     }
   }
 
-  // LSTM forget gate (block 1 of i f g o): the bias sum b_if + b_hf is the setting.
-  if (cell == CellKind::Lstm) {
-    p.bias_ih.segment(H, H).setConstant(config.forget_bias);
-    p.bias_hh.segment(H, H).setZero();
+  // The LSTM's forget gate (its keep gate, f of i f g o): the bias sum b_if + b_hf is the setting.
+  if (cell_info(cell).forget_bias_applies) {
+    const int f = cell_info(cell).keep_gate * H;
+    p.bias_ih.segment(f, H).setConstant(config.forget_bias);
+    p.bias_hh.segment(f, H).setZero();
   }
 
   // Readout as torch.nn.Linear's default: U(-1/sqrt(H), 1/sqrt(H)) for weight and bias.

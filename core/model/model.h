@@ -1,14 +1,11 @@
 // A recurrent model: one cell kind, its sizes and its parameters, plus initialization.
 #pragma once
+#include "cells/cell_info.h"  // gate_count, has_cell_state: the cell's row
 #include "model/config.h"
 #include "model/params.h"
 #include "model/rng.h"
 
 namespace gs {
-
-// Gate blocks stacked in weight_ih / weight_hh: RNN 1, LSTM 4 (i f g o), GRU 3 (r z n).
-int gate_count(CellKind cell);
-bool has_cell_state(CellKind cell);  // true for LSTM: it carries c_t besides h_t
 
 template <class T>
 struct ModelT {

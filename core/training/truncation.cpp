@@ -25,7 +25,8 @@ void begin_windows(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardPa
                    TruncatedBackward<T>& state, int k) {
   begin_backward(model, fwd, pass);
   const int B = fwd.batch, H = model.hidden_size, G = gate_count(model.cell);
-  const bool lstm = model.cell == CellKind::Lstm, gru = model.cell == CellKind::Gru;
+  const CellFamily family = cell_info(model.cell).family;
+  const bool lstm = family == CellFamily::Lstm, gru = family == CellFamily::Gru;
   pass.dgates.setZero();
   if (gru) pass.dgates_in.setZero();
   state.k = k;
@@ -55,7 +56,8 @@ template <class T, class Add, class LagDone>
 bool advance_windows(const ModelT<T>& model, const ForwardPass<T>& fwd, BackwardPass<T>& pass,
                      TruncatedBackward<T>& state, int budget, Add&& add, LagDone&& lag_done) {
   const int B = fwd.batch;
-  const bool lstm = model.cell == CellKind::Lstm, gru = model.cell == CellKind::Gru;
+  const CellFamily family = cell_info(model.cell).family;
+  const bool lstm = family == CellFamily::Lstm, gru = family == CellFamily::Gru;
   auto none = state.dgates.leftCols(0);  // what this cell does not use
   const MatRef<T> dgates_in = gru ? MatRef<T>(state.dgates_in) : MatRef<T>(none);
   const MatRef<T> dc_prev = lstm ? MatRef<T>(state.dc_prev) : MatRef<T>(none);

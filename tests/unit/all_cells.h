@@ -1,11 +1,15 @@
-// Every cell kind, for tests that check each one.
+// Every cell kind, for tests that check each one: the kinds of cells/cell_info.h's rows.
 #pragma once
-#include "model/config.h"
+#include <array>
+
+#include "cells/cell_info.h"
 
 namespace gs {
 
-inline constexpr CellKind kAllCells[] = {CellKind::RnnTanh,     CellKind::RnnRelu,
-                                         CellKind::RnnSigmoid,  CellKind::RnnIdentity,
-                                         CellKind::Lstm,        CellKind::Gru};
+inline constexpr auto kAllCells = [] {
+  std::array<CellKind, kCellKinds> kinds{};
+  for (int i = 0; i < kCellKinds; ++i) kinds[i] = kCellRows[i].kind;
+  return kinds;
+}();
 
 }  // namespace gs

@@ -57,7 +57,8 @@ void fill_measures(WhyJob& job) {
   r.twin_log10_per_step = attribution.twin_log10_per_step;
   r.spectral_radius_whh = attribution.spectral_radius_whh;
   if (!b.log10_keep_path.empty()) {
-    r.keep_path.name = r.cell == gs::CellKind::Lstm ? "forget path" : "update path";
+    r.keep_path.name = gs::cell_info(r.cell).keep_path;  // "forget_path", "update_path"
+    std::replace(r.keep_path.name.begin(), r.keep_path.name.end(), '_', ' ');
     r.keep_path.meaning = "mean over units of log10 of the product of the keep gate from t on";
     r.keep_path.steps = steps;
     r.keep_path.mean = at_steps(b.log10_keep_path, steps);

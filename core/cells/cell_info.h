@@ -1,0 +1,88 @@
+// A cell kind is one row of kCellRows: its names, its state, its gates, the shape of its step
+// Jacobian, which keys mean something for it, and its colour. Code outside a cell's equations
+// file asks the row (cell_info) instead of testing for a kind, so that a new cell is its
+// equations, its row and its tests; what must still branch on how a cell computes switches over
+// its family or its activation, and -Werror=switch names every place a new family must reach.
+#pragma once
+#include <cstdint>
+
+#include "model/config.h"
+
+namespace gs {
+
+// Which equations compute the cell (cells/rnn_cell.cpp, lstm_cell.cpp, gru_cell.cpp).
+enum class CellFamily { Rnn, Lstm, Gru };
+// The RNN's h_t = act(W_ih x_t + b + W_hh h_{t-1}); None for the gated cells.
+enum class Activation { Tanh, Relu, Sigmoid, Identity, None };
+// J_t = dh_t/dh_{t-1}: a dense H x H matrix (W_hh in it), or a diagonal one.
+enum class JacobianShape { Dense, Diagonal };
+
+struct CellInfo {
+  CellKind kind;
+  const char* name;   // in the configuration, the URL hash and the CLI: "rnn-tanh"
+  const char* label;  // in the page's legends and titles: "RNN-tanh"
+  const char* a_label;  // in sentences, with its article: "an RNN-tanh"
+  CellFamily family;
+  Activation activation;
+  // The state the recurrence carries: h, or (h, c) for the LSTM. Every state here is real.
+  bool cell_state;
+  // Gate blocks stacked in PyTorch's weight_ih_l{k} [G H, I], weight_hh_l{k} [G H, H],
+  // bias_ih_l{k} and bias_hh_l{k} [G H], in PyTorch's order (names, space-separated).
+  int gates;
+  const char* gate_names;
+  // The gate that keeps the state, as a block index (-1: none) and its name, and the path it
+  // opens, as the CLI's columns name it: the LSTM's f on c ("forget_path"), the GRU's z on h.
+  int keep_gate;
+  const char* keep_gate_name;
+  const char* keep_path;
+  // The block whose W_hh rows the candidate reads: W_hh for an RNN, W_g (LSTM) or W_n (GRU). Its
+  // largest singular value is what the probe summary and Why report as sigma_max(W_hh).
+  int candidate_block;
+  // Pascanu et al.'s gamma: the largest value act' takes (1/4 for the sigmoid). 1 for the gated
+  // cells, where no single activation bounds the step.
+  double derivative_bound;
+  JacobianShape jacobian;
+  // Which keys change the cell's drawn model beyond init, scale and radius (all cells use those).
+  bool forget_bias_applies;  // the LSTM's forget-gate bias
+  bool chrono_applies;       // chrono initialization (model/chrono.h)
+  uint32_t color;            // 0xRRGGBB in every view (Okabe-Ito: told apart by colour-blind eyes)
+};
+
+// Every cell kind, in CellKind's order.
+inline constexpr CellInfo kCellRows[] = {
+    {CellKind::RnnTanh, "rnn-tanh", "RNN-tanh", "an RNN-tanh", CellFamily::Rnn, Activation::Tanh, false, 1, "a",
+     -1, nullptr, nullptr, 0, 1.0, JacobianShape::Dense, false, false, 0xE69F00},  // orange
+    {CellKind::RnnRelu, "rnn-relu", "RNN-ReLU", "an RNN-ReLU", CellFamily::Rnn, Activation::Relu, false, 1, "a",
+     -1, nullptr, nullptr, 0, 1.0, JacobianShape::Dense, false, false, 0xCC79A7},  // purple
+    {CellKind::RnnSigmoid, "rnn-sigmoid", "RNN-sigmoid", "an RNN-sigmoid", CellFamily::Rnn, Activation::Sigmoid,
+     false, 1, "a", -1, nullptr, nullptr, 0, 0.25, JacobianShape::Dense, false, false,
+     0xF0E442},  // yellow
+    {CellKind::RnnIdentity, "rnn-identity", "RNN-identity", "an RNN-identity", CellFamily::Rnn, Activation::Identity,
+     false, 1, "a", -1, nullptr, nullptr, 0, 1.0, JacobianShape::Dense, false, false,
+     0xBEBEBE},  // grey
+    {CellKind::Lstm, "lstm", "LSTM", "an LSTM", CellFamily::Lstm, Activation::None, true, 4, "i f g o", 1,
+     "f", "forget_path", 2, 1.0, JacobianShape::Dense, true, true, 0x009E73},  // bluish green
+    {CellKind::Gru, "gru", "GRU", "a GRU", CellFamily::Gru, Activation::None, false, 3, "r z n", 1, "z",
+     "update_path", 2, 1.0, JacobianShape::Dense, false, true, 0x56B4E9},  // sky blue
+};
+inline constexpr int kCellKinds = static_cast<int>(sizeof kCellRows / sizeof kCellRows[0]);
+
+constexpr bool rows_in_kind_order() {
+  for (int i = 0; i < kCellKinds; ++i)
+    if (static_cast<int>(kCellRows[i].kind) != i) return false;
+  return true;
+}
+static_assert(rows_in_kind_order() && kCellKinds == static_cast<int>(CellKind::Gru) + 1,
+              "kCellRows lists every CellKind once, in order (the last kind is named here)");
+
+inline const CellInfo& cell_info(CellKind cell) { return kCellRows[static_cast<int>(cell)]; }
+
+// The row's facts that most code asks for, by their usual names.
+inline int gate_count(CellKind cell) { return cell_info(cell).gates; }
+inline bool has_cell_state(CellKind cell) { return cell_info(cell).cell_state; }
+inline int keep_gate_block(CellKind cell) { return cell_info(cell).keep_gate; }
+inline double activation_derivative_bound(CellKind cell) {
+  return cell_info(cell).derivative_bound;
+}
+
+}  // namespace gs
