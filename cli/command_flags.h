@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analyses/cliff.h"
+#include "memory.h"
 #include "own_model_cli.h"
 #include "analyses/trainability.h"
 
@@ -21,10 +22,13 @@ struct CommandFlags {
   int shard = 1, shards = 0;  // critical; shards 0: the whole experiment, not a shard
   CliffProblem cliff;         // cliff: its own flags, and the grid
   CliffAxis cliff_w, cliff_b;
+  MemoryProblem memory;       // memory: the teacher and rho, and the grid of lambda
+  CliffAxis memory_lambda;
   OwnModelFlags own;          // --weights and the flags that go with it, --save
   CommandFlags() {
     parse_cliff_axis("w", kCliffDefaultW, cliff_w);
     parse_cliff_axis("b", kCliffDefaultB, cliff_b);
+    parse_cliff_axis("lambda", kMemoryDefaultLambda, memory_lambda);
   }
 };
 

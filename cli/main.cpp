@@ -106,6 +106,11 @@ void run_cliff(const Config& config, CommandFlags& flags, std::FILE*) {
   print_cliff(flags.cliff, flags.cliff_w, flags.cliff_b);
 }
 
+void run_memory(const Config& config, CommandFlags& flags, std::FILE*) {
+  print_provenance(config);
+  print_memory(flags.memory, flags.memory_lambda);
+}
+
 // critical --merge A.csv B.csv ...: the shards' files are the only arguments.
 int merge_shards(int argc, char** argv) {
   for (int i = 2; i < argc; ++i)
@@ -197,6 +202,20 @@ const Command kCommands[] = {
      "  (at most 1000000 grid points, and grid points x steps <= 1000000000)\n",
      false, nullptr,
      run_cliff},
+    {"memory", "the curse of memory: a long memory makes learning it sharp (Zucchet & Orvieto)",
+     "The curse of memory (Zucchet & Orvieto 2024) on the linear recurrence\n"
+     "h_t = lambda h_{t-1} + x_t, stationary, inputs of unit variance with autocorrelation\n"
+     "rho^|s-s'|: for each lambda the loss E[(h_t(lambda) - h_t(teacher))^2] and the\n"
+     "sensitivity E[(dh_t/dtheta)^2] of three parameterizations: theta = lambda (plain); the\n"
+     "input scaled by gamma = sqrt(1 - lambda^2), gamma held fixed (normalized, as the LRU);\n"
+     "and lambda = exp(-exp(nu)), theta = nu, normalized (expexp, the LRU's). Exact sums.\n"
+     "Prints CSV lambda,loss,sensitivity_plain,sensitivity_normalized,sensitivity_expexp.",
+     "", {kAffectsNothing, "", ""},
+     "  --lambda LO:HI:N     N values of lambda from LO to HI, both included, each in\n"
+     "                       (0, 0.9999] (default 0.5:0.999:100; at most 10000 points)\n"
+     "  --teacher L          the teacher's lambda, in (0, 0.9999] (default 0.99)\n"
+     "  --rho R              the inputs' autocorrelation at lag 1, in [0, 0.99] (default 0)\n",
+     false, nullptr, run_memory},
     {"truncation", "truncated BPTT's gradient against the full one, for each k",
      "Truncated BPTT: on the first minibatch training would draw, the cosine similarity\n"
      "between the gradient truncated to k steps (each loss's gradient flows back at most k\n"
@@ -266,6 +285,7 @@ const std::pair<const char*, const char*> kCommandFlags[] = {
     {"spectrum", "sv-steps"}, {"lagsplit", "above"},  {"trainability", "scales"},
     {"critical", "shard"},    {"cliff", "w"},         {"cliff", "b"},
     {"cliff", "steps"},       {"cliff", "x0"},        {"cliff", "target"},
+    {"memory", "lambda"},     {"memory", "teacher"},  {"memory", "rho"},
     // your own model (own_model_cli.h): --weights FILE, the flags that pick from it, --save
     {"decay", "weights"},     {"decay", "inputs"},    {"decay", "readout"},
     {"decay", "prefix"},      {"decay", "layer"},     {"decay", "save"},

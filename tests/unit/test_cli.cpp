@@ -152,10 +152,10 @@ TEST_CASE("bad input: exit code 2 and one line naming what was wrong") {
       {"decay --hidden", "gradscope: error: --hidden needs a value\n"},
       {"wobble",
        "gradscope: error: unknown command 'wobble' (commands: decay, sweep, train, bench, "
-       "critical, cliff, truncation, spectrum, saturation, lagsplit, trainability)\n"},
+       "critical, cliff, memory, truncation, spectrum, saturation, lagsplit, trainability)\n"},
       {"",
        "gradscope: error: no command given (commands: decay, sweep, train, bench, critical, "
-       "cliff, truncation, spectrum, saturation, lagsplit, trainability; --help for more)\n"},
+       "cliff, memory, truncation, spectrum, saturation, lagsplit, trainability; --help for more)\n"},
   };
   for (const Case& c : cases) check_stderr(c.args, c.message);
 }
@@ -372,7 +372,7 @@ TEST_CASE("bad input is quoted in at most 80 bytes, control characters and inval
                     "... (100000 bytes) is invalid: expected an integer in [1, 1024]");
   check_refused("'wob\x1b[2Jble'",
                 "unknown command 'wob\\x1b[2Jble' (commands: decay, sweep, train, bench, "
-                "critical, cliff, truncation, spectrum, saturation, lagsplit, trainability)");
+                "critical, cliff, memory, truncation, spectrum, saturation, lagsplit, trainability)");
   check_refused("decay 'junk\a'",
                 "unexpected argument 'junk\\x07': flags are --key value or key=value");
   check_refused(
