@@ -34,19 +34,24 @@ double filter_covariance(double rho, double q, Next&& next) {
 
 MemoryPoint memory_point(const MemoryProblem& problem, double lambda) {
   const double l = lambda, t = problem.teacher, rho = problem.rho;
-  const double q = std::max({l, t, rho});
   MemoryPoint p;
   p.lambda = lambda;
+  // Outside the stable range the stationary sums do not converge: no numbers, rather than a
+  // loop without end (the CLI refuses such values first).
+  if (!(l > 0 && l < 1 && t > 0 && t < 1 && rho >= 0 && rho < 1)) {
+    p.loss = p.sensitivity_plain = p.sensitivity_normalized = p.sensitivity_expexp = NAN;
+    return p;
+  }
   // h_t(l) - h_t(t) = sum_k (l^k - t^k) x_{t-k}
   double lk = 1, tk = 1;
-  p.loss = filter_covariance(rho, q, [&](long) {
+  p.loss = filter_covariance(rho, std::max({l, t, rho}), [&](long) {
     const double d = lk - tk;
     lk *= l, tk *= t;
     return std::pair{d, d};
   });
   // dh_t/dl = sum_k k l^(k-1) x_{t-k}
   double lk_1 = 0;  // l^(k-1), 0 for k = 0 (its term is 0)
-  p.sensitivity_plain = filter_covariance(rho, q, [&](long k) {
+  p.sensitivity_plain = filter_covariance(rho, std::max(l, rho), [&](long k) {
     const double s = k == 0 ? 0.0 : k * lk_1;
     lk_1 = k == 0 ? 1.0 : lk_1 * l;
     return std::pair{s, s};

@@ -33,6 +33,7 @@ struct MemoryPoint {
 inline constexpr double kMaxMemoryLambda = 0.9999;
 inline constexpr double kMaxMemoryRho = 0.99;
 
+// NaN in every column unless lambda and the teacher are in (0, 1) and rho in [0, 1).
 MemoryPoint memory_point(const MemoryProblem& problem, double lambda);
 
 // "" or what is wrong with the teacher or rho (each named as its flag).

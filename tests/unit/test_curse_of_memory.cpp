@@ -53,6 +53,10 @@ TEST_CASE("memory: for white noise every column is its closed form (1e-9 relativ
   CHECK(memory_point({0.99, 0.0}, 0.9999).sensitivity_normalized > 1e7);
   for (const double l : {0.5, 0.9, 0.99, 0.999, 0.9999})
     CHECK(memory_point({0.99, 0.0}, l).sensitivity_expexp < 0.5);
+  // no stationary regime: no numbers (and no endless sum)
+  for (const double l : {1.0, 1.5, 0.0, -0.5, std::nan("")})
+    CHECK(std::isnan(memory_point({0.99, 0.0}, l).loss));
+  CHECK(std::isnan(memory_point({0.99, 1.0}, 0.5).sensitivity_plain));
 }
 
 TEST_CASE("memory: correlated inputs, against closed forms and a long simulation") {
