@@ -175,6 +175,7 @@ void run_spectrum(const Config& config, const CommandFlags& flags, std::FILE* ex
   const Probe probe = command_probe(config, flags);
   SpectrumOptions options;
   options.max_sampled_steps = flags.sv_steps;
+  options.eigenvalues = export_file != nullptr;
   const Spectrum s = probe_spectrum(probe, options);
   const Bounds bounds = probe_bounds(probe);
   if (export_file) {

@@ -95,6 +95,7 @@ void add_spectrum_json(json& record, const Spectrum& spectrum, const SpectrumOpt
     record["lyapunov_exponents"] = "overflow";
     record["singular_value_steps"] = json::array();
     record["step_singular_values"] = "overflow";
+    record["step_eigenvalues"] = "overflow";
     return;
   }
   record["lyapunov_exponents"] = log10_json(spectrum.lyapunov);  // same encoding: -inf is null
@@ -106,6 +107,17 @@ void add_spectrum_json(json& record, const Spectrum& spectrum, const SpectrumOpt
     values.push_back(row);
   }
   record["step_singular_values"] = values;
+  // [re, im] per eigenvalue, per step of singular_value_steps; absent above the full state size
+  if (spectrum.complete) {
+    json eigen = json::array();
+    for (const auto& step : spectrum.step_eigenvalues) {
+      json row = json::array();
+      for (const std::complex<double>& v : step)
+        row.push_back({json_value<json>(v.real()), json_value<json>(v.imag())});
+      eigen.push_back(row);
+    }
+    record["step_eigenvalues"] = eigen;
+  }
   if (!spectrum.complete) record["sv_iteration_change"] = spectrum.sv_iteration_change;
 }
 

@@ -1,5 +1,6 @@
 #include "bptt/spectrum.h"
 
+#include <Eigen/Eigenvalues>
 #include <Eigen/QR>
 #include <Eigen/SVD>
 #include <algorithm>
@@ -173,6 +174,15 @@ void begin_spectrum(const ModelT<T>& model, const ForwardPass<T>& fwd,
   job.done = fwd.length == 0;
 }
 
+std::vector<std::complex<double>> eigenvalues(const Mat& m) {
+  const Eigen::EigenSolver<Mat> solver(m, false);
+  std::vector<std::complex<double>> values(solver.eigenvalues().data(),
+                                           solver.eigenvalues().data() + m.rows());
+  std::stable_sort(values.begin(), values.end(),
+                   [](auto a, auto b) { return std::abs(a) > std::abs(b); });
+  return values;
+}
+
 template <class T>
 bool spectrum_steps(const ForwardPass<T>& fwd, SpectrumJob& job, int budget) {
   Spectrum& s = job.result;
@@ -186,6 +196,7 @@ bool spectrum_steps(const ForwardPass<T>& fwd, SpectrumJob& job, int budget) {
       if (s.complete) {
         jacobian_matrix(job.w_hh, job.jac, job.j);
         s.step_sv.push_back(singular_values(job.j));
+        if (job.options.eigenvalues) s.step_eigenvalues.push_back(eigenvalues(job.j));
       } else {
         double change = 0;
         Mat scratch;

@@ -33,6 +33,8 @@
 #include <vector>
 
 #include "bptt/decay.h"
+#include <complex>
+
 #include "cells/jacobian.h"
 
 namespace gs {
@@ -41,6 +43,9 @@ struct SpectrumOptions {
   int max_full_state = 128;      // state sizes up to this: every singular value and exponent
   int top = 8;                   // above it: this many of the largest
   int max_sampled_steps = 2000;  // steps with singular values, at most; 0: none (Lyapunov only)
+  // Also the eigenvalues of J_t at those steps (state sizes up to max_full_state): the CLI's
+  // export asks for them; the page does not, and saves the time.
+  bool eigenvalues = false;
 };
 
 struct Spectrum {
@@ -50,6 +55,9 @@ struct Spectrum {
   int steps = 0;         // T
   std::vector<int> sv_steps;                    // the steps (1-based) with singular values
   std::vector<std::vector<double>> step_sv;     // their singular values, each largest first
+  // With options.eigenvalues and a complete spectrum: J_t's eigenvalues at the same steps, each
+  // step's largest modulus first (a complex pair as two entries, conjugates next to each other).
+  std::vector<std::vector<std::complex<double>>> step_eigenvalues;
   double sv_iteration_change = 0;  // subspace iteration: worst last relative change (else 0)
   std::vector<double> lyapunov;    // nats per step, largest first (-inf: exactly annihilated)
   int overflow_step = 0;           // the forward pass overflowed here: nothing else is filled
@@ -59,6 +67,8 @@ struct Spectrum {
 int sampled_step_count(CellKind cell, int hidden, int steps, const SpectrumOptions& options);
 std::vector<int> sampled_steps(int steps, int count);
 
+// Every eigenvalue of the square m, largest modulus first (Eigen's EigenSolver).
+std::vector<std::complex<double>> eigenvalues(const Mat& m);
 // Every singular value of m, largest first (Eigen's BDCSVD).
 std::vector<double> singular_values(const Mat& m);
 

@@ -4,8 +4,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -600,6 +602,44 @@ TEST_CASE("spectrum --export has decay's record plus exponents and singular valu
   const std::string exponents = lines[14].substr(std::string("# lyapunov_exponents=").size());
   CHECK(record["lyapunov_exponents"][0].get<double>() ==
         doctest::Approx(std::stod(exponents)).epsilon(1e-9));
+
+  // The eigenvalues of J_t = diag(1 - h_t^2) W_hh, against the record's own forward pass redone
+  // here: they sum to its trace and multiply to its determinant, conjugates pair up, and the
+  // largest modulus comes first.
+  const auto matrix = [](const nlohmann::json& rows) {
+    Eigen::MatrixXd m(rows.size(), rows[0].size());
+    for (size_t r = 0; r < rows.size(); ++r)
+      for (size_t c = 0; c < rows[0].size(); ++c) m(r, c) = rows[r][c].get<double>();
+    return m;
+  };
+  const nlohmann::json& w = record["weights"];
+  const Eigen::MatrixXd w_hh = matrix(w["weight_hh_l0"]), w_ih = matrix(w["weight_ih_l0"]);
+  Eigen::VectorXd b(5), h(5);
+  for (int i = 0; i < 5; ++i)
+    b(i) = w["bias_ih_l0"][i].get<double>() + w["bias_hh_l0"][i].get<double>(),
+    h(i) = record["h0"][i].get<double>();
+  const nlohmann::json& eigen = record["step_eigenvalues"];
+  REQUIRE(eigen.size() == 12);
+  for (int t = 1; t <= 12; ++t) {
+    CAPTURE(t);
+    Eigen::VectorXd x(record["inputs"][t - 1].size());
+    for (int i = 0; i < x.size(); ++i) x(i) = record["inputs"][t - 1][i].get<double>();
+    h = (w_ih * x + b + w_hh * h).array().tanh().matrix();
+    const Eigen::MatrixXd j = (1 - h.array().square()).matrix().asDiagonal() * w_hh;
+    REQUIRE(eigen[t - 1].size() == 5);
+    std::complex<double> sum = 0, product = 1;
+    double modulus_before = INFINITY;
+    for (const auto& pair : eigen[t - 1]) {
+      const std::complex<double> v(pair[0].get<double>(), pair[1].get<double>());
+      sum += v, product *= v;
+      CHECK(std::abs(v) <= modulus_before * (1 + 1e-12));
+      modulus_before = std::abs(v);
+    }
+    CHECK(sum.real() == doctest::Approx(j.trace()).epsilon(1e-10));
+    CHECK(std::abs(sum.imag()) < 1e-12);
+    CHECK(product.real() == doctest::Approx(j.determinant()).epsilon(1e-8));
+    CHECK(std::abs(product.imag()) < 1e-12);
+  }
 }
 
 TEST_CASE("saturation prints the mean and quartiles of each derivative and gate per step") {
