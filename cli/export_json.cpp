@@ -63,8 +63,10 @@ json probe_to_json(const Config& config, const Probe& probe) {
   }
 
   json weights = json::object();
-  probe.model.params.visit(
-      [&](const char* name, const auto& tensor) { weights[name] = tensor_json(tensor); });
+  probe.model.params.visit([&](const char* name, const auto& tensor) {
+    const std::string file_name = file_tensor_name(probe.model.cell, name);  // "": no such tensor
+    if (!file_name.empty()) weights[file_name] = tensor_json(tensor);
+  });
   out["weights"] = weights;
 
   json inputs = json::array();  // (T x I)

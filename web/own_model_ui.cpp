@@ -229,7 +229,7 @@ void draw_own_model_section(const App& app, Widgets& widgets, Changes& out) {
     }
   } else {
     ImGui::TextWrapped("Generated from the seed. Your own: drop a .safetensors file "
-                       "(torch RNN, LSTM or GRU) on the page, or");
+                       "(torch RNN, LSTM, GRU, minGRU or minLSTM) on the page, or");
   }
   if (ImGui::Button("Load model...")) js_pick_model_file();
   remember_item_rect(widgets.model_load_rect);

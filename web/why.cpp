@@ -179,6 +179,18 @@ std::string capitalized(std::string text) {
   return text;
 }
 
+// For a diagonal step Jacobian: the norm's factor per step against the mean keep factor. Each
+// unit's gradient is the product of its own factors, so far back the norm is that of the units
+// that keep the most, and it falls more slowly than the mean factor would say.
+std::string follows_largest_keep(const gs::ProbeAnalysis& a) {
+  const double factor = std::pow(10.0, a.log10_per_step);
+  if (!std::isfinite(factor) || factor < a.mean_gate + 0.02) return "";
+  return format(" The norm falls more slowly than the mean %.2f would say: each unit's gradient "
+                "is the product of its own factors, so far back the units that keep the most "
+                "carry it.",
+                a.mean_gate);
+}
+
 // One paragraph about one cell's decay curve. `why`: the cell's why job (W_hh's part of the
 // decay, the spectral radius), or null while it computes.
 // `drawn`: the model was drawn from the config (not your own), so its keys can change it.
@@ -249,6 +261,19 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
           "geometrically, if slower than a tanh RNN's: its larger advantage comes from "
           "training, which can learn z near 1 where something must be kept (see Training).",
           name, a.mean_gate, measured.c_str());
+    case gs::CellFamily::MinGru:
+      return format(
+          "%s: there is no W_hh. h_t = (1-z) h_{t-1} + z h~ with z computed from x_t alone, so "
+          "each step back multiplies the gradient by 1 - z_t, unit by unit, and by nothing "
+          "else: the step Jacobian is diagonal. Mean 1 - z = %.2f here; %s Training moves the "
+          "gate's weights and bias, and so where and how long the cell keeps its state.%s",
+          name, a.mean_gate, measured.c_str(), follows_largest_keep(a).c_str());
+    case gs::CellFamily::MinLstm:
+      return format(
+          "%s: there is no W_hh. h_t = f' h_{t-1} + i' h~ with f' = f/(f+i) and i' = 1 - f' "
+          "computed from x_t alone, so each step back multiplies the gradient by f'_t, unit by "
+          "unit, and by nothing else: the step Jacobian is diagonal. Mean f' = %.2f here; %s%s",
+          name, a.mean_gate, measured.c_str(), follows_largest_keep(a).c_str());
   }
   return "";
 }
@@ -335,6 +360,18 @@ std::string explain_init(const gs::Config& c) {
                    "update gate start between 1/2 and 1 - 1/%d per unit, the factor per step "
                    "along the kept path, so memory times spread up to %d steps.",
                    c.chrono, c.chrono, c.chrono);
+  std::string without_whh;  // the selected cells that have no W_hh: "minGRU and minLSTM"
+  for (size_t i = 0; i < c.cells.size(); ++i)
+    if (!gs::has_recurrent_weights(c.cells[i]))
+      without_whh += std::string(without_whh.empty() ? "" : " and ") + gs::cell_info(c.cells[i]).label;
+  if (!without_whh.empty())
+    text += format(" The %s %s no W_hh: scale and radius leave %s as drawn, and %s its input "
+                   "weights%s.",
+                   without_whh.c_str(), without_whh.find(" and ") == std::string::npos ? "has" : "have",
+                   without_whh.find(" and ") == std::string::npos ? "it" : "them",
+                   c.init == gs::InitKind::Uniform ? "torch.nn.Linear's default draws"
+                                                   : "init draws only",
+                   c.init == gs::InitKind::Uniform ? ", U(-1/sqrt(I), 1/sqrt(I)) with I inputs" : "");
   return text;
 }
 

@@ -19,15 +19,14 @@ Bounds bounds_of(const ModelT<T>& model, const ForwardPass<T>& fwd, int column) 
     return b;
   }
   b.sigma_max_whh = b.gamma = b.pascanu_bound = std::nan("");
-  const int keep = keep_gate_block(cell) * H;  // f (LSTM) or z (GRU)
+  const int keep = keep_gate_block(cell) * H;  // f (LSTM, minLSTM's f') or z (GRU, minGRU)
+  const bool complement = cell_info(cell).keep_is_complement;  // the minGRU keeps 1 - z
   b.log10_keep_gate.resize(T_);
-  for (int t = 1; t <= T_; ++t)
-    b.log10_keep_gate[t - 1] = fwd.gates.col((t - 1) * B + column)
-                                   .segment(keep, H)
-                                   .template cast<double>()
-                                   .array()
-                                   .log10()
-                                   .mean();
+  for (int t = 1; t <= T_; ++t) {
+    const Eigen::ArrayXd gate =
+        fwd.gates.col((t - 1) * B + column).segment(keep, H).template cast<double>().array();
+    b.log10_keep_gate[t - 1] = (complement ? 1 - gate : gate).log10().mean();
+  }
   b.log10_keep_path.assign(T_, 0.0);
   for (int t = T_ - 1; t >= 1; --t)  // prod over s = t+1..T
     b.log10_keep_path[t - 1] = b.log10_keep_path[t] + b.log10_keep_gate[t];

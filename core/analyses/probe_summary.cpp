@@ -37,9 +37,12 @@ ProbeAnalysis analyze_probe(const Probe& probe) {
   const Model& model = probe.model;
   const int H = model.hidden_size;
   const CellKind cell = model.cell;
-  // the candidate's block of W_hh: W_hh itself for an RNN, W_g (LSTM) or W_n (GRU)
-  a.sigma_max_whh = largest_singular_value(
-      model.params.weight_hh.middleRows(cell_info(cell).candidate_block * H, H));
+  // the candidate's block of W_hh: W_hh itself for an RNN, W_g (LSTM) or W_n (GRU); none for a
+  // cell without W_hh
+  a.sigma_max_whh = has_recurrent_weights(cell)
+                        ? largest_singular_value(model.params.weight_hh.middleRows(
+                              cell_info(cell).candidate_block * H, H))
+                        : std::nan("");
   a.gamma = activation_derivative_bound(cell);
 
   double sum_derivative = 0, zeros = 0, sum_gate = 0;
@@ -48,8 +51,9 @@ ProbeAnalysis analyze_probe(const Probe& probe) {
     const auto& fwd = lane.fwd;
     for (int t = 0; t < fwd.length; ++t) {
       for (int j = 0; j < H; ++j, ++count) {
-        if (keep_gate_block(cell) >= 0) {  // a gated cell: its keep gate, f (LSTM) or z (GRU)
-          sum_gate += fwd.gates(keep_gate_block(cell) * H + j, t);
+        if (keep_gate_block(cell) >= 0) {  // a gated cell: what its keep gate keeps
+          const double gate = fwd.gates(keep_gate_block(cell) * H + j, t);
+          sum_gate += cell_info(cell).keep_is_complement ? 1 - gate : gate;
           continue;
         }
         const double h = fwd.h(j, t + 1);  // h_t: act' is written from it

@@ -20,13 +20,14 @@ struct ProbeAnalysis {
 
   // Vanilla RNN: J_t = diag(act'(a_t)) W_hh, so ||J_t|| <= gamma * sigma_max(W_hh).
   double sigma_max_whh = 0;             // largest singular value of W_hh (RNN) or of its candidate
-                                        // block (LSTM g, GRU n)
+                                        // block (LSTM g, GRU n); NaN for a cell without W_hh
   double gamma = 0;                     // bound on act': tanh 1, sigmoid 1/4, relu 1, identity 1
   double mean_derivative = 0;           // mean act'(a_t) over steps and units (RNN; LSTM/GRU: 0)
   double fraction_zero_derivative = 0;  // relu: units off (act' = 0), averaged over steps
 
-  // Gates: the mean of the forget gate (LSTM) or update gate z (GRU) over steps and units; the
-  // additive path multiplies the gradient by this gate, elementwise, at every step.
+  // Gates: the mean of what the keep gate keeps over steps and units: the forget gate f (LSTM),
+  // the update gate z (GRU), 1 - z (minGRU), f' (minLSTM); the keep path multiplies the gradient
+  // by it, elementwise, at every step (for the minimal cells it is the whole step).
   double mean_gate = 0;
 
   // The fields the compute worker's messages carry, in order (web/worker/wire.h).

@@ -16,7 +16,7 @@ double quantile_of_sorted(const std::vector<double>& sorted, double p) {
 namespace {
 
 // What a series is computed from: a function of the step's cached values, unit by unit.
-enum Kind { kValue, kOneMinusSquare, kDsigmoid, kDrelu, kOne, kOneMinusSquareAux };
+enum Kind { kValue, kOneMinus, kOneMinusSquare, kDsigmoid, kDrelu, kOne, kOneMinusSquareAux };
 
 struct SeriesDef {
   const char* name;
@@ -49,6 +49,13 @@ std::vector<SeriesDef> series_of(CellKind cell) {
       return {{"r", "reset gate r_t", 0, kValue},
               {"z", "update gate z_t: scales the keep path dL/dh_{t-1} = z_t dL/dh_t", 1, kValue},
               {"dtanh_n", "candidate's tanh' = 1 - n_t^2", 2, kOneMinusSquare}};
+    case CellFamily::MinGru:
+      return {{"z", "update gate z_t: the step keeps 1 - z_t, dL/dh_{t-1} = (1 - z_t) dL/dh_t", 1,
+               kValue},
+              {"1-z", "what the step keeps, 1 - z_t: the whole step Jacobian", 1, kOneMinus}};
+    case CellFamily::MinLstm:
+      return {{"f", "normalized forget gate f'_t = f/(f+i): dL/dh_{t-1} = f'_t dL/dh_t", 1, kValue},
+              {"i", "normalized input gate i'_t = i/(f+i) = 1 - f'_t", 2, kValue}};
   }
   return {};
 }
@@ -60,6 +67,7 @@ double value_of(Kind kind, double x) {
     case kDsigmoid: return x * (1 - x);
     case kDrelu: return x > 0 ? 1.0 : 0.0;
     case kOne: return 1.0;
+    case kOneMinus: return 1 - x;
     case kValue: return x;
   }
   return x;  // unreachable: every kind is listed above

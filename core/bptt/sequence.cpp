@@ -73,11 +73,12 @@ void begin_forward(const ModelT<T>& model, const Batch& batch, const Mat& h0, co
   ensure_size(pass.h, H, (T_ + 1) * B);
   pass.h_at(0) = h0.cast<T>();
   const CellFamily family = cell_info(model.cell).family;
-  const bool lstm = family == CellFamily::Lstm, gru = family == CellFamily::Gru;
-  ensure_size(pass.gates, lstm || gru ? G * H : 0, T_ * B);
+  const bool rnn = family == CellFamily::Rnn, lstm = family == CellFamily::Lstm;
+  const bool gru = family == CellFamily::Gru;
+  ensure_size(pass.gates, rnn ? 0 : G * H, T_ * B);
   ensure_size(pass.c, lstm ? H : 0, lstm ? (T_ + 1) * B : 0);
   if (lstm) pass.c.leftCols(B) = c0.cast<T>();
-  ensure_size(pass.aux, lstm || gru ? H : 0, T_ * B);
+  ensure_size(pass.aux, rnn ? 0 : family == CellFamily::MinLstm ? 3 * H : H, T_ * B);
   ensure_size(pass.scratch, gru ? 3 * H : 0, B);
   ensure_size(pass.y, O, T_ * B);
   pass.loss = 0;
@@ -85,11 +86,12 @@ void begin_forward(const ModelT<T>& model, const Batch& batch, const Mat& h0, co
   pass.overflow_step = 0;
 
   // The input projection of every step in one product, biases folded in (the GRU keeps b_hh
-  // apart: its reset gate multiplies W_hn h + b_hn only). The RNN writes it where h_t will be.
+  // apart: its reset gate multiplies W_hn h + b_hn only; the minimal cells have none). The RNN
+  // writes it where h_t will be.
   const ParamsT<T>& p = model.params;
-  auto projected = lstm || gru ? pass.gates.leftCols(T_ * B) : pass.h.rightCols(T_ * B);
+  auto projected = rnn ? pass.h.rightCols(T_ * B) : pass.gates.leftCols(T_ * B);
   projected.noalias() = p.weight_ih * pass.x;
-  if (gru)
+  if (gru || !has_recurrent_weights(model.cell))
     projected.colwise() += p.bias_ih;
   else
     projected.colwise() += p.bias_ih + p.bias_hh;
@@ -116,6 +118,14 @@ bool forward_steps(const ModelT<T>& model, ForwardPass<T>& pass, int budget) {
       case CellFamily::Gru:
         gru_forward<T>(pass.gates.middleCols(t * B, B), pass.h_at(t + 1),
                        pass.aux.middleCols(t * B, B), pass.scratch, pass.h_at(t), p);
+        break;
+      case CellFamily::MinGru:
+        mingru_forward<T>(pass.gates.middleCols(t * B, B), pass.h_at(t + 1),
+                          pass.aux.middleCols(t * B, B), pass.h_at(t));
+        break;
+      case CellFamily::MinLstm:
+        minlstm_forward<T>(pass.gates.middleCols(t * B, B), pass.h_at(t + 1),
+                           pass.aux.middleCols(t * B, B), pass.h_at(t));
         break;
     }
     if (pass.overflow_step == 0 && !pass.h_at(t + 1).allFinite()) pass.overflow_step = t + 1;
@@ -159,6 +169,14 @@ void step_backward(const ModelT<T>& model, const ForwardPass<T>& fwd, int t, Mat
     case CellFamily::Gru:
       gru_backward<T>(dgates, dgates_in, dh_prev, dh, fwd.gates.middleCols(step, B),
                       fwd.aux.middleCols(step, B), fwd.h_at(t - 1), p);
+      break;
+    case CellFamily::MinGru:
+      mingru_backward<T>(dgates, dh_prev, dh, fwd.gates.middleCols(step, B),
+                         fwd.aux.middleCols(step, B), fwd.h_at(t - 1));
+      break;
+    case CellFamily::MinLstm:
+      minlstm_backward<T>(dgates, dh_prev, dh, fwd.gates.middleCols(step, B),
+                          fwd.aux.middleCols(step, B), fwd.h_at(t - 1));
       break;
   }
 }
@@ -225,12 +243,15 @@ void add_loss_gradient(const ModelT<T>& model, const ForwardPass<T>& fwd, Backwa
 template <class T>
 void finish_weight_gradients(const ModelT<T>& model, const ForwardPass<T>& fwd,
                              BackwardPass<T>& pass) {
-  // dW_hh = dgates [h_0 ... h_{T-1}]^T and dW_ih = dgates_in [x_1 ... x_T]^T over T B columns.
+  // dW_hh = dgates [h_0 ... h_{T-1}]^T and dW_ih = dgates_in [x_1 ... x_T]^T over T B columns
+  // (a cell without W_hh: dgates is dL/d(W_ih x_t + b_ih)).
   ParamsT<T>& grads = pass.grads;
   const bool gru = cell_info(model.cell).family == CellFamily::Gru;
   const MatT<T>& dgates_in = gru ? pass.dgates_in : pass.dgates;
-  grads.weight_hh.noalias() += pass.dgates * fwd.h.leftCols(fwd.length * fwd.batch).transpose();
-  grads.bias_hh += pass.dgates.rowwise().sum();
+  if (has_recurrent_weights(model.cell)) {
+    grads.weight_hh.noalias() += pass.dgates * fwd.h.leftCols(fwd.length * fwd.batch).transpose();
+    grads.bias_hh += pass.dgates.rowwise().sum();
+  }
   grads.weight_ih.noalias() += dgates_in * fwd.x.transpose();
   grads.bias_ih += dgates_in.rowwise().sum();
 }

@@ -41,10 +41,11 @@ struct ForwardPass {
   MatT<T> x;                  // (I, T B)   the inputs, in this precision
   MatT<T> targets;            // (O, T B)   targets at the scored steps
   std::vector<char> scored;   // T          whether step t carries a loss
-  MatT<T> gates;              // (G H, T B) LSTM, GRU: gate values after their nonlinearities
+  MatT<T> gates;              // (G H, T B) gated cells: gate values after their nonlinearities
   MatT<T> h;                  // (H, (T+1) B) h_0 .. h_T (RNN: also what act' is computed from)
   MatT<T> c;                  // (H, (T+1) B) LSTM: c_0 .. c_T
-  MatT<T> aux;                // (H, T B)   LSTM: tanh(c_t); GRU: W_hn h_{t-1} + b_hn
+  MatT<T> aux;                // (H, T B)   LSTM: tanh(c_t); GRU: W_hn h_{t-1} + b_hn;
+                              //            minGRU: a_h; minLSTM (3H): a_h, f, i (cell.h)
   MatT<T> scratch;            // (3H, B)    GRU: W_hh h_{t-1} + b_hh of the step in progress
   MatT<T> y;                  // (O, T B)   readout at the scored steps
   double loss = 0;            // accumulated over the steps done so far
@@ -66,7 +67,7 @@ struct BackwardPass {
   ParamsT<T> grads;   // dL/dtheta
   MatT<T> dh;         // (H, (T+1) B) total dL/dh_t, t = 0..T (dh_0 = dL/dh0)
   MatT<T> dc;         // (H, (T+1) B) LSTM: dL/dc_t
-  MatT<T> dgates;     // (G H, T B) dL/d(W_hh h_{t-1} + b_hh) at every step
+  MatT<T> dgates;     // (G H, T B) dL/d(W_hh h_{t-1} + b_hh) at every step (no W_hh: of W_ih x_t + b_ih)
   MatT<T> dgates_in;  // (G H, T B) GRU only: dL/d(W_ih x_t + b_ih) (else the same as dgates)
   MatT<T> dy;         // (O, B) scratch: dL/dy_t
   int batch = 0;       // B

@@ -1,5 +1,6 @@
 // One time step of a recurrent cell, forward and backward, for every cell kind. Each kind's
-// equations and code live in its own file (rnn_cell.cpp, lstm_cell.cpp, gru_cell.cpp), forward
+// equations and code live in its own file (rnn_cell.cpp, lstm_cell.cpp, gru_cell.cpp,
+// mingru_cell.cpp, minlstm_cell.cpp), forward
 // and backward side by side. The arguments follow llm.c's order: outputs, then inputs, then the
 // weights; every matrix is a column block of the sequence buffers of sequence.h (no copies).
 //
@@ -44,5 +45,20 @@ template <class T>
 void gru_backward(MatRef<T> dgates, MatRef<T> dgates_in, MatRef<T> dh_prev, ConstMatRef<T> dh,
                   ConstMatRef<T> gates, ConstMatRef<T> hidden_n, ConstMatRef<T> h_prev,
                   const ParamsT<T>& p);
+
+// minGRU and minLSTM (Feng et al. 2024): the gates read x_t only, so there is no W_hh and the
+// step Jacobian is diagonal. gates (2H or 3H, B): on entry W_ih x_t + b_ih; on exit h~ z (minGRU)
+// or h~ f' i' (minLSTM). The caches backward needs: the candidate's pre-activation a_h (H, B) for
+// the minGRU; a_h, f and i before their normalization (3H, B) for the minLSTM.
+template <class T>
+void mingru_forward(MatRef<T> gates, MatRef<T> h, MatRef<T> candidate_in, ConstMatRef<T> h_prev);
+template <class T>
+void mingru_backward(MatRef<T> dgates, MatRef<T> dh_prev, ConstMatRef<T> dh, ConstMatRef<T> gates,
+                     ConstMatRef<T> candidate_in, ConstMatRef<T> h_prev);
+template <class T>
+void minlstm_forward(MatRef<T> gates, MatRef<T> h, MatRef<T> raw, ConstMatRef<T> h_prev);
+template <class T>
+void minlstm_backward(MatRef<T> dgates, MatRef<T> dh_prev, ConstMatRef<T> dh, ConstMatRef<T> gates,
+                      ConstMatRef<T> raw, ConstMatRef<T> h_prev);
 
 }  // namespace gs

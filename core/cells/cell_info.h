@@ -5,16 +5,18 @@
 // its family or its activation, and -Werror=switch names every place a new family must reach.
 #pragma once
 #include <cstdint>
+#include <string>
 
 #include "model/config.h"
 
 namespace gs {
 
-// Which equations compute the cell (cells/rnn_cell.cpp, lstm_cell.cpp, gru_cell.cpp).
-enum class CellFamily { Rnn, Lstm, Gru };
+// Which equations compute the cell (cells/<family>_cell.cpp).
+enum class CellFamily { Rnn, Lstm, Gru, MinGru, MinLstm };
 // The RNN's h_t = act(W_ih x_t + b + W_hh h_{t-1}); None for the gated cells.
 enum class Activation { Tanh, Relu, Sigmoid, Identity, None };
-// J_t = dh_t/dh_{t-1}: a dense H x H matrix (W_hh in it), or a diagonal one.
+// J_t = dh_t/dh_{t-1}: a dense H x H matrix (W_hh in it), or a diagonal one (the cell has no
+// W_hh: weight_hh and bias_hh are empty, 0 x H and 0).
 enum class JacobianShape { Dense, Diagonal };
 
 struct CellInfo {
@@ -32,9 +34,12 @@ struct CellInfo {
   const char* gate_names;
   // The gate that keeps the state, as a block index (-1: none) and its name, and the path it
   // opens, as the CLI's columns name it: the LSTM's f on c ("forget_path"), the GRU's z on h.
+  // The forward pass caches the gate's value there (the minLSTM's normalized f'); the factor that
+  // keeps the state is that value, or 1 minus it where keep_is_complement (the minGRU's 1 - z).
   int keep_gate;
   const char* keep_gate_name;
   const char* keep_path;
+  bool keep_is_complement;
   // The block whose W_hh rows the candidate reads: W_hh for an RNN, W_g (LSTM) or W_n (GRU). Its
   // largest singular value is what the probe summary and Why report as sigma_max(W_hh).
   int candidate_block;
@@ -42,28 +47,39 @@ struct CellInfo {
   // cells, where no single activation bounds the step.
   double derivative_bound;
   JacobianShape jacobian;
-  // Which keys change the cell's drawn model beyond init, scale and radius (all cells use those).
+  // Which keys change the cell's drawn model beyond init (every cell uses it): scale and radius
+  // act on W_hh, so only on a dense cell.
   bool forget_bias_applies;  // the LSTM's forget-gate bias
   bool chrono_applies;       // chrono initialization (model/chrono.h)
+  // Where a file keeps W_ih and b_ih: nullptr for torch.nn.RNN / LSTM / GRU's weight_ih_l0 and
+  // bias_ih_l0 (beside weight_hh_l0 and bias_hh_l0), else the torch.nn.Linear of the reference
+  // implementation that holds them, as <input_linear>.weight [G H, I] and .bias [G H].
+  const char* input_linear;
   uint32_t color;            // 0xRRGGBB in every view (Okabe-Ito: told apart by colour-blind eyes)
 };
 
 // Every cell kind, in CellKind's order.
 inline constexpr CellInfo kCellRows[] = {
     {CellKind::RnnTanh, "rnn-tanh", "RNN-tanh", "an RNN-tanh", CellFamily::Rnn, Activation::Tanh, false, 1, "a",
-     -1, nullptr, nullptr, 0, 1.0, JacobianShape::Dense, false, false, 0xE69F00},  // orange
+     -1, nullptr, nullptr, false, 0, 1.0, JacobianShape::Dense, false, false, nullptr, 0xE69F00},  // orange
     {CellKind::RnnRelu, "rnn-relu", "RNN-ReLU", "an RNN-ReLU", CellFamily::Rnn, Activation::Relu, false, 1, "a",
-     -1, nullptr, nullptr, 0, 1.0, JacobianShape::Dense, false, false, 0xCC79A7},  // purple
+     -1, nullptr, nullptr, false, 0, 1.0, JacobianShape::Dense, false, false, nullptr, 0xCC79A7},  // purple
     {CellKind::RnnSigmoid, "rnn-sigmoid", "RNN-sigmoid", "an RNN-sigmoid", CellFamily::Rnn, Activation::Sigmoid,
-     false, 1, "a", -1, nullptr, nullptr, 0, 0.25, JacobianShape::Dense, false, false,
+     false, 1, "a", -1, nullptr, nullptr, false, 0, 0.25, JacobianShape::Dense, false, false, nullptr,
      0xF0E442},  // yellow
     {CellKind::RnnIdentity, "rnn-identity", "RNN-identity", "an RNN-identity", CellFamily::Rnn, Activation::Identity,
-     false, 1, "a", -1, nullptr, nullptr, 0, 1.0, JacobianShape::Dense, false, false,
+     false, 1, "a", -1, nullptr, nullptr, false, 0, 1.0, JacobianShape::Dense, false, false, nullptr,
      0xBEBEBE},  // grey
     {CellKind::Lstm, "lstm", "LSTM", "an LSTM", CellFamily::Lstm, Activation::None, true, 4, "i f g o", 1,
-     "f", "forget_path", 2, 1.0, JacobianShape::Dense, true, true, 0x009E73},  // bluish green
+     "f", "forget_path", false, 2, 1.0, JacobianShape::Dense, true, true, nullptr, 0x009E73},  // bluish green
     {CellKind::Gru, "gru", "GRU", "a GRU", CellFamily::Gru, Activation::None, false, 3, "r z n", 1, "z",
-     "update_path", 2, 1.0, JacobianShape::Dense, false, true, 0x56B4E9},  // sky blue
+     "update_path", false, 2, 1.0, JacobianShape::Dense, false, true, nullptr, 0x56B4E9},  // sky blue
+    {CellKind::MinGru, "mingru", "minGRU", "a minGRU", CellFamily::MinGru, Activation::None, false, 2, "h z",
+     1, "z", "update_path", true, 0, 1.0, JacobianShape::Diagonal, false, false,
+     "to_hidden_and_gate", 0x0072B2},  // blue
+    {CellKind::MinLstm, "minlstm", "minLSTM", "a minLSTM", CellFamily::MinLstm, Activation::None, false, 3,
+     "h f i", 1, "f", "forget_path", false, 0, 1.0, JacobianShape::Diagonal, false, false,
+     "to_hidden_and_f_i_gate", 0xD55E00},  // vermillion
 };
 inline constexpr int kCellKinds = static_cast<int>(sizeof kCellRows / sizeof kCellRows[0]);
 
@@ -72,7 +88,7 @@ constexpr bool rows_in_kind_order() {
     if (static_cast<int>(kCellRows[i].kind) != i) return false;
   return true;
 }
-static_assert(rows_in_kind_order() && kCellKinds == static_cast<int>(CellKind::Gru) + 1,
+static_assert(rows_in_kind_order() && kCellKinds == static_cast<int>(CellKind::MinLstm) + 1,
               "kCellRows lists every CellKind once, in order (the last kind is named here)");
 
 inline const CellInfo& cell_info(CellKind cell) { return kCellRows[static_cast<int>(cell)]; }
@@ -83,6 +99,24 @@ inline bool has_cell_state(CellKind cell) { return cell_info(cell).cell_state; }
 inline int keep_gate_block(CellKind cell) { return cell_info(cell).keep_gate; }
 inline double activation_derivative_bound(CellKind cell) {
   return cell_info(cell).derivative_bound;
+}
+// Whether the cell has a W_hh (a dense step Jacobian); the blocks of W_hh it stacks (0 if none).
+inline bool has_recurrent_weights(CellKind cell) {
+  return cell_info(cell).jacobian == JacobianShape::Dense;
+}
+inline int recurrent_blocks(CellKind cell) { return has_recurrent_weights(cell) ? gate_count(cell) : 0; }
+
+// The name a file gives one of ParamsT's recurrent tensors (params.h's visit names:
+// "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0") for this cell: the same, or
+// <input_linear>.weight and .bias; "" for a tensor the cell does not have. Other names (the
+// readout's) are kept.
+inline std::string file_tensor_name(CellKind cell, const std::string& name) {
+  const char* linear = cell_info(cell).input_linear;
+  if (!linear) return name;
+  if (name == "weight_ih_l0") return std::string(linear) + ".weight";
+  if (name == "bias_ih_l0") return std::string(linear) + ".bias";
+  if (name == "weight_hh_l0" || name == "bias_hh_l0") return "";
+  return name;
 }
 
 }  // namespace gs

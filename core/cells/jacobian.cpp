@@ -9,7 +9,7 @@ int state_size(CellKind cell, int hidden) { return has_cell_state(cell) ? 2 * hi
 template <class T>
 void step_jacobian(CellKind cell, const ForwardPass<T>& fwd, int t, StepJacobian& jac,
                    int column) {
-  const int H = static_cast<int>(fwd.h.rows()), G = gate_count(cell);
+  const int H = static_cast<int>(fwd.h.rows()), G = recurrent_blocks(cell);
   const int B = fwd.batch, step = (t - 1) * B + column;  // the columns of the step making s_t
   jac.cell = cell;
   jac.hidden = H;
@@ -75,6 +75,15 @@ void step_jacobian(CellKind cell, const ForwardPass<T>& fwd, int t, StepJacobian
       jac.d_hh = z;
       break;
     }
+    case CellFamily::MinGru:
+      // Forward:  z = sigma(W_z x_t + b_z)   h_t = (1 - z) h_{t-1} + z g(W_h x_t + b_h)
+      // Nothing but the first term reads h_{t-1}: J_t = diag(1 - z), no W_hh (G = 0 blocks).
+      jac.d_hh = 1 - cache(fwd.gates, H, step);
+      break;
+    case CellFamily::MinLstm:
+      // Forward:  h_t = f' h_{t-1} + i' g(W_h x_t + b_h), f' and i' from x_t only: J_t = diag(f').
+      jac.d_hh = cache(fwd.gates, H, step);
+      break;
   }
   if (!has_cell_state(cell)) jac.b.resize(0, 0), jac.d_hc.resize(0), jac.d_cc.resize(0);
 }

@@ -4,7 +4,8 @@
 // (h_t, c_t) stacked, h first, for the LSTM (size 2H): the LSTM carries its gradient on both.
 //
 // Every cell's J_t has one shape, with W_g the g-th H x H block of W_hh (G blocks: RNN 1,
-// LSTM i f g o, GRU r z n) and per-unit coefficient vectors taken from the caches:
+// LSTM i f g o, GRU r z n; none for the minimal cells, whose J_t is diag(d_hh)) and per-unit
+// coefficient vectors taken from the caches:
 //
 //   J_t = [ sum_g diag(a_g) W_g + diag(d_hh)   diag(d_hc) ]   the second column and row only
 //         [ sum_g diag(b_g) W_g                diag(d_cc) ]   for the LSTM (c_t, c_{t-1})
@@ -30,7 +31,8 @@ struct StepJacobian {
   CellKind cell = CellKind::RnnTanh;
   int hidden = 0;
   Mat a;     // (H, G) h rows: coefficient of W_g in dh_t/dh_{t-1}
-  Vec d_hh;  // (H)    h rows: diagonal part of dh_t/dh_{t-1} (GRU: z; otherwise 0)
+  Vec d_hh;  // (H)    h rows: diagonal part of dh_t/dh_{t-1} (GRU z, minGRU 1 - z, minLSTM f';
+             //        otherwise 0)
   Mat b;     // (H, G) LSTM c rows: coefficient of W_g in dc_t/dh_{t-1}
   Vec d_hc;  // (H)    LSTM: dh_t/dc_{t-1} = diag(o (1 - tanh(c_t)^2) f)
   Vec d_cc;  // (H)    LSTM: dc_t/dc_{t-1} = diag(f)

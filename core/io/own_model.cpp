@@ -53,6 +53,9 @@ std::string adopt_model(const OwnModel& own, const std::vector<std::string>& exp
     const std::string why =
         rnn ? (own.cell_recorded ? std::string("the file says its RNN is ") + cell_name(cell)
                                  : std::string("its layer is an RNN (weight_hh has H rows)"))
+        : cell_info(cell).input_linear
+            ? std::string("its layer is ") + cell_info(cell).a_label + " (its weights are named " +
+                  cell_info(cell).input_linear + ")"
             : std::string("its layer is ") + cell_info(cell).a_label + " (weight_hh has " +
                   std::to_string(gate_count(cell)) + "H rows)";
     const bool fits = given.size() == 1 &&
@@ -419,10 +422,14 @@ std::string models_to_safetensors(
   for (const NamedModel& m : models) {
     const std::string rnn = m.prefix + "rnn.";
     const Params& p = m.model.params;
-    tensors.push_back(tensor_out(rnn + "weight_ih_l0", p.weight_ih));
-    tensors.push_back(tensor_out(rnn + "weight_hh_l0", p.weight_hh));
-    tensors.push_back(tensor_out(rnn + "bias_ih_l0", p.bias_ih));
-    tensors.push_back(tensor_out(rnn + "bias_hh_l0", p.bias_hh));
+    const auto put = [&](const char* name, const auto& tensor) {
+      const std::string file_name = file_tensor_name(m.model.cell, name);  // "": not this cell's
+      if (!file_name.empty()) tensors.push_back(tensor_out(rnn + file_name, tensor));
+    };
+    put("weight_ih_l0", p.weight_ih);
+    put("weight_hh_l0", p.weight_hh);
+    put("bias_ih_l0", p.bias_ih);
+    put("bias_hh_l0", p.bias_hh);
     if (m.model.output_size > 0) {
       tensors.push_back(tensor_out(m.prefix + "readout.weight", p.weight_out));
       tensors.push_back(tensor_out(m.prefix + "readout.bias", p.bias_out));

@@ -110,27 +110,49 @@ std::string load_export(const unsigned char* bytes, std::size_t size, const Load
   Params p;
   Mat column;
   const int G = gate_count(cell);
-  if (std::string e = json_matrix(*weights, "weight_hh_l0", true, -1, -1, p.weight_hh,
-                                  "[" + (G > 1 ? std::to_string(G) + " H" : std::string("H")) +
-                                      ", H] for its " + cell_name(cell));
-      !e.empty())
-    return e;
-  const Eigen::Index H = p.weight_hh.cols(), GH = gate_count(cell) * H;
-  int gates = 0;
-  if (p.weight_hh.rows() != GH)
-    return "the export's 'weight_hh_l0' has shape " + shape_text(p.weight_hh.rows(), H) +
-           ", expected [" + std::to_string(GH) + ", " + std::to_string(H) + "] for its " +
-           cell_name(cell);
-  if (std::string e = json_matrix(*weights, "weight_ih_l0", true, GH, -1, p.weight_ih); !e.empty())
-    return e;
-  const Eigen::Index I = p.weight_ih.cols();
-  if (std::string e = check_sizes("weight_hh_l0", GH, H, I, gates); !e.empty()) return e;
-  if (std::string e = json_matrix(*weights, "bias_ih_l0", false, GH, 1, column); !e.empty())
-    return e;
-  p.bias_ih = column.col(0);
-  if (std::string e = json_matrix(*weights, "bias_hh_l0", false, GH, 1, column); !e.empty())
-    return e;
-  p.bias_hh = column.col(0);
+  Eigen::Index H = 0, GH = 0, I = 0;
+  if (cell_info(cell).input_linear) {  // W_ih and b_ih as one Linear; no W_hh
+    const std::string w_name = file_tensor_name(cell, "weight_ih_l0");
+    if (std::string e = json_matrix(*weights, w_name, true, -1, -1, p.weight_ih,
+                                    "[" + std::to_string(G) + " H, I] for its " + cell_name(cell));
+        !e.empty())
+      return e;
+    GH = p.weight_ih.rows(), H = GH / G, I = p.weight_ih.cols();
+    if (GH % G != 0 || H < 1)
+      return "the export's " + in_quotes(w_name) + " has shape " + shape_text(GH, I) +
+             ", expected [" + std::to_string(G) + " H, I] for its " + cell_name(cell);
+    if (std::string e = check_hidden_and_input(w_name, GH, H, I); !e.empty()) return e;
+    if (std::string e =
+            json_matrix(*weights, file_tensor_name(cell, "bias_ih_l0"), false, GH, 1, column);
+        !e.empty())
+      return e;
+    p.bias_ih = column.col(0);
+    p.weight_hh = Mat(0, H);
+    p.bias_hh = Vec(0);
+  } else {
+    if (std::string e = json_matrix(*weights, "weight_hh_l0", true, -1, -1, p.weight_hh,
+                                    "[" + (G > 1 ? std::to_string(G) + " H" : std::string("H")) +
+                                        ", H] for its " + cell_name(cell));
+        !e.empty())
+      return e;
+    H = p.weight_hh.cols(), GH = G * H;
+    int gates = 0;
+    if (p.weight_hh.rows() != GH)
+      return "the export's 'weight_hh_l0' has shape " + shape_text(p.weight_hh.rows(), H) +
+             ", expected [" + std::to_string(GH) + ", " + std::to_string(H) + "] for its " +
+             cell_name(cell);
+    if (std::string e = json_matrix(*weights, "weight_ih_l0", true, GH, -1, p.weight_ih);
+        !e.empty())
+      return e;
+    I = p.weight_ih.cols();
+    if (std::string e = check_sizes("weight_hh_l0", GH, H, I, gates); !e.empty()) return e;
+    if (std::string e = json_matrix(*weights, "bias_ih_l0", false, GH, 1, column); !e.empty())
+      return e;
+    p.bias_ih = column.col(0);
+    if (std::string e = json_matrix(*weights, "bias_hh_l0", false, GH, 1, column); !e.empty())
+      return e;
+    p.bias_hh = column.col(0);
+  }
   if (std::string e = json_matrix(*weights, "weight_out", true, -1, H, p.weight_out); !e.empty())
     return e;
   const Eigen::Index O = p.weight_out.rows();

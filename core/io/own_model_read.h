@@ -24,12 +24,14 @@ inline std::string shape_text(const std::vector<int64_t>& shape) {
 }
 
 // A recurrent layer's names in a file: `<prefix>weight_ih_l<k>[_reverse]` or, for a cell module,
-// `<prefix>weight_ih`.
+// `<prefix>weight_ih`; for a cell whose row names an input Linear (minGRU, minLSTM),
+// `<prefix><input_linear>.weight`, and `linear_cell` is that cell.
 struct LayerNames {
   std::string prefix;
   std::vector<int> layers;  // the k present, sorted; empty for a cell module
   bool cell_module = false;
   bool reverse = false;  // bidirectional: weight_ih_l<k>_reverse present
+  const CellInfo* linear_cell = nullptr;
 };
 
 // Every recurrent layer a safetensors file holds, by its names' prefix.
@@ -39,6 +41,10 @@ std::vector<LayerNames> find_layers(const Safetensors& file);
 // `wanted_dims` is 1 or 2. Sets `f64` if it is F64. "" or the error.
 std::string read_matrix(const Safetensors& file, const TensorEntry& t, int wanted_dims, Mat& out,
                         bool& f64, const char* what = "weights");
+// The hidden size H (of tensor `name`, rows x columns) and the input size I in gradscope's
+// range. "" or the error.
+std::string check_hidden_and_input(const std::string& name, Eigen::Index rows, Eigen::Index H,
+                                   Eigen::Index I);
 // W_hh's shape (rows x H) and the input size I: the gate count they give (1, 3 or 4), and sizes
 // in gradscope's range. "" or the error.
 std::string check_sizes(const std::string& hh_name, Eigen::Index rows, Eigen::Index H,

@@ -70,7 +70,8 @@ std::string choose_layer(const Safetensors& file, const LoadOptions& options,
               " is no layer's name: torch writes the layer number in "
               "plain decimal (weight_ih_l0, weight_ih_l12)";
     return "no recurrent layer in the file: no tensor is named <prefix>weight_ih_l0 (torch.nn.RNN, "
-           "LSTM, GRU) or <prefix>weight_ih (RNNCell, LSTMCell, GRUCell); it has " +
+           "LSTM, GRU), <prefix>weight_ih (RNNCell, LSTMCell, GRUCell) or "
+           "<prefix>to_hidden_and_gate.weight (minGRU; to_hidden_and_f_i_gate: minLSTM); it has " +
            some_names(file) + odd;
   }
   if (options.prefix_given) {
@@ -126,7 +127,45 @@ std::string choose_layer_number(const LoadOptions& options, LayerRead& read) {
 
 // W_ih, W_hh and the biases: their shapes from the header first (nothing too large is read),
 // then their values.
+// A minimal cell's one Linear: <prefix><input_linear>.weight [G H, I] and .bias [G H] (absent:
+// zeros, bias=False). No W_hh.
+std::string read_linear_cell_tensors(const Safetensors& file, LayerRead& read) {
+  const CellInfo& row = *read.names->linear_cell;
+  const std::string name = read.names->prefix + row.input_linear;
+  const std::string w = name + ".weight", b = name + ".bias";
+  const TensorEntry* t_w = file.find(w);
+  if (std::string e = form_error(*t_w, 2); !e.empty()) return e;
+  const Eigen::Index GH = t_w->shape[0], I = t_w->shape[1], H = GH / row.gates;
+  read.ih = w, read.GH = GH, read.H = H, read.I = I, read.gates = row.gates;
+  if (GH % row.gates != 0 || H < 1)
+    return "tensor " + in_quotes(w) + " has shape " + shape_text(GH, I) + ", expected [" +
+           std::to_string(row.gates) + " H, I] for " + row.a_label + " (rows " + row.gate_names +
+           ")";
+  if (std::string e = check_hidden_and_input(w, GH, H, I); !e.empty()) return e;
+  read.kind = std::string(row.a_label) + " with H = " + std::to_string(H) + " (as " + in_quotes(w) +
+              " " + shape_text(GH, I) + ")";
+  Params& params = read.params;
+  if (std::string e = read_matrix(file, *t_w, 2, params.weight_ih, read.f64); !e.empty()) return e;
+  params.weight_hh = Mat(0, H);
+  params.bias_hh = Vec(0);
+  const TensorEntry* t_b = file.find(b);
+  read.biases = t_b != nullptr;
+  if (!t_b) {
+    params.bias_ih = Vec::Zero(GH);
+    return "";
+  }
+  if (std::string e = form_error(*t_b, 1); !e.empty()) return e;
+  if (t_b->shape[0] != GH)
+    return "tensor " + in_quotes(b) + " has shape [" + std::to_string(t_b->shape[0]) +
+           "], expected [" + std::to_string(GH) + "] for " + read.kind;
+  Mat column;
+  if (std::string e = read_matrix(file, *t_b, 1, column, read.f64); !e.empty()) return e;
+  params.bias_ih = column.col(0);
+  return "";
+}
+
 std::string read_recurrent_tensors(const Safetensors& file, LayerRead& read) {
+  if (read.names->linear_cell) return read_linear_cell_tensors(file, read);
   const std::string p = read.names->prefix, suffix = read.suffix;
   const std::string ih = p + "weight_ih" + suffix, hh = p + "weight_hh" + suffix,
                     b_ih = p + "bias_ih" + suffix, b_hh = p + "bias_hh" + suffix,
@@ -186,7 +225,8 @@ std::string read_cell_kind(const Safetensors& file, LayerRead& read, OwnModel& o
   const int gates = read.gates;
   read.cell = CellKind::RnnTanh;  // G = 1: an RNN, whose nonlinearity the metadata may name
   for (const CellInfo& row : kCellRows)
-    if (row.family != CellFamily::Rnn && row.gates == gates) read.cell = row.kind;
+    if (row.family != CellFamily::Rnn && !row.input_linear && row.gates == gates) read.cell = row.kind;
+  if (read.names->linear_cell) read.cell = read.names->linear_cell->kind;  // its Linear's name says
   // The key is "cell:" + the names' prefix ("cell:rnn."); older export_weights.py --prefix rnn
   // wrote "cell:rnn", which is read too.
   std::string cell_key = "cell:" + p;
@@ -194,7 +234,8 @@ std::string read_cell_kind(const Safetensors& file, LayerRead& read, OwnModel& o
   const std::string recorded = file.metadata_value(cell_key);
   if (recorded.empty()) return "";
   CellKind named;
-  if (!parse_cell_name(recorded, named) || gate_count(named) != gates)
+  if (!parse_cell_name(recorded, named) || gate_count(named) != gates ||
+      (read.names->linear_cell && named != read.cell))
     return "the file's metadata says " + in_quotes(cell_key) + " = " + in_quotes(recorded) +
            ", but the shapes make it " + read.kind;
   read.cell = named;
@@ -265,23 +306,29 @@ std::string read_matrix(const Safetensors& file, const TensorEntry& t, int wante
   return "";
 }
 
-std::string check_sizes(const std::string& hh_name, Eigen::Index rows, Eigen::Index H,
-                        Eigen::Index I, int& gates) {
-  if (H < 1) return "tensor " + in_quotes(hh_name) + " has no columns: the hidden size is 0";
+std::string check_hidden_and_input(const std::string& name, Eigen::Index rows, Eigen::Index H,
+                                   Eigen::Index I) {
+  if (H < 1) return "tensor " + in_quotes(name) + " has no columns: the hidden size is 0";
   Config check;
   if (const std::string error = set_config_value(check, "hidden", std::to_string(H));
       !error.empty())
-    return "tensor " + in_quotes(hh_name) + " has shape " + shape_text(rows, H) +
+    return "tensor " + in_quotes(name) + " has shape " + shape_text(rows, H) +
            ": its hidden size is too large (" + error + ")";
+  if (I < 1 || I > kMaxOwnInputSize)
+    return "the layer's input size " + std::to_string(I) + " is outside gradscope's range 1.." +
+           std::to_string(kMaxOwnInputSize);
+  return "";
+}
+
+std::string check_sizes(const std::string& hh_name, Eigen::Index rows, Eigen::Index H,
+                        Eigen::Index I, int& gates) {
+  if (H < 1) return "tensor " + in_quotes(hh_name) + " has no columns: the hidden size is 0";
   gates = rows % H == 0 ? static_cast<int>(rows / H) : 0;
   if (gates != 1 && gates != 3 && gates != 4)
     return "tensor " + in_quotes(hh_name) + " has shape " + shape_text(rows, H) +
            ", which fits no cell: for H = " + std::to_string(H) +
            " columns its rows must be H (RNN), 3H (GRU) or 4H (LSTM)";
-  if (I < 1 || I > kMaxOwnInputSize)
-    return "the layer's input size " + std::to_string(I) + " is outside gradscope's range 1.." +
-           std::to_string(kMaxOwnInputSize);
-  return "";
+  return check_hidden_and_input(hh_name, rows, H, I);
 }
 
 std::vector<LayerNames> find_layers(const Safetensors& file) {
@@ -324,6 +371,17 @@ std::vector<LayerNames> find_layers(const Safetensors& file) {
     else if (std::find(it->layers.begin(), it->layers.end(), layer) == it->layers.end())
       it->layers.push_back(layer);
   }
+  // the minimal cells: one Linear, <prefix><input_linear>.weight
+  for (const TensorEntry& t : file.tensors)
+    for (const CellInfo& row : kCellRows) {
+      if (!row.input_linear) continue;
+      const std::string tail = std::string(row.input_linear) + ".weight";
+      if (t.name.size() < tail.size() || t.name.compare(t.name.size() - tail.size(), tail.size(), tail) != 0)
+        continue;
+      const std::string prefix = t.name.substr(0, t.name.size() - tail.size());
+      if (!prefix.empty() && prefix.back() != '.') continue;  // "xto_hidden_and_gate" is another name
+      found.push_back({prefix, {}, true, false, &row});
+    }
   for (LayerNames& l : found) std::sort(l.layers.begin(), l.layers.end());
   std::sort(found.begin(), found.end(),
             [](const LayerNames& a, const LayerNames& b) { return a.prefix < b.prefix; });

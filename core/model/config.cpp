@@ -337,7 +337,7 @@ const std::vector<ConfigKey>& config_keys() {
        {}, {ControlGroup::Cells, 1},
        kModel,
        "cells to compare, comma list of rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, "
-       "lstm, gru",
+       "lstm, gru, mingru, minlstm",
        WithOwnModel::FromFile},
       {"hidden", KeyType::Int, offsetof(Config, hidden), nullptr,
        {1, 1024}, {ControlGroup::Model, 3, 1, 512, kLog, "%d"},

@@ -13,7 +13,7 @@
 
 namespace gs {
 
-enum class CellKind { RnnTanh, RnnRelu, RnnSigmoid, RnnIdentity, Lstm, Gru };
+enum class CellKind { RnnTanh, RnnRelu, RnnSigmoid, RnnIdentity, Lstm, Gru, MinGru, MinLstm };
 enum class InitKind { Uniform, Xavier, Orthogonal, Identity };
 enum class TaskKind { Adding, Copy, RememberFirst };
 enum class OptimizerKind { Sgd, Adam };

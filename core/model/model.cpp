@@ -49,38 +49,41 @@ Model make_model(CellKind cell, int input_size, int hidden_size, int output_size
   model.input_size = input_size;
   model.hidden_size = hidden_size;
   model.output_size = output_size;
-  const int H = hidden_size, I = input_size, G = gate_count(cell);
+  const int H = hidden_size, I = input_size, G = gate_count(cell), R = recurrent_blocks(cell);
   Params& p = model.params;
   p.weight_ih = Mat::Zero(G * H, I);
-  p.weight_hh = Mat::Zero(G * H, H);
+  p.weight_hh = Mat::Zero(R * H, H);  // 0 x H for a cell without W_hh
   p.bias_ih = Vec::Zero(G * H);
-  p.bias_hh = Vec::Zero(G * H);
+  p.bias_hh = Vec::Zero(R * H);
 
-  // Recurrent layer, gate block by gate block (each block is H x I or H x H).
+  // Recurrent layer, gate block by gate block (each block is H x I or H x H). For a cell without
+  // W_hh, init says how W_ih is drawn; its uniform default is torch.nn.Linear's, whose bound is
+  // 1/sqrt(fan_in) = 1/sqrt(I), as the reference minGRU and minLSTM draw to_hidden_and_gate.
   const real pytorch_bound = 1.0 / std::sqrt(static_cast<real>(H));
+  const real ih_bound = R > 0 ? pytorch_bound : 1.0 / std::sqrt(static_cast<real>(I));
   switch (config.init) {
     case InitKind::Uniform:  // torch.nn.RNN/LSTM/GRU default: everything U(-1/sqrt(H), 1/sqrt(H))
-      fill_uniform(p.weight_ih, pytorch_bound, rng);
+      fill_uniform(p.weight_ih, ih_bound, rng);
       fill_uniform(p.weight_hh, pytorch_bound, rng);
-      fill_uniform(p.bias_ih, pytorch_bound, rng);
+      fill_uniform(p.bias_ih, ih_bound, rng);
       fill_uniform(p.bias_hh, pytorch_bound, rng);
       break;
     case InitKind::Xavier:  // Glorot & Bengio 2010: U(+-sqrt(6 / (fan_in + fan_out))) per block
       for (int g = 0; g < G; ++g) {
         fill_uniform(p.weight_ih.middleRows(g * H, H), std::sqrt(6.0 / (I + H)), rng);
-        fill_uniform(p.weight_hh.middleRows(g * H, H), std::sqrt(6.0 / (H + H)), rng);
+        if (g < R) fill_uniform(p.weight_hh.middleRows(g * H, H), std::sqrt(6.0 / (H + H)), rng);
       }
       break;
     case InitKind::Orthogonal:  // Saxe et al. 2014: every singular value of each block is 1
       for (int g = 0; g < G; ++g) {
         fill_uniform(p.weight_ih.middleRows(g * H, H), std::sqrt(6.0 / (I + H)), rng);
-        p.weight_hh.middleRows(g * H, H) = random_orthogonal(H, rng);
+        if (g < R) p.weight_hh.middleRows(g * H, H) = random_orthogonal(H, rng);
       }
       break;
     case InitKind::Identity:  // IRNN, Le et al. 2015: W_hh = I, W_ih ~ N(0, 0.001^2), b = 0
       for (int g = 0; g < G; ++g) {
         fill_normal(p.weight_ih.middleRows(g * H, H), 0.001, rng);
-        p.weight_hh.middleRows(g * H, H).setIdentity();
+        if (g < R) p.weight_hh.middleRows(g * H, H).setIdentity();
       }
       break;
   }
@@ -88,7 +91,7 @@ Model make_model(CellKind cell, int input_size, int hidden_size, int output_size
   // Recurrent scale, then (if asked) each block rescaled to an exact spectral radius.
   p.weight_hh *= config.scale;
   if (config.radius > 0) {
-    for (int g = 0; g < G; ++g) {
+    for (int g = 0; g < R; ++g) {
       const Mat block = p.weight_hh.middleRows(g * H, H);
       const real radius = spectral_radius(block);
       if (radius > 0) p.weight_hh.middleRows(g * H, H) = block * (config.radius / radius);

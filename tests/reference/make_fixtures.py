@@ -8,10 +8,12 @@ It rewrites tests/reference/fixtures/*.json (deterministic: one torch seed per f
 throughout) and prints one line per fixture.
 
 What a fixture holds (arrays in PyTorch's layout, row-major nested lists; B = batch):
-  name, cell (rnn-tanh|rnn-relu|rnn-sigmoid|rnn-identity|lstm|gru), input_size, hidden_size,
-  output_size, length (T), batch (B), loss (mse|cross_entropy), scored [T] bools,
+  name, cell (rnn-tanh|rnn-relu|rnn-sigmoid|rnn-identity|lstm|gru|mingru|minlstm), input_size,
+  hidden_size, output_size, length (T), batch (B), loss (mse|cross_entropy), scored [T] bools,
   weights {weight_ih_l0 (G*H, I), weight_hh_l0 (G*H, H), bias_ih_l0, bias_hh_l0 (G*H),
-           weight_out (O, H), bias_out (O)},
+           weight_out (O, H), bias_out (O)}; for mingru and minlstm their one Linear,
+           to_hidden_and_gate / to_hidden_and_f_i_gate .weight (G*H, I) and .bias (G*H), in
+           place of the first four,
   inputs [T][B][I], targets [T] of [B][O] (one-hot for cross_entropy) or null, h0 [B][H],
   c0 [B][H] (lstm),
   expected {loss, h [T][B][H] (h_1..h_T), grads {as weights}, dh [T+1][B][H] (total dL/dh_t,
@@ -31,8 +33,8 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_cells import (CELLS, Stepper, gate_count, log10_norms_by_vjp,  # noqa: E402
-                         manual_step, run_forward, step_loss)
+from torch_cells import (CELLS, MIN_CELLS, Stepper, gate_count,  # noqa: E402
+                         log10_norms_by_vjp, manual_step, run_forward, step_loss)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
@@ -42,6 +44,14 @@ def draw_weights(cell, I, H, O, recurrent):
     float64; `recurrent` = ("uniform",) or ("normal", gain): W_hh ~ N(0, gain^2 / H)."""
     G, k = gate_count(cell), 1.0 / math.sqrt(H)
     u = lambda *shape: torch.empty(*shape).uniform_(-k, k)  # noqa: E731
+    if cell in MIN_CELLS:  # nn.Linear's default, +-1/sqrt(I); ("normal", gain): N(0, gain^2 / I)
+        linear, ki = MIN_CELLS[cell][0], 1.0 / math.sqrt(I)
+        w = {linear + ".weight": torch.empty(G * H, I).uniform_(-ki, ki),
+             linear + ".bias": torch.empty(G * H).uniform_(-ki, ki),
+             "weight_out": u(O, H), "bias_out": u(O)}
+        if recurrent[0] == "normal":
+            w[linear + ".weight"] = torch.randn(G * H, I) * (recurrent[1] / math.sqrt(I))
+        return w
     w = {"weight_ih_l0": u(G * H, I), "weight_hh_l0": u(G * H, H),
          "bias_ih_l0": u(G * H), "bias_hh_l0": u(G * H),
          "weight_out": u(O, H), "bias_out": u(O)}
@@ -134,9 +144,19 @@ def small_cases():
     some = [False, True, False, True, False, False, True]      # last step scored
     early = [True, False, True, False, True, False, False]     # last step not scored
     cases = []
-    for k, cell in enumerate(CELLS):
+    for k, cell in enumerate(CELLS + list(MIN_CELLS)):
         a, b = ("mse", "cross_entropy") if k % 2 == 0 else ("cross_entropy", "mse")
         seed = 1000 + 10 * k
+        if cell in MIN_CELLS:  # no W_hh: "big" and "small" are the input Linear's scale
+            cases += [
+                (f"{cell}_last_{a}", cell, seed + 1, a, last, {}),
+                (f"{cell}_every_{b}", cell, seed + 2, b, every, {}),
+                (f"{cell}_big-input_some_{a}", cell, seed + 3, a, some,
+                 {"recurrent": ("normal", 3.0), "state_scale": 1.0}),
+                (f"{cell}_small-input_early_{b}", cell, seed + 4, b, early,
+                 {"recurrent": ("normal", 0.2)}),
+            ]
+            continue
         cases += [
             (f"{cell}_last_{a}", cell, seed + 1, a, last, {}),
             (f"{cell}_every_{b}", cell, seed + 2, b, every, {}),
@@ -157,6 +177,8 @@ def long_cases():
          dict(common, recurrent=("normal", 0.9))),
         ("lstm_long_T1000", "lstm", 2002, "mse", last, dict(common)),
         ("gru_long_T1000", "gru", 2003, "mse", last, dict(common)),
+        ("mingru_long_T1000", "mingru", 2004, "mse", last, dict(common)),
+        ("minlstm_long_T1000", "minlstm", 2005, "mse", last, dict(common)),
     ]
 
 

@@ -21,7 +21,10 @@ torch.set_default_dtype(torch.float64)
 torch.set_num_threads(1)
 
 CELLS = ["rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity", "lstm", "gru"]
-GATES = {"lstm": 4, "gru": 3}
+# Feng et al. 2024's minimal cells, as lucidrains/minGRU-pytorch names and steps them: one
+# Linear of the input (no W_hh), rows stacked as the tuple says.
+MIN_CELLS = {"mingru": ("to_hidden_and_gate", 2), "minlstm": ("to_hidden_and_f_i_gate", 3)}
+GATES = {"lstm": 4, "gru": 3, "mingru": 2, "minlstm": 3}
 WEIGHT_NAMES = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_out",
                 "bias_out"]
 RNN_ACT = {"rnn-tanh": torch.tanh, "rnn-relu": torch.relu, "rnn-sigmoid": torch.sigmoid,
@@ -38,9 +41,13 @@ class Stepper:
     def __init__(self, cell, weights):
         self.cell = cell
         self.w = {k: torch.as_tensor(v, dtype=torch.float64) for k, v in weights.items()}
+        self.module = None
+        if cell in MIN_CELLS:  # no torch module: manual_step writes the reference's equations
+            for t in self.w.values():
+                t.requires_grad_(True)
+            return
         input_size = self.w["weight_ih_l0"].shape[1]
         hidden = self.w["weight_hh_l0"].shape[1]
-        self.module = None
         if cell in ("rnn-tanh", "rnn-relu"):
             self.module = torch.nn.RNN(input_size, hidden, nonlinearity=cell[4:])
         elif cell == "lstm":
@@ -70,9 +77,23 @@ class Stepper:
         return F.linear(h, self.w["weight_out"], self.w["bias_out"])
 
 
+def min_g(v):
+    """minGRU-pytorch's g: v + 1/2 for v >= 0, sigmoid(v) below."""
+    return torch.where(v >= 0, v + 0.5, torch.sigmoid(v))
+
+
 def manual_step(cell, w, x, state):
     """Every cell's equations written out, exactly as docs/ARCHITECTURE.md states them."""
     h = state[0]
+    if cell in MIN_CELLS:
+        linear = MIN_CELLS[cell][0]
+        parts = F.linear(x, w[linear + ".weight"], w[linear + ".bias"])
+        if cell == "mingru":  # minGRU.forward, seq_len 1: lerp(prev, g(hidden), sigmoid(gate))
+            hidden, gate = parts.chunk(2, dim=1)
+            return (torch.lerp(h, min_g(hidden), torch.sigmoid(gate)),)
+        hidden, f, i = parts.chunk(3, dim=1)  # minLSTM.forward, seq_len 1
+        f, i = torch.sigmoid(f), torch.sigmoid(i)
+        return (h * (f / (f + i)) + min_g(hidden) * (i / (f + i)),)
     gi = F.linear(x, w["weight_ih_l0"], w["bias_ih_l0"])
     gh = F.linear(h, w["weight_hh_l0"], w["bias_hh_l0"])
     if cell in RNN_ACT:

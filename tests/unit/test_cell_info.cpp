@@ -49,7 +49,9 @@ TEST_CASE("every cell's row agrees with what the code does with the cell") {
 
     // gates: the model's stacked blocks, named one word each
     const Model model = drawn(row.kind, "");
-    CHECK(model.params.weight_hh.rows() == row.gates * 6);
+    CHECK(model.params.weight_hh.rows() == recurrent_blocks(row.kind) * 6);
+    CHECK(model.params.bias_hh.size() == recurrent_blocks(row.kind) * 6);
+    CHECK((recurrent_blocks(row.kind) == 0) == (row.jacobian == JacobianShape::Diagonal));
     CHECK(model.params.weight_ih.rows() == row.gates * 6);
     const std::vector<std::string> gates = words(row.gate_names);
     CHECK(static_cast<int>(gates.size()) == row.gates);

@@ -384,7 +384,7 @@ TEST_CASE("bad input is quoted in at most 80 bytes, control characters and inval
   check_refused("decay '--\x1b[31m'", "--\\x1b[31m needs a value");
   check_refused("decay --cell 'lstm\x01'",
                 "cell=lstm\\x01 is invalid: expected a comma list of rnn-tanh, rnn-relu, "
-                "rnn-sigmoid, rnn-identity, lstm, gru");
+                "rnn-sigmoid, rnn-identity, lstm, gru, mingru, minlstm");
   check_refused("decay --init 'h\xc3\xa9llo\x80'",
                 "init=h\xc3\xa9llo\\x80 is invalid: expected one of uniform, xavier, "
                 "orthogonal, identity");

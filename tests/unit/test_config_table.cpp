@@ -28,7 +28,8 @@ namespace {
 // format: URL hashes, fixtures and exports hold its output, so the table's must be the same bytes.
 namespace before_table {
 
-const char* const kCells[] = {"rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity", "lstm", "gru"};
+const char* const kCells[] = {"rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity",
+                              "lstm",     "gru",      "mingru",      "minlstm"};
 const char* const kInits[] = {"uniform", "xavier", "orthogonal", "identity"};
 const char* const kTasks[] = {"adding", "copy", "remember-first"};
 const char* const kOptimizers[] = {"sgd", "adam"};
@@ -108,7 +109,8 @@ const auto kCellsGroup = ControlGroup::Cells, kModelGroup = ControlGroup::Model,
 
 const Before kBefore[] = {
     {"cell", KeyType::CellList, {}, {kCellsGroup, 1}, kModel, "rnn-tanh,lstm,gru",
-     "cells to compare, comma list of rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, lstm, gru"},
+     "cells to compare, comma list of rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, lstm, gru, "
+     "mingru, minlstm"},
     {"hidden", KeyType::Int, {1, 1024}, {kModelGroup, 3, 1, 512, true, "%d"}, kModel, "32",
      "hidden units H, 1..1024"},
     {"length", KeyType::Int, {1, 100000}, {kModelGroup, 2, 2, 20000, true, "%d"}, kDecay | kTraining | kTruncation,
@@ -217,7 +219,7 @@ Config random_fields(std::mt19937_64& rng) {
   };
   Config c;
   c.cells.clear();
-  for (int n = pick(8); n > 0; --n) c.cells.push_back(static_cast<CellKind>(pick(6)));
+  for (int n = pick(8); n > 0; --n) c.cells.push_back(static_cast<CellKind>(pick(int(std::size(before_table::kCells)))));
   c.hidden = integer();
   c.length = integer();
   c.seed = pick(2) ? rng() : rng() >> 11;

@@ -200,3 +200,42 @@ TEST_CASE("sequences: the same weights on other inputs, sequence 0 being the see
   CHECK(other.sample.inputs[0] != own.sample.inputs[0]);
   CHECK(other.curve.log10_grad_h != own.curve.log10_grad_h);
 }
+
+TEST_CASE("a minGRU whose gate ignores its input keeps exactly 1 - sigma(b) per step") {
+  // W_z = 0 and b_z = b: z = sigma(b) at every step, whatever the inputs, so J_t = (1 - sigma(b)) I
+  // and dL/dh_{T-k} = (1 - sigma(b))^k seed; 2,000 steps at b = 2 reach 1e-1847.
+  const int T = 2000, H = 5;
+  const double b = 2.0, keep = 1 - 1 / (1 + std::exp(-b));
+  Model model = model_of(CellKind::MinGru, 3, H, 5);
+  model.params.weight_ih.bottomRows(H).setZero();
+  model.params.bias_ih.tail(H).setConstant(b);
+  const ForwardPass<double> fwd = run(model, T, 6);
+  const Mat seed = Mat::Constant(H, 1, 0.5);
+  const DecayCurve curve = curve_of(model, fwd, seed);
+  double worst = 0;
+  for (int k = 0; k < T; ++k)
+    worst = std::max(worst, std::abs(curve.log10_grad_h[T - 1 - k] -
+                                     (std::log10(seed.norm()) + k * std::log10(keep))));
+  MESSAGE("minGRU, keep 1 - sigma(2) = " << keep << ": worst |log10 error| " << worst
+                                         << ", depth at t=1 " << curve.log10_grad_h[0]);
+  CHECK(worst < 1e-9);
+  CHECK(curve.log10_grad_h[0] < -1800);
+}
+
+TEST_CASE("a minLSTM whose gates ignore their input keeps exactly f / (f + i) per step") {
+  const int T = 1000, H = 4;
+  const double f = 1 / (1 + std::exp(-3.0)), i = 1 / (1 + std::exp(1.0)), keep = f / (f + i);
+  Model model = model_of(CellKind::MinLstm, 2, H, 7);
+  model.params.weight_ih.bottomRows(2 * H).setZero();
+  model.params.bias_ih.segment(H, H).setConstant(3.0);    // f = sigma(3)
+  model.params.bias_ih.segment(2 * H, H).setConstant(-1.0);  // i = sigma(-1)
+  const ForwardPass<double> fwd = run(model, T, 8);
+  const Mat seed = Mat::Constant(H, 1, 1.0);
+  const DecayCurve curve = curve_of(model, fwd, seed);
+  double worst = 0;
+  for (int k = 0; k < T; ++k)
+    worst = std::max(worst, std::abs(curve.log10_grad_h[T - 1 - k] -
+                                     (std::log10(seed.norm()) + k * std::log10(keep))));
+  MESSAGE("minLSTM, keep f' = " << keep << ": worst |log10 error| " << worst);
+  CHECK(worst < 1e-9);
+}

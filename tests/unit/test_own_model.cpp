@@ -284,6 +284,36 @@ TEST_CASE("own model: the inputs, the seed gradient and the keys that contradict
         "cell=rnn-relu contradicts the file: the file says its RNN is rnn-sigmoid");
 }
 
+TEST_CASE("own model: minGRU and minLSTM state_dicts as minGRU-pytorch writes them") {
+  // minGRU(dim = 3, expansion_factor = 2): to_hidden_and_gate = Linear(3, 2 * 6, bias=False),
+  // and a to_out Linear that is not part of the recurrence
+  Mat w(12, 3);
+  for (Eigen::Index k = 0; k < w.size(); ++k) w.data()[k] = 0.01 * static_cast<double>(k) - 0.15;
+  OwnModel own;
+  REQUIRE(load(write_safetensors({tensor_out("to_hidden_and_gate.weight", w),
+                                  tensor_out("to_out.weight", Mat(Mat::Ones(3, 6)))},
+                                 "F32", {}),
+               own) == "");
+  CHECK(own.model.cell == CellKind::MinGru);
+  CHECK(own.model.hidden_size == 6);
+  CHECK(own.model.input_size == 3);
+  CHECK(own.model.params.weight_ih == w.cast<float>().cast<double>());
+  CHECK(own.model.params.bias_ih == Vec::Zero(12));  // bias=False
+  CHECK(own.model.params.weight_hh.size() == 0);
+  // a minLSTM under a prefix, with its bias
+  REQUIRE(load(write_safetensors({tensor_out("layers.0.to_hidden_and_f_i_gate.weight", Mat(Mat::Ones(9, 2))),
+                                  tensor_out("layers.0.to_hidden_and_f_i_gate.bias", Vec(Vec::Ones(9)))},
+                                 "F64", {}),
+               own) == "");
+  CHECK(own.model.cell == CellKind::MinLstm);
+  CHECK(own.model.hidden_size == 3);
+  // rows that are no whole number of gate blocks
+  CHECK(load_error(write_safetensors({tensor_out("to_hidden_and_gate.weight", Mat(Mat::Ones(7, 2)))},
+                                     "F32", {})) ==
+        "tensor 'to_hidden_and_gate.weight' has shape [7, 2], expected [2 H, I] for a minGRU "
+        "(rows h z)");
+}
+
 TEST_CASE("own model: a bad safetensors file gets one message and changes nothing") {
   const std::string good = lstm_file(lstm_tensors());
   OwnModel ok;
@@ -373,7 +403,8 @@ TEST_CASE("own model: a bad safetensors file gets one message and changes nothin
         "both)");
   CHECK(load_error(lstm_file({tensor_out("model.fc.weight", Mat(Mat::Ones(2, 2)))})) ==
         "no recurrent layer in the file: no tensor is named <prefix>weight_ih_l0 (torch.nn.RNN, "
-        "LSTM, GRU) or <prefix>weight_ih (RNNCell, LSTMCell, GRUCell); it has "
+        "LSTM, GRU), <prefix>weight_ih (RNNCell, LSTMCell, GRUCell) or "
+        "<prefix>to_hidden_and_gate.weight (minGRU; to_hidden_and_f_i_gate: minLSTM); it has "
         "'model.fc.weight'");
   t = lstm_tensors();
   t[1] = tensor_out("rnn.weight_hh_l0", Mat(Mat::Ones(6, 3)));
@@ -526,7 +557,8 @@ TEST_CASE("own model: a layer number not in torch's plain decimal names no layer
   t[0].name = "rnn.weight_ih_l00";
   CHECK(load_error(lstm_file(t)) ==
         "no recurrent layer in the file: no tensor is named <prefix>weight_ih_l0 (torch.nn.RNN, "
-        "LSTM, GRU) or <prefix>weight_ih (RNNCell, LSTMCell, GRUCell); it has "
+        "LSTM, GRU), <prefix>weight_ih (RNNCell, LSTMCell, GRUCell) or "
+        "<prefix>to_hidden_and_gate.weight (minGRU; to_hidden_and_f_i_gate: minLSTM); it has "
         "'rnn.weight_ih_l00', 'rnn.weight_hh_l0', 'rnn.bias_ih_l0', 'rnn.bias_hh_l0'; "
         "'rnn.weight_ih_l00' is no layer's name: torch writes the layer number in plain decimal "
         "(weight_ih_l0, weight_ih_l12)");
