@@ -32,7 +32,7 @@ except ImportError:
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HIDDEN, INPUT = 128, 2  # the adding task's input: (value, marker)
-CELLS = ["rnn-tanh", "lstm", "gru"]
+CELLS = ["rnn-tanh", "lstm", "gru", "mingru", "minlstm"]
 # (name, length T, batch B); the peak each is held against: GEMM at batch 32, GEMV at batch 1.
 WORKLOADS = [("training", 200, 32), ("probe", 1000, 1)]
 PEAK_LINE = re.compile(r"^# Eigen alone, (\w+): \((\d+) x (\d+)\) times \((\d+) x (\d+)\), "
@@ -61,11 +61,40 @@ def run_bench(command, length, batch, precision):
 TORCH_MODULES = {"rnn-tanh": "RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
+class MinimalCell(torch.nn.Module if torch else object):
+    """minGRU / minLSTM as lucidrains/minGRU-pytorch runs them on a whole sequence: its parallel
+    mode, Heinsen's log-space scan (cumsum and logcumsumexp over time, no Python loop), from
+    h_0 = 0. The fastest way torch has to run them, so the fair baseline."""
+
+    def __init__(self, cell):
+        super().__init__()
+        self.cell = cell
+        self.linear = torch.nn.Linear(INPUT, (2 if cell == "mingru" else 3) * HIDDEN)
+
+    @staticmethod
+    def log_g(v):
+        return torch.where(v >= 0, torch.log(torch.relu(v) + 0.5), -torch.nn.functional.softplus(-v))
+
+    def forward(self, x):  # x (T, B, I) -> (h_1 .. h_T, None)
+        softplus = torch.nn.functional.softplus
+        parts = self.linear(x)
+        if self.cell == "mingru":
+            hidden, gate = parts.chunk(2, dim=-1)
+            log_coeffs, log_values = -softplus(gate), -softplus(-gate) + self.log_g(hidden)
+        else:
+            hidden, f, i = parts.chunk(3, dim=-1)
+            diff = softplus(-f) - softplus(-i)
+            log_coeffs, log_values = -softplus(diff), -softplus(-diff) + self.log_g(hidden)
+        a_star = log_coeffs.cumsum(dim=0)
+        return (a_star + torch.logcumsumexp(log_values - a_star, dim=0)).exp(), None
+
+
 def time_torch(cell, length, batch, dtype):
     """ms per forward + full BPTT in PyTorch: the recurrent layer, a Linear readout of the last
     step, MSE loss, backward; a warm-up, then repeated for at least a second."""
     torch.manual_seed(0)
-    layer = getattr(torch.nn, TORCH_MODULES[cell])(INPUT, HIDDEN).to(dtype)
+    layer = (MinimalCell(cell) if cell.startswith("min")
+             else getattr(torch.nn, TORCH_MODULES[cell])(INPUT, HIDDEN)).to(dtype)
     readout = torch.nn.Linear(HIDDEN, 1).to(dtype)
     x = torch.rand(length, batch, INPUT, dtype=dtype)
     target = torch.rand(batch, 1, dtype=dtype)
@@ -183,9 +212,11 @@ def main():
     print(textwrap.fill(
         "ms per forward + full BPTT of one minibatch, lower is better. native: "
         "build/native/gradscope bench (f32 is its default precision); wasm: the same code as "
-        "WebAssembly under node; torch: torch.nn.RNN/LSTM/GRU, a Linear readout of the last step, "
+        "WebAssembly under node; torch: torch.nn.RNN/LSTM/GRU (minGRU, minLSTM: minGRU-pytorch's "
+        "parallel log-space scan), a Linear readout of the last step, "
         "MSE, backward(). torch/native: torch f32 / native f32, the speedup. GFLOP/s: native f32, "
-        "matrix products only (2 G H B (3 H + 2 I) per step, G = 1, 4, 3 for RNN, LSTM, GRU), "
+        "matrix products only (2 H B (3 R H + 2 G I) per step, G = 1, 4, 3, 2, 3 gate blocks for "
+        "RNN, LSTM, GRU, minGRU, minLSTM, R = G blocks of W_hh, 0 for the minimal cells), "
         "elementwise work not counted. % peak: of Eigen's f32 product alone at an LSTM step's "
         "size, measured in this run, GEMM for the training shape and GEMV for the probe shape:",
         100))

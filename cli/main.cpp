@@ -87,6 +87,10 @@ std::string check_trainability(const Command& command, const Config& config) {
     return "radius=" + radius_text(config) +
            " is invalid for trainability: it rescales W_hh to that spectral radius after the "
            "scale, so the map's scale axis would change nothing (use radius=0)";
+  for (CellKind cell : config.cells)
+    if (!has_recurrent_weights(cell))
+      return "cell=" + cells_text(config.cells) + " is invalid for trainability: " +
+             cell_info(cell).label + " has no W_hh for the map's scale to multiply";
   return one_seed_error(command, config);
 }
 
@@ -256,7 +260,8 @@ const Command kCommands[] = {
      [](const Config& c, CommandFlags& f, std::FILE*) { run_saturation(c, f); }},
     {"lagsplit", "why: the recurrent weights' gradient split by lag",
      "Why it vanishes, part 3: the recurrent weight gradient of a loss at the last step,\n"
-     "dL/dW_hh = sum_t dgates_t h_{t-1}^T, split by lag k = T - t (Pascanu et al. 2013, eq. 4):\n"
+     "dL/dW_hh = sum_t dgates_t h_{t-1}^T, split by lag k = T - t (Pascanu et al. 2013, eq. 4;\n"
+     "minGRU and minLSTM, which have no W_hh: dL/dW_ih = sum_t dgates_t x_t^T):\n"
      "each step's term's Frobenius norm and its share of the sum of all terms' norms (exact in\n"
      "log10 at any depth). LSTM/GRU: every gate block of W_hh.\n"
      "Prints CSV t,lag,log10_term_norm,share,log10_share, then '# share_above_lag_L=...'.",

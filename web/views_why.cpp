@@ -133,8 +133,9 @@ void draw_saturation_view(const App& app, Widgets&, Changes&) {
     plot::SetupAxis(plot::Y, "mean over units, 25-75% band");
     for (const WhyResult& w : r.why) {
       if (w.overflow_step || w.saturation.empty()) continue;
-      // act' of an RNN is the first series; the keep gate: f (LSTM), z (GRU)
-      const char* keep = gs::cell_info(w.cell).keep_gate_name;
+      // act' of an RNN is the first series; else what the keep path multiplies by: f (LSTM),
+      // z (GRU), 1-z (minGRU), f' (minLSTM)
+      const char* keep = gs::cell_info(w.cell).keep_factor_name;
       const std::string wanted = keep ? keep : "";
       const StepSeries* s = &w.saturation[0];
       for (const StepSeries& series : w.saturation)
@@ -173,7 +174,15 @@ void draw_lag_split_view(const App& app, Widgets&, Changes&) {
     if (w.overflow_step) overflow_note(w);
   if (!plot::BeginPlot("##lags", ImGui::GetContentRegionAvail())) return;
   plot::SetupAxis(plot::X, "lag k = T - t (steps between the input and the loss)");
-  plot::SetupAxis(plot::Y, "share of dL/dW_hh", plot::Scale::Log10Exp);
+  const bool all_recurrent = std::all_of(app.config.cells.begin(), app.config.cells.end(),
+                                         gs::has_recurrent_weights);
+  const bool none_recurrent = std::none_of(app.config.cells.begin(), app.config.cells.end(),
+                                           gs::has_recurrent_weights);
+  plot::SetupAxis(plot::Y,
+                  all_recurrent    ? "share of dL/dW_hh"
+                  : none_recurrent ? "share of dL/dW_ih"
+                                   : "share of dL/dW_hh (no W_hh: of dL/dW_ih)",
+                  plot::Scale::Log10Exp);
   std::vector<double> lags, shares;
   for (const WhyResult& w : r.why) {
     if (w.overflow_step) continue;
@@ -258,6 +267,15 @@ void draw_trainability_view(const App& app, Widgets&, Changes&) {
                 "(columns); white: the edge of chaos.",
                 t.scales.front(), t.scales.back());
   text_wrapped(caption);
+  std::string unmapped;  // the cells with no W_hh for the scale to multiply
+  for (gs::CellKind cell : app.config.cells)
+    if (!gs::has_recurrent_weights(cell))
+      unmapped += std::string(unmapped.empty() ? "" : ", ") + cell_label(cell);
+  if (!unmapped.empty())
+    text_wrapped(("Not mapped: " + unmapped + ", which ha" +
+                  (unmapped.find(',') == std::string::npos ? "s" : "ve") +
+                  " no W_hh for the scale to multiply.")
+                     .c_str());
   const int n = static_cast<int>(t.cells.size());
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float font = ImGui::GetFontSize(), gap = 8;

@@ -584,13 +584,15 @@ std::string why_saturation(const App& app) {
       app, saturation_cell_text,
       "act' <= 1 (tanh), <= 1/4 (sigmoid) or 0 (a dead ReLU unit) scales each unit's "
       "gradient at every step; the LSTM's forget gate f and the GRU's update gate z "
-      "scale the paths that carry it without a squashing derivative.");
+      "scale the paths that carry it without a squashing derivative, and the minGRU's 1 - z "
+      "and the minLSTM's f' are each the whole step.");
 }
 
 std::string why_lag_split(const App& app) {
   return explain_why_page(
       app, lag_split_cell_text,
-      "dL/dW_hh is a sum of one term per step (Pascanu et al. 2013, eq. 4). The terms of "
+      "dL/dW_hh (dL/dW_ih for a cell without W_hh) is a sum of one term per step (Pascanu et "
+      "al. 2013, eq. 4). The terms of "
       "long lags are what would teach long-range dependencies: when their share is tiny "
       "the update is made of short lags, however large dL/dh_1 is.");
 }

@@ -23,7 +23,8 @@ TrainabilityMap begin_trainability(const Config& config, const std::vector<doubl
   map.config = config;
   map.scales = scales;
   map.given = std::move(given);
-  for (CellKind cell : config.cells)
+  for (CellKind cell : config.cells) {
+    if (!has_recurrent_weights(cell)) continue;  // no W_hh for the scale to multiply
     for (double scale : scales)
       for (int length : config.lengths) {
         TrainabilityPoint point;
@@ -33,6 +34,7 @@ TrainabilityMap begin_trainability(const Config& config, const std::vector<doubl
         map.points.push_back(point);
         map.steps_total += int64_t{3} * probe_length(map.given.get(), config.task, length);
       }
+  }
   return map;
 }
 

@@ -42,10 +42,14 @@ LagSplit lag_split(const ModelT<T>& model, const ForwardPass<T>& fwd, const MatT
     // scale 10^log10_scale it has before the step (decay_steps renormalizes only after it).
     const double log10_scale = pass.log10_scale;
     decay_steps(model, fwd, curve, pass, 1);
+    // The term is the rank-one dgates_t v^T, v = h_{t-1} (W_hh) or x_t (a cell without W_hh,
+    // whose split is of dL/dW_ih): its norm is the product of the two norms.
     const double dgates = static_cast<double>(pass.dgates.template cast<double>().norm());
-    const double h_prev = static_cast<double>(fwd.h_at(t - 1).template cast<double>().norm());
-    out.log10_term[t - 1] = dgates > 0 && h_prev > 0
-                                ? std::log10(dgates) + log10_scale + std::log10(h_prev)
+    const auto v = has_recurrent_weights(model.cell) ? fwd.h_at(t - 1)
+                                                     : fwd.x.middleCols((t - 1) * fwd.batch, fwd.batch);
+    const double v_norm = static_cast<double>(v.template cast<double>().norm());
+    out.log10_term[t - 1] = dgates > 0 && v_norm > 0
+                                ? std::log10(dgates) + log10_scale + std::log10(v_norm)
                                 : -std::numeric_limits<double>::infinity();
   }
   out.log10_total = log10_sum(out.log10_term.data(), T_);

@@ -14,6 +14,9 @@
 // its log10 scale kept apart), so every norm is exact in log10 at any depth, and so are the
 // shares: log10 share = log10 norm - log10 sum (log-sum-exp), even for a share of 10^-2000.
 // Step 1's term is exactly 0 (h_0 = 0): log10 -inf, share 0.
+//
+// A cell without W_hh (minGRU, minLSTM) has no recurrent weight gradient: its split is of
+// dL/dW_ih = sum_t dgates_t x_t^T, the same question asked of the only weights it has.
 #pragma once
 #include <vector>
 

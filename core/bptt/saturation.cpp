@@ -54,8 +54,8 @@ std::vector<SeriesDef> series_of(CellKind cell) {
                kValue},
               {"1-z", "what the step keeps, 1 - z_t: the whole step Jacobian", 1, kOneMinus}};
     case CellFamily::MinLstm:
-      return {{"f", "normalized forget gate f'_t = f/(f+i): dL/dh_{t-1} = f'_t dL/dh_t", 1, kValue},
-              {"i", "normalized input gate i'_t = i/(f+i) = 1 - f'_t", 2, kValue}};
+      return {{"f'", "normalized forget gate f'_t = f/(f+i): dL/dh_{t-1} = f'_t dL/dh_t", 1, kValue},
+              {"i'", "normalized input gate i'_t = i/(f+i) = 1 - f'_t", 2, kValue}};
   }
   return {};
 }

@@ -40,6 +40,7 @@ struct CellInfo {
   const char* keep_gate_name;
   const char* keep_path;
   bool keep_is_complement;
+  const char* keep_factor_name;  // what the keep path multiplies by, as the Gates view names it
   // The block whose W_hh rows the candidate reads: W_hh for an RNN, W_g (LSTM) or W_n (GRU). Its
   // largest singular value is what the probe summary and Why report as sigma_max(W_hh).
   int candidate_block;
@@ -61,24 +62,24 @@ struct CellInfo {
 // Every cell kind, in CellKind's order.
 inline constexpr CellInfo kCellRows[] = {
     {CellKind::RnnTanh, "rnn-tanh", "RNN-tanh", "an RNN-tanh", CellFamily::Rnn, Activation::Tanh, false, 1, "a",
-     -1, nullptr, nullptr, false, 0, 1.0, JacobianShape::Dense, false, false, nullptr, 0xE69F00},  // orange
+     -1, nullptr, nullptr, false, nullptr, 0, 1.0, JacobianShape::Dense, false, false, nullptr, 0xE69F00},  // orange
     {CellKind::RnnRelu, "rnn-relu", "RNN-ReLU", "an RNN-ReLU", CellFamily::Rnn, Activation::Relu, false, 1, "a",
-     -1, nullptr, nullptr, false, 0, 1.0, JacobianShape::Dense, false, false, nullptr, 0xCC79A7},  // purple
+     -1, nullptr, nullptr, false, nullptr, 0, 1.0, JacobianShape::Dense, false, false, nullptr, 0xCC79A7},  // purple
     {CellKind::RnnSigmoid, "rnn-sigmoid", "RNN-sigmoid", "an RNN-sigmoid", CellFamily::Rnn, Activation::Sigmoid,
-     false, 1, "a", -1, nullptr, nullptr, false, 0, 0.25, JacobianShape::Dense, false, false, nullptr,
+     false, 1, "a", -1, nullptr, nullptr, false, nullptr, 0, 0.25, JacobianShape::Dense, false, false, nullptr,
      0xF0E442},  // yellow
     {CellKind::RnnIdentity, "rnn-identity", "RNN-identity", "an RNN-identity", CellFamily::Rnn, Activation::Identity,
-     false, 1, "a", -1, nullptr, nullptr, false, 0, 1.0, JacobianShape::Dense, false, false, nullptr,
+     false, 1, "a", -1, nullptr, nullptr, false, nullptr, 0, 1.0, JacobianShape::Dense, false, false, nullptr,
      0xBEBEBE},  // grey
     {CellKind::Lstm, "lstm", "LSTM", "an LSTM", CellFamily::Lstm, Activation::None, true, 4, "i f g o", 1,
-     "f", "forget_path", false, 2, 1.0, JacobianShape::Dense, true, true, nullptr, 0x009E73},  // bluish green
+     "f", "forget_path", false, "f", 2, 1.0, JacobianShape::Dense, true, true, nullptr, 0x009E73},  // bluish green
     {CellKind::Gru, "gru", "GRU", "a GRU", CellFamily::Gru, Activation::None, false, 3, "r z n", 1, "z",
-     "update_path", false, 2, 1.0, JacobianShape::Dense, false, true, nullptr, 0x56B4E9},  // sky blue
+     "update_path", false, "z", 2, 1.0, JacobianShape::Dense, false, true, nullptr, 0x56B4E9},  // sky blue
     {CellKind::MinGru, "mingru", "minGRU", "a minGRU", CellFamily::MinGru, Activation::None, false, 2, "h z",
-     1, "z", "update_path", true, 0, 1.0, JacobianShape::Diagonal, false, false,
+     1, "z", "update_path", true, "1-z", 0, 1.0, JacobianShape::Diagonal, false, false,
      "to_hidden_and_gate", 0x0072B2},  // blue
     {CellKind::MinLstm, "minlstm", "minLSTM", "a minLSTM", CellFamily::MinLstm, Activation::None, false, 3,
-     "h f i", 1, "f", "forget_path", false, 0, 1.0, JacobianShape::Diagonal, false, false,
+     "h f i", 1, "f", "forget_path", false, "f'", 0, 1.0, JacobianShape::Diagonal, false, false,
      "to_hidden_and_f_i_gate", 0xD55E00},  // vermillion
 };
 inline constexpr int kCellKinds = static_cast<int>(sizeof kCellRows / sizeof kCellRows[0]);

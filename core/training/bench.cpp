@@ -70,10 +70,10 @@ double product_gflops_in(int rows, int inner, int cols, double min_seconds) {
 }  // namespace
 
 double bptt_flops(CellKind cell, int input_size, int hidden, int steps, int batch) {
-  const double gates = gate_count(cell), h = hidden, i = input_size;
-  // forward W_hh h, backward W_hh^T dgates and dW_hh: three (G H x H) products per step;
-  // forward W_ih x and dW_ih: two (G H x I) ones.
-  return 2 * gates * h * (3 * h + 2 * i) * batch * double(steps);
+  const double gates = gate_count(cell), blocks = recurrent_blocks(cell), h = hidden, i = input_size;
+  // forward W_hh h, backward W_hh^T dgates and dW_hh: three (R H x H) products per step (R = 0
+  // for a cell without W_hh); forward W_ih x and dW_ih: two (G H x I) ones.
+  return 2 * h * (3 * blocks * h + 2 * gates * i) * batch * double(steps);
 }
 
 double time_bptt_ms(CellKind cell, const Config& config, Precision precision,

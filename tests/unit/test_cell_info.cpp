@@ -10,6 +10,7 @@
 
 #include "bptt/saturation.h"
 #include "bptt/sequence.h"
+#include "cells/jacobian.h"
 #include "cells/cell_info.h"
 #include "model/model.h"
 #include "training/tasks.h"
@@ -70,15 +71,24 @@ TEST_CASE("every cell's row agrees with what the code does with the cell") {
       const Model m = make_model(row.kind, static_cast<int>(batch.inputs[0].rows()), 6, 1, config, rng);
       const ForwardPass<double> fwd = forward(m, batch, Mat::Zero(6, 1), Mat::Zero(6, 1));
       bool named = false;
+      const double gate = fwd.gates.col(0).segment(row.keep_gate * 6, 6).mean();
+      REQUIRE(row.keep_factor_name != nullptr);
       for (const SaturationSeries& s : saturation_of(row.kind, fwd).series)
-        if (s.name == row.keep_gate_name) {
+        if (s.name == row.keep_factor_name) {
           named = true;
-          CHECK(s.mean[0] == doctest::Approx(fwd.gates.col(0).segment(row.keep_gate * 6, 6).mean()));
+          CHECK(s.mean[0] == doctest::Approx(row.keep_is_complement ? 1 - gate : gate));
         }
       CHECK(named);
+      // and it is the step's whole factor where the Jacobian is diagonal
+      if (row.jacobian == JacobianShape::Diagonal) {
+        StepJacobian jac;
+        step_jacobian(row.kind, fwd, 1, jac);
+        CHECK(jac.d_hh.mean() == doctest::Approx(row.keep_is_complement ? 1 - gate : gate));
+      }
     } else {
       CHECK(row.keep_gate_name == nullptr);
       CHECK(row.keep_path == nullptr);
+      CHECK(row.keep_factor_name == nullptr);
     }
     const bool rnn = row.family == CellFamily::Rnn, activation = row.activation != Activation::None;
     CHECK(rnn == activation);
