@@ -40,9 +40,20 @@ PEAK_LINE = re.compile(r"^# Eigen alone, (\w+): \((\d+) x (\d+)\) times \((\d+) 
 
 
 def run_bench(command, length, batch, precision):
-    """Runs `gradscope bench` (native or wasm) on one workload. Returns ({cell: (ms, GFLOP/s)},
-    {(rows, inner, cols): GFLOP/s}) from its table and its '#' lines."""
-    args = command + [f"cell={','.join(CELLS)}", f"hidden={HIDDEN}", f"length={length}",
+    """Runs `gradscope bench` (native or wasm) on one workload, three cells at a time (the
+    memory limit counts the cells of one run together). Returns ({cell: (ms, GFLOP/s)},
+    {(rows, inner, cols): GFLOP/s}) from its tables and its '#' lines."""
+    rows, peaks = {}, {}
+    for group in (CELLS[:3], CELLS[3:]):
+        more_rows, more_peaks = run_bench_cells(command, group, length, batch, precision)
+        rows.update(more_rows)
+        for size, gflops in more_peaks.items():
+            peaks[size] = max(gflops, peaks.get(size, 0))
+    return rows, peaks
+
+
+def run_bench_cells(command, cells, length, batch, precision):
+    args = command + [f"cell={','.join(cells)}", f"hidden={HIDDEN}", f"length={length}",
                       f"batch={batch}", f"precision={precision}"]
     out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
     rows, peaks = {}, {}

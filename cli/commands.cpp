@@ -239,7 +239,8 @@ void run_saturation(const Config& config, const CommandFlags& flags) {
   const Saturation sat = probe_saturation(probe);
   const Bounds bounds = probe_bounds(probe);
   const CellKind cell = config.cells[0];
-  const char* gate = cell_info(cell).keep_gate_name;  // null for an RNN: no gate columns
+  // what the keep path multiplies by (f, z, 1-z, f'); null for an RNN: no gate columns
+  const char* gate = cell_info(cell).keep_factor_name;
   const char* path = cell_info(cell).keep_path;
   print_provenance(config);
   std::cout << "t";

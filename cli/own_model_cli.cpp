@@ -88,7 +88,9 @@ std::string own_model_help_text(bool inputs, bool save, bool train) {
             : "  --weights FILE       your own model instead of a drawn one: a safetensors file\n"
               "                       with a torch.nn.RNN / LSTM / GRU layer in PyTorch's names\n"
               "                       (<prefix>weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0;\n"
-              "                       no biases: zeros), F32 or F64, at most " +
+              "                       no biases: zeros) or a minGRU / minLSTM of minGRU-pytorch\n"
+              "                       (<prefix>to_hidden_and_gate.weight, to_hidden_and_f_i_gate),\n"
+              "                       F16, BF16, F32 or F64, at most " +
                   weights_file_limit_text() +
                   " (scripts/export_weights.py\n"
                   "                       writes one from any torch module); or a decay --export\n"

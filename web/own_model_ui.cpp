@@ -235,7 +235,8 @@ void draw_own_model_section(const App& app, Widgets& widgets, Changes& out) {
   remember_item_rect(widgets.model_load_rect);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("a single-layer torch.nn.RNN / LSTM / GRU as safetensors "
-                      "(scripts/export_weights.py writes one); it stays on this computer");
+                      "(scripts/export_weights.py writes one), or a minGRU / minLSTM state_dict "
+                      "of minGRU-pytorch; it stays on this computer");
   ImGui::SameLine();
   if (ImGui::Button("Download model")) out.push_back(own_model_download);
   remember_item_rect(widgets.model_download_rect);

@@ -198,6 +198,12 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
                          bool drawn) {
   const gs::ProbeAnalysis& a = job.analysis;
   const char* name = cell_label(job.cell);
+  if (job.overflow_step && !gs::has_recurrent_weights(job.cell))
+    return format(  // its state is a mix of the last state and g(W x + b): only the inputs grow it
+        "%s: %s. The loss is then beyond range too, so there is no gradient to carry back. The "
+        "cell's state mixes its last state with g(W x_t + b) at every step, so only inputs or "
+        "weights out of range grow it this far.",
+        name, job.overflow.c_str());
   if (job.overflow_step)
     return format(
         "%s: %s. The loss is then beyond range too, so there is no gradient to carry back: "
@@ -325,7 +331,8 @@ std::string explain_init(const gs::Config& c) {
       // U(-b, b) entries have variance b^2 / 3 = 1 / (3 H): the circular law puts the eigenvalues
       // in a disc of radius sqrt(H / (3 H)) = 1/sqrt(3), the largest singular value near twice it.
       text += c.scale == 1 && c.radius == 0
-                  ? "PyTorch's default: every weight from U(-1/sqrt(H), 1/sqrt(H))."
+                  ? "PyTorch's default: every weight of an RNN, LSTM or GRU from "
+                    "U(-1/sqrt(H), 1/sqrt(H))."
                   : format("Every weight from U(-1/sqrt(H), 1/sqrt(H)) as PyTorch draws them, "
                            "then W_hh%s%s (PyTorch's default is scale 1%s).",
                            c.scale != 1 ? format(" multiplied by %g", c.scale).c_str() : "",
@@ -339,8 +346,8 @@ std::string explain_init(const gs::Config& c) {
                        c.scale / std::sqrt(3.0), c.scale);
       break;
     case gs::InitKind::Xavier:
-      text += "Glorot's U(+-sqrt(6 / (fan_in + fan_out))) per gate block: larger weights than "
-              "PyTorch's default, so the factor per step starts larger.";
+      text += "Glorot's U(+-sqrt(6 / (fan_in + fan_out))) per gate block: for an RNN, LSTM or GRU "
+              "larger weights than PyTorch's default, so the factor per step starts larger.";
       if (c.scale != 1) text += format(" W_hh is then multiplied by %g.", c.scale);
       break;
     case gs::InitKind::Orthogonal:
@@ -477,6 +484,12 @@ std::string trainability_text(const Results& c) {
                          "scale %.2g.\n",
                          cell_label(cell.cell), t.lengths.back(), cell.edge_of_chaos)
                 : format("%s: no edge of chaos within these scales.\n", cell_label(cell.cell));
+  std::string unmapped;  // the cells without W_hh, which begin_trainability leaves out
+  for (gs::CellKind cell : c.config.cells)
+    if (!gs::has_recurrent_weights(cell))
+      unmapped += std::string(unmapped.empty() ? "" : " and ") + cell_label(cell);
+  if (!unmapped.empty())
+    text += format("%s: not mapped, no W_hh for the scale to multiply.\n", unmapped.c_str());
   text += "\nBelow the edge the gradient vanishes at a constant rate per step, so the longer the "
           "sequence the less arrives; above it the dynamics are chaotic and gradients explode. "
           "Only near the edge does it travel far (Chen, Pennington & Schoenholz 2018).";

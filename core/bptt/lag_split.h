@@ -16,7 +16,8 @@
 // Step 1's term is exactly 0 (h_0 = 0): log10 -inf, share 0.
 //
 // A cell without W_hh (minGRU, minLSTM) has no recurrent weight gradient: its split is of
-// dL/dW_ih = sum_t dgates_t x_t^T, the same question asked of the only weights it has.
+// dL/dW_ih = sum_t dgates_t x_t^T, the same question asked of the only weights it has (and step
+// 1's term is not 0: x_1 is not).
 #pragma once
 #include <vector>
 
@@ -25,8 +26,8 @@
 namespace gs {
 
 struct LagSplit {
-  std::vector<double> log10_term;  // per step t = 1..T: log10 ||dgates_t h_{t-1}^T||_F
-  double log10_total = 0;          // log10 sum_t ||dgates_t h_{t-1}^T||_F
+  std::vector<double> log10_term;  // per step t = 1..T: log10 ||dgates_t h_{t-1}^T||_F (x_t)
+  double log10_total = 0;          // log10 sum_t ||dgates_t h_{t-1}^T||_F (x_t)
   int overflow_step = 0;           // the forward pass overflowed: every value is NaN
 
   int steps() const { return static_cast<int>(log10_term.size()); }

@@ -121,7 +121,7 @@ std::string load_export(const unsigned char* bytes, std::size_t size, const Load
     if (GH % G != 0 || H < 1)
       return "the export's " + in_quotes(w_name) + " has shape " + shape_text(GH, I) +
              ", expected [" + std::to_string(G) + " H, I] for its " + cell_name(cell);
-    if (std::string e = check_hidden_and_input(w_name, GH, H, I); !e.empty()) return e;
+    if (std::string e = check_hidden_and_input(w_name, GH, I, H, I); !e.empty()) return e;
     if (std::string e =
             json_matrix(*weights, file_tensor_name(cell, "bias_ih_l0"), false, GH, 1, column);
         !e.empty())

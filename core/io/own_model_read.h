@@ -41,10 +41,10 @@ std::vector<LayerNames> find_layers(const Safetensors& file);
 // `wanted_dims` is 1 or 2. Sets `f64` if it is F64. "" or the error.
 std::string read_matrix(const Safetensors& file, const TensorEntry& t, int wanted_dims, Mat& out,
                         bool& f64, const char* what = "weights");
-// The hidden size H (of tensor `name`, rows x columns) and the input size I in gradscope's
-// range. "" or the error.
-std::string check_hidden_and_input(const std::string& name, Eigen::Index rows, Eigen::Index H,
-                                   Eigen::Index I);
+// The hidden size H (read from tensor `name`, of shape rows x cols) and the input size I in
+// gradscope's range. "" or the error.
+std::string check_hidden_and_input(const std::string& name, Eigen::Index rows, Eigen::Index cols,
+                                   Eigen::Index H, Eigen::Index I);
 // W_hh's shape (rows x H) and the input size I: the gate count they give (1, 3 or 4), and sizes
 // in gradscope's range. "" or the error.
 std::string check_sizes(const std::string& hh_name, Eigen::Index rows, Eigen::Index H,

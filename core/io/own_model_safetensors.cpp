@@ -95,10 +95,12 @@ std::string choose_layer_number(const LoadOptions& options, LayerRead& read) {
   const LayerNames& names = *read.names;
   if (names.cell_module && names.layers.empty()) {
     if (options.layer_given && options.layer != 0)
-      return "layer " + std::to_string(options.layer) +
-             " is not in the file: " + in_quotes(names.prefix + "weight_ih") +
-             " is a single cell (RNNCell, LSTMCell, "
-             "GRUCell)";
+      return "layer " + std::to_string(options.layer) + " is not in the file: " +
+             (names.linear_cell
+                  ? in_quotes(names.prefix + names.linear_cell->input_linear) + " is one " +
+                        names.linear_cell->label + " layer"
+                  : in_quotes(names.prefix + "weight_ih") +
+                        " is a single cell (RNNCell, LSTMCell, GRUCell)");
     return "";
   }
   const int layer = options.layer_given ? options.layer : 0;
@@ -141,7 +143,7 @@ std::string read_linear_cell_tensors(const Safetensors& file, LayerRead& read) {
     return "tensor " + in_quotes(w) + " has shape " + shape_text(GH, I) + ", expected [" +
            std::to_string(row.gates) + " H, I] for " + row.a_label + " (rows " + row.gate_names +
            ")";
-  if (std::string e = check_hidden_and_input(w, GH, H, I); !e.empty()) return e;
+  if (std::string e = check_hidden_and_input(w, GH, I, H, I); !e.empty()) return e;
   read.kind = std::string(row.a_label) + " with H = " + std::to_string(H) + " (as " + in_quotes(w) +
               " " + shape_text(GH, I) + ")";
   Params& params = read.params;
@@ -235,6 +237,7 @@ std::string read_cell_kind(const Safetensors& file, LayerRead& read, OwnModel& o
   if (recorded.empty()) return "";
   CellKind named;
   if (!parse_cell_name(recorded, named) || gate_count(named) != gates ||
+      (cell_info(named).input_linear != nullptr) != (read.names->linear_cell != nullptr) ||
       (read.names->linear_cell && named != read.cell))
     return "the file's metadata says " + in_quotes(cell_key) + " = " + in_quotes(recorded) +
            ", but the shapes make it " + read.kind;
@@ -306,14 +309,14 @@ std::string read_matrix(const Safetensors& file, const TensorEntry& t, int wante
   return "";
 }
 
-std::string check_hidden_and_input(const std::string& name, Eigen::Index rows, Eigen::Index H,
-                                   Eigen::Index I) {
+std::string check_hidden_and_input(const std::string& name, Eigen::Index rows, Eigen::Index cols,
+                                   Eigen::Index H, Eigen::Index I) {
   if (H < 1) return "tensor " + in_quotes(name) + " has no columns: the hidden size is 0";
   Config check;
   if (const std::string error = set_config_value(check, "hidden", std::to_string(H));
       !error.empty())
-    return "tensor " + in_quotes(name) + " has shape " + shape_text(rows, H) +
-           ": its hidden size is too large (" + error + ")";
+    return "tensor " + in_quotes(name) + " has shape " + shape_text(rows, cols) +
+           ": its hidden size " + std::to_string(H) + " is too large (" + error + ")";
   if (I < 1 || I > kMaxOwnInputSize)
     return "the layer's input size " + std::to_string(I) + " is outside gradscope's range 1.." +
            std::to_string(kMaxOwnInputSize);
@@ -328,7 +331,7 @@ std::string check_sizes(const std::string& hh_name, Eigen::Index rows, Eigen::In
     return "tensor " + in_quotes(hh_name) + " has shape " + shape_text(rows, H) +
            ", which fits no cell: for H = " + std::to_string(H) +
            " columns its rows must be H (RNN), 3H (GRU) or 4H (LSTM)";
-  return check_hidden_and_input(hh_name, rows, H, I);
+  return check_hidden_and_input(hh_name, rows, H, H, I);
 }
 
 std::vector<LayerNames> find_layers(const Safetensors& file) {

@@ -274,21 +274,47 @@ std::string parse_safetensors(const unsigned char* bytes, std::size_t size, Safe
 }
 
 std::string dtype_error(const TensorEntry& tensor) {
-  if (tensor.dtype == "F32" || tensor.dtype == "F64") return "";
+  for (const char* read : {"F16", "BF16", "F32", "F64"})
+    if (tensor.dtype == read) return "";
   return "tensor " + in_quotes(tensor.name) + " is " + excerpt(tensor.dtype) +
-         ": gradscope reads F32 (float32) and F64 (float64) tensors; convert it with "
-         ".float() or .double() (scripts/export_weights.py does)";
+         ": gradscope reads F16, BF16 (widened to float32), F32 (float32) and F64 (float64) "
+         "tensors; convert it with .float() or .double() (scripts/export_weights.py does)";
 }
+
+namespace {
+
+// IEEE 754 binary16 to double, exactly (every half is a double): 1 sign bit, 5 of exponent
+// (bias 15), 10 of mantissa; exponent 0 holds zero and the subnormals, 31 infinity and NaN.
+double half_to_double(uint16_t bits) {
+  const int exponent = (bits >> 10) & 0x1f, mantissa = bits & 0x3ff;
+  double v = exponent == 0    ? std::ldexp(mantissa, -24)
+             : exponent == 31 ? (mantissa ? std::nan("") : HUGE_VAL)
+                              : std::ldexp(mantissa + 1024, exponent - 25);
+  return bits >> 15 ? -v : v;
+}
+
+// bfloat16 is float32's upper half: the same sign and exponent, 7 bits of mantissa.
+double bfloat16_to_double(uint16_t bits) {
+  const uint32_t wide = static_cast<uint32_t>(bits) << 16;
+  float v;
+  std::memcpy(&v, &wide, 4);
+  return v;
+}
+
+}  // namespace
 
 std::string tensor_values(const Safetensors& file, const TensorEntry& tensor,
                           std::vector<double>& values) {
   if (std::string error = dtype_error(tensor); !error.empty()) return error;
-  const bool f32 = tensor.dtype == "F32";
+  const bool f32 = tensor.dtype == "F32", f16 = tensor.dtype == "F16", bf16 = tensor.dtype == "BF16";
   const std::size_t n = static_cast<std::size_t>(tensor.count());
   values.resize(n);
   const unsigned char* p = file.data + tensor.begin;
   for (std::size_t i = 0; i < n; ++i) {
-    if (f32) {
+    if (f16 || bf16) {  // little-endian, as every safetensors file
+      const uint16_t bits = static_cast<uint16_t>(p[2 * i] | (p[2 * i + 1] << 8));
+      values[i] = f16 ? half_to_double(bits) : bfloat16_to_double(bits);
+    } else if (f32) {
       uint32_t bits = 0;
       for (int b = 3; b >= 0; --b) bits = (bits << 8) | p[4 * i + b];
       float v;

@@ -75,7 +75,9 @@ std::string parse_safetensors(const unsigned char* bytes, std::size_t size, Safe
 // "" for an F32 or F64 tensor, else the error naming the tensor and its dtype.
 std::string dtype_error(const TensorEntry& tensor);
 
-// Reads one tensor's values as double: F32 and F64 only (any other dtype: dtype_error).
+// Reads one tensor's values as double: F16, BF16, F32 and F64, each exactly (any other dtype:
+// dtype_error). A model of F16 or BF16 tensors computes in float32, the narrowest precision
+// gradscope has: every half value is a float32.
 // Non-finite values are kept; see first_non_finite.
 std::string tensor_values(const Safetensors& file, const TensorEntry& tensor,
                           std::vector<double>& values);

@@ -1,7 +1,8 @@
 // Parameters of one recurrent layer plus its linear readout, in PyTorch's names and layout
 // (torch.nn.RNN / LSTM / GRU, layer 0), so they can be exported and checked against PyTorch.
 // G is the number of gate blocks stacked in the rows: 1 for RNN, 4 for LSTM (i f g o), 3 for GRU
-// (r z n). The same struct holds the gradients.
+// (r z n), 2 for minGRU (h z), 3 for minLSTM (h f i). A cell without W_hh (the last two) has
+// weight_hh 0 x H and bias_hh empty. The same struct holds the gradients.
 #pragma once
 #include <cmath>
 #include <utility>

@@ -15,9 +15,10 @@ inline constexpr const char* kBenchDefaults =
     "cell=rnn-tanh,lstm,gru&hidden=128&length=1000&batch=1";
 
 // Floating-point operations of one forward + full BPTT over `steps` steps of `batch` sequences,
-// counting the matrix products only, per step: W_hh h (2 G H H B), W_ih x (2 G H I B), W_hh^T
-// dgates (2 G H H B), dW_hh (2 G H H B) and dW_ih (2 G H I B), with G = gate_count(cell) (RNN 1,
-// LSTM 4, GRU 3). The elementwise work (nonlinearities, gate products), the readout and the loss
+// counting the matrix products only, per step: W_hh h (2 R H H B), W_ih x (2 G H I B), W_hh^T
+// dgates (2 R H H B), dW_hh (2 R H H B) and dW_ih (2 G H I B), with G = gate_count(cell) (RNN 1,
+// LSTM 4, GRU 3, minGRU 2, minLSTM 3) and R = recurrent_blocks(cell) (G, or 0 without W_hh).
+// The elementwise work (nonlinearities, gate products), the readout and the loss
 // are not counted: at H = 128 they are a few percent of the total.
 double bptt_flops(CellKind cell, int input_size, int hidden, int steps, int batch);
 

@@ -44,7 +44,8 @@ void note_divergence(Trainer& trainer, int overflow_step) {
   const Config& c = trainer.config;
   if (overflow_step > 0)
     trainer.divergence = "the forward pass overflowed at step " + std::to_string(overflow_step) +
-                         " of the sequence; lower scale" +
+                         " of the sequence; " +
+                         (has_recurrent_weights(trainer.cell) ? "lower scale" : "lower lr") +
                          (c.precision == Precision::F32 ? ", or use precision=f64" : "");
   else if (!std::isfinite(r.loss))
     trainer.divergence = std::string("the loss is not finite: the weights exploded; ") +

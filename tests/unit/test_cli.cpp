@@ -657,6 +657,24 @@ TEST_CASE("saturation prints the mean and quartiles of each derivative and gate 
         "dtanh_n_median,dtanh_n_q75,log10_z_mean,update_path_log10");
   CHECK(csv_lines(run_cli("saturation --cell rnn-relu --length 3").out)[0] ==
         "t,drelu_mean,drelu_q25,drelu_median,drelu_q75,dead_share");
+  // the minimal cells: the log10 column is of what the step multiplies by, 1 - z and f'
+  const Run mingru = run_cli("saturation --cell mingru --length 3 --hidden 4");
+  const auto rows = csv_lines(mingru.out);
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0] == "t,z_mean,z_q25,z_median,z_q75,1-z_mean,1-z_q25,1-z_median,1-z_q75,"
+                   "log10_1-z_mean,update_path_log10");
+  const auto field = [](const std::string& row, int k) {
+    std::string rest = row;
+    for (int i = 0; i < k; ++i) rest = rest.substr(rest.find(',') + 1);
+    return std::stod(rest.substr(0, rest.find(',')));
+  };
+  // log10_1-z_mean (column 9) is the mean over units of log10(1 - z): below log10 of 1-z_mean
+  // (column 5, Jensen), and both below 0
+  CHECK(field(rows[1], 9) <= std::log10(field(rows[1], 5)));
+  CHECK(field(rows[1], 5) == doctest::Approx(1 - field(rows[1], 1)).epsilon(1e-9));
+  CHECK(csv_lines(run_cli("saturation --cell minlstm --length 3").out)[0] ==
+        "t,f'_mean,f'_q25,f'_median,f'_q75,i'_mean,i'_q25,i'_median,i'_q75,log10_f'_mean,"
+        "forget_path_log10");
 }
 
 TEST_CASE("lagsplit prints each step's term and share, and the share above a lag") {

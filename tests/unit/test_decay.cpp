@@ -239,3 +239,25 @@ TEST_CASE("a minLSTM whose gates ignore their input keeps exactly f / (f + i) pe
   MESSAGE("minLSTM, keep f' = " << keep << ": worst |log10 error| " << worst);
   CHECK(worst < 1e-9);
 }
+
+TEST_CASE("a minLSTM whose two gates both underflow still keeps f / (f + i), not 0 / 0") {
+  // a_f = -200 and a_i = -201: sigma underflows to 0 in float, f / (f + i) would be NaN; in log
+  // space f' = sigma(softplus(-a_i) - softplus(-a_f)) = sigma(1), exactly as in exact arithmetic
+  const int H = 3;
+  Model model = model_of(CellKind::MinLstm, 2, H, 9);
+  model.params.weight_ih.bottomRows(2 * H).setZero();
+  model.params.bias_ih.segment(H, H).setConstant(-200.0);
+  model.params.bias_ih.segment(2 * H, H).setConstant(-201.0);
+  Rng rng(10);
+  Batch batch;
+  for (int t = 0; t < 20; ++t) {
+    batch.inputs.push_back(Mat::Constant(2, 1, rng.normal()));
+    batch.targets.emplace_back();
+  }
+  const ForwardPass<float> fwd =
+      forward<float>(model_cast<float>(model), batch, Mat::Zero(H, 1), Mat());
+  CHECK(fwd.overflow_step == 0);
+  CHECK(fwd.h.allFinite());
+  const double keep = 1 / (1 + std::exp(-1.0));
+  CHECK(fwd.gates(H, 0) == doctest::Approx(keep).epsilon(1e-6));
+}

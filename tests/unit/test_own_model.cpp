@@ -314,6 +314,43 @@ TEST_CASE("own model: minGRU and minLSTM state_dicts as minGRU-pytorch writes th
         "(rows h z)");
 }
 
+TEST_CASE("own model: F16 and BF16 tensors are read exactly, widened to float32") {
+  // little-endian 16-bit words: F16 1, -2, 0.5, 65504 (the largest), 2^-24 (the smallest
+  // subnormal), -0, 0.0999755859375 (0x2E66) and 0; BF16 1, 3.140625, -2^-10 and
+  // (1 + 61/128) 2^-67 (0x1E3D)
+  const std::vector<uint16_t> half = {0x3C00, 0xC000, 0x3800, 0x7BFF, 0x0001, 0x8000, 0x2E66, 0};
+  const std::vector<uint16_t> bf16 = {0x3F80, 0x4049, 0xBA80, 0x1E3D};
+  std::string data;
+  for (uint16_t w : half) data += static_cast<char>(w & 0xff), data += static_cast<char>(w >> 8);
+  for (uint16_t w : bf16) data += static_cast<char>(w & 0xff), data += static_cast<char>(w >> 8);
+  OwnModel own;
+  REQUIRE(load(raw_file(R"({"weight_hh_l0": {"dtype": "F16", "shape": [2, 2], "data_offsets": [0, 8]},)"
+                        R"( "bias_hh_l0": {"dtype": "F16", "shape": [2], "data_offsets": [8, 12]},)"
+                        R"( "bias_ih_l0": {"dtype": "F16", "shape": [2], "data_offsets": [12, 16]},)"
+                        R"( "weight_ih_l0": {"dtype": "BF16", "shape": [2, 2], "data_offsets": [16, 24]}})",
+                        data),
+               own) == "");
+  const Params& p = own.model.params;
+  CHECK(p.weight_hh(0, 0) == 1.0);
+  CHECK(p.weight_hh(0, 1) == -2.0);
+  CHECK(p.weight_hh(1, 0) == 0.5);
+  CHECK(p.weight_hh(1, 1) == 65504.0);
+  CHECK(p.bias_hh(0) == std::ldexp(1.0, -24));
+  CHECK(p.bias_hh(1) == 0.0);
+  CHECK(std::signbit(p.bias_hh(1)));
+  CHECK(p.bias_ih(0) == 0.0999755859375);  // 0x2E66 = 1.599609375 x 2^-4
+  CHECK(p.weight_ih(0, 0) == 1.0);
+  CHECK(p.weight_ih(0, 1) == 3.140625);
+  CHECK(p.weight_ih(1, 0) == -0.0009765625);
+  CHECK(p.weight_ih(1, 1) == static_cast<double>(std::ldexp(1.0f + 61.0f / 128.0f, -67)));
+  CHECK(own.precision == Precision::F32);  // half precision computes in float32
+  // a half infinity is refused as any non-finite value
+  CHECK(load_error(raw_file(R"({"weight_hh_l0": {"dtype": "F16", "shape": [1, 1], "data_offsets": [0, 2]},)"
+                            R"( "weight_ih_l0": {"dtype": "F16", "shape": [1, 1], "data_offsets": [2, 4]}})",
+                            std::string("\x00\x3c\x00\x7c", 4))) ==
+        "tensor 'weight_ih_l0' holds +Inf at [0, 0]: gradscope reads finite weights only");
+}
+
 TEST_CASE("own model: a bad safetensors file gets one message and changes nothing") {
   const std::string good = lstm_file(lstm_tensors());
   OwnModel ok;
@@ -385,11 +422,12 @@ TEST_CASE("own model: a bad safetensors file gets one message and changes nothin
   CHECK(load_error(raw_file(R"({"rnn.weight_hh_l0": {"dtype": "Q8", "shape": [4], "data_offsets": [0, 4]}})",
                             std::string(4, '\0'))) ==
         "tensor 'rnn.weight_hh_l0' has dtype 'Q8', which safetensors does not define");
-  CHECK(load_error(raw_file(R"({"rnn.weight_hh_l0": {"dtype": "BF16", "shape": [4, 4], "data_offsets": [0, 32]},)"
-                            R"( "rnn.weight_ih_l0": {"dtype": "BF16", "shape": [4, 2], "data_offsets": [32, 48]}})",
+  CHECK(load_error(raw_file(R"({"rnn.weight_hh_l0": {"dtype": "I16", "shape": [4, 4], "data_offsets": [0, 32]},)"
+                            R"( "rnn.weight_ih_l0": {"dtype": "I16", "shape": [4, 2], "data_offsets": [32, 48]}})",
                             std::string(48, '\0'))) ==
-        "tensor 'rnn.weight_hh_l0' is BF16: gradscope reads F32 (float32) and F64 (float64) "
-        "tensors; convert it with .float() or .double() (scripts/export_weights.py does)");
+        "tensor 'rnn.weight_hh_l0' is I16: gradscope reads F16, BF16 (widened to float32), F32 "
+        "(float32) and F64 (float64) tensors; convert it with .float() or .double() "
+        "(scripts/export_weights.py does)");
 
   // Missing tensors, shapes that fit no cell or each other.
   std::vector<TensorOut> t = lstm_tensors();
@@ -432,9 +470,17 @@ TEST_CASE("own model: a bad safetensors file gets one message and changes nothin
   CHECK(load_error(write_safetensors(lstm_tensors(), "F32", {{"cell:rnn.", "gru"}})) ==
         "the file's metadata says 'cell:rnn.' = 'gru', but the shapes make it an LSTM with H = 3 (as "
         "'rnn.weight_hh_l0' [12, 3])");
+  // a GRU's three gate blocks under a minLSTM's name (also three): the names decide, not the count
+  const Model gru = small_model(CellKind::Gru);
+  CHECK(load_error(write_safetensors({tensor_out("rnn.weight_ih_l0", gru.params.weight_ih),
+                                      tensor_out("rnn.weight_hh_l0", gru.params.weight_hh)},
+                                     "F32", {{"cell:rnn.", "minlstm"}})) ==
+        "the file's metadata says 'cell:rnn.' = 'minlstm', but the shapes make it a GRU with H = " +
+            std::to_string(gru.hidden_size) + " (as 'rnn.weight_hh_l0' [" +
+            std::to_string(3 * gru.hidden_size) + ", " + std::to_string(gru.hidden_size) + "])");
   CHECK(load_error(lstm_file({tensor_out("rnn.weight_ih_l0", Mat(Mat::Ones(1025, 2))),
                               tensor_out("rnn.weight_hh_l0", Mat(Mat::Ones(1025, 1025)))})) ==
-        "tensor 'rnn.weight_hh_l0' has shape [1025, 1025]: its hidden size is too large "
+        "tensor 'rnn.weight_hh_l0' has shape [1025, 1025]: its hidden size 1025 is too large "
         "(hidden=1025 is invalid: expected an integer in [1, 1024])");
 
   // NaN or Inf in a weight: the tensor and where.
