@@ -4,7 +4,7 @@
 //   [a_h a_f a_i] = W_ih x_t + b_ih      the gates see the input only
 //   h~ = g(a_h) (min_gate.h)   f = sigma(a_f)   i = sigma(a_i)
 //   f' = f / (f + i)   i' = i / (f + i)   (so f' + i' = 1: the state stays on h~'s scale;
-//                                          computed in log space, see minlstm_forward)
+//                                          where f + i underflows, in log space)
 //   h_t = f' * h_{t-1} + i' * h~
 //
 // Backward, with dh = dL/dh_t and s = f + i:
@@ -23,15 +23,22 @@ void minlstm_forward(MatRef<T> gates, MatRef<T> h, MatRef<T> raw, ConstMatRef<T>
   const Eigen::Index H = h.rows();
   raw.topRows(H) = gates.topRows(H);                                  // a_h
   raw.bottomRows(2 * H) = gates.bottomRows(2 * H).array().logistic();  // f, i
-  // f' = f / (f + i) = sigma(d), d = log f - log i = softplus(-a_i) - softplus(-a_f) (log sigma(a)
-  // = -softplus(-a)), and i' = sigma(-d): the same numbers without the 0/0 of f / (f + i) when
-  // both gates underflow (a_f and a_i below about -87 in float). In place, row block by row
-  // block, so that nothing is allocated: d over a_f, then i' from d, then f' from d.
-  const auto softplus = [](const auto& x) { return x.max(T(0)) + (-x.abs()).exp().log1p(); };
-  auto d = gates.middleRows(H, H).array();
-  d = softplus(-gates.bottomRows(H).array()) - softplus(-d);
-  gates.bottomRows(H) = (-d).logistic();                     // i'
-  d = d.logistic();                                          // f'
+  const auto f = raw.middleRows(H, H).array();
+  const auto i = raw.bottomRows(H).array();
+  if (((f + i) > T(0)).all()) {
+    gates.middleRows(H, H) = f / (f + i);  // f'
+    gates.bottomRows(H) = i / (f + i);     // i'
+  } else {
+    // f + i underflowed to 0 somewhere (a_f and a_i below about -87 in float): the same numbers
+    // in log space, f' = sigma(d) and i' = sigma(-d) with d = log f - log i =
+    // softplus(-a_i) - softplus(-a_f) (log sigma(a) = -softplus(-a)). In place, nothing
+    // allocated: d over a_f, then i' from d, then f' from d. Rare: the common step pays one check.
+    const auto softplus = [](const auto& x) { return x.max(T(0)) + (-x.abs()).exp().log1p(); };
+    auto d = gates.middleRows(H, H).array();
+    d = softplus(-gates.bottomRows(H).array()) - softplus(-d);
+    gates.bottomRows(H) = (-d).logistic();  // i'
+    d = d.logistic();                       // f'
+  }
   gates.topRows(H) = min_candidate(raw.topRows(H).array());  // h~
   h = gates.middleRows(H, H).array() * h_prev.array() +
       gates.bottomRows(H).array() * gates.topRows(H).array();

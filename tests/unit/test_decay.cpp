@@ -32,6 +32,16 @@ DecayCurve curve_of(const Model& model, const ForwardPass<double>& fwd, const Ma
   return curve;
 }
 
+// The worst |log10 error| of a curve that should be ||seed|| keep^k at k steps back.
+double worst_geometric_error(const DecayCurve& curve, const Mat& seed, double keep) {
+  const int T = static_cast<int>(curve.log10_grad_h.size());
+  double worst = 0;
+  for (int k = 0; k < T; ++k)
+    worst = std::max(worst, std::abs(curve.log10_grad_h[T - 1 - k] -
+                                     (std::log10(seed.norm()) + k * std::log10(keep))));
+  return worst;
+}
+
 Model model_of(CellKind cell, int I, int H, uint64_t seed) {
   Rng rng(seed);
   return make_model(cell, I, H, 1, Config(), rng);
@@ -209,13 +219,9 @@ TEST_CASE("a minGRU whose gate ignores its input keeps exactly 1 - sigma(b) per 
   Model model = model_of(CellKind::MinGru, 3, H, 5);
   model.params.weight_ih.bottomRows(H).setZero();
   model.params.bias_ih.tail(H).setConstant(b);
-  const ForwardPass<double> fwd = run(model, T, 6);
   const Mat seed = Mat::Constant(H, 1, 0.5);
-  const DecayCurve curve = curve_of(model, fwd, seed);
-  double worst = 0;
-  for (int k = 0; k < T; ++k)
-    worst = std::max(worst, std::abs(curve.log10_grad_h[T - 1 - k] -
-                                     (std::log10(seed.norm()) + k * std::log10(keep))));
+  const DecayCurve curve = curve_of(model, run(model, T, 6), seed);
+  const double worst = worst_geometric_error(curve, seed, keep);
   MESSAGE("minGRU, keep 1 - sigma(2) = " << keep << ": worst |log10 error| " << worst
                                          << ", depth at t=1 " << curve.log10_grad_h[0]);
   CHECK(worst < 1e-9);
@@ -229,13 +235,8 @@ TEST_CASE("a minLSTM whose gates ignore their input keeps exactly f / (f + i) pe
   model.params.weight_ih.bottomRows(2 * H).setZero();
   model.params.bias_ih.segment(H, H).setConstant(3.0);    // f = sigma(3)
   model.params.bias_ih.segment(2 * H, H).setConstant(-1.0);  // i = sigma(-1)
-  const ForwardPass<double> fwd = run(model, T, 8);
   const Mat seed = Mat::Constant(H, 1, 1.0);
-  const DecayCurve curve = curve_of(model, fwd, seed);
-  double worst = 0;
-  for (int k = 0; k < T; ++k)
-    worst = std::max(worst, std::abs(curve.log10_grad_h[T - 1 - k] -
-                                     (std::log10(seed.norm()) + k * std::log10(keep))));
+  const double worst = worst_geometric_error(curve_of(model, run(model, T, 8), seed), seed, keep);
   MESSAGE("minLSTM, keep f' = " << keep << ": worst |log10 error| " << worst);
   CHECK(worst < 1e-9);
 }
