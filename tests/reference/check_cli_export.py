@@ -5,7 +5,7 @@ configurations the committed fixtures do not contain.
     /usr/bin/python3 tests/reference/check_cli_export.py /tmp/gru.json [--tol 1e-6]
 
 From the export's weights (PyTorch names), inputs (length x I), h0 (and c0 for LSTM) it runs the
-forward pass with torch's own modules, then backpropagates seed_grad_h (= dL/dh_T) from h_T
+forward pass with torch's own modules (the minGRU and minLSTM: their equations in torch), then backpropagates seed_grad_h (= dL/dh_T) from h_T
 alone, recording the total gradient at every h_t with renormalized vector-Jacobian products (so
 any depth is exact in log10), and compares with the export's log10_grad_norm_h (t = 1..T).
 Prints the max abs difference; exit 0 if <= tol, 1 if larger, 2 if the file cannot be read.
@@ -20,7 +20,8 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_cells import CELLS, Stepper, log10_norms_by_vjp, run_forward  # noqa: E402
+from torch_cells import (CELLS, GATES, MIN_CELLS, Stepper, log10_norms_by_vjp,  # noqa: E402
+                         run_forward)
 
 
 def cell_of(record):
@@ -32,7 +33,7 @@ def cell_of(record):
     cell = record.get("cell", config.get("cell"))
     if isinstance(cell, list):
         cell = cell[0] if len(cell) == 1 else None
-    if cell not in CELLS:
+    if cell not in CELLS and cell not in MIN_CELLS:
         raise ValueError(f"cannot tell the cell from the export (got {cell!r})")
     return cell
 
@@ -46,9 +47,15 @@ def as_log10(value):
 
 def check(record):
     cell = cell_of(record)
-    weights = {k: v for k, v in record["weights"].items() if k.endswith("_l0")}
-    stepper = Stepper(cell, weights)
-    hidden = stepper.w["weight_hh_l0"].shape[1]
+    if cell in MIN_CELLS:  # one Linear, <name>.weight (G H x I) and .bias
+        linear = MIN_CELLS[cell][0]
+        weights = {k: v for k, v in record["weights"].items() if k.startswith(linear + ".")}
+        stepper = Stepper(cell, weights)
+        hidden = stepper.w[linear + ".weight"].shape[0] // GATES[cell]
+    else:
+        weights = {k: v for k, v in record["weights"].items() if k.endswith("_l0")}
+        stepper = Stepper(cell, weights)
+        hidden = stepper.w["weight_hh_l0"].shape[1]
     inputs = torch.tensor(record["inputs"], dtype=torch.float64).unsqueeze(1)   # (T, 1, I)
     h0 = torch.tensor(record["h0"], dtype=torch.float64).reshape(1, hidden)
     c0 = torch.tensor(record["c0"], dtype=torch.float64).reshape(1, hidden) if cell == "lstm" else None
