@@ -60,10 +60,9 @@ std::string json_matrix(const json& record, const std::string& field, bool two_d
   return "";
 }
 
-}  // namespace
-
-std::string load_export(const unsigned char* bytes, std::size_t size, const LoadOptions& options,
-                        OwnModel& out) {
+// The record's bytes as a JSON object, after the checks that keep parsing cheap: its size,
+// its count of values and no name twice in one object.
+std::string parse_record(const unsigned char* bytes, std::size_t size, json& record) {
   const char* text = reinterpret_cast<const char*>(bytes);
   const std::string larger =
       ": write the model as safetensors instead (decay --save FILE, or "
@@ -79,12 +78,103 @@ std::string load_export(const unsigned char* bytes, std::size_t size, const Load
   if (!scan.duplicate.empty())
     return "the JSON record names " + in_quotes(scan.duplicate) +
            " twice in one object: which one is meant is not clear";
-  const json record = scan.valid
-                          ? json::parse(text, text + size, nullptr, /*allow_exceptions=*/false)
-                          : json(json::value_t::discarded);
+  record = scan.valid ? json::parse(text, text + size, nullptr, /*allow_exceptions=*/false)
+                      : json(json::value_t::discarded);
   if (record.is_discarded() || !record.is_object())
     return "not a safetensors file, and not valid JSON either (it starts with '{', as a decay "
            "--export record does)";
+  return "";
+}
+
+// A minimal cell's one Linear, W_ih and b_ih in the reference's names; W_hh empty.
+std::string read_linear_cell_weights(const json& weights, CellKind cell, Params& p) {
+  const int G = gate_count(cell);
+  const std::string w_name = file_tensor_name(cell, "weight_ih_l0");
+  if (std::string e = json_matrix(weights, w_name, true, -1, -1, p.weight_ih,
+                                  "[" + std::to_string(G) + " H, I] for its " + cell_name(cell));
+      !e.empty())
+    return e;
+  const Eigen::Index GH = p.weight_ih.rows(), H = GH / G, I = p.weight_ih.cols();
+  if (GH % G != 0 || H < 1)
+    return "the export's " + in_quotes(w_name) + " has shape " + shape_text(GH, I) +
+           ", expected [" + std::to_string(G) + " H, I] for its " + cell_name(cell);
+  if (std::string e = check_hidden_and_input(w_name, GH, I, H, I); !e.empty()) return e;
+  Mat column;
+  if (std::string e =
+          json_matrix(weights, file_tensor_name(cell, "bias_ih_l0"), false, GH, 1, column);
+      !e.empty())
+    return e;
+  p.bias_ih = column.col(0);
+  p.weight_hh = Mat(0, H);
+  p.bias_hh = Vec(0);
+  return "";
+}
+
+// torch.nn.RNN / LSTM / GRU's four tensors, W_hh's shape first (it gives H).
+std::string read_torch_cell_weights(const json& weights, CellKind cell, Params& p) {
+  const int G = gate_count(cell);
+  if (std::string e = json_matrix(weights, "weight_hh_l0", true, -1, -1, p.weight_hh,
+                                  "[" + (G > 1 ? std::to_string(G) + " H" : std::string("H")) +
+                                      ", H] for its " + cell_name(cell));
+      !e.empty())
+    return e;
+  const Eigen::Index H = p.weight_hh.cols(), GH = G * H;
+  if (p.weight_hh.rows() != GH)
+    return "the export's 'weight_hh_l0' has shape " + shape_text(p.weight_hh.rows(), H) +
+           ", expected [" + std::to_string(GH) + ", " + std::to_string(H) + "] for its " +
+           cell_name(cell);
+  if (std::string e = json_matrix(weights, "weight_ih_l0", true, GH, -1, p.weight_ih); !e.empty())
+    return e;
+  int gates = 0;
+  if (std::string e = check_sizes("weight_hh_l0", GH, H, p.weight_ih.cols(), gates); !e.empty())
+    return e;
+  Mat column;
+  if (std::string e = json_matrix(weights, "bias_ih_l0", false, GH, 1, column); !e.empty())
+    return e;
+  p.bias_ih = column.col(0);
+  if (std::string e = json_matrix(weights, "bias_hh_l0", false, GH, 1, column); !e.empty())
+    return e;
+  p.bias_hh = column.col(0);
+  return "";
+}
+
+// The readout weight_out (O x H) and bias_out; O = 0: none.
+std::string read_readout_weights(const json& weights, Eigen::Index H, Params& p) {
+  if (std::string e = json_matrix(weights, "weight_out", true, -1, H, p.weight_out); !e.empty())
+    return e;
+  const Eigen::Index O = p.weight_out.rows();
+  p.bias_out = Vec(0);
+  if (O == 0) return "";
+  Mat column;
+  if (std::string e = json_matrix(weights, "bias_out", false, O, 1, column); !e.empty()) return e;
+  p.bias_out = column.col(0);
+  return "";
+}
+
+// The config it was computed under (decay and spectrum records have one): checked here, so
+// that use_own_model can adopt it.
+std::string read_export_config(const json& record, OwnModel& out) {
+  out.export_config.clear();
+  const auto config = record.find("config");
+  if (config == record.end()) return "";
+  if (!config->is_object()) return "the export's 'config' is not an object of key = value texts";
+  Config check;
+  for (const auto& [key, value] : config->items()) {
+    if (!value.is_string())
+      return "the export's 'config' is malformed: " + in_quotes(key) + " is not a string";
+    if (std::string e = set_config_value(check, key, value.get<std::string>()); !e.empty())
+      return "the export's 'config' is malformed: " + e;
+    out.export_config.emplace_back(key, value.get<std::string>());
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string load_export(const unsigned char* bytes, std::size_t size, const LoadOptions& options,
+                        OwnModel& out) {
+  json record;
+  if (std::string e = parse_record(bytes, size, record); !e.empty()) return e;
   const auto weights = record.find("weights");
   if (weights == record.end() || !weights->is_object())
     return std::string(
@@ -107,62 +197,14 @@ std::string load_export(const unsigned char* bytes, std::size_t size, const Load
                                     : "";
   if (precision != "f32" && precision != "f64")
     return "the export's 'precision' is missing or not f32 or f64";
+
   Params p;
-  Mat column;
-  const int G = gate_count(cell);
-  Eigen::Index H = 0, GH = 0, I = 0;
-  if (cell_info(cell).input_linear) {  // W_ih and b_ih as one Linear; no W_hh
-    const std::string w_name = file_tensor_name(cell, "weight_ih_l0");
-    if (std::string e = json_matrix(*weights, w_name, true, -1, -1, p.weight_ih,
-                                    "[" + std::to_string(G) + " H, I] for its " + cell_name(cell));
-        !e.empty())
-      return e;
-    GH = p.weight_ih.rows(), H = GH / G, I = p.weight_ih.cols();
-    if (GH % G != 0 || H < 1)
-      return "the export's " + in_quotes(w_name) + " has shape " + shape_text(GH, I) +
-             ", expected [" + std::to_string(G) + " H, I] for its " + cell_name(cell);
-    if (std::string e = check_hidden_and_input(w_name, GH, I, H, I); !e.empty()) return e;
-    if (std::string e =
-            json_matrix(*weights, file_tensor_name(cell, "bias_ih_l0"), false, GH, 1, column);
-        !e.empty())
-      return e;
-    p.bias_ih = column.col(0);
-    p.weight_hh = Mat(0, H);
-    p.bias_hh = Vec(0);
-  } else {
-    if (std::string e = json_matrix(*weights, "weight_hh_l0", true, -1, -1, p.weight_hh,
-                                    "[" + (G > 1 ? std::to_string(G) + " H" : std::string("H")) +
-                                        ", H] for its " + cell_name(cell));
-        !e.empty())
-      return e;
-    H = p.weight_hh.cols(), GH = G * H;
-    int gates = 0;
-    if (p.weight_hh.rows() != GH)
-      return "the export's 'weight_hh_l0' has shape " + shape_text(p.weight_hh.rows(), H) +
-             ", expected [" + std::to_string(GH) + ", " + std::to_string(H) + "] for its " +
-             cell_name(cell);
-    if (std::string e = json_matrix(*weights, "weight_ih_l0", true, GH, -1, p.weight_ih);
-        !e.empty())
-      return e;
-    I = p.weight_ih.cols();
-    if (std::string e = check_sizes("weight_hh_l0", GH, H, I, gates); !e.empty()) return e;
-    if (std::string e = json_matrix(*weights, "bias_ih_l0", false, GH, 1, column); !e.empty())
-      return e;
-    p.bias_ih = column.col(0);
-    if (std::string e = json_matrix(*weights, "bias_hh_l0", false, GH, 1, column); !e.empty())
-      return e;
-    p.bias_hh = column.col(0);
-  }
-  if (std::string e = json_matrix(*weights, "weight_out", true, -1, H, p.weight_out); !e.empty())
+  if (std::string e = cell_info(cell).input_linear ? read_linear_cell_weights(*weights, cell, p)
+                                                   : read_torch_cell_weights(*weights, cell, p);
+      !e.empty())
     return e;
-  const Eigen::Index O = p.weight_out.rows();
-  if (O > 0) {
-    if (std::string e = json_matrix(*weights, "bias_out", false, O, 1, column); !e.empty())
-      return e;
-    p.bias_out = column.col(0);
-  } else {
-    p.bias_out = Vec(0);
-  }
+  const Eigen::Index H = p.weight_hh.cols(), I = p.weight_ih.cols();
+  if (std::string e = read_readout_weights(*weights, H, p); !e.empty()) return e;
   Mat inputs;
   if (std::string e = json_matrix(record, "inputs", true, -1, I, inputs); !e.empty()) return e;
   if (inputs.rows() < 1) return "the export's 'inputs' has no steps";
@@ -171,26 +213,14 @@ std::string load_export(const unsigned char* bytes, std::size_t size, const Load
     if (std::string e = json_matrix(record, "c0", false, H, 1, out.c0); !e.empty()) return e;
   if (std::string e = json_matrix(record, "seed_grad_h", false, H, 1, out.seed_grad_h); !e.empty())
     return e;
-  // The config it was computed under (decay and spectrum records have one): checked here, so
-  // that use_own_model can adopt it.
-  out.export_config.clear();
-  if (const auto config = record.find("config"); config != record.end()) {
-    if (!config->is_object()) return "the export's 'config' is not an object of key = value texts";
-    Config check;
-    for (const auto& [key, value] : config->items()) {
-      if (!value.is_string())
-        return "the export's 'config' is malformed: " + in_quotes(key) + " is not a string";
-      if (std::string e = set_config_value(check, key, value.get<std::string>()); !e.empty())
-        return "the export's 'config' is malformed: " + e;
-      out.export_config.emplace_back(key, value.get<std::string>());
-    }
-  }
+  if (std::string e = read_export_config(record, out); !e.empty()) return e;
+
   out.inputs.clear();
   for (Eigen::Index t = 0; t < inputs.rows(); ++t) out.inputs.push_back(inputs.row(t).transpose());
   out.model.cell = cell;
   out.model.input_size = static_cast<int>(I);
   out.model.hidden_size = static_cast<int>(H);
-  out.model.output_size = static_cast<int>(O);
+  out.model.output_size = static_cast<int>(p.weight_out.rows());
   out.model.params = std::move(p);
   out.cell_recorded = true;
   out.from_export = true;
