@@ -190,7 +190,9 @@ void run_spectrum(const Config& config, const CommandFlags& flags, std::FILE* ex
   const std::vector<int> steps =
       s.overflow_step ? sampled_steps(T, sampled_step_count(s.cell, config.hidden, T, options))
                       : s.sv_steps;
-  std::cout << "# state size " << n << (has_cell_state(s.cell) ? " (h_t then c_t)" : " (h_t)")
+  std::cout << "# state size " << n << (has_cell_state(s.cell)      ? " (h_t then c_t)"
+                                     : has_complex_state(s.cell) ? " (Re h_t then Im h_t)"
+                                                                 : " (h_t)")
             << ": " << (s.complete ? "every singular value" : "the " + std::to_string(count) +
                                                                " largest singular values")
             << " of J_t = ds_t/ds_{t-1}";

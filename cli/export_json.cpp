@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "gradscope_version.h"
+#include "io/lru_tensors.h"
 #include "io/number_format.h"
 
 namespace gs {
@@ -63,10 +64,15 @@ json probe_to_json(const Config& config, const Probe& probe) {
   }
 
   json weights = json::object();
-  probe.model.params.visit([&](const char* name, const auto& tensor) {
-    const std::string file_name = file_tensor_name(probe.model.cell, name);  // "": no such tensor
-    if (!file_name.empty()) weights[file_name] = tensor_json(tensor);
-  });
+  if (has_complex_state(probe.model.cell)) {  // the LRU's own names (io/lru_tensors.h)
+    for (const LruTensor<double>& t : lru_file_tensors(probe.model.params))
+      weights[t.name] = t.is_vector ? tensor_json(Vec(t.value.col(0))) : tensor_json(t.value);
+  } else {
+    probe.model.params.visit([&](const char* name, const auto& tensor) {
+      const std::string file_name = file_tensor_name(probe.model.cell, name);  // "": none
+      if (!file_name.empty()) weights[file_name] = tensor_json(tensor);
+    });
+  }
   out["weights"] = weights;
 
   json inputs = json::array();  // (T x I)

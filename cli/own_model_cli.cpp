@@ -98,8 +98,9 @@ std::string own_model_help_text(bool inputs, bool save, bool train) {
                   "                       hidden come from the shapes (an RNN's nonlinearity from\n"
                   "                       the file's metadata, else --cell, else tanh), precision\n"
                   "                       from the dtype (F64: f64); a key you give that disagrees\n"
-                  "                       is an error; init, scale, radius, forget_bias and chrono\n"
-                  "                       are refused. '#' lines say what was read and used.\n";
+                  "                       is an error; init, scale, radius, forget_bias, chrono\n"
+                  "                       and the LRU's r_min, r_max and max_phase are refused.\n"
+                  "                       '#' lines say what was read and used.\n";
   text +=
       "  --prefix P           the layer's prefix (e.g. encoder.lstm.), needed when the file\n"
       "                       holds several recurrent layers\n"

@@ -135,13 +135,22 @@ std::vector<const gs::ConfigKey*> controls_of(gs::ControlGroup group) {
   return keys;
 }
 
-// A control that would change nothing (the row's shown_with: momentum with adam) is hidden.
+// A control that would change nothing (the row's shown_with: momentum with adam, r_min without
+// an LRU among the cells) is hidden.
 bool acts(const gs::ConfigKey& key, const gs::Config& config) {
   if (!key.control.shown_with) return true;
   const std::string condition = key.control.shown_with;  // "key=value"
   const size_t eq = condition.find('=');
+  const std::string value = condition.substr(eq + 1);
   const gs::ConfigKey* other = gs::find_config_key(condition.substr(0, eq));
-  return other && gs::config_value_text(*other, config) == condition.substr(eq + 1);
+  if (!other) return false;
+  if (other->type == gs::KeyType::CellList) {  // "cell=lru": the list holds it
+    gs::CellKind cell;
+    const auto& cells = config.cells;
+    return gs::parse_cell_name(value, cell) &&
+           std::find(cells.begin(), cells.end(), cell) != cells.end();
+  }
+  return gs::config_value_text(*other, config) == value;
 }
 
 // With a loaded model, the keys the file says (cell, hidden) and those that shape drawn weights

@@ -30,7 +30,7 @@ std::string badge_of(const gs::OwnModel& own, const gs::Config& config) {
   const gs::Model& m = own.model;
   char text[256];
   std::snprintf(text, sizeof text, "%s, hidden %d, inputs %d, %s, %s weights",
-                cell_label(config.cells[0]), m.hidden_size, m.input_size,
+                cell_label(config.cells[0]), config.hidden, m.input_size,  // the key's (LRU: complex)
                 m.output_size ? ("readout of " + std::to_string(m.output_size) +
                                  (m.output_size == 1 ? " output" : " outputs")).c_str()
                               : "no readout",
@@ -229,7 +229,7 @@ void draw_own_model_section(const App& app, Widgets& widgets, Changes& out) {
     }
   } else {
     ImGui::TextWrapped("Generated from the seed. Your own: drop a .safetensors file "
-                       "(torch RNN, LSTM, GRU, minGRU or minLSTM) on the page, or");
+                       "(torch RNN, LSTM, GRU, minGRU, minLSTM or LRU) on the page, or");
   }
   if (ImGui::Button("Load model...")) js_pick_model_file();
   remember_item_rect(widgets.model_load_rect);
@@ -268,7 +268,7 @@ void draw_own_model_line(const App& app) {
   if (!s.model) return;
   ImGui::PushStyleColor(ImGuiCol_Text, cell_color(app.config.cells[0]));
   ImGui::TextWrapped("Your model: %s (%s, hidden %d; Setup: Clear)", s.name.c_str(),
-                     cell_label(app.config.cells[0]), s.model->model.hidden_size);
+                     cell_label(app.config.cells[0]), app.config.hidden);
   ImGui::PopStyleColor();
 }
 
@@ -311,7 +311,7 @@ nlohmann::json own_model_json(const App& app) {
                           {"layer", app.widgets.model_layer_rect}}}};
   if (s.model) {
     out["cell"] = gs::cell_name(app.config.cells[0]);
-    out["hidden"] = s.model->model.hidden_size;
+    out["hidden"] = app.config.hidden;  // the key's: the LRU's complex units
     out["input_size"] = s.model->model.input_size;
     out["output_size"] = s.model->model.output_size;
     out["precision"] = gs::precision_name(s.model->precision);

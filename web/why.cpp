@@ -280,6 +280,20 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
           "computed from x_t alone, so each step back multiplies the gradient by f'_t, unit by "
           "unit, and by nothing else: the step Jacobian is diagonal. Mean f' = %.2f here; %s%s",
           name, a.mean_gate, measured.c_str(), follows_largest_keep(a).c_str());
+    case gs::CellFamily::Lru: {
+      std::string text = format(
+          "%s: there is no W_hh and no gate. h_t = lambda h_{t-1} + gamma B x_t, with one "
+          "complex lambda_j per unit, the same at every step and for every input, so each step "
+          "back multiplies unit j's gradient by conj(lambda_j): after k steps by exactly "
+          "|lambda_j|^k. Mean |lambda| = %.3f here; %s%s",
+          name, a.mean_gate, measured.c_str(), follows_largest_keep(a).c_str());
+      if (drawn && r.config.r_max < 1)
+        text += format(" It was drawn on the ring %.3g <= |lambda| <= %.4g: a unit at |lambda| = "
+                       "r_max loses a factor e of its gradient only every -1/ln(r_max) = %.0f "
+                       "steps.",
+                       r.config.r_min, r.config.r_max, -1 / std::log(r.config.r_max));
+      return text;
+    }
   }
   return "";
 }

@@ -12,7 +12,7 @@ Bounds bounds_of(const ModelT<T>& model, const ForwardPass<T>& fwd, int column) 
   Bounds b;
   const int H = model.hidden_size, T_ = fwd.length, B = fwd.batch;
   const CellKind cell = model.cell;
-  if (keep_gate_block(cell) < 0) {  // an RNN: Pascanu's bound
+  if (keep_gate_block(cell) < 0 && !has_complex_state(cell)) {  // an RNN: Pascanu's bound
     b.sigma_max_whh = largest_singular_value(model.params.weight_hh.template cast<double>());
     b.gamma = activation_derivative_bound(cell);
     b.pascanu_bound = b.gamma * b.sigma_max_whh;
@@ -23,6 +23,11 @@ Bounds bounds_of(const ModelT<T>& model, const ForwardPass<T>& fwd, int column) 
   const bool complement = cell_info(cell).keep_is_complement;  // the minGRU keeps 1 - z
   b.log10_keep_gate.resize(T_);
   for (int t = 1; t <= T_; ++t) {
+    if (has_complex_state(cell)) {  // the LRU keeps |lambda_j| of unit j at every step
+      const Eigen::ArrayXd modulus = fwd.scratch.leftCols(2).template cast<double>().rowwise().norm();
+      b.log10_keep_gate[t - 1] = modulus.log10().mean();
+      continue;
+    }
     const Eigen::ArrayXd gate =
         fwd.gates.col((t - 1) * B + column).segment(keep, H).template cast<double>().array();
     b.log10_keep_gate[t - 1] = (complement ? 1 - gate : gate).log10().mean();

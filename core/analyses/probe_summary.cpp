@@ -51,6 +51,11 @@ ProbeAnalysis analyze_probe(const Probe& probe) {
     const auto& fwd = lane.fwd;
     for (int t = 0; t < fwd.length; ++t) {
       for (int j = 0; j < H; ++j, ++count) {
+        if (has_complex_state(cell)) {  // the LRU: |lambda| of unit j mod N
+          sum_gate += std::hypot(static_cast<double>(fwd.scratch(j % (H / 2), 0)),
+                                 static_cast<double>(fwd.scratch(j % (H / 2), 1)));
+          continue;
+        }
         if (keep_gate_block(cell) >= 0) {  // a gated cell: what its keep gate keeps
           const double gate = fwd.gates(keep_gate_block(cell) * H + j, t);
           sum_gate += cell_info(cell).keep_is_complement ? 1 - gate : gate;

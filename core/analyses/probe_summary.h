@@ -26,7 +26,7 @@ struct ProbeAnalysis {
   double fraction_zero_derivative = 0;  // relu: units off (act' = 0), averaged over steps
 
   // Gates: the mean of what the keep gate keeps over steps and units: the forget gate f (LSTM),
-  // the update gate z (GRU), 1 - z (minGRU), f' (minLSTM); the keep path multiplies the gradient
+  // the update gate z (GRU), 1 - z (minGRU), f' (minLSTM), |lambda| (LRU); the keep path multiplies the gradient
   // by it, elementwise, at every step (for the minimal cells it is the whole step).
   double mean_gate = 0;
 

@@ -156,7 +156,7 @@ Probe begin_probe(CellKind cell, const Config& config, uint64_t seed, int sequen
   probe.model =
       make_model(cell, shape.input_size, config.hidden, shape.output_size, config, model_rng);
   probe.sample = make_batch(config.task, config.length, 1, data_rng);
-  probe.h0 = Mat::Zero(config.hidden, 1);
+  probe.h0 = Mat::Zero(probe.model.hidden_size, 1);
   probe.c0 = has_cell_state(cell) ? Mat::Zero(config.hidden, 1) : Mat();
   start_probe(probe);
   return probe;
@@ -248,8 +248,8 @@ bool advance_probe(Probe& probe, int budget) {
       } else {
         const int T_ = lane.fwd.length;
         const ParamsT<T>& p = lane.model.params;
-        MatT<T> y = p.weight_out * lane.fwd.h_at(T_);
-        y.colwise() += p.bias_out;
+        MatT<T> y(p.weight_out.rows(), 1);
+        readout<T>(p, lane.fwd.h_at(T_), lane.fwd.x.middleCols(T_ - 1, 1), y);
         MatT<T> dy;
         step_loss<T>(lane.fwd.loss_kind, y, lane.fwd.targets.middleCols(T_ - 1, 1), 1.0, &dy);
         seed = p.weight_out.transpose() * dy;

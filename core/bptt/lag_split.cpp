@@ -43,8 +43,16 @@ LagSplit lag_split(const ModelT<T>& model, const ForwardPass<T>& fwd, const MatT
     const double log10_scale = pass.log10_scale;
     decay_steps(model, fwd, curve, pass, 1);
     // The term is the rank-one dgates_t v^T, v = h_{t-1} (W_hh) or x_t (a cell without W_hh,
-    // whose split is of dL/dW_ih): its norm is the product of the two norms.
-    const double dgates = static_cast<double>(pass.dgates.template cast<double>().norm());
+    // whose split is of dL/dW_ih; the LRU's dL/dB_t is gamma dgates_t x_t^T, lru_cell.cpp): its
+    // norm is the product of the two norms.
+    Eigen::VectorXd g = pass.dgates.template cast<double>();
+    if (has_complex_state(model.cell)) {
+      const Eigen::Index N = fwd.scratch.rows();
+      const Eigen::ArrayXd gamma = fwd.scratch.col(2).template cast<double>();
+      g.head(N).array() *= gamma;
+      g.tail(N).array() *= gamma;
+    }
+    const double dgates = g.norm();
     const auto v = has_recurrent_weights(model.cell) ? fwd.h_at(t - 1)
                                                      : fwd.x.middleCols((t - 1) * fwd.batch, fwd.batch);
     const double v_norm = static_cast<double>(v.template cast<double>().norm());

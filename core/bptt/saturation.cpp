@@ -16,7 +16,8 @@ double quantile_of_sorted(const std::vector<double>& sorted, double p) {
 namespace {
 
 // What a series is computed from: a function of the step's cached values, unit by unit.
-enum Kind { kValue, kOneMinus, kOneMinusSquare, kDsigmoid, kDrelu, kOne, kOneMinusSquareAux };
+enum Kind { kValue, kOneMinus, kOneMinusSquare, kDsigmoid, kDrelu, kOne, kOneMinusSquareAux,
+            kModulus };
 
 struct SeriesDef {
   const char* name;
@@ -56,6 +57,11 @@ std::vector<SeriesDef> series_of(CellKind cell) {
     case CellFamily::MinLstm:
       return {{"f'", "normalized forget gate f'_t = f/(f+i): dL/dh_{t-1} = f'_t dL/dh_t", 1, kValue},
               {"i'", "normalized input gate i'_t = i/(f+i) = 1 - f'_t", 2, kValue}};
+    case CellFamily::Lru:
+      return {{"|lambda|",
+               "|lambda_j|, what each step keeps of unit j's gradient: the whole step, the same "
+               "at every step",
+               0, kModulus}};
   }
   return {};
 }
@@ -68,6 +74,7 @@ double value_of(Kind kind, double x) {
     case kDrelu: return x > 0 ? 1.0 : 0.0;
     case kOne: return 1.0;
     case kOneMinus: return 1 - x;
+    case kModulus:
     case kValue: return x;
   }
   return x;  // unreachable: every kind is listed above
@@ -94,6 +101,9 @@ Saturation saturation_of(CellKind cell, const ForwardPass<T>& fwd, int column) {
         double x;
         if (rnn) x = fwd.h(j, col + B);  // h_t
         else if (def.kind == kOneMinusSquareAux) x = fwd.aux(j, col);  // tanh(c_t)
+        else if (def.kind == kModulus)  // the LRU's |lambda| of unit j mod N, Re and Im rows alike
+          x = std::hypot(static_cast<double>(fwd.scratch(j % (H / 2), 0)),
+                         static_cast<double>(fwd.scratch(j % (H / 2), 1)));
         else x = fwd.gates(def.block * H + j, col);
         values[j] = value_of(def.kind, x);
       }

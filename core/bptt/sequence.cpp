@@ -78,19 +78,22 @@ void begin_forward(const ModelT<T>& model, const Batch& batch, const Mat& h0, co
   ensure_size(pass.gates, rnn ? 0 : G * H, T_ * B);
   ensure_size(pass.c, lstm ? H : 0, lstm ? (T_ + 1) * B : 0);
   if (lstm) pass.c.leftCols(B) = c0.cast<T>();
-  ensure_size(pass.aux, rnn ? 0 : family == CellFamily::MinLstm ? 3 * H : H, T_ * B);
+  const bool lru = family == CellFamily::Lru;
+  ensure_size(pass.aux, rnn || lru ? 0 : family == CellFamily::MinLstm ? 3 * H : H, T_ * B);
   ensure_size(pass.scratch, gru ? 3 * H : 0, B);
+  if (lru) lru_coefficients(model.params, pass.scratch);
   ensure_size(pass.y, O, T_ * B);
   pass.loss = 0;
   pass.steps_done = 0;
   pass.overflow_step = 0;
 
   // The input projection of every step in one product, biases folded in (the GRU keeps b_hh
-  // apart: its reset gate multiplies W_hn h + b_hn only; the minimal cells have none). The RNN
-  // writes it where h_t will be.
+  // apart: its reset gate multiplies W_hn h + b_hn only; the minimal cells have none; the LRU has
+  // no bias at all). The RNN writes it where h_t will be.
   const ParamsT<T>& p = model.params;
   auto projected = rnn ? pass.h.rightCols(T_ * B) : pass.gates.leftCols(T_ * B);
   projected.noalias() = p.weight_ih * pass.x;
+  if (lru) return;
   if (gru || !has_recurrent_weights(model.cell))
     projected.colwise() += p.bias_ih;
   else
@@ -127,12 +130,14 @@ bool forward_steps(const ModelT<T>& model, ForwardPass<T>& pass, int budget) {
         minlstm_forward<T>(pass.gates.middleCols(t * B, B), pass.h_at(t + 1),
                            pass.aux.middleCols(t * B, B), pass.h_at(t));
         break;
+      case CellFamily::Lru:
+        lru_forward<T>(pass.h_at(t + 1), pass.gates.middleCols(t * B, B), pass.h_at(t), pass.scratch);
+        break;
     }
     if (pass.overflow_step == 0 && !pass.h_at(t + 1).allFinite()) pass.overflow_step = t + 1;
     if (pass.scored[t]) {  // readout and loss
       auto y = pass.y.middleCols(t * B, B);
-      y.noalias() = p.weight_out * pass.h_at(t + 1);
-      y.colwise() += p.bias_out;
+      readout<T>(p, pass.h_at(t + 1), pass.x.middleCols(t * B, B), y);
       pass.loss += step_loss<T>(pass.loss_kind, y, pass.targets.middleCols(t * B, B), normalizer,
                                 nullptr);
     }
@@ -177,6 +182,9 @@ void step_backward(const ModelT<T>& model, const ForwardPass<T>& fwd, int t, Mat
     case CellFamily::MinLstm:
       minlstm_backward<T>(dgates, dh_prev, dh, fwd.gates.middleCols(step, B),
                           fwd.aux.middleCols(step, B), fwd.h_at(t - 1));
+      break;
+    case CellFamily::Lru:
+      lru_backward<T>(dgates, dh_prev, dh, fwd.scratch);
       break;
   }
 }
@@ -236,24 +244,47 @@ void add_loss_gradient(const ModelT<T>& model, const ForwardPass<T>& fwd, Backwa
   step_loss<T>(fwd.loss_kind, fwd.y_at(t - 1), fwd.targets.middleCols((t - 1) * B, B),
                normalizer, &pass.dy);
   pass.grads.weight_out.noalias() += pass.dy * fwd.h_at(t).transpose();
-  pass.grads.bias_out += pass.dy.rowwise().sum();
+  if (pass.grads.bias_out.size()) pass.grads.bias_out += pass.dy.rowwise().sum();
+  if (pass.grads.skip.size())
+    pass.grads.skip.noalias() += pass.dy * fwd.x.middleCols((t - 1) * B, B).transpose();
   dh.noalias() += model.params.weight_out.transpose() * pass.dy;
+}
+
+template <class T>
+void readout(const ParamsT<T>& p, ConstMatRef<T> h, ConstMatRef<T> x, MatRef<T> y) {
+  y.noalias() = p.weight_out * h;
+  if (p.bias_out.size()) y.colwise() += p.bias_out;
+  if (p.skip.size()) y.noalias() += p.skip * x;
+}
+
+template <class T>
+void add_weight_gradients(const ModelT<T>& model, const ForwardPass<T>& fwd, int first_column,
+                          ConstMatRef<T> dgates, ConstMatRef<T> dgates_in, ParamsT<T>& grads) {
+  // dW_hh = dgates [h_{t-1} ...]^T and dW_ih = dgates_in [x_t ...]^T over the columns (a cell
+  // without W_hh: dgates is dL/d(W_ih x_t + b_ih); the LRU: lru_cell.cpp)
+  const Eigen::Index columns = dgates.cols();
+  const auto h_prev = fwd.h.middleCols(first_column, columns);
+  const auto x = fwd.x.middleCols(first_column, columns);
+  if (cell_info(model.cell).family == CellFamily::Lru) {
+    lru_add_gradients<T>(grads, model.params, fwd.scratch, dgates, h_prev,
+                         fwd.gates.middleCols(first_column, columns), x);
+    return;
+  }
+  const bool gru = cell_info(model.cell).family == CellFamily::Gru;
+  const ConstMatRef<T> input_side = gru ? dgates_in : dgates;
+  if (has_recurrent_weights(model.cell)) {
+    grads.weight_hh.noalias() += dgates * h_prev.transpose();
+    grads.bias_hh += dgates.rowwise().sum();
+  }
+  grads.weight_ih.noalias() += input_side * x.transpose();
+  grads.bias_ih += input_side.rowwise().sum();
 }
 
 template <class T>
 void finish_weight_gradients(const ModelT<T>& model, const ForwardPass<T>& fwd,
                              BackwardPass<T>& pass) {
-  // dW_hh = dgates [h_0 ... h_{T-1}]^T and dW_ih = dgates_in [x_1 ... x_T]^T over T B columns
-  // (a cell without W_hh: dgates is dL/d(W_ih x_t + b_ih)).
-  ParamsT<T>& grads = pass.grads;
-  const bool gru = cell_info(model.cell).family == CellFamily::Gru;
-  const MatT<T>& dgates_in = gru ? pass.dgates_in : pass.dgates;
-  if (has_recurrent_weights(model.cell)) {
-    grads.weight_hh.noalias() += pass.dgates * fwd.h.leftCols(fwd.length * fwd.batch).transpose();
-    grads.bias_hh += pass.dgates.rowwise().sum();
-  }
-  grads.weight_ih.noalias() += dgates_in * fwd.x.transpose();
-  grads.bias_ih += dgates_in.rowwise().sum();
+  // every step's columns in one product each, so the numbers do not depend on the slicing
+  add_weight_gradients<T>(model, fwd, 0, pass.dgates, pass.dgates_in, pass.grads);
 }
 
 template <class T>
@@ -282,7 +313,10 @@ BackwardPass<T> backward(const ModelT<T>& model, const ForwardPass<T>& fwd) {
   template void add_loss_gradient<T>(const ModelT<T>&, const ForwardPass<T>&, BackwardPass<T>&,  \
                                      int, double, MatRef<T>);                                    \
   template void finish_weight_gradients<T>(const ModelT<T>&, const ForwardPass<T>&,              \
-                                           BackwardPass<T>&);
+                                           BackwardPass<T>&);                                    \
+  template void add_weight_gradients<T>(const ModelT<T>&, const ForwardPass<T>&, int,            \
+                                        ConstMatRef<T>, ConstMatRef<T>, ParamsT<T>&);            \
+  template void readout<T>(const ParamsT<T>&, ConstMatRef<T>, ConstMatRef<T>, MatRef<T>);
 GS_INSTANTIATE(float)
 GS_INSTANTIATE(double)
 #undef GS_INSTANTIATE

@@ -41,12 +41,14 @@ struct ForwardPass {
   MatT<T> x;                  // (I, T B)   the inputs, in this precision
   MatT<T> targets;            // (O, T B)   targets at the scored steps
   std::vector<char> scored;   // T          whether step t carries a loss
-  MatT<T> gates;              // (G H, T B) gated cells: gate values after their nonlinearities
+  MatT<T> gates;              // (G H, T B) gated cells: gate values after their nonlinearities;
+                              //            LRU: u_t = (B_re + i B_im) x_t
   MatT<T> h;                  // (H, (T+1) B) h_0 .. h_T (RNN: also what act' is computed from)
   MatT<T> c;                  // (H, (T+1) B) LSTM: c_0 .. c_T
   MatT<T> aux;                // (H, T B)   LSTM: tanh(c_t); GRU: W_hn h_{t-1} + b_hn;
                               //            minGRU: a_h; minLSTM (3H): a_h, f, i (cell.h)
-  MatT<T> scratch;            // (3H, B)    GRU: W_hh h_{t-1} + b_hh of the step in progress
+  MatT<T> scratch;            // (3H, B)    GRU: W_hh h_{t-1} + b_hh of the step in progress;
+                              // (N, 3)     LRU: lambda and gamma (lru_coefficients)
   MatT<T> y;                  // (O, T B)   readout at the scored steps
   double loss = 0;            // accumulated over the steps done so far
   int steps_done = 0;
@@ -115,6 +117,16 @@ void add_loss_gradient(const ModelT<T>& model, const ForwardPass<T>& fwd, Backwa
 template <class T>
 void finish_weight_gradients(const ModelT<T>& model, const ForwardPass<T>& fwd,
                              BackwardPass<T>& pass);
+// What finish_weight_gradients does, for the steps whose columns of the pass begin at
+// first_column, with their dgates (and dgates_in, GRU; else ignored): adds to grads.
+template <class T>
+void add_weight_gradients(const ModelT<T>& model, const ForwardPass<T>& fwd, int first_column,
+                          ConstMatRef<T> dgates, ConstMatRef<T> dgates_in, ParamsT<T>& grads);
+
+// The readout at one step: y = weight_out h + bias_out, plus the LRU's skip D x (cells without
+// them have the tensors empty).
+template <class T>
+void readout(const ParamsT<T>& p, ConstMatRef<T> h, ConstMatRef<T> x, MatRef<T> y);
 
 // The loss at one step and, if dy is given, dL/dy (both divided by `normalizer`: the batch
 // size times the number of scored steps, loss_normalizer). No allocation.

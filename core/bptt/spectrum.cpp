@@ -26,6 +26,7 @@ const int kMaxIterations = 200;
 
 double spectrum_cost(CellKind cell, int hidden, const SpectrumOptions& options) {
   const double n = state_size(cell, hidden), H = hidden;
+  if (!has_recurrent_weights(cell)) return 20 * n;  // read off the diagonal, sorted
   if (n <= options.max_full_state) return 20 * n * n * n;
   const double block = std::min(n, static_cast<double>(options.top + kExtraVectors));
   return 40 * 4 * gate_count(cell) * H * H * block;
@@ -77,11 +78,26 @@ std::vector<double> top_singular_values(int n, int count, Mat& v,
 // The rows of J_t that are exactly zero (a unit whose every coefficient is 0: a dead ReLU, a
 // saturated gate at exactly 0 or 1). z such rows make the rank at most n - z, so the z smallest
 // singular values are exactly 0: set so, instead of the SVD's rounding noise (~1e-16 sv1).
+// The singular values of a J_t without W_hh, exactly and for the cost of a sort: |d_j| where it
+// is diagonal; the LRU's [p -q; q p] blocks are |lambda_j| times a rotation, so |lambda_j| twice.
+// The `count` largest, largest first. (Subspace iteration would crawl here: an LRU's moduli crowd
+// just under 1, and its convergence goes as the ratio of neighbouring values.)
+std::vector<double> diagonal_singular_values(const StepJacobian& jac, int count) {
+  const Eigen::Index N = jac.rotation.size();
+  std::vector<double> values(jac.d_hh.size());
+  for (Eigen::Index j = 0; j < jac.d_hh.size(); ++j)
+    values[j] = N ? std::hypot(jac.d_hh(j), jac.rotation(j % N)) : std::abs(jac.d_hh(j));
+  std::sort(values.begin(), values.end(), [](double a, double b) { return a > b; });
+  values.resize(std::min<size_t>(values.size(), count));
+  return values;
+}
+
 int zero_rows(const StepJacobian& jac) {
   int count = 0;
   for (int j = 0; j < jac.hidden; ++j) {
+    const Eigen::Index N = jac.rotation.size();  // the LRU: its rows hold Im lambda too
     count += jac.a.row(j).isZero(0) && jac.d_hh(j) == 0 &&
-             (jac.d_hc.size() == 0 || jac.d_hc(j) == 0);
+             (jac.d_hc.size() == 0 || jac.d_hc(j) == 0) && (N == 0 || jac.rotation(j % N) == 0);
     if (jac.b.size()) count += jac.b.row(j).isZero(0) && jac.d_cc(j) == 0;
   }
   return count;
@@ -193,7 +209,14 @@ bool spectrum_steps(const ForwardPass<T>& fwd, SpectrumJob& job, int budget) {
     const int zeros = zero_rows(job.jac);
     lyapunov_step(job.qr, job.jq, s.state_size - zeros);
     if (job.next_sample < s.sv_steps.size() && s.sv_steps[job.next_sample] == t) {
-      if (s.complete) {
+      if (!has_recurrent_weights(s.cell)) {
+        s.step_sv.push_back(diagonal_singular_values(
+            job.jac, s.complete ? s.state_size : std::min(job.options.top, s.state_size)));
+        if (s.complete && job.options.eigenvalues) {
+          jacobian_matrix(job.w_hh, job.jac, job.j);
+          s.step_eigenvalues.push_back(eigenvalues(job.j));
+        }
+      } else if (s.complete) {
         jacobian_matrix(job.w_hh, job.jac, job.j);
         s.step_sv.push_back(singular_values(job.j));
         if (job.options.eigenvalues) s.step_eigenvalues.push_back(eigenvalues(job.j));

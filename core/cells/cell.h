@@ -1,6 +1,6 @@
 // One time step of a recurrent cell, forward and backward, for every cell kind. Each kind's
 // equations and code live in its own file (rnn_cell.cpp, lstm_cell.cpp, gru_cell.cpp,
-// mingru_cell.cpp, minlstm_cell.cpp), forward
+// mingru_cell.cpp, minlstm_cell.cpp, lru_cell.cpp), forward
 // and backward side by side. The arguments follow llm.c's order: outputs, then inputs, then the
 // weights; every matrix is a column block of the sequence buffers of sequence.h (no copies).
 //
@@ -60,5 +60,22 @@ void minlstm_forward(MatRef<T> gates, MatRef<T> h, MatRef<T> raw, ConstMatRef<T>
 template <class T>
 void minlstm_backward(MatRef<T> dgates, MatRef<T> dh_prev, ConstMatRef<T> dh, ConstMatRef<T> gates,
                       ConstMatRef<T> raw, ConstMatRef<T> h_prev);
+
+// LRU (Orvieto et al. 2023): h is complex, [Re h; Im h] (2N rows). coefficients (N, 3) holds
+// the columns Re lambda, Im lambda and gamma, computed once per pass from the parameters.
+template <class T>
+void lru_coefficients(const ParamsT<T>& params, MatT<T>& coefficients);
+// h_t from h_{t-1} and u = (B_re + i B_im) x_t, the input projection (2N, B).
+template <class T>
+void lru_forward(MatRef<T> h, ConstMatRef<T> u, ConstMatRef<T> h_prev, ConstMatRef<T> coefficients);
+// dgates = dh (dL/dh_t is what reaches the linear update) and dh_prev = conj(lambda) dh.
+template <class T>
+void lru_backward(MatRef<T> dgates, MatRef<T> dh_prev, ConstMatRef<T> dh, ConstMatRef<T> coefficients);
+// Adds the gradients of weight_ih (B), nu_log, theta_log and gamma_log from a block of steps'
+// columns: their dgates, h_{t-1}, u_t and x_t.
+template <class T>
+void lru_add_gradients(ParamsT<T>& grads, const ParamsT<T>& params, ConstMatRef<T> coefficients,
+                       ConstMatRef<T> dgates, ConstMatRef<T> h_prev, ConstMatRef<T> u,
+                       ConstMatRef<T> x);
 
 }  // namespace gs

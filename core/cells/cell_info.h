@@ -12,12 +12,13 @@
 namespace gs {
 
 // Which equations compute the cell (cells/<family>_cell.cpp).
-enum class CellFamily { Rnn, Lstm, Gru, MinGru, MinLstm };
+enum class CellFamily { Rnn, Lstm, Gru, MinGru, MinLstm, Lru };
 // The RNN's h_t = act(W_ih x_t + b + W_hh h_{t-1}); None for the gated cells.
 enum class Activation { Tanh, Relu, Sigmoid, Identity, None };
-// J_t = dh_t/dh_{t-1}: a dense H x H matrix (W_hh in it), or a diagonal one (the cell has no
-// W_hh: weight_hh and bias_hh are empty, 0 x H and 0).
-enum class JacobianShape { Dense, Diagonal };
+// J_t = dh_t/dh_{t-1}: a dense H x H matrix (W_hh in it), a diagonal one, or a complex diagonal
+// one, a 2 x 2 rotation and scaling per complex unit (the LRU). The last two have no W_hh:
+// weight_hh and bias_hh are empty, 0 x H and 0.
+enum class JacobianShape { Dense, Diagonal, ComplexDiagonal };
 
 struct CellInfo {
   CellKind kind;
@@ -26,7 +27,8 @@ struct CellInfo {
   const char* a_label;  // in sentences, with its article: "an RNN-tanh"
   CellFamily family;
   Activation activation;
-  // The state the recurrence carries: h, or (h, c) for the LSTM. Every state here is real.
+  // The state the recurrence carries: h, or (h, c) for the LSTM. The LRU's h is complex, kept as
+  // 2 H reals [Re h; Im h]: its model's hidden_size (the rows of h) is twice the hidden key.
   bool cell_state;
   // Gate blocks stacked in PyTorch's weight_ih_l{k} [G H, I], weight_hh_l{k} [G H, H],
   // bias_ih_l{k} and bias_hh_l{k} [G H], in PyTorch's order (names, space-separated).
@@ -36,6 +38,7 @@ struct CellInfo {
   // opens, as the CLI's columns name it: the LSTM's f on c ("forget_path"), the GRU's z on h.
   // The forward pass caches the gate's value there (the minLSTM's normalized f'); the factor that
   // keeps the state is that value, or 1 minus it where keep_is_complement (the minGRU's 1 - z).
+  // The LRU has no gate (-1) but a keep factor all the same, |lambda| (lru_cell.cpp).
   int keep_gate;
   const char* keep_gate_name;
   const char* keep_path;
@@ -81,6 +84,9 @@ inline constexpr CellInfo kCellRows[] = {
     {CellKind::MinLstm, "minlstm", "minLSTM", "a minLSTM", CellFamily::MinLstm, Activation::None, false, 3,
      "h f i", 1, "f", "forget_path", false, "f'", 0, 1.0, JacobianShape::Diagonal, false, false,
      "to_hidden_and_f_i_gate", 0xD55E00},  // vermillion
+    {CellKind::Lru, "lru", "LRU", "an LRU", CellFamily::Lru, Activation::None, false, 1, "u", -1,
+     nullptr, "lambda_path", false, "|lambda|", 0, 1.0, JacobianShape::ComplexDiagonal, false, false,
+     nullptr, 0xFFFFFF},  // white
 };
 inline constexpr int kCellKinds = static_cast<int>(sizeof kCellRows / sizeof kCellRows[0]);
 
@@ -89,7 +95,7 @@ constexpr bool rows_in_kind_order() {
     if (static_cast<int>(kCellRows[i].kind) != i) return false;
   return true;
 }
-static_assert(rows_in_kind_order() && kCellKinds == static_cast<int>(CellKind::MinLstm) + 1,
+static_assert(rows_in_kind_order() && kCellKinds == static_cast<int>(CellKind::Lru) + 1,
               "kCellRows lists every CellKind once, in order (the last kind is named here)");
 
 inline const CellInfo& cell_info(CellKind cell) { return kCellRows[static_cast<int>(cell)]; }
@@ -101,6 +107,11 @@ inline int keep_gate_block(CellKind cell) { return cell_info(cell).keep_gate; }
 inline double activation_derivative_bound(CellKind cell) {
   return cell_info(cell).derivative_bound;
 }
+// The rows of h for `hidden` units: 2 hidden for the LRU's complex state, else hidden.
+inline bool has_complex_state(CellKind cell) {
+  return cell_info(cell).jacobian == JacobianShape::ComplexDiagonal;
+}
+inline int h_rows(CellKind cell, int hidden) { return has_complex_state(cell) ? 2 * hidden : hidden; }
 // Whether the cell has a W_hh (a dense step Jacobian); the blocks of W_hh it stacks (0 if none).
 inline bool has_recurrent_weights(CellKind cell) {
   return cell_info(cell).jacobian == JacobianShape::Dense;
@@ -109,9 +120,10 @@ inline int recurrent_blocks(CellKind cell) { return has_recurrent_weights(cell) 
 
 // The name a file gives one of ParamsT's recurrent tensors (params.h's visit names:
 // "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0") for this cell: the same, or
-// <input_linear>.weight and .bias; "" for a tensor the cell does not have. Other names (the
-// readout's) are kept.
+// <input_linear>.weight and .bias; "" for a tensor the cell does not have (the LRU's own, which
+// io/lru_tensors.h names, for every other cell). Other names (the readout's) are kept.
 inline std::string file_tensor_name(CellKind cell, const std::string& name) {
+  if (name == "nu_log" || name == "theta_log" || name == "gamma_log" || name == "D") return "";
   const char* linear = cell_info(cell).input_linear;
   if (!linear) return name;
   if (name == "weight_ih_l0") return std::string(linear) + ".weight";

@@ -84,7 +84,16 @@ void step_jacobian(CellKind cell, const ForwardPass<T>& fwd, int t, StepJacobian
       // Forward:  h_t = f' h_{t-1} + i' g(W_h x_t + b_h), f' and i' from x_t only: J_t = diag(f').
       jac.d_hh = cache(fwd.gates, H, step);
       break;
+    case CellFamily::Lru: {
+      // Forward:  h_t = lambda h_{t-1} + gamma u_t, complex, lambda = p + i q the same at every
+      // step: on [Re h; Im h], J_t = [diag(p) -diag(q); diag(q) diag(p)].
+      const Eigen::VectorXd p = fwd.scratch.col(0).template cast<double>();
+      jac.d_hh << p, p;
+      jac.rotation = fwd.scratch.col(1).template cast<double>();
+      break;
+    }
   }
+  if (!has_complex_state(cell)) jac.rotation.resize(0);
   if (!has_cell_state(cell)) jac.b.resize(0, 0), jac.d_hc.resize(0), jac.d_cc.resize(0);
 }
 
@@ -95,6 +104,9 @@ void jacobian_matrix(const Mat& w_hh, const StepJacobian& jac, Mat& out) {
   auto hh = out.topLeftCorner(H, H);
   for (int g = 0; g < G; ++g) hh.noalias() += jac.a.col(g).asDiagonal() * w_hh.middleRows(g * H, H);
   hh.diagonal() += jac.d_hh;
+  const Eigen::Index N = jac.rotation.size();  // the LRU's complex units
+  out.block(0, N, N, N).diagonal() = -jac.rotation;
+  out.block(N, 0, N, N).diagonal() = jac.rotation;
   if (!lstm) return;
   auto ch = out.bottomLeftCorner(H, H);
   for (int g = 0; g < G; ++g) ch.noalias() += jac.b.col(g).asDiagonal() * w_hh.middleRows(g * H, H);
@@ -111,6 +123,10 @@ void jacobian_times(const Mat& w_hh, const StepJacobian& jac, const Mat& x, Mat&
   auto yh = y.topRows(H);
   yh = jac.d_hh.asDiagonal() * x.topRows(H);
   for (int g = 0; g < G; ++g) yh.noalias() += jac.a.col(g).asDiagonal() * scratch.middleRows(g * H, H);
+  if (const Eigen::Index N = jac.rotation.size()) {  // the LRU: y = lambda x, unit by unit
+    y.topRows(N).noalias() -= jac.rotation.asDiagonal() * x.bottomRows(N);
+    y.bottomRows(N).noalias() += jac.rotation.asDiagonal() * x.topRows(N);
+  }
   if (!lstm) return;
   auto yc = y.bottomRows(H);
   yh.noalias() += jac.d_hc.asDiagonal() * x.bottomRows(H);
@@ -130,6 +146,10 @@ void jacobian_transpose_times(const Mat& w_hh, const StepJacobian& jac, const Ma
   x.resize(y.rows(), y.cols());
   x.topRows(H).noalias() = w_hh.transpose() * scratch;
   x.topRows(H).noalias() += jac.d_hh.asDiagonal() * y.topRows(H);
+  if (const Eigen::Index N = jac.rotation.size()) {  // the LRU: x = conj(lambda) y
+    x.topRows(N).noalias() += jac.rotation.asDiagonal() * y.bottomRows(N);
+    x.bottomRows(N).noalias() -= jac.rotation.asDiagonal() * y.topRows(N);
+  }
   if (!lstm) return;
   x.bottomRows(H).noalias() = jac.d_hc.asDiagonal() * y.topRows(H);
   x.bottomRows(H).noalias() += jac.d_cc.asDiagonal() * y.bottomRows(H);

@@ -10,6 +10,9 @@
 //   J_t = [ sum_g diag(a_g) W_g + diag(d_hh)   diag(d_hc) ]   the second column and row only
 //         [ sum_g diag(b_g) W_g                diag(d_cc) ]   for the LSTM (c_t, c_{t-1})
 //
+// except the LRU's, whose h is complex, [Re h; Im h] (N units, H = 2N), and whose J_t multiplies
+// each unit by lambda_j = p_j + i q_j: [diag(p) -diag(q); diag(q) diag(p)] (d_hh and rotation).
+//
 // so J_t is formed explicitly (jacobian_matrix, for spectra of every singular value) or applied
 // to a block of vectors without forming it (jacobian_times: one (G H x H)(H x k) product, the
 // same work as k forward steps; jacobian_transpose_times: as k backward steps).
@@ -36,6 +39,8 @@ struct StepJacobian {
   Mat b;     // (H, G) LSTM c rows: coefficient of W_g in dc_t/dh_{t-1}
   Vec d_hc;  // (H)    LSTM: dh_t/dc_{t-1} = diag(o (1 - tanh(c_t)^2) f)
   Vec d_cc;  // (H)    LSTM: dc_t/dc_{t-1} = diag(f)
+  Vec rotation;  // (N) LRU: Im lambda, in J_t's off-diagonal blocks [0 -diag; diag 0] (d_hh
+                 //     holds Re lambda twice); empty for every other cell
 };
 
 // The coefficients of J_t, t = 1..T (the step that made s_t from s_{t-1}), for batch column

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "io/lru_tensors.h"
 #include "io/own_model_read.h"
 
 namespace gs {
@@ -38,7 +39,7 @@ std::string adopt_model(const OwnModel& own, const std::vector<std::string>& exp
   const std::vector<std::string> drawing = keys_with_own_model(WithOwnModel::DrawsWeights);
   for (const std::string& key : drawing)
     if (is_explicit(explicit_keys, key.c_str())) {
-      std::string list;  // "init, scale, radius, forget_bias and chrono"
+      std::string list;  // "init, scale, radius, forget_bias, chrono, r_min, r_max and max_phase"
       for (size_t i = 0; i < drawing.size(); ++i)
         list += (i == 0 ? "" : i + 1 == drawing.size() ? " and " : ", ") + drawing[i];
       return key + " is set, but the weights come from the file (" + list +
@@ -64,11 +65,12 @@ std::string adopt_model(const OwnModel& own, const std::vector<std::string>& exp
     model.cell = asked;
   }
   config.cells = {model.cell};
-  if (is_explicit(explicit_keys, "hidden") && config.hidden != own.model.hidden_size)
+  // the hidden key counts the LRU's complex units, the model's hidden_size their 2 N reals
+  const int hidden = has_complex_state(cell) ? own.model.hidden_size / 2 : own.model.hidden_size;
+  if (is_explicit(explicit_keys, "hidden") && config.hidden != hidden)
     return "hidden=" + std::to_string(config.hidden) +
-           " contradicts the file: its layer has hidden size " +
-           std::to_string(own.model.hidden_size);
-  config.hidden = own.model.hidden_size;
+           " contradicts the file: its layer has hidden size " + std::to_string(hidden);
+  config.hidden = hidden;
   const bool precision_given = is_explicit(explicit_keys, "precision");
   if (!precision_given) config.precision = own.precision;
   lines.push_back(
@@ -289,6 +291,7 @@ void choose_seed_gradient(const OwnModel& own, const Config& next, GivenModel& o
     out.model.output_size = 0;
     out.model.params.weight_out = Mat(0, H);
     out.model.params.bias_out = Vec(0);
+    if (out.model.params.skip.size()) out.model.params.skip = Mat(0, own.model.input_size);
   }
 }
 
@@ -395,12 +398,16 @@ std::string own_model_for_training(const OwnModel& own,
     const double bound = 1.0 / std::sqrt(static_cast<double>(H));
     Rng rng(model_seed(next.seed));
     out.params.weight_out.resize(O, H);
-    out.params.bias_out.resize(O);
+    out.params.bias_out.resize(has_complex_state(out.cell) ? 0 : O);  // the LRU: C and D, no bias
     for (int r = 0; r < O; ++r)
       for (int c = 0; c < H; ++c) out.params.weight_out(r, c) = rng.uniform(-bound, bound);
-    for (int r = 0; r < O; ++r) out.params.bias_out(r) = rng.uniform(-bound, bound);
+    for (int r = 0; r < out.params.bias_out.size(); ++r) out.params.bias_out(r) = rng.uniform(-bound, bound);
+    if (has_complex_state(out.cell)) out.params.skip = Mat::Zero(O, out.input_size);
     out.output_size = O;
-    said.push_back("readout: drawn as torch.nn.Linear's default from the seed (" +
+    said.push_back(std::string(has_complex_state(out.cell)
+                                   ? "readout: C drawn as torch.nn.Linear's weight, D = 0, "
+                                   : "readout: drawn as torch.nn.Linear's default ") +
+                   "from the seed (" +
                    std::to_string(O) + " outputs for task=" + task_name(next.task) + ")" +
                    (own.model.output_size
                         ? "; the file's has " + std::to_string(own.model.output_size)
@@ -422,6 +429,14 @@ std::string models_to_safetensors(
   for (const NamedModel& m : models) {
     const std::string rnn = m.prefix + "rnn.";
     const Params& p = m.model.params;
+    if (has_complex_state(m.model.cell)) {  // the LRU: its own names, C and D its readout
+      for (const LruTensor<double>& t : lru_file_tensors(p))
+        if (t.value.size() > 0)
+          tensors.push_back(t.is_vector ? tensor_out(rnn + t.name, Vec(t.value.col(0)))
+                                        : tensor_out(rnn + t.name, t.value));
+      meta.emplace_back("cell:" + rnn, cell_name(m.model.cell));
+      continue;
+    }
     const auto put = [&](const char* name, const auto& tensor) {
       const std::string file_name = file_tensor_name(m.model.cell, name);  // "": not this cell's
       if (!file_name.empty()) tensors.push_back(tensor_out(rnn + file_name, tensor));

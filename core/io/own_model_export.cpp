@@ -3,6 +3,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "io/lru_tensors.h"
 #include "io/own_model_read.h"
 
 namespace gs {
@@ -110,6 +111,32 @@ std::string read_linear_cell_weights(const json& weights, CellKind cell, Params&
   return "";
 }
 
+// The LRU's eight tensors in its reference's names (io/lru_tensors.h): nu_log gives N, B_re I,
+// C_re O; C and D are its readout.
+std::string read_lru_weights(const json& weights, Params& p) {
+  Mat nu_log, b_re, c_re;
+  if (std::string e = json_matrix(weights, "nu_log", false, -1, 1, nu_log, "[N] for its lru");
+      !e.empty())
+    return e;
+  const Eigen::Index N = nu_log.rows();
+  if (std::string e = json_matrix(weights, "B_re", true, N, -1, b_re); !e.empty()) return e;
+  if (std::string e = json_matrix(weights, "C_re", true, -1, N, c_re); !e.empty()) return e;
+  const Eigen::Index I = b_re.cols(), O = c_re.rows();
+  if (std::string e = check_hidden_and_input("nu_log", N, 1, N, I); !e.empty()) return e;
+  std::string error;
+  const auto tensor = [&](const std::string& name) {
+    const bool vector = name == "nu_log" || name == "theta_log" || name == "gamma_log";
+    const bool by_i = name == "B_re" || name == "B_im" || name == "D";
+    const Eigen::Index rows = (vector || (by_i && name != "D")) ? N : O;
+    Mat m;
+    if (error.empty())
+      error = json_matrix(weights, name, !vector, rows, vector ? 1 : by_i ? I : N, m);
+    return m;
+  };
+  p = lru_params_from<double>(tensor);
+  return error;
+}
+
 // torch.nn.RNN / LSTM / GRU's four tensors, W_hh's shape first (it gives H).
 std::string read_torch_cell_weights(const json& weights, CellKind cell, Params& p) {
   const int G = gate_count(cell);
@@ -199,12 +226,14 @@ std::string load_export(const unsigned char* bytes, std::size_t size, const Load
     return "the export's 'precision' is missing or not f32 or f64";
 
   Params p;
-  if (std::string e = cell_info(cell).input_linear ? read_linear_cell_weights(*weights, cell, p)
-                                                   : read_torch_cell_weights(*weights, cell, p);
+  if (std::string e = has_complex_state(cell)         ? read_lru_weights(*weights, p)
+                      : cell_info(cell).input_linear ? read_linear_cell_weights(*weights, cell, p)
+                                                     : read_torch_cell_weights(*weights, cell, p);
       !e.empty())
     return e;
   const Eigen::Index H = p.weight_hh.cols(), I = p.weight_ih.cols();
-  if (std::string e = read_readout_weights(*weights, H, p); !e.empty()) return e;
+  if (!has_complex_state(cell))  // the LRU's readout, C and D, came with its layer
+    if (std::string e = read_readout_weights(*weights, H, p); !e.empty()) return e;
   Mat inputs;
   if (std::string e = json_matrix(record, "inputs", true, -1, I, inputs); !e.empty()) return e;
   if (inputs.rows() < 1) return "the export's 'inputs' has no steps";
@@ -226,7 +255,7 @@ std::string load_export(const unsigned char* bytes, std::size_t size, const Load
   out.from_export = true;
   out.precision = precision == "f64" ? Precision::F64 : Precision::F32;
   out.description = std::string("a decay --export record: ") + cell_name(cell) + ", input size " +
-                    std::to_string(I) + ", hidden " + std::to_string(H) + ", " +
+                    std::to_string(I) + ", " + hidden_text(cell, H) + ", " +
                     std::to_string(inputs.rows()) + " steps of inputs, h0" +
                     (has_cell_state(cell) ? ", c0" : "") + " and seed_grad_h, precision " +
                     precision;

@@ -13,6 +13,13 @@ namespace gs {
 // A name and a shape as the messages write them: 'rnn.weight_hh_l0', [64, 16].
 inline std::string in_quotes(const std::string& name) { return "'" + excerpt(name) + "'"; }
 
+// "hidden 16"; the LRU's rows of h are its complex units' reals: "hidden 8 (complex: 16 reals)".
+inline std::string hidden_text(CellKind cell, Eigen::Index rows) {
+  return has_complex_state(cell) ? "hidden " + std::to_string(rows / 2) + " (complex: " +
+                                       std::to_string(rows) + " reals)"
+                                 : "hidden " + std::to_string(rows);
+}
+
 inline std::string shape_text(Eigen::Index rows, Eigen::Index cols) {
   return "[" + std::to_string(rows) + ", " + std::to_string(cols) + "]";
 }
@@ -25,13 +32,14 @@ inline std::string shape_text(const std::vector<int64_t>& shape) {
 
 // A recurrent layer's names in a file: `<prefix>weight_ih_l<k>[_reverse]` or, for a cell module,
 // `<prefix>weight_ih`; for a cell whose row names an input Linear (minGRU, minLSTM),
-// `<prefix><input_linear>.weight`, and `linear_cell` is that cell.
+// `<prefix><input_linear>.weight`, and `linear_cell` is that cell; for the LRU, `<prefix>nu_log`.
 struct LayerNames {
   std::string prefix;
   std::vector<int> layers;  // the k present, sorted; empty for a cell module
   bool cell_module = false;
   bool reverse = false;  // bidirectional: weight_ih_l<k>_reverse present
   const CellInfo* linear_cell = nullptr;
+  bool lru = false;  // the LRU's tensors: <prefix>nu_log and the rest (io/lru_tensors.h)
 };
 
 // Every recurrent layer a safetensors file holds, by its names' prefix.

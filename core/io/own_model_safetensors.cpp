@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "io/lru_tensors.h"
 #include "io/own_model_read.h"
 
 namespace gs {
@@ -71,7 +72,8 @@ std::string choose_layer(const Safetensors& file, const LoadOptions& options,
               "plain decimal (weight_ih_l0, weight_ih_l12)";
     return "no recurrent layer in the file: no tensor is named <prefix>weight_ih_l0 (torch.nn.RNN, "
            "LSTM, GRU), <prefix>weight_ih (RNNCell, LSTMCell, GRUCell) or "
-           "<prefix>to_hidden_and_gate.weight (minGRU; to_hidden_and_f_i_gate: minLSTM); it has " +
+           "<prefix>to_hidden_and_gate.weight (minGRU; to_hidden_and_f_i_gate: minLSTM) or "
+           "<prefix>nu_log (LRU); it has " +
            some_names(file) + odd;
   }
   if (options.prefix_given) {
@@ -96,7 +98,8 @@ std::string choose_layer_number(const LoadOptions& options, LayerRead& read) {
   if (names.cell_module && names.layers.empty()) {
     if (options.layer_given && options.layer != 0)
       return "layer " + std::to_string(options.layer) + " is not in the file: " +
-             (names.linear_cell
+             (names.lru ? in_quotes(names.prefix + "nu_log") + " is one LRU layer"
+              : names.linear_cell
                   ? in_quotes(names.prefix + names.linear_cell->input_linear) + " is one " +
                         names.linear_cell->label + " layer"
                   : in_quotes(names.prefix + "weight_ih") +
@@ -166,8 +169,59 @@ std::string read_linear_cell_tensors(const Safetensors& file, LayerRead& read) {
   return "";
 }
 
+// The LRU's eight tensors (io/lru_tensors.h): nu_log, theta_log, gamma_log [N]; B_re, B_im [N, I];
+// C_re, C_im [O, N]; D [O, I], or [O] when O = I (the reference's elementwise skip). C and D are
+// the layer's own readout.
+std::string read_lru_tensors(const Safetensors& file, LayerRead& read) {
+  const std::string p = read.names->prefix;
+  std::vector<const TensorEntry*> t;
+  for (const char* name : {"nu_log", "theta_log", "gamma_log", "B_re", "B_im", "C_re", "C_im", "D"}) {
+    t.push_back(file.find(p + name));
+    if (!t.back())
+      return "tensor " + in_quotes(p + name) + " is missing (" + in_quotes(p + "nu_log") +
+             " is there: an LRU has nu_log, theta_log, gamma_log, B_re, B_im, C_re, C_im and D)";
+  }
+  for (int k = 0; k < 3; ++k)
+    if (std::string e = form_error(*t[k], 1); !e.empty()) return e;
+  for (int k = 3; k < 7; ++k)
+    if (std::string e = form_error(*t[k], 2); !e.empty()) return e;
+  const int64_t N = t[0]->shape[0], I = t[3]->shape[1], O = t[5]->shape[0];
+  const auto expect = [&](const TensorEntry* e, std::vector<int64_t> shape, const char* form) {
+    return e->shape == shape ? std::string()
+                             : "tensor " + in_quotes(e->name) + " has shape " + shape_text(e->shape) +
+                                   ", expected " + form + " = " + shape_text(shape) + " for an LRU with N = " +
+                                   std::to_string(N) + " (as " + in_quotes(p + "nu_log") + ")";
+  };
+  for (int k = 1; k < 3; ++k)
+    if (std::string e = expect(t[k], {N}, "[N]"); !e.empty()) return e;
+  for (int k = 3; k < 5; ++k)
+    if (std::string e = expect(t[k], {N, I}, "[N, I]"); !e.empty()) return e;
+  for (int k = 5; k < 7; ++k)
+    if (std::string e = expect(t[k], {O, N}, "[O, N]"); !e.empty()) return e;
+  const bool elementwise = t[7]->shape.size() == 1;
+  if (std::string e = elementwise && O == I ? expect(t[7], {O}, "[O] (O = I)") : expect(t[7], {O, I}, "[O, I]");
+      !e.empty())
+    return e;
+  if (std::string e = check_hidden_and_input(p + "nu_log", N, 1, N, I); !e.empty()) return e;
+  std::string error;
+  const auto tensor = [&](const std::string& name) {
+    Mat m;
+    const TensorEntry* e = file.find(p + name);
+    if (error.empty()) error = read_matrix(file, *e, static_cast<int>(e->shape.size()), m, read.f64);
+    if (name == "D" && elementwise) m = Mat(m.col(0).asDiagonal());
+    return m;
+  };
+  read.params = lru_params_from<double>(tensor);
+  if (!error.empty()) return error;
+  read.ih = p + "nu_log", read.H = 2 * N, read.I = I, read.GH = 2 * N, read.gates = 1;
+  read.kind = "an LRU with N = " + std::to_string(N) + " complex units (as " + in_quotes(p + "nu_log") +
+              " " + shape_text(t[0]->shape) + ")";
+  return "";
+}
+
 std::string read_recurrent_tensors(const Safetensors& file, LayerRead& read) {
   if (read.names->linear_cell) return read_linear_cell_tensors(file, read);
+  if (read.names->lru) return read_lru_tensors(file, read);
   const std::string p = read.names->prefix, suffix = read.suffix;
   const std::string ih = p + "weight_ih" + suffix, hh = p + "weight_hh" + suffix,
                     b_ih = p + "bias_ih" + suffix, b_hh = p + "bias_hh" + suffix,
@@ -227,8 +281,10 @@ std::string read_cell_kind(const Safetensors& file, LayerRead& read, OwnModel& o
   const int gates = read.gates;
   read.cell = CellKind::RnnTanh;  // G = 1: an RNN, whose nonlinearity the metadata may name
   for (const CellInfo& row : kCellRows)
-    if (row.family != CellFamily::Rnn && !row.input_linear && row.gates == gates) read.cell = row.kind;
+    if (row.jacobian == JacobianShape::Dense && row.family != CellFamily::Rnn && row.gates == gates)
+      read.cell = row.kind;
   if (read.names->linear_cell) read.cell = read.names->linear_cell->kind;  // its Linear's name says
+  if (read.names->lru) read.cell = CellKind::Lru;                          // nu_log says
   // The key is "cell:" + the names' prefix ("cell:rnn."); older export_weights.py --prefix rnn
   // wrote "cell:rnn", which is read too.
   std::string cell_key = "cell:" + p;
@@ -238,7 +294,8 @@ std::string read_cell_kind(const Safetensors& file, LayerRead& read, OwnModel& o
   CellKind named;
   if (!parse_cell_name(recorded, named) || gate_count(named) != gates ||
       (cell_info(named).input_linear != nullptr) != (read.names->linear_cell != nullptr) ||
-      (read.names->linear_cell && named != read.cell))
+      has_complex_state(named) != read.names->lru ||
+      ((read.names->linear_cell || read.names->lru) && named != read.cell))
     return "the file's metadata says " + in_quotes(cell_key) + " = " + in_quotes(recorded) +
            ", but the shapes make it " + read.kind;
   read.cell = named;
@@ -252,6 +309,15 @@ std::string read_readout(const Safetensors& file, const LoadOptions& options, La
   const std::string p = read.names->prefix;
   const Eigen::Index H = read.H;
   Params& params = read.params;
+  if (read.names->lru) {  // C and D, read with the layer; --readout none drops them
+    if (options.readout_given && options.readout == "none") {
+      params.weight_out = Mat(0, H);
+      params.skip = Mat(0, read.I);
+    } else {
+      out.readout_prefix = p;
+    }
+    return "";
+  }
   params.weight_out = Mat(0, H);
   params.bias_out = Vec(0);
   std::string r = options.readout_given ? options.readout : file.metadata_value("readout:" + p);
@@ -385,6 +451,15 @@ std::vector<LayerNames> find_layers(const Safetensors& file) {
       if (!prefix.empty() && prefix.back() != '.') continue;  // "xto_hidden_and_gate" is another name
       found.push_back({prefix, {}, true, false, &row});
     }
+  // the LRU: <prefix>nu_log beside its seven other tensors
+  for (const TensorEntry& t : file.tensors) {
+    const std::string tail = "nu_log";
+    if (t.name.size() < tail.size() || t.name.compare(t.name.size() - tail.size(), tail.size(), tail) != 0)
+      continue;
+    const std::string prefix = t.name.substr(0, t.name.size() - tail.size());
+    if (!prefix.empty() && prefix.back() != '.') continue;
+    found.push_back({prefix, {}, true, false, nullptr, true});
+  }
   for (LayerNames& l : found) std::sort(l.layers.begin(), l.layers.end());
   std::sort(found.begin(), found.end(),
             [](const LayerNames& a, const LayerNames& b) { return a.prefix < b.prefix; });
@@ -411,7 +486,7 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
   out.note = read.note;
   out.description =
       std::string(cell_name(read.cell)) + " from " + in_quotes(read.ih) + read.which +
-      ": input size " + std::to_string(read.I) + ", hidden " + std::to_string(read.H) + ", " +
+      ": input size " + std::to_string(read.I) + ", " + hidden_text(read.cell, read.H) + ", " +
       (read.biases ? "with" : "without") + " biases, " + (read.f64 ? "F64" : "F32") + " tensors" +
       (out.readout_prefix.empty() ? ""
                                   : "; readout " + in_quotes(out.readout_prefix) + " (" +

@@ -337,12 +337,12 @@ const std::vector<ConfigKey>& config_keys() {
        {}, {ControlGroup::Cells, 1},
        kModel,
        "cells to compare, comma list of rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, "
-       "lstm, gru, mingru, minlstm",
+       "lstm, gru, mingru, minlstm, lru",
        WithOwnModel::FromFile},
       {"hidden", KeyType::Int, offsetof(Config, hidden), nullptr,
        {1, 1024}, {ControlGroup::Model, 3, 1, 512, kLog, "%d"},
        kModel,
-       "hidden units H, 1..1024",
+       "hidden units H, 1..1024 (the LRU's are complex: 2 H reals of state)",
        WithOwnModel::FromFile},
       {"length", KeyType::Int, offsetof(Config, length), nullptr,
        {1, kMaxLength}, {ControlGroup::Model, 2, 2, 20000, kLog, "%d"},
@@ -439,6 +439,21 @@ const std::vector<ConfigKey>& config_keys() {
        {0, kTourSteps, false, "off"}, {},  // the tour's own buttons set it (web/tour.cpp)
        kAffectsNothing,
        "the page's guided tour: the step shown, 1..8; 0 = off (no effect on numbers)"},
+      {"r_min", KeyType::Real, offsetof(Config, r_min), nullptr,
+       {0.001, 0.99999}, {ControlGroup::Model, 10, 0.001, 0.999, kLinear, "%.3g", "cell=lru"},
+       kModel,
+       "LRU: smallest drawn |lambda|, 0.001..0.99999, at most r_max",
+       WithOwnModel::DrawsWeights},
+      {"r_max", KeyType::Real, offsetof(Config, r_max), nullptr,
+       {0.001, 0.99999}, {ControlGroup::Model, 11, 0.5, 0.9999, kLinear, "%.4g", "cell=lru"},
+       kModel,
+       "LRU: largest drawn |lambda|, 0.001..0.99999",
+       WithOwnModel::DrawsWeights},
+      {"max_phase", KeyType::Real, offsetof(Config, max_phase), nullptr,
+       {0, 6.2832, true}, {ControlGroup::Model, 12, 0.01, 3.1416, kLinear, "%.3g", "cell=lru"},
+       kModel,
+       "LRU: largest drawn phase of lambda in radians, (0, 6.2832]",
+       WithOwnModel::DrawsWeights},
   };
   return keys;
 }
@@ -509,6 +524,9 @@ std::string set_config_value(Config& config, const std::string& key, const std::
 }
 
 std::string validate_config(const Config& c) {
+  if (c.r_min > c.r_max && std::count(c.cells.begin(), c.cells.end(), CellKind::Lru))
+    return "r_min=" + number_text(c.r_min) + " is above r_max=" + number_text(c.r_max) +
+           ": the LRU's ring needs r_min <= r_max";
   if (c.task == TaskKind::Adding && c.length < 2)
     return "length=" + std::to_string(c.length) +
            " is invalid for task=adding: expected length >= 2 (one marker in each half)";

@@ -13,7 +13,7 @@
 
 namespace gs {
 
-enum class CellKind { RnnTanh, RnnRelu, RnnSigmoid, RnnIdentity, Lstm, Gru, MinGru, MinLstm };
+enum class CellKind { RnnTanh, RnnRelu, RnnSigmoid, RnnIdentity, Lstm, Gru, MinGru, MinLstm, Lru };
 enum class InitKind { Uniform, Xavier, Orthogonal, Identity };
 enum class TaskKind { Adding, Copy, RememberFirst };
 enum class OptimizerKind { Sgd, Adam };
@@ -25,7 +25,7 @@ enum class Precision { F32, F64 };
 
 struct Config {
   std::vector<CellKind> cells = {CellKind::RnnTanh, CellKind::Lstm, CellKind::Gru};  // cell
-  int hidden = 32;    // H, units per layer
+  int hidden = 32;    // H, units per layer (the LRU's are complex: its state holds 2 H reals)
   int length = 50;    // T of the task (copy: the delay; the sequence is T + 20 steps)
   uint64_t seed = 2;  // seeds models, data and training (2: a typical model, see the README)
   int seeds = 1;      // how many seeds (seed, seed+1, ...) curves are averaged over
@@ -35,6 +35,11 @@ struct Config {
   double radius = 0.0;       // if > 0: each H x H block of W_hh rescaled to this spectral radius
   double forget_bias = 1.0;  // LSTM: b_ih + b_hh of the forget gate
   int chrono = 0;            // LSTM, GRU: chrono initialization's T_max (chrono.h); 0 = off
+  // The LRU's drawn eigenvalues (Orvieto et al. 2023): |lambda| uniform in area on the ring
+  // [r_min, r_max], phase uniform in [0, max_phase].
+  double r_min = 0.9;
+  double r_max = 0.999;
+  double max_phase = 0.3141592653589793;  // pi / 10
   TaskKind task = TaskKind::Adding;
   int batch = 32;
   OptimizerKind optimizer = OptimizerKind::Adam;

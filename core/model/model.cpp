@@ -42,8 +42,52 @@ real spectral_radius(const Mat& square) {
 
 }  // namespace
 
+namespace {
+
+// The LRU as Orvieto et al. draw it: N eigenvalues uniform in area on the ring
+// r_min <= |lambda| <= r_max with phases uniform in [0, max_phase], the input normalized by
+// gamma = sqrt(1 - |lambda|^2) (so that a unit's stationary variance does not grow as |lambda|
+// nears 1), B and C complex Gaussian scaled by 1/sqrt(2 I) and 1/sqrt(N), D Gaussian scaled by
+// 1/sqrt(I) (the reference's D is a vector of N(0, 1) for I = O; here it maps I to O).
+Model make_lru(int input_size, int units, int output_size, const Config& config, Rng& rng) {
+  Model model;
+  model.cell = CellKind::Lru;
+  model.input_size = input_size;
+  model.hidden_size = 2 * units;
+  model.output_size = output_size;
+  const int N = units, I = input_size, O = output_size;
+  Params& p = model.params;
+  p.nu_log = Vec(N);
+  p.theta_log = Vec(N);
+  p.gamma_log = Vec(N);
+  const double r_min2 = config.r_min * config.r_min, r_max2 = config.r_max * config.r_max;
+  for (int j = 0; j < N; ++j) {
+    const double u1 = rng.uniform(), u2 = 1 - rng.uniform();  // u2 in (0, 1]: a finite log
+    const double modulus2 = u1 * (r_max2 - r_min2) + r_min2;  // |lambda|^2, uniform in area
+    p.nu_log(j) = std::log(-0.5 * std::log(modulus2));
+    p.theta_log(j) = std::log(config.max_phase * u2);
+    p.gamma_log(j) = 0.5 * std::log1p(-modulus2);
+  }
+  p.weight_ih = Mat(2 * N, I);  // [B_re; B_im]
+  fill_normal(p.weight_ih, 1.0 / std::sqrt(2.0 * I), rng);
+  p.weight_hh = Mat(0, 2 * N);
+  p.bias_ih = p.bias_hh = p.bias_out = Vec(0);
+  Mat c_re(O, N), c_im(O, N);
+  fill_normal(c_re, 1.0 / std::sqrt(static_cast<double>(N)), rng);
+  fill_normal(c_im, 1.0 / std::sqrt(static_cast<double>(N)), rng);
+  p.weight_out = Mat(O, 2 * N);
+  p.weight_out << c_re, -c_im;  // Re(C h) = C_re Re h - C_im Im h
+  p.skip = Mat(O, I);
+  fill_normal(p.skip, 1.0 / std::sqrt(static_cast<double>(I)), rng);
+  return model;
+}
+
+}  // namespace
+
 Model make_model(CellKind cell, int input_size, int hidden_size, int output_size,
                  const Config& config, Rng& rng) {
+  if (cell_info(cell).family == CellFamily::Lru)
+    return make_lru(input_size, hidden_size, output_size, config, rng);
   Model model;
   model.cell = cell;
   model.input_size = input_size;

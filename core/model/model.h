@@ -11,13 +11,14 @@ template <class T>
 struct ModelT {
   CellKind cell = CellKind::RnnTanh;
   int input_size = 0;   // I
-  int hidden_size = 0;  // H
+  int hidden_size = 0;  // H, the rows of h (the LRU's N complex units: 2 N)
   int output_size = 0;  // O
   ParamsT<T> params;
 };
 using Model = ModelT<double>;
 
-// A model with parameters drawn as `config` says (init, scale, radius, forget_bias, chrono).
+// A model with parameters drawn as `config` says (init, scale, radius, forget_bias, chrono; the
+// LRU: r_min, r_max, max_phase, and hidden_size = 2 hidden, its complex units' reals).
 // Drawn in double whatever the precision, so that a seed gives the same model in both (rounded
 // for f32).
 Model make_model(CellKind cell, int input_size, int hidden_size, int output_size,

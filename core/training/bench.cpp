@@ -70,7 +70,8 @@ double product_gflops_in(int rows, int inner, int cols, double min_seconds) {
 }  // namespace
 
 double bptt_flops(CellKind cell, int input_size, int hidden, int steps, int batch) {
-  const double gates = gate_count(cell), blocks = recurrent_blocks(cell), h = hidden, i = input_size;
+  const double gates = gate_count(cell), blocks = recurrent_blocks(cell), i = input_size;
+  const double h = h_rows(cell, hidden);  // the LRU's complex units are 2 rows each
   // forward W_hh h, backward W_hh^T dgates and dW_hh: three (R H x H) products per step (R = 0
   // for a cell without W_hh); forward W_ih x and dW_ih: two (G H x I) ones.
   return 2 * h * (3 * blocks * h + 2 * gates * i) * batch * double(steps);

@@ -27,6 +27,10 @@ void for_each_tensor(ParamsT<T>& params, const ParamsT<T>& grads, OptimizerT<T>&
   f(params.bias_hh, grads.bias_hh, o.first.bias_hh, o.second.bias_hh);
   f(params.weight_out, grads.weight_out, o.first.weight_out, o.second.weight_out);
   f(params.bias_out, grads.bias_out, o.first.bias_out, o.second.bias_out);
+  f(params.nu_log, grads.nu_log, o.first.nu_log, o.second.nu_log);
+  f(params.theta_log, grads.theta_log, o.first.theta_log, o.second.theta_log);
+  f(params.gamma_log, grads.gamma_log, o.first.gamma_log, o.second.gamma_log);
+  f(params.skip, grads.skip, o.first.skip, o.second.skip);
 }
 
 }  // namespace

@@ -67,7 +67,7 @@ bool advance_training(Trainer& trainer, int budget) {
       switch (trainer.phase) {
         case Phase::NewBatch: {
           trainer.batch = make_batch(config.task, config.length, config.batch, trainer.data_rng);
-          const Mat h0 = Mat::Zero(config.hidden, config.batch);
+          const Mat h0 = Mat::Zero(lane.model.hidden_size, config.batch);
           begin_forward(lane.model, trainer.batch, h0, has_cell_state(trainer.cell) ? h0 : Mat(),
                         lane.fwd);
           trainer.phase = Phase::Forward;

@@ -241,13 +241,7 @@ bool advance_truncation_probe(TruncationProbe& probe, int budget) {
     ParamsT<T>& g = lane.partial;
     const ForwardPass<T>& fwd = lane.fwd;
     auto add = [&](int t, const MatT<T>& dgates, const MatT<T>& dgates_in) {
-      const MatT<T>& din = dgates_in.size() ? dgates_in : dgates;
-      if (g.weight_hh.size()) {  // a cell with W_hh
-        g.weight_hh.noalias() += dgates * fwd.h_at(t - 1).transpose();
-        g.bias_hh += dgates.rowwise().sum();
-      }
-      g.weight_ih.noalias() += din * fwd.x.middleCols((t - 1) * B, B).transpose();
-      g.bias_ih += din.rowwise().sum();
+      add_weight_gradients<T>(lane.model, fwd, (t - 1) * B, dgates, dgates_in, g);
     };
     auto lag_done = [&](int) { probe.cosine.push_back(recurrent_cosine(g, lane.full)); };
     probe.done =

@@ -28,7 +28,8 @@ await runArea(async ({ browser, base }) => {
     ['cell=rnn-tanh,lstm,gru&task=adding&hidden=32&length=1000&seed=2&seeds=1&precision=f32', new Worst(0, 1e-4)],
     ['cell=rnn-tanh,rnn-relu,lstm,gru&task=remember-first&init=xavier&scale=1.2&hidden=32&length=150&seed=11' +
       '&seeds=2&forget_bias=2&lengths=10,50,200&precision=f64', decayWorst],
-    ['cell=mingru,minlstm&task=adding&hidden=16&length=300&seed=4&seeds=2&precision=f64', decayWorst],
+    ['cell=mingru,minlstm,lru&task=adding&hidden=16&length=300&seed=4&seeds=2&r_min=0.5&max_phase=3' +
+      '&precision=f64', decayWorst],
   ];
   for (const [text, overall] of DECAY_CONFIGS) {
     await step(`page = CLI, decay: ${text}`, async () => {

@@ -20,7 +20,8 @@ export const FIXTURE = path.resolve(here, '..', 'reference', 'fixtures', 'weight
 const TWO_LAYERS = path.resolve(here, '..', 'reference', 'fixtures', 'weights', 'lstm_f32.safetensors');
 
 // The keys that shape drawn weights: with --weights the CLI refuses them (the file has the weights).
-const DRAWN_ONLY = { init: null, scale: null, radius: null, forget_bias: null, chrono: null };
+const DRAWN_ONLY = { init: null, scale: null, radius: null, forget_bias: null, chrono: null,
+                     r_min: null, r_max: null, max_phase: null };
 
 await runArea(async ({ browser, base }) => {
   const p = await openPage(browser, base, { width: 1280, height: 800 });

@@ -5,7 +5,8 @@ configurations the committed fixtures do not contain.
     /usr/bin/python3 tests/reference/check_cli_export.py /tmp/gru.json [--tol 1e-6]
 
 From the export's weights (PyTorch names), inputs (length x I), h0 (and c0 for LSTM) it runs the
-forward pass with torch's own modules (the minGRU and minLSTM: their equations in torch), then backpropagates seed_grad_h (= dL/dh_T) from h_T
+forward pass with torch's own modules (the minGRU and minLSTM: their equations in torch; the LRU: its reference's, complex, on
+[Re h, Im h]), then backpropagates seed_grad_h (= dL/dh_T) from h_T
 alone, recording the total gradient at every h_t with renormalized vector-Jacobian products (so
 any depth is exact in log10), and compares with the export's log10_grad_norm_h (t = 1..T).
 Prints the max abs difference; exit 0 if <= tol, 1 if larger, 2 if the file cannot be read.
@@ -20,8 +21,8 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_cells import (CELLS, GATES, MIN_CELLS, Stepper, log10_norms_by_vjp,  # noqa: E402
-                         run_forward)
+from torch_cells import (CELLS, GATES, LRU_NAMES, MIN_CELLS, Stepper,  # noqa: E402
+                         log10_norms_by_vjp, run_forward)
 
 
 def cell_of(record):
@@ -33,7 +34,7 @@ def cell_of(record):
     cell = record.get("cell", config.get("cell"))
     if isinstance(cell, list):
         cell = cell[0] if len(cell) == 1 else None
-    if cell not in CELLS and cell not in MIN_CELLS:
+    if cell not in CELLS and cell not in MIN_CELLS and cell != "lru":
         raise ValueError(f"cannot tell the cell from the export (got {cell!r})")
     return cell
 
@@ -47,7 +48,10 @@ def as_log10(value):
 
 def check(record):
     cell = cell_of(record)
-    if cell in MIN_CELLS:  # one Linear, <name>.weight (G H x I) and .bias
+    if cell == "lru":  # its reference's eight tensors; the state is [Re h, Im h]
+        stepper = Stepper(cell, {k: record["weights"][k] for k in LRU_NAMES})
+        hidden = 2 * stepper.w["nu_log"].shape[0]
+    elif cell in MIN_CELLS:  # one Linear, <name>.weight (G H x I) and .bias
         linear = MIN_CELLS[cell][0]
         weights = {k: v for k, v in record["weights"].items() if k.startswith(linear + ".")}
         stepper = Stepper(cell, weights)

@@ -34,6 +34,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_cells import (CELLS, MIN_CELLS, Stepper, gate_count,  # noqa: E402
+                         LRU_NAMES,
                          log10_norms_by_vjp, manual_step, run_forward, step_loss)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
@@ -44,6 +45,18 @@ def draw_weights(cell, I, H, O, recurrent):
     float64; `recurrent` = ("uniform",) or ("normal", gain): W_hh ~ N(0, gain^2 / H)."""
     G, k = gate_count(cell), 1.0 / math.sqrt(H)
     u = lambda *shape: torch.empty(*shape).uniform_(-k, k)  # noqa: E731
+    if cell == "lru":  # the paper's ring; recurrent = ("ring", r_min, r_max, max_phase)
+        _, r_min, r_max, max_phase = recurrent
+        n = H // 2
+        modulus2 = torch.rand(n) * (r_max ** 2 - r_min ** 2) + r_min ** 2
+        w = {"nu_log": torch.log(-0.5 * torch.log(modulus2)),
+             "theta_log": torch.log(max_phase * (1 - torch.rand(n))),
+             "gamma_log": 0.5 * torch.log1p(-modulus2),
+             "B_re": torch.randn(n, I) / math.sqrt(2 * I), "B_im": torch.randn(n, I) / math.sqrt(2 * I),
+             "C_re": torch.randn(O, n) / math.sqrt(n), "C_im": torch.randn(O, n) / math.sqrt(n),
+             "D": torch.randn(O, I) / math.sqrt(I)}
+        assert list(w) == LRU_NAMES
+        return w
     if cell in MIN_CELLS:  # nn.Linear's default, +-1/sqrt(I); ("normal", gain): N(0, gain^2 / I)
         linear, ki = MIN_CELLS[cell][0], 1.0 / math.sqrt(I)
         w = {linear + ".weight": torch.empty(G * H, I).uniform_(-ki, ki),
@@ -89,7 +102,7 @@ def make_fixture(name, cell, seed, loss, scored, I=3, H=5, O=2, B=3,
     stepper = Stepper(cell, weights)
     states = run_and_check(stepper, inputs, h0, c0)
     normalizer = B * sum(scored)
-    total = sum(step_loss(loss, stepper.readout(states[t + 1][0]), targets[t], normalizer)
+    total = sum(step_loss(loss, stepper.readout(states[t + 1][0], inputs[t]), targets[t], normalizer)
                 for t in range(T) if scored[t])
     total.backward(retain_graph=True)  # the log10-norm run below reuses the graph
 
@@ -144,9 +157,20 @@ def small_cases():
     some = [False, True, False, True, False, False, True]      # last step scored
     early = [True, False, True, False, True, False, False]     # last step not scored
     cases = []
-    for k, cell in enumerate(CELLS + list(MIN_CELLS)):
+    for k, cell in enumerate(CELLS + list(MIN_CELLS) + ["lru"]):
         a, b = ("mse", "cross_entropy") if k % 2 == 0 else ("cross_entropy", "mse")
         seed = 1000 + 10 * k
+        if cell == "lru":  # H = 6: three complex units; the paper's ring, then wide rotations
+            ring = ("ring", 0.9, 0.999, math.pi / 10)
+            cases += [
+                (f"{cell}_last_{a}", cell, seed + 1, a, last, {"H": 6, "recurrent": ring}),
+                (f"{cell}_every_{b}", cell, seed + 2, b, every, {"H": 6, "recurrent": ring}),
+                (f"{cell}_wide-ring_some_{a}", cell, seed + 3, a, some,
+                 {"H": 6, "recurrent": ("ring", 0.3, 0.95, 2 * math.pi), "state_scale": 1.0}),
+                (f"{cell}_near-circle_early_{b}", cell, seed + 4, b, early,
+                 {"H": 6, "recurrent": ("ring", 0.9999, 0.99999, math.pi)}),
+            ]
+            continue
         if cell in MIN_CELLS:  # no W_hh: "big" and "small" are the input Linear's scale
             cases += [
                 (f"{cell}_last_{a}", cell, seed + 1, a, last, {}),
@@ -179,6 +203,8 @@ def long_cases():
         ("gru_long_T1000", "gru", 2003, "mse", last, dict(common)),
         ("mingru_long_T1000", "mingru", 2004, "mse", last, dict(common)),
         ("minlstm_long_T1000", "minlstm", 2005, "mse", last, dict(common)),
+        ("lru_long_T1000", "lru", 2006, "mse", last,
+         dict(common, recurrent=("ring", 0.9, 0.999, math.pi / 10))),
     ]
 
 

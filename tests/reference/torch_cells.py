@@ -25,6 +25,10 @@ CELLS = ["rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity", "lstm", "gru"]
 # Linear of the input (no W_hh), rows stacked as the tuple says.
 MIN_CELLS = {"mingru": ("to_hidden_and_gate", 2), "minlstm": ("to_hidden_and_f_i_gate", 3)}
 GATES = {"lstm": 4, "gru": 3, "mingru": 2, "minlstm": 3}
+# Orvieto et al. 2023's LRU, with its minimal reference code's tensor names. Its state is complex;
+# here (as in gradscope) it is the real tensor [Re h, Im h] of 2N columns, so that every state of
+# every cell is a real tensor the same code differentiates.
+LRU_NAMES = ["nu_log", "theta_log", "gamma_log", "B_re", "B_im", "C_re", "C_im", "D"]
 WEIGHT_NAMES = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_out",
                 "bias_out"]
 RNN_ACT = {"rnn-tanh": torch.tanh, "rnn-relu": torch.relu, "rnn-sigmoid": torch.sigmoid,
@@ -42,7 +46,7 @@ class Stepper:
         self.cell = cell
         self.w = {k: torch.as_tensor(v, dtype=torch.float64) for k, v in weights.items()}
         self.module = None
-        if cell in MIN_CELLS:  # no torch module: manual_step writes the reference's equations
+        if cell in MIN_CELLS or cell == "lru":  # no torch module: manual_step writes them
             for t in self.w.values():
                 t.requires_grad_(True)
             return
@@ -73,7 +77,11 @@ class Stepper:
         _, h = self.module(x.unsqueeze(0), state[0].unsqueeze(0))
         return (h[0],)
 
-    def readout(self, h):
+    def readout(self, h, x):
+        if self.cell == "lru":  # y = Re(C h) + D x
+            n = self.w["nu_log"].shape[0]
+            c = torch.complex(self.w["C_re"], self.w["C_im"])
+            return (torch.complex(h[:, :n], h[:, n:]) @ c.T).real + x @ self.w["D"].T
         return F.linear(h, self.w["weight_out"], self.w["bias_out"])
 
 
@@ -85,6 +93,12 @@ def min_g(v):
 def manual_step(cell, w, x, state):
     """Every cell's equations written out, exactly as docs/ARCHITECTURE.md states them."""
     h = state[0]
+    if cell == "lru":  # the reference: lambda h + (B_re + i B_im) exp(gamma_log) x, complex
+        n = w["nu_log"].shape[0]
+        lam = torch.exp(torch.complex(-torch.exp(w["nu_log"]), torch.exp(w["theta_log"])))
+        b_norm = torch.complex(w["B_re"], w["B_im"]) * torch.exp(w["gamma_log"]).unsqueeze(-1)
+        hc = lam * torch.complex(h[:, :n], h[:, n:]) + x.to(b_norm.dtype) @ b_norm.T
+        return (torch.cat([hc.real, hc.imag], dim=1),)
     if cell in MIN_CELLS:
         linear = MIN_CELLS[cell][0]
         parts = F.linear(x, w[linear + ".weight"], w[linear + ".bias"])

@@ -52,8 +52,9 @@ TEST_CASE("every cell's row agrees with what the code does with the cell") {
     const Model model = drawn(row.kind, "");
     CHECK(model.params.weight_hh.rows() == recurrent_blocks(row.kind) * 6);
     CHECK(model.params.bias_hh.size() == recurrent_blocks(row.kind) * 6);
-    CHECK((recurrent_blocks(row.kind) == 0) == (row.jacobian == JacobianShape::Diagonal));
-    CHECK(model.params.weight_ih.rows() == row.gates * 6);
+    CHECK((recurrent_blocks(row.kind) == 0) == (row.jacobian != JacobianShape::Dense));
+    CHECK(model.hidden_size == h_rows(row.kind, 6));
+    CHECK(model.params.weight_ih.rows() == row.gates * model.hidden_size);
     const std::vector<std::string> gates = words(row.gate_names);
     CHECK(static_cast<int>(gates.size()) == row.gates);
     CHECK(row.candidate_block >= 0);
@@ -85,6 +86,26 @@ TEST_CASE("every cell's row agrees with what the code does with the cell") {
         step_jacobian(row.kind, fwd, 1, jac);
         CHECK(jac.d_hh.mean() == doctest::Approx(row.keep_is_complement ? 1 - gate : gate));
       }
+    } else if (has_complex_state(row.kind)) {
+      // no gate, but a keep factor all the same: |lambda|, the size of the step's eigenvalues
+      Config config;
+      REQUIRE(parse_config(config, std::string("cell=") + row.name + "&length=5&hidden=3") == "");
+      Rng rng(3);
+      const Batch batch = make_batch(TaskKind::Adding, 5, 1, rng);
+      const Model m = make_model(row.kind, static_cast<int>(batch.inputs[0].rows()), 3, 1, config, rng);
+      const ForwardPass<double> fwd = forward(m, batch, Mat::Zero(6, 1), Mat());
+      StepJacobian jac;
+      step_jacobian(row.kind, fwd, 1, jac);
+      const Eigen::ArrayXd modulus = (jac.d_hh.head(3).array().square() + jac.rotation.array().square()).sqrt();
+      CHECK(modulus.isApprox((-m.params.nu_log.array().exp()).exp()));
+      bool named = false;
+      REQUIRE(row.keep_factor_name != nullptr);
+      for (const SaturationSeries& s : saturation_of(row.kind, fwd).series)
+        if (s.name == row.keep_factor_name) {
+          named = true;
+          CHECK(s.mean[0] == doctest::Approx(modulus.mean()));
+        }
+      CHECK(named);
     } else {
       CHECK(row.keep_gate_name == nullptr);
       CHECK(row.keep_path == nullptr);
@@ -96,10 +117,13 @@ TEST_CASE("every cell's row agrees with what the code does with the cell") {
     // the keys it says apply change the drawn model; the others leave it as it was
     const auto same = [](const Model& a, const Model& b) {
       return a.params.bias_ih == b.params.bias_ih && a.params.bias_hh == b.params.bias_hh &&
-             a.params.weight_hh == b.params.weight_hh;
+             a.params.weight_hh == b.params.weight_hh && a.params.nu_log == b.params.nu_log &&
+             a.params.theta_log == b.params.theta_log;
     };
     CHECK(same(drawn(row.kind, "forget_bias=3"), model) == !row.forget_bias_applies);
     CHECK(same(drawn(row.kind, "chrono=40"), model) == !row.chrono_applies);
+    for (const char* ring : {"r_min=0.5", "r_max=0.99", "max_phase=3"})  // the LRU's draw alone
+      CHECK(same(drawn(row.kind, ring), model) == !has_complex_state(row.kind));
   }
   CHECK(static_cast<int>(names.size()) == kCellKinds);
   CHECK(static_cast<int>(labels.size()) == kCellKinds);

@@ -217,7 +217,7 @@ TEST_CASE("--weights: a bad file or a contradicting flag exits 2 with one line, 
   check_refused("decay --weights " + shell_quoted(small) + " --init orthogonal",
                 "--weights " + small +
                     ": init is set, but the weights come from the file (init, scale, radius, "
-                    "forget_bias and chrono shape drawn weights only)");
+                    "forget_bias, chrono, r_min, r_max and max_phase shape drawn weights only)");
   check_refused("decay --weights " + shell_quoted(small) + " --inputs " +
                     shell_quoted(kWeightsDir + "inputs_i3.safetensors"),
                 "--inputs " + kWeightsDir +

@@ -60,7 +60,7 @@ TEST_CASE("errors name the key, the value and what is allowed") {
         "hidden=12x is invalid: expected an integer in [1, 1024]");
   CHECK(parse_config(config, "cell=rnn-tanh,lstmm") ==
         "cell=rnn-tanh,lstmm is invalid: expected a comma list of rnn-tanh, rnn-relu, "
-        "rnn-sigmoid, rnn-identity, lstm, gru, mingru, minlstm");
+        "rnn-sigmoid, rnn-identity, lstm, gru, mingru, minlstm, lru");
   CHECK(parse_config(config, "lr=0") == "lr=0 is invalid: expected a number in (0, 10]");
   CHECK(parse_config(config, "scale=nan") == "scale=nan is invalid: expected a number in [0, 100]");
   CHECK(parse_config(config, "init=he") ==

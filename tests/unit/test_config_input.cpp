@@ -280,7 +280,7 @@ TEST_CASE("error messages quote at most 80 bytes of user text, non-printable byt
         "'" + head + "... (1000000 bytes)' is not a key=value pair (no spaces around '=')");
   CHECK(parse_config(config, "cell=lstm\x01\x1b[2J\x7f\x80\xff\\") ==
         "cell=lstm\\x01\\x1b[2J\\x7f\\x80\\xff\\\\ is invalid: expected a comma list of "
-        "rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, lstm, gru, mingru, minlstm");
+        "rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, lstm, gru, mingru, minlstm, lru");
   CHECK(parse_config(config,
                      "hid\x1b"
                      "den=3")

@@ -28,8 +28,8 @@ namespace {
 // format: URL hashes, fixtures and exports hold its output, so the table's must be the same bytes.
 namespace before_table {
 
-const char* const kCells[] = {"rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity",
-                              "lstm",     "gru",      "mingru",      "minlstm"};
+const char* const kCells[] = {"rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity", "lstm",
+                              "gru",      "mingru",   "minlstm",     "lru"};  // later cells appended
 const char* const kInits[] = {"uniform", "xavier", "orthogonal", "identity"};
 const char* const kTasks[] = {"adding", "copy", "remember-first"};
 const char* const kOptimizers[] = {"sgd", "adam"};
@@ -110,9 +110,9 @@ const auto kCellsGroup = ControlGroup::Cells, kModelGroup = ControlGroup::Model,
 const Before kBefore[] = {
     {"cell", KeyType::CellList, {}, {kCellsGroup, 1}, kModel, "rnn-tanh,lstm,gru",
      "cells to compare, comma list of rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, lstm, gru, "
-     "mingru, minlstm"},
+     "mingru, minlstm, lru"},
     {"hidden", KeyType::Int, {1, 1024}, {kModelGroup, 3, 1, 512, true, "%d"}, kModel, "32",
-     "hidden units H, 1..1024"},
+     "hidden units H, 1..1024 (the LRU's are complex: 2 H reals of state)"},
     {"length", KeyType::Int, {1, 100000}, {kModelGroup, 2, 2, 20000, true, "%d"}, kDecay | kTraining | kTruncation,
      "50", "sequence length T of the task, 1..100000 (copy: the delay)"},
     {"seed", KeyType::Uint64, {0, 9007199254740992.0}, {kModelGroup, 8}, kModel, "2",  // 1 before the first-minute issue
@@ -252,7 +252,8 @@ TEST_CASE("to_text writes the same bytes as before the table, for any config") {
         "cell=rnn-tanh,lstm,gru&hidden=32&length=50&seed=2&seeds=1&sequences=1&init=uniform&"
         "scale=1&radius=0&forget_bias=1&chrono=0&task=adding&batch=32&optimizer=adam&lr=0.01&"
         "momentum=0.9&clip=1&truncate=0&iters=600&lengths=10,20,50,100,200&"
-        "solve_threshold=0.1&precision=f32&tour=0");  // tour: added after the table (speed)
+        "solve_threshold=0.1&precision=f32&tour=0&r_min=0.9&r_max=0.999&"
+        "max_phase=0.3141592653589793");  // tour, r_min, ...: added after the table
   std::mt19937_64 rng(20240610);
   int compared = 0, accepted = 0, differing = 0;
   for (int i = 0; i < 50000; ++i, ++compared) {

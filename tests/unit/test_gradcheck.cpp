@@ -40,9 +40,10 @@ Problem random_problem(CellKind cell, LossKind loss, bool every_step, uint64_t s
     problem.batch.inputs.push_back(x);
     problem.batch.targets.push_back(target);
   }
-  problem.h0 = Mat(H, B);
-  problem.c0 = Mat(H, B);
-  for (int k = 0; k < H * B; ++k) {
+  const int S = problem.model.hidden_size;  // H, or 2 H reals for the LRU's complex units
+  problem.h0 = Mat(S, B);
+  problem.c0 = Mat(S, B);
+  for (int k = 0; k < S * B; ++k) {
     problem.h0.data()[k] = 0.5 * rng.normal();
     problem.c0.data()[k] = 0.5 * rng.normal();
   }
@@ -64,7 +65,7 @@ real loss_with(const Problem& p, int t, const std::function<void(ForwardPass<dou
     const Params& w = p.model.params;
     auto y = pass.y.middleCols((t - 1) * pass.batch, pass.batch);
     pass.loss -= step_loss<double>(p.batch.loss, y, target, normalizer, nullptr);
-    y = (w.weight_out * pass.h_at(t)).colwise() + w.bias_out;
+    readout<double>(w, pass.h_at(t), pass.x.middleCols((t - 1) * pass.batch, pass.batch), y);
     pass.loss += step_loss<double>(p.batch.loss, y, target, normalizer, nullptr);
   }
   forward_steps(p.model, pass, p.batch.length());

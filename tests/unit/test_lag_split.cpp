@@ -69,7 +69,10 @@ TEST_CASE(
     Mat sum = Mat::Zero(whole.rows(), whole.cols());
     std::vector<double> norms(30);
     for (int t = 1; t <= 30; ++t) {
-      const Mat term = bwd.dgates.col(t - 1) *
+      Mat dgates = bwd.dgates.col(t - 1);
+      if (has_complex_state(cell))  // the LRU's dL/du_t = gamma dL/dh_t (lru_cell.cpp)
+        dgates.array() *= fwd.scratch.col(2).replicate(2, 1).array();
+      const Mat term = dgates *
                        (recurrent ? Mat(fwd.h_at(t - 1)) : Mat(fwd.x.col(t - 1))).transpose();
       sum += term;
       norms[t - 1] = term.norm();  // Frobenius

@@ -137,7 +137,7 @@ TEST_CASE("own model: a model written as safetensors reads back to the same numb
       CHECK(own.model.cell == cell);  // an RNN's nonlinearity is in the metadata
       CHECK(own.cell_recorded);
       CHECK(own.precision == precision);
-      CHECK(own.readout_prefix == "readout.");
+      CHECK(own.readout_prefix == (has_complex_state(cell) ? "rnn." : "readout."));  // LRU: C, D
       own.model.params.visit([&](const char* name, const auto& tensor) {
         model.params.visit([&](const char* other, const auto& original) {
           if (std::string(name) == other) CHECK(tensor == original);
@@ -233,8 +233,8 @@ TEST_CASE("own model: the inputs, the seed gradient and the keys that contradict
   CHECK(refused({"cell"}, "cell=gru,lstm") ==
         "cell=gru,lstm contradicts the file: its layer is a GRU (weight_hh has 3H rows)");
   CHECK(refused({"scale"}, "scale=2") ==
-        "scale is set, but the weights come from the file (init, scale, radius, forget_bias and "
-        "chrono shape drawn weights only)");
+        "scale is set, but the weights come from the file (init, scale, radius, forget_bias, "
+        "chrono, r_min, r_max and max_phase shape drawn weights only)");
   // The table's column decides: every key that draws weights is refused by name when given, and
   // a key that applies as without a model (here: those that change the model or its data) is not.
   for (const ConfigKey& key : config_keys()) {
@@ -312,6 +312,52 @@ TEST_CASE("own model: minGRU and minLSTM state_dicts as minGRU-pytorch writes th
                                      "F32", {})) ==
         "tensor 'to_hidden_and_gate.weight' has shape [7, 2], expected [2 H, I] for a minGRU "
         "(rows h z)");
+}
+
+TEST_CASE("own model: an LRU as its reference code names it, D elementwise or a matrix") {
+  // N = 4 complex units, I = O = 3: the reference's D is then a vector (y += D * x)
+  const int N = 4, I = 3;
+  Rng rng(21);
+  const auto draw = [&](int rows, int cols) {
+    Mat m(rows, cols);
+    for (Eigen::Index k = 0; k < m.size(); ++k) m.data()[k] = rng.normal();
+    return m;
+  };
+  const Mat nu = draw(N, 1), theta = draw(N, 1), gamma = draw(N, 1), b_re = draw(N, I),
+            b_im = draw(N, I), c_re = draw(I, N), c_im = draw(I, N), d = draw(I, 1);
+  std::vector<TensorOut> tensors = {
+      tensor_out("lru.nu_log", Vec(nu.col(0))),    tensor_out("lru.theta_log", Vec(theta.col(0))),
+      tensor_out("lru.gamma_log", Vec(gamma.col(0))), tensor_out("lru.B_re", b_re),
+      tensor_out("lru.B_im", b_im),                tensor_out("lru.C_re", c_re),
+      tensor_out("lru.C_im", c_im),                tensor_out("lru.D", Vec(d.col(0)))};
+  OwnModel own;
+  REQUIRE(load(write_safetensors(tensors, "F64", {}), own) == "");
+  CHECK(own.model.cell == CellKind::Lru);
+  CHECK(own.model.hidden_size == 2 * N);
+  CHECK(own.model.input_size == I);
+  CHECK(own.model.output_size == I);
+  CHECK(own.readout_prefix == "lru.");
+  const Params& p = own.model.params;
+  CHECK(p.nu_log == nu.col(0));
+  CHECK(p.weight_ih.bottomRows(N) == b_im);
+  CHECK(p.weight_out.rightCols(N) == -c_im);  // Re(C h) = C_re Re h - C_im Im h
+  CHECK(p.skip == Mat(d.col(0).asDiagonal()));
+  // written back (gradscope's own names under "rnn.", D as a matrix) and read again: the same
+  OwnModel again;
+  REQUIRE(load(model_to_safetensors(own.model, Precision::F64), again) == "");
+  CHECK(again.model.params.skip == p.skip);
+  CHECK(again.model.params.theta_log == p.theta_log);
+  // what is missing or misshapen is named
+  std::vector<TensorOut> no_gamma = tensors;
+  erase(no_gamma, "lru.gamma_log");
+  CHECK(load_error(write_safetensors(no_gamma, "F32", {})) ==
+        "tensor 'lru.gamma_log' is missing ('lru.nu_log' is there: an LRU has nu_log, theta_log, "
+        "gamma_log, B_re, B_im, C_re, C_im and D)");
+  std::vector<TensorOut> wrong = tensors;
+  wrong[4] = tensor_out("lru.B_im", draw(N, I + 1));
+  CHECK(load_error(write_safetensors(wrong, "F32", {})) ==
+        "tensor 'lru.B_im' has shape [4, 4], expected [N, I] = [4, 3] for an LRU with N = 4 (as "
+        "'lru.nu_log')");
 }
 
 TEST_CASE("own model: F16 and BF16 tensors are read exactly, widened to float32") {
@@ -442,7 +488,8 @@ TEST_CASE("own model: a bad safetensors file gets one message and changes nothin
   CHECK(load_error(lstm_file({tensor_out("model.fc.weight", Mat(Mat::Ones(2, 2)))})) ==
         "no recurrent layer in the file: no tensor is named <prefix>weight_ih_l0 (torch.nn.RNN, "
         "LSTM, GRU), <prefix>weight_ih (RNNCell, LSTMCell, GRUCell) or "
-        "<prefix>to_hidden_and_gate.weight (minGRU; to_hidden_and_f_i_gate: minLSTM); it has "
+        "<prefix>to_hidden_and_gate.weight (minGRU; to_hidden_and_f_i_gate: minLSTM) or "
+        "<prefix>nu_log (LRU); it has "
         "'model.fc.weight'");
   t = lstm_tensors();
   t[1] = tensor_out("rnn.weight_hh_l0", Mat(Mat::Ones(6, 3)));
@@ -604,7 +651,8 @@ TEST_CASE("own model: a layer number not in torch's plain decimal names no layer
   CHECK(load_error(lstm_file(t)) ==
         "no recurrent layer in the file: no tensor is named <prefix>weight_ih_l0 (torch.nn.RNN, "
         "LSTM, GRU), <prefix>weight_ih (RNNCell, LSTMCell, GRUCell) or "
-        "<prefix>to_hidden_and_gate.weight (minGRU; to_hidden_and_f_i_gate: minLSTM); it has "
+        "<prefix>to_hidden_and_gate.weight (minGRU; to_hidden_and_f_i_gate: minLSTM) or "
+        "<prefix>nu_log (LRU); it has "
         "'rnn.weight_ih_l00', 'rnn.weight_hh_l0', 'rnn.bias_ih_l0', 'rnn.bias_hh_l0'; "
         "'rnn.weight_ih_l00' is no layer's name: torch writes the layer number in plain decimal "
         "(weight_ih_l0, weight_ih_l12)");

@@ -19,6 +19,7 @@
 #include "bptt/decay.h"
 #include "fixture_files.h"
 #include "bptt/sequence.h"
+#include "io/lru_tensors.h"
 
 namespace {
 
@@ -96,12 +97,17 @@ void check_fixture(const fs::path& path) {
   model.output_size = fx["output_size"];
   // in the file's names (cell_info.h's file_tensor_name); a tensor the cell lacks stays empty
   const int H = model.hidden_size;
+  const bool lru = gs::has_complex_state(model.cell);  // its own names (io/lru_tensors.h)
   model.params.weight_hh = gs::Mat(0, H);
   model.params.bias_hh = gs::Vec(0);
-  model.params.visit([&](const char* name, auto& tensor) {
-    const std::string file_name = gs::file_tensor_name(model.cell, name);
-    if (!file_name.empty()) tensor = to_mat(fx["weights"][file_name]);
-  });
+  if (lru)
+    model.params = gs::lru_params_from<double>(
+        [&](const std::string& name) { return to_mat(fx["weights"][name]); });
+  else
+    model.params.visit([&](const char* name, auto& tensor) {
+      const std::string file_name = gs::file_tensor_name(model.cell, name);
+      if (!file_name.empty()) tensor = to_mat(fx["weights"][file_name]);
+    });
   const bool lstm = gs::has_cell_state(model.cell);
 
   gs::Batch batch;
@@ -121,13 +127,19 @@ void check_fixture(const fs::path& path) {
   worst.add("loss", fwd.loss, loss, kAbsTol + kRelTol * std::abs(loss));
   for (int t = 1; t <= T; ++t)
     worst.add("h_" + std::to_string(t), gs::Mat(fwd.h_at(t)), to_mat(ex["h"][t - 1], true));
-  bwd.grads.visit([&](const char* name, const auto& grad) {
-    const std::string file_name = gs::file_tensor_name(model.cell, name);
-    if (file_name.empty())
-      CHECK(grad.size() == 0);
-    else
-      worst.add("d" + file_name, grad, to_mat(ex["grads"][file_name]));
-  });
+  if (lru) {
+    for (const auto& grad : gs::lru_file_tensors(bwd.grads))
+      worst.add("d" + grad.name, grad.value, to_mat(ex["grads"][grad.name]));
+    CHECK(ex["grads"].size() == 8);
+  } else {
+    bwd.grads.visit([&](const char* name, const auto& grad) {
+      const std::string file_name = gs::file_tensor_name(model.cell, name);
+      if (file_name.empty())
+        CHECK(grad.size() == 0);
+      else
+        worst.add("d" + file_name, grad, to_mat(ex["grads"][file_name]));
+    });
+  }
   if (ex.contains("dh"))
     for (int t = 0; t <= T; ++t)
       worst.add("dh_" + std::to_string(t), gs::Mat(bwd.dh_at(t)), to_mat(ex["dh"][t], true));
@@ -184,8 +196,8 @@ void check_cell(const std::string& cell) {
   }
 }
 
-const char* const kCells[] = {"rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity",
-                              "lstm",     "gru",      "mingru",      "minlstm"};
+const char* const kCells[] = {"rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity", "lstm",
+                              "gru",      "mingru",   "minlstm",     "lru"};
 
 }  // namespace
 
@@ -203,3 +215,4 @@ TEST_CASE("pytorch reference: lstm") { check_cell("lstm"); }
 TEST_CASE("pytorch reference: gru") { check_cell("gru"); }
 TEST_CASE("pytorch reference: mingru") { check_cell("mingru"); }
 TEST_CASE("pytorch reference: minlstm") { check_cell("minlstm"); }
+TEST_CASE("pytorch reference: lru") { check_cell("lru"); }

@@ -37,9 +37,10 @@ Setup setup(CellKind cell, int H, int T, uint64_t seed) {
     s.batch.inputs.push_back(x);
     s.batch.targets.emplace_back();
   }
-  s.h0 = Mat(H, 1);
-  s.c0 = Mat(H, 1);
-  for (int k = 0; k < H; ++k) s.h0(k) = 0.5 * rng.normal(), s.c0(k) = 0.5 * rng.normal();
+  const int S = s.model.hidden_size;  // H, or 2 H reals for the LRU's complex units
+  s.h0 = Mat(S, 1);
+  s.c0 = Mat(S, 1);
+  for (int k = 0; k < S; ++k) s.h0(k) = 0.5 * rng.normal(), s.c0(k) = 0.5 * rng.normal();
   if (cell == CellKind::RnnRelu) s.h0 = s.h0.cwiseAbs();  // keep units alive
   s.fwd = forward<double>(s.model, s.batch, s.h0, has_cell_state(cell) ? s.c0 : Mat());
   return s;
@@ -122,7 +123,7 @@ TEST_CASE("the explicit step Jacobian equals central finite differences of one c
 TEST_CASE("J_t applied without forming it, and its transpose, equal the explicit matrix") {
   for (CellKind cell : kAllCells) {
     const Setup s = setup(cell, 7, 4, 12);
-    const int n = state_size(cell, 7);
+    const int n = state_size(cell, s.model.hidden_size);
     StepJacobian jac;
     step_jacobian(cell, s.fwd, 3, jac);
     Mat j, y, x, scratch;
@@ -139,7 +140,7 @@ TEST_CASE("J_t applied without forming it, and its transpose, equal the explicit
 TEST_CASE("J_t transposed is BPTT's backward step: the same dL/ds_{t-1} from the same dL/ds_t") {
   for (CellKind cell : kAllCells) {
     const Setup s = setup(cell, 6, 5, 14);
-    const int H = 6, G = gate_count(cell);
+    const int H = s.model.hidden_size, G = gate_count(cell);
     const bool lstm = has_cell_state(cell);
     const Mat y = random_matrix(state_size(cell, H), 1, 15);
     Mat dgates(G * H, 1), dgates_in(G * H, 1), dh_prev(H, 1), dc_prev(H, 1);

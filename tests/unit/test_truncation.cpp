@@ -28,7 +28,7 @@ Case make_case(CellKind cell, TaskKind task, int length, int hidden, int batch, 
   Case c;
   c.model = make_model(cell, shape.input_size, hidden, shape.output_size, config, rng);
   c.batch = make_batch(task, length, batch, rng);
-  c.h0 = Mat::Zero(hidden, batch);
+  c.h0 = Mat::Zero(c.model.hidden_size, batch);
   c.c0 = has_cell_state(cell) ? c.h0 : Mat();
   return c;
 }
