@@ -188,7 +188,7 @@ void run_spectrum(const Config& config, const CommandFlags& flags, std::FILE* ex
   const int count = s.complete ? n : std::min(options.top, n);
   // Which values, at which steps: the overflowed pass has none, but says which it would have.
   const std::vector<int> steps =
-      s.overflow_step ? sampled_steps(T, sampled_step_count(s.cell, config.hidden, T, options))
+      s.overflow_step ? sampled_steps(T, sampled_step_count(s.cell, h_rows(s.cell, config.hidden), T, options))
                       : s.sv_steps;
   std::cout << "# state size " << n << (has_cell_state(s.cell)      ? " (h_t then c_t)"
                                      : has_complex_state(s.cell) ? " (Re h_t then Im h_t)"
@@ -196,7 +196,9 @@ void run_spectrum(const Config& config, const CommandFlags& flags, std::FILE* ex
             << ": " << (s.complete ? "every singular value" : "the " + std::to_string(count) +
                                                                " largest singular values")
             << " of J_t = ds_t/ds_{t-1}";
-  if (!s.complete)
+  if (!has_recurrent_weights(s.cell))
+    std::cout << " (read off J_t's diagonal: exact)";
+  else if (!s.complete)
     std::cout << " (subspace iteration, worst last relative change " << s.sv_iteration_change
               << ")";
   if (steps.size() == static_cast<size_t>(T))

@@ -96,8 +96,9 @@ void add_spectrum_json(json& record, const Spectrum& spectrum, const SpectrumOpt
       spectrum.complete
           ? "every singular value of J_t = ds_t/ds_{t-1} (s = h, LSTM: h then c) and every "
             "Lyapunov exponent"
-          : "the " + std::to_string(options.top) +
-                " largest singular values (subspace iteration) and Lyapunov exponents";
+          : "the " + std::to_string(options.top) + " largest singular values (" +
+                (has_recurrent_weights(spectrum.cell) ? "subspace iteration" : "read off J_t's diagonal, exact") +
+                ") and Lyapunov exponents";
   record["lyapunov_steps"] = spectrum.steps;
   if (spectrum.overflow_step) {  // no Jacobians of a pass that left the range
     record["lyapunov_exponents"] = "overflow";

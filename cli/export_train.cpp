@@ -64,6 +64,7 @@ void put_weights(std::string& out, const Params& params) {
   out += '{';
   bool first = true;
   params.visit([&](const char* name, const auto& tensor) {
+    if (tensor.size() == 0 && file_tensor_name(CellKind::RnnTanh, name).empty()) return;  // the LRU's, for another cell
     if (!first) out += ',';
     first = false;
     put_key(out, name);
@@ -104,7 +105,8 @@ std::string TrainExport::open(const std::string& path, const Config& config) {
   put_string(buffer_, precision_name(config.precision));
   buffer_ +=
       ",\"conventions\":\"h0 = c0 = 0 for every sequence; y_t = weight_out h_t + bias_out at the "
-      "scored steps (targets not null); loss: mse = sum over outputs of (y - target)^2, "
+      "scored steps (targets not null), for the LRU weight_out [Re h_t; Im h_t] + D x_t with "
+      "weight_ih = [B_re; B_im] and weight_out = [C_re, -C_im]; loss: mse = sum over outputs of (y - target)^2, "
       "cross_entropy = -sum target * log_softmax(y), both summed over the batch and the scored "
       "steps and divided by batch x scored steps; grad_norm: the L2 norm over every parameter "
       "gradient including the readout, before clipping; clipped: the gradients were scaled by "

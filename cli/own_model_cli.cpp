@@ -88,8 +88,10 @@ std::string own_model_help_text(bool inputs, bool save, bool train) {
             : "  --weights FILE       your own model instead of a drawn one: a safetensors file\n"
               "                       with a torch.nn.RNN / LSTM / GRU layer in PyTorch's names\n"
               "                       (<prefix>weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0;\n"
-              "                       no biases: zeros) or a minGRU / minLSTM of minGRU-pytorch\n"
-              "                       (<prefix>to_hidden_and_gate.weight, to_hidden_and_f_i_gate),\n"
+              "                       no biases: zeros), a minGRU / minLSTM of minGRU-pytorch\n"
+              "                       (<prefix>to_hidden_and_gate.weight, to_hidden_and_f_i_gate)\n"
+              "                       or an LRU (<prefix>nu_log, theta_log, gamma_log, B_re, B_im,\n"
+              "                       and its readout C_re, C_im, D),\n"
               "                       F16, BF16, F32 or F64, at most " +
                   weights_file_limit_text() +
                   " (scripts/export_weights.py\n"
@@ -108,7 +110,8 @@ std::string own_model_help_text(bool inputs, bool save, bool train) {
       "                       on stderr when there are more); probed alone: its inputs are not\n"
       "                       layer K-1's outputs\n"
       "  --readout P          a Linear reading the layer: P.weight (O x H), P.bias (default: the\n"
-      "                       one the file's metadata names, as --save writes it; none: none)\n";
+      "                       one the file's metadata names, as --save writes it; none: none;\n"
+      "                       an LRU's readout is its own C and D: only none)\n";
   if (inputs)
     text +=
         "  --inputs FILE        your own sequence: a safetensors tensor [T, I] (named 'inputs',\n"
@@ -125,9 +128,11 @@ std::string own_model_help_text(bool inputs, bool save, bool train) {
         "                       not a task loss. h0 = c0 = 0 (an export: its own).\n";
   if (save)
     text += train ? "  --save FILE          write the trained models as safetensors (one cell: rnn.*\n"
-                    "                       and readout.*; several: <cell>.rnn.*, <cell>.readout.*),\n"
+                    "                       and readout.*; several: <cell>.rnn.*, <cell>.readout.*; an\n"
+                    "                       LRU's C and D are under rnn.),\n"
                     "                       in the precision's dtype; --weights reads it back\n"
-                  : "  --save FILE          write the probe's model as safetensors (rnn.*, readout.*),\n"
+                  : "  --save FILE          write the probe's model as safetensors (rnn.*, readout.*;\n"
+                    "                       an LRU's C and D are under rnn.),\n"
                     "                       in the precision's dtype; --weights reads it back to the\n"
                     "                       same numbers\n";
   return text;

@@ -201,9 +201,10 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
   if (job.overflow_step && !gs::has_recurrent_weights(job.cell))
     return format(  // its state is a mix of the last state and g(W x + b): only the inputs grow it
         "%s: %s. The loss is then beyond range too, so there is no gradient to carry back. The "
-        "cell's state mixes its last state with g(W x_t + b) at every step, so only inputs or "
-        "weights out of range grow it this far.",
-        name, job.overflow.c_str());
+        "cell's state %s at every step, so only inputs or weights out of range grow it this far.",
+        name, job.overflow.c_str(),
+        gs::has_complex_state(job.cell) ? "is |lambda| < 1 times its last state plus gamma B x_t"
+                                        : "mixes its last state with g(W x_t + b)");
   if (job.overflow_step)
     return format(
         "%s: %s. The loss is then beyond range too, so there is no gradient to carry back: "
@@ -381,10 +382,15 @@ std::string explain_init(const gs::Config& c) {
                    "update gate start between 1/2 and 1 - 1/%d per unit, the factor per step "
                    "along the kept path, so memory times spread up to %d steps.",
                    c.chrono, c.chrono, c.chrono);
-  std::string without_whh;  // the selected cells that have no W_hh: "minGRU and minLSTM"
+  std::string without_whh;  // the selected gated cells that have no W_hh: "minGRU and minLSTM"
   for (size_t i = 0; i < c.cells.size(); ++i)
-    if (!gs::has_recurrent_weights(c.cells[i]))
+    if (!gs::has_recurrent_weights(c.cells[i]) && !gs::has_complex_state(c.cells[i]))
       without_whh += std::string(without_whh.empty() ? "" : " and ") + gs::cell_info(c.cells[i]).label;
+  if (std::count(c.cells.begin(), c.cells.end(), gs::CellKind::Lru))
+    text += format(" The LRU has no W_hh and ignores init, scale and radius: its eigenvalues are "
+                   "drawn on the ring %.3g <= |lambda| <= %.4g with phases up to %.3g, its input "
+                   "gain gamma = sqrt(1 - |lambda|^2), and B, C and D Gaussian.",
+                   c.r_min, c.r_max, c.max_phase);
   if (!without_whh.empty())
     text += format(" The %s %s no W_hh: scale and radius leave %s as drawn, and %s its input "
                    "weights%s.",

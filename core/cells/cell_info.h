@@ -51,8 +51,9 @@ struct CellInfo {
   // cells, where no single activation bounds the step.
   double derivative_bound;
   JacobianShape jacobian;
-  // Which keys change the cell's drawn model beyond init (every cell uses it): scale and radius
-  // act on W_hh, so only on a dense cell.
+  // Which keys change the cell's drawn model beyond init (every cell but the LRU uses it, which
+  // is drawn on its ring: r_min, r_max, max_phase): scale and radius act on W_hh, so only on a
+  // dense cell.
   bool forget_bias_applies;  // the LSTM's forget-gate bias
   bool chrono_applies;       // chrono initialization (model/chrono.h)
   // Where a file keeps W_ih and b_ih: nullptr for torch.nn.RNN / LSTM / GRU's weight_ih_l0 and

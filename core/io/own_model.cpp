@@ -47,20 +47,23 @@ std::string adopt_model(const OwnModel& own, const std::vector<std::string>& exp
     }
   model = own.model;
   const CellKind cell = own.model.cell;
-  const bool rnn = gate_count(cell) == 1;
+  const bool rnn = cell_info(cell).family == CellFamily::Rnn;
   if (is_explicit(explicit_keys, "cell")) {
     const std::vector<CellKind>& given = config.cells;
     const CellKind asked = given[0];
     const std::string why =
         rnn ? (own.cell_recorded ? std::string("the file says its RNN is ") + cell_name(cell)
                                  : std::string("its layer is an RNN (weight_hh has H rows)"))
+        : has_complex_state(cell)
+            ? std::string("its layer is an LRU (its weights are named nu_log, B_re, ...)")
         : cell_info(cell).input_linear
             ? std::string("its layer is ") + cell_info(cell).a_label + " (its weights are named " +
                   cell_info(cell).input_linear + ")"
             : std::string("its layer is ") + cell_info(cell).a_label + " (weight_hh has " +
                   std::to_string(gate_count(cell)) + "H rows)";
     const bool fits = given.size() == 1 &&
-                      (asked == cell || (rnn && !own.cell_recorded && gate_count(asked) == 1));
+                      (asked == cell || (rnn && !own.cell_recorded &&
+                                         cell_info(asked).family == CellFamily::Rnn));
     if (!fits) return "cell=" + cells_text(given) + " contradicts the file: " + why;
     model.cell = asked;
   }

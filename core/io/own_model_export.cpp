@@ -123,18 +123,21 @@ std::string read_lru_weights(const json& weights, Params& p) {
   if (std::string e = json_matrix(weights, "C_re", true, -1, N, c_re); !e.empty()) return e;
   const Eigen::Index I = b_re.cols(), O = c_re.rows();
   if (std::string e = check_hidden_and_input("nu_log", N, 1, N, I); !e.empty()) return e;
-  std::string error;
-  const auto tensor = [&](const std::string& name) {
-    const bool vector = name == "nu_log" || name == "theta_log" || name == "gamma_log";
-    const bool by_i = name == "B_re" || name == "B_im" || name == "D";
-    const Eigen::Index rows = (vector || (by_i && name != "D")) ? N : O;
-    Mat m;
-    if (error.empty())
-      error = json_matrix(weights, name, !vector, rows, vector ? 1 : by_i ? I : N, m);
-    return m;
-  };
-  p = lru_params_from<double>(tensor);
-  return error;
+  Mat theta_log, gamma_log, b_im, c_im, d;
+  if (std::string e = json_matrix(weights, "theta_log", false, N, 1, theta_log); !e.empty()) return e;
+  if (std::string e = json_matrix(weights, "gamma_log", false, N, 1, gamma_log); !e.empty()) return e;
+  if (std::string e = json_matrix(weights, "B_im", true, N, I, b_im); !e.empty()) return e;
+  if (std::string e = json_matrix(weights, "C_im", true, O, N, c_im); !e.empty()) return e;
+  if (std::string e = json_matrix(weights, "D", true, O, I, d); !e.empty()) return e;
+  const std::pair<std::string, const Mat*> by_name[] = {
+      {"nu_log", &nu_log}, {"theta_log", &theta_log}, {"gamma_log", &gamma_log}, {"B_re", &b_re},
+      {"B_im", &b_im},     {"C_re", &c_re},           {"C_im", &c_im},           {"D", &d}};
+  p = lru_params_from<double>([&](const std::string& name) {
+    for (const auto& [n, m] : by_name)
+      if (n == name) return *m;
+    return Mat();
+  });
+  return "";
 }
 
 // torch.nn.RNN / LSTM / GRU's four tensors, W_hh's shape first (it gives H).

@@ -19,7 +19,8 @@ std::string page_use_own_model(const OwnModel& own, bool first, Config& config, 
   Config next = config;
   if (first) {  // the file's cell, hidden size and precision replace the page's
     next.cells = {own.model.cell};
-    next.hidden = own.model.hidden_size;
+    next.hidden = has_complex_state(own.model.cell) ? own.model.hidden_size / 2  // complex units
+                                                    : own.model.hidden_size;
     next.precision = own.precision;
   }
   if (std::string e = use_own_model(own, nullptr, page_model_keys(), true, next, given, lines);

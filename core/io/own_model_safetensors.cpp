@@ -171,21 +171,23 @@ std::string read_linear_cell_tensors(const Safetensors& file, LayerRead& read) {
 
 // The LRU's eight tensors (io/lru_tensors.h): nu_log, theta_log, gamma_log [N]; B_re, B_im [N, I];
 // C_re, C_im [O, N]; D [O, I], or [O] when O = I (the reference's elementwise skip). C and D are
-// the layer's own readout.
+// the layer's own readout: a file without all three has none (as --save writes a model read with
+// --readout none).
 std::string read_lru_tensors(const Safetensors& file, LayerRead& read) {
   const std::string p = read.names->prefix;
+  const char* const names[] = {"nu_log", "theta_log", "gamma_log", "B_re", "B_im", "C_re", "C_im", "D"};
   std::vector<const TensorEntry*> t;
-  for (const char* name : {"nu_log", "theta_log", "gamma_log", "B_re", "B_im", "C_re", "C_im", "D"}) {
-    t.push_back(file.find(p + name));
-    if (!t.back())
-      return "tensor " + in_quotes(p + name) + " is missing (" + in_quotes(p + "nu_log") +
+  for (const char* name : names) t.push_back(file.find(p + name));
+  const bool readout = t[5] || t[6] || t[7];
+  for (int k = 0; k < 8; ++k)
+    if (!t[k] && (k < 5 || readout))
+      return "tensor " + in_quotes(p + names[k]) + " is missing (" + in_quotes(p + "nu_log") +
              " is there: an LRU has nu_log, theta_log, gamma_log, B_re, B_im, C_re, C_im and D)";
-  }
-  for (int k = 0; k < 3; ++k)
-    if (std::string e = form_error(*t[k], 1); !e.empty()) return e;
-  for (int k = 3; k < 7; ++k)
-    if (std::string e = form_error(*t[k], 2); !e.empty()) return e;
-  const int64_t N = t[0]->shape[0], I = t[3]->shape[1], O = t[5]->shape[0];
+  for (int k = 0; k < 8; ++k)
+    if (t[k])
+      if (std::string e = form_error(*t[k], k < 3 || (k == 7 && t[7]->shape.size() == 1) ? 1 : 2); !e.empty())
+        return e;
+  const int64_t N = t[0]->shape[0], I = t[3]->shape[1], O = readout ? t[5]->shape[0] : 0;
   const auto expect = [&](const TensorEntry* e, std::vector<int64_t> shape, const char* form) {
     return e->shape == shape ? std::string()
                              : "tensor " + in_quotes(e->name) + " has shape " + shape_text(e->shape) +
@@ -196,23 +198,28 @@ std::string read_lru_tensors(const Safetensors& file, LayerRead& read) {
     if (std::string e = expect(t[k], {N}, "[N]"); !e.empty()) return e;
   for (int k = 3; k < 5; ++k)
     if (std::string e = expect(t[k], {N, I}, "[N, I]"); !e.empty()) return e;
-  for (int k = 5; k < 7; ++k)
-    if (std::string e = expect(t[k], {O, N}, "[O, N]"); !e.empty()) return e;
-  const bool elementwise = t[7]->shape.size() == 1;
-  if (std::string e = elementwise && O == I ? expect(t[7], {O}, "[O] (O = I)") : expect(t[7], {O, I}, "[O, I]");
-      !e.empty())
-    return e;
+  const bool elementwise = readout && t[7]->shape.size() == 1;
+  if (readout) {
+    for (int k = 5; k < 7; ++k)
+      if (std::string e = expect(t[k], {O, N}, "[O, N]"); !e.empty()) return e;
+    if (std::string e = elementwise && O == I ? expect(t[7], {O}, "[O] (O = I)")
+                                              : expect(t[7], {O, I}, "[O, I]");
+        !e.empty())
+      return e;
+  }
   if (std::string e = check_hidden_and_input(p + "nu_log", N, 1, N, I); !e.empty()) return e;
-  std::string error;
-  const auto tensor = [&](const std::string& name) {
-    Mat m;
-    const TensorEntry* e = file.find(p + name);
-    if (error.empty()) error = read_matrix(file, *e, static_cast<int>(e->shape.size()), m, read.f64);
-    if (name == "D" && elementwise) m = Mat(m.col(0).asDiagonal());
-    return m;
-  };
-  read.params = lru_params_from<double>(tensor);
-  if (!error.empty()) return error;
+  std::vector<Mat> values(8);
+  for (int k = 0; k < 8; ++k) {
+    if (!t[k]) continue;
+    if (std::string e = read_matrix(file, *t[k], static_cast<int>(t[k]->shape.size()), values[k], read.f64);
+        !e.empty())
+      return e;
+  }
+  if (!readout) values[5] = values[6] = Mat(0, N), values[7] = Mat(0, I);
+  if (elementwise) values[7] = Mat(values[7].col(0).asDiagonal());
+  read.params = lru_params_from<double>([&](const std::string& name) {
+    return values[std::find(std::begin(names), std::end(names), name) - std::begin(names)];
+  });
   read.ih = p + "nu_log", read.H = 2 * N, read.I = I, read.GH = 2 * N, read.gates = 1;
   read.kind = "an LRU with N = " + std::to_string(N) + " complex units (as " + in_quotes(p + "nu_log") +
               " " + shape_text(t[0]->shape) + ")";
@@ -310,11 +317,15 @@ std::string read_readout(const Safetensors& file, const LoadOptions& options, La
   const Eigen::Index H = read.H;
   Params& params = read.params;
   if (read.names->lru) {  // C and D, read with the layer; --readout none drops them
-    if (options.readout_given && options.readout == "none") {
+    if (options.readout_given && options.readout != "none")
+      return "--readout " + in_quotes(options.readout) + " is for a torch layer's Linear: an LRU's "
+             "readout is its own C and D (" + in_quotes(p + "C_re") + "); only --readout none "
+             "changes it";
+    if (options.readout_given || params.weight_out.rows() == 0) {
       params.weight_out = Mat(0, H);
       params.skip = Mat(0, read.I);
     } else {
-      out.readout_prefix = p;
+      out.readout_prefix = p + "C_re, " + p + "C_im, " + p + "D";
     }
     return "";
   }

@@ -143,13 +143,17 @@ BackwardPass<T> truncated_backward(const ModelT<T>& model, const ForwardPass<T>&
 
 namespace {
 
-// Calls f(a, b) on the recurrent layer's four tensors of two parameter sets.
+// Calls f(a, b) on the recurrent layer's tensors of two parameter sets (the LRU's lambda and
+// gamma among them; empty for the other cells).
 template <class T, class F>
 void for_recurrent(const ParamsT<T>& a, const ParamsT<T>& b, F&& f) {
   f(a.weight_ih, b.weight_ih);
   f(a.weight_hh, b.weight_hh);
   f(a.bias_ih, b.bias_ih);
   f(a.bias_hh, b.bias_hh);
+  f(a.nu_log, b.nu_log);
+  f(a.theta_log, b.theta_log);
+  f(a.gamma_log, b.gamma_log);
 }
 
 // The scaled norm (params.h's global_norm, recurrent layer only).

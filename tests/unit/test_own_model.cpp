@@ -14,6 +14,7 @@
 #include "all_cells.h"
 #include "fixture_files.h"
 #include "io/own_model.h"
+#include "io/own_model_in_page.h"
 #include "io/safetensors.h"
 
 using namespace gs;
@@ -137,7 +138,8 @@ TEST_CASE("own model: a model written as safetensors reads back to the same numb
       CHECK(own.model.cell == cell);  // an RNN's nonlinearity is in the metadata
       CHECK(own.cell_recorded);
       CHECK(own.precision == precision);
-      CHECK(own.readout_prefix == (has_complex_state(cell) ? "rnn." : "readout."));  // LRU: C, D
+      CHECK(own.readout_prefix ==  // an LRU's readout is its own C and D
+            (has_complex_state(cell) ? "rnn.C_re, rnn.C_im, rnn.D" : "readout."));
       own.model.params.visit([&](const char* name, const auto& tensor) {
         model.params.visit([&](const char* other, const auto& original) {
           if (std::string(name) == other) CHECK(tensor == original);
@@ -336,7 +338,7 @@ TEST_CASE("own model: an LRU as its reference code names it, D elementwise or a 
   CHECK(own.model.hidden_size == 2 * N);
   CHECK(own.model.input_size == I);
   CHECK(own.model.output_size == I);
-  CHECK(own.readout_prefix == "lru.");
+  CHECK(own.readout_prefix == "lru.C_re, lru.C_im, lru.D");
   const Params& p = own.model.params;
   CHECK(p.nu_log == nu.col(0));
   CHECK(p.weight_ih.bottomRows(N) == b_im);
@@ -353,6 +355,37 @@ TEST_CASE("own model: an LRU as its reference code names it, D elementwise or a 
   CHECK(load_error(write_safetensors(no_gamma, "F32", {})) ==
         "tensor 'lru.gamma_log' is missing ('lru.nu_log' is there: an LRU has nu_log, theta_log, "
         "gamma_log, B_re, B_im, C_re, C_im and D)");
+  // the page takes the file's hidden key (the complex units), not its 2N reals
+  Config page;
+  GivenModel given;
+  std::vector<std::string> lines;
+  REQUIRE(page_use_own_model(own, true, page, given, lines) == "");
+  CHECK(page.hidden == N);
+  // no metadata names the cell, yet it is no RNN: --cell rnn-tanh contradicts it
+  Config typed;
+  REQUIRE(parse_config(typed, "cell=rnn-tanh") == "");
+  CHECK(use_own_model(own, nullptr, {"cell"}, false, typed, given, lines) ==
+        "cell=rnn-tanh contradicts the file: its layer is an LRU (its weights are named nu_log, "
+        "B_re, ...)");
+  // --readout names a Linear: the LRU's is its own C and D; none drops them, and what --save then
+  // writes (no C, no D) reads back as an LRU without a readout
+  LoadOptions other, none;
+  other.readout = "head", other.readout_given = true;
+  none.readout = "none", none.readout_given = true;
+  CHECK(load_error(write_safetensors(tensors, "F64", {}), other) ==
+        "--readout 'head' is for a torch layer's Linear: an LRU's readout is its own C and D "
+        "('lru.C_re'); only --readout none changes it");
+  REQUIRE(load(write_safetensors(tensors, "F64", {}), own, none) == "");
+  CHECK(own.model.output_size == 0);
+  REQUIRE(load(model_to_safetensors(own.model, Precision::F64), again) == "");
+  CHECK(again.model.output_size == 0);
+  CHECK(again.model.params.nu_log == nu.col(0));
+  // a value out of range is named before any tensor is assembled
+  std::vector<TensorOut> infinite = tensors;
+  Mat bad = b_im;
+  bad(1, 2) = std::numeric_limits<double>::infinity();
+  infinite[4] = tensor_out("lru.B_im", bad);
+  CHECK(load_error(write_safetensors(infinite, "F64", {})).find("tensor 'lru.B_im' holds") == 0);
   std::vector<TensorOut> wrong = tensors;
   wrong[4] = tensor_out("lru.B_im", draw(N, I + 1));
   CHECK(load_error(write_safetensors(wrong, "F32", {})) ==

@@ -77,9 +77,11 @@ void fill_measures(WhyJob& job) {
 
   const gs::LagSplit lag = gs::probe_lag_split(probe);
   r.lag_terms.name = "lag term";
-  r.lag_terms.meaning = gs::has_recurrent_weights(probe.model.cell)
-                            ? "log10 ||dgates_t h_{t-1}^T||, step t's term of dL/dW_hh"
-                            : "log10 ||dgates_t x_t^T||, step t's term of dL/dW_ih (no W_hh)";
+  r.lag_terms.meaning =
+      gs::has_recurrent_weights(probe.model.cell) ? "log10 ||dgates_t h_{t-1}^T||, step t's term of dL/dW_hh"
+      : gs::has_complex_state(probe.model.cell)
+          ? "log10 ||gamma dL/dh_t x_t^T||, step t's term of dL/dB (the LRU's input weights)"
+          : "log10 ||dgates_t x_t^T||, step t's term of dL/dW_ih (no W_hh)";
   r.lag_terms.steps = steps;
   r.lag_terms.mean = at_steps(lag.log10_term, steps);
   r.log10_total = lag.log10_total;
