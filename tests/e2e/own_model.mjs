@@ -266,6 +266,30 @@ await runArea(async ({ browser, base }) => {
       return `layer 0 (inputs ${inputs0}) and layer 1 (inputs ${s.model.input_size}): ${worst.summary()}`;
     });
 
+    // Checkpoints in the reference implementations' own names (make_weight_fixtures.py): the
+    // page reads each, its curve is the CLI's, and Why speaks of that cell.
+    for (const [file, cell, label, article, why] of [
+      ['mingru_f32.safetensors', 'mingru', 'minGRU', 'a', 'minGRU: there is no W_hh.'],
+      ['minlstm_f32.safetensors', 'minlstm', 'minLSTM', 'a', 'minLSTM: there is no W_hh.'],
+      ['lru_f32.safetensors', 'lru', 'LRU', 'an', 'LRU: there is no W_hh and no gate.'],
+    ]) {
+      await step(`own model: ${article} ${label} checkpoint in its reference code's names loads; page = CLI`, async () => {
+        const weights = path.resolve(here, '..', 'reference', 'fixtures', 'weights', file);
+        await page.setInputFiles('#model-file', weights);
+        const s = await loaded(file);
+        const c = s.decay.cells[0];
+        expect(s.model.error === '' && s.model.cell === cell && c.cell === cell, `model ${JSON.stringify(s.model)}`);
+        expect(new RegExp(`^${label}, hidden `).test(s.model.badge), `badge "${s.model.badge}"`);
+        const csv = runCli(args.cli, 'decay', [...cliFlags(s.values, { ...DRAWN_ONLY, seeds: null }), '--weights', weights]);
+        const worst = new Worst(0, 1e-4);  // float32, as the f32 steps above
+        expect(c.log10_grad_norm_h[0].length === csv.rows.length, `${c.log10_grad_norm_h[0].length} steps, CLI ${csv.rows.length}`);
+        csv.rows.forEach(([tt, , text], i) => worst.compare(c.log10_grad_norm_h[0][i], text, `t=${tt}`, halfUnitSignificant(text, 10)));
+        expect(!worst.failure(), worst.failure());
+        expect(s.why.includes(why), `why "${s.why.slice(0, 600)}"`);
+        return `${s.model.badge}; ${csv.rows.length} steps, ${worst.summary()}`;
+      });
+    }
+
     await step('own model: Clear returns to the drawn models and the configuration from before', async () => {
       const s = await state(page);
       await click(s.model.rects.clear);

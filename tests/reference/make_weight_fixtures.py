@@ -23,8 +23,10 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
-from export_weights import export_inputs, export_layer, read_safetensors  # noqa: E402
-from torch_cells import Stepper, log10_norms_by_vjp, run_forward  # noqa: E402 (float64 default)
+from export_weights import (export_inputs, export_layer, read_safetensors,  # noqa: E402
+                            write_safetensors)
+from torch_cells import (LRU_NAMES, MIN_CELLS, Stepper, log10_norms_by_vjp,  # noqa: E402
+                         run_forward)  # (float64 default)
 
 OUT = os.path.join(HERE, "fixtures", "weights")
 T = 200
@@ -111,6 +113,82 @@ def replay(path, inputs_path, layer, readout):
     return cell, kind, log10_norms_by_vjp(states, seed)
 
 
+class MinGRULayer(torch.nn.Module):
+    """minGRU-pytorch's minGRU(dim, expansion_factor): its two Linears as that module names them
+    (bias=False, as its default); gradscope reads to_hidden_and_gate (rows h, z) and not to_out,
+    which maps the hidden state back to dim outside the recurrence."""
+
+    def __init__(self, dim, hidden, gates):
+        super().__init__()
+        linear = {2: "to_hidden_and_gate", 3: "to_hidden_and_f_i_gate"}[gates]
+        setattr(self, linear, torch.nn.Linear(dim, gates * hidden, bias=False))
+        self.to_out = torch.nn.Linear(hidden, dim, bias=False)
+
+
+class LRULayer(torch.nn.Module):
+    """Orvieto et al. 2023's minimal LRU (dim in = dim out, so D is the elementwise skip), its
+    parameters named and drawn as the paper's code does: the ring r_min..r_max, phases up to
+    max_phase, gamma = sqrt(1 - |lambda|^2)."""
+
+    def __init__(self, dim, units, r_min=0.9, r_max=0.999, max_phase=math.pi / 10):
+        super().__init__()
+        modulus2 = torch.rand(units) * (r_max ** 2 - r_min ** 2) + r_min ** 2
+        p = torch.nn.Parameter
+        self.nu_log = p(torch.log(-0.5 * torch.log(modulus2)))
+        self.theta_log = p(torch.log(max_phase * torch.rand(units)))
+        self.gamma_log = p(0.5 * torch.log1p(-modulus2))
+        self.B_re = p(torch.randn(units, dim) / math.sqrt(2 * dim))
+        self.B_im = p(torch.randn(units, dim) / math.sqrt(2 * dim))
+        self.C_re = p(torch.randn(dim, units) / math.sqrt(units))
+        self.C_im = p(torch.randn(dim, units) / math.sqrt(units))
+        self.D = p(torch.randn(dim))
+
+
+def reference_checkpoints():
+    """(stem, cell, module whose state_dict is written, prefix of the layer's names in it, I):
+    the naming schemes of the reference implementations of the minGRU, the minLSTM and the LRU,
+    as a model around the layer writes them."""
+    torch.manual_seed(12007)
+    mingru = torch.nn.Module()
+    mingru.layers = torch.nn.ModuleList([MinGRULayer(3, 6, 2)])
+    torch.manual_seed(12008)
+    minlstm = torch.nn.Module()
+    minlstm.layers = torch.nn.ModuleList([MinGRULayer(3, 5, 3)])
+    torch.manual_seed(12009)
+    lru = torch.nn.Module()
+    lru.lru = LRULayer(3, 8)
+    return [("mingru", "mingru", mingru, "layers.0.", 3), ("minlstm", "minlstm", minlstm, "layers.0.", 3),
+            ("lru", "lru", lru, "lru.", 3)]
+
+
+def replay_checkpoint(path, inputs_path, cell, prefix):
+    """PyTorch's log10 ||dL/dh_t|| for a reference-named checkpoint, seeded as gradscope seeds a
+    model read from a file: through its readout (the LRU's C and D), the outputs summed over
+    sqrt(O); without one (the minimal cells' to_out is no readout gradscope reads), h_T's units
+    summed over sqrt(H)."""
+    tensors = {k[len(prefix):]: v.double() for k, v in read_safetensors(path)[0].items()
+               if k.startswith(prefix)}
+    if cell == "lru":
+        w = {n: tensors[n] for n in LRU_NAMES}
+        H = 2 * w["nu_log"].shape[0]
+    else:
+        linear = MIN_CELLS[cell][0]
+        w = {linear + ".weight": tensors[linear + ".weight"],
+             linear + ".bias": torch.zeros(tensors[linear + ".weight"].shape[0])}  # bias=False
+        H = w[linear + ".weight"].shape[0] // MIN_CELLS[cell][1]
+    if cell == "lru" and w["D"].dim() == 1:
+        w["D"] = torch.diag(w["D"])  # the elementwise skip as the matrix gradscope holds
+    stepper = Stepper(cell, w)
+    x = read_safetensors(inputs_path)[0]["inputs"].double().unsqueeze(1)  # (T, 1, I)
+    states = run_forward(stepper, x, torch.zeros(1, H))
+    if cell != "lru":
+        return "ones", log10_norms_by_vjp(states, torch.ones(1, H) / math.sqrt(H))
+    h = states[-1][0].detach().requires_grad_(True)
+    y = stepper.readout(h, x[-1])
+    (seed,) = torch.autograd.grad(y.sum() / math.sqrt(y.shape[1]), h)
+    return "readout", log10_norms_by_vjp(states, seed)
+
+
 def adding_batch(T_, B, generator):
     """The adding problem as gradscope states it (core/training/tasks.h): values U(0,1), one marker in
     each half, target the sum of the two marked values."""
@@ -171,6 +249,19 @@ def main():
                               "log10_grad_norm_h": curve})
                 print(f"{case}_{tag:4s} {cell:9s} seed={kind:8s} log10|dL/dh_1| = {curve[0]:9.4f}"
                       f"  |dL/dh_T| = {curve[-1]:7.4f}")
+    for stem, cell, module, prefix, size in reference_checkpoints():
+        for dtype, tag in ((torch.float32, "f32"), (torch.float64, "f64")):
+            name = f"{stem}_{tag}.safetensors"
+            write_safetensors(os.path.join(OUT, name),
+                              {k: v.detach().to(dtype) for k, v in module.state_dict().items()})
+            inputs = f"inputs_i{size}.safetensors"
+            kind, curve = replay_checkpoint(os.path.join(OUT, name), os.path.join(OUT, inputs),
+                                            cell, prefix)
+            cases.append({"name": f"{stem}_{tag}", "weights": name, "inputs": inputs,
+                          "layer": None, "readout": None, "cell": cell, "file_dtype": tag,
+                          "steps": T, "seed": kind, "log10_grad_norm_h": curve})
+            print(f"{stem}_{tag:4s} {cell:9s} seed={kind:8s} log10|dL/dh_1| = {curve[0]:9.4f}"
+                  f"  |dL/dh_T| = {curve[-1]:7.4f}")
     with open(os.path.join(OUT, "weights_reference.json"), "w") as f:
         json.dump({"cases": cases}, f, indent=1)
         f.write("\n")

@@ -82,9 +82,9 @@ void erase(std::vector<TensorOut>& tensors, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("own model: PyTorch's LSTM, GRU and RNN read from safetensors give PyTorch's decay curve to 1e-10, float32 and float64 files") {
+TEST_CASE("own model: PyTorch's LSTM, GRU and RNN, and minGRU, minLSTM and LRU checkpoints in their reference code's names, read from safetensors give PyTorch's decay curve to 1e-10, float32 and float64 files") {
   const nlohmann::json reference = gs_test::read_json(kWeightsDir + "weights_reference.json");
-  REQUIRE(reference["cases"].size() == 12);
+  REQUIRE(reference["cases"].size() == 18);
   for (const auto& c : reference["cases"]) {
     const std::string name = c["name"];
     INFO(name);
