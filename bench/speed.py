@@ -32,7 +32,7 @@ except ImportError:
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HIDDEN, INPUT = 128, 2  # the adding task's input: (value, marker)
-CELLS = ["rnn-tanh", "lstm", "gru", "mingru", "minlstm"]
+CELLS = ["rnn-tanh", "lstm", "gru", "mingru", "minlstm", "lru"]
 # (name, length T, batch B); the peak each is held against: GEMM at batch 32, GEMV at batch 1.
 WORKLOADS = [("training", 200, 32), ("probe", 1000, 1)]
 PEAK_LINE = re.compile(r"^# Eigen alone, (\w+): \((\d+) x (\d+)\) times \((\d+) x (\d+)\), "
@@ -100,13 +100,43 @@ class MinimalCell(torch.nn.Module if torch else object):
         return (a_star + torch.logcumsumexp(log_values - a_star, dim=0)).exp(), None
 
 
+class LRU(torch.nn.Module if torch else object):
+    """The LRU (Orvieto et al. 2023), HIDDEN complex units, on a whole sequence in convolution
+    mode: lambda is the same at every step, so h = the causal convolution of gamma B x_t with
+    the kernel lambda^k, done by FFT in O(T log T) with no Python loop (as S4-style code runs a
+    time-invariant recurrence; stable, since |lambda^k| <= 1). Output [Re h, Im h], as
+    gradscope's state."""
+
+    def __init__(self):
+        super().__init__()
+        n, p = HIDDEN, torch.nn.Parameter
+        modulus2 = torch.rand(n) * (0.999 ** 2 - 0.9 ** 2) + 0.9 ** 2
+        self.nu_log = p(torch.log(-0.5 * torch.log(modulus2)))
+        self.theta_log = p(torch.log(0.314159 * torch.rand(n)))
+        self.gamma_log = p(0.5 * torch.log1p(-modulus2))
+        self.B_re = p(torch.randn(n, INPUT) / (2 * INPUT) ** 0.5)
+        self.B_im = p(torch.randn(n, INPUT) / (2 * INPUT) ** 0.5)
+
+    def forward(self, x):  # x (T, B, I) -> (h_1 .. h_T as [Re, Im], None)
+        steps = x.shape[0]
+        log_lambda = torch.complex(-torch.exp(self.nu_log), torch.exp(self.theta_log))
+        b = torch.complex(self.B_re, self.B_im) * torch.exp(self.gamma_log).unsqueeze(-1)
+        u = x.to(b.dtype) @ b.T                                            # (T, B, N)
+        k = torch.arange(steps, dtype=x.dtype).unsqueeze(-1)
+        kernel = torch.exp(k * log_lambda)                                 # (T, N): lambda^k
+        n_fft = 2 * steps
+        h = torch.fft.ifft(torch.fft.fft(u, n=n_fft, dim=0) *
+                           torch.fft.fft(kernel, n=n_fft, dim=0).unsqueeze(1), dim=0)[:steps]
+        return torch.cat([h.real, h.imag], dim=-1), None
+
+
 def time_torch(cell, length, batch, dtype):
     """ms per forward + full BPTT in PyTorch: the recurrent layer, a Linear readout of the last
     step, MSE loss, backward; a warm-up, then repeated for at least a second."""
     torch.manual_seed(0)
-    layer = (MinimalCell(cell) if cell.startswith("min")
+    layer = (MinimalCell(cell) if cell.startswith("min") else LRU() if cell == "lru"
              else getattr(torch.nn, TORCH_MODULES[cell])(INPUT, HIDDEN)).to(dtype)
-    readout = torch.nn.Linear(HIDDEN, 1).to(dtype)
+    readout = torch.nn.Linear(2 * HIDDEN if cell == "lru" else HIDDEN, 1).to(dtype)
     x = torch.rand(length, batch, INPUT, dtype=dtype)
     target = torch.rand(batch, 1, dtype=dtype)
 
@@ -224,10 +254,12 @@ def main():
         "ms per forward + full BPTT of one minibatch, lower is better. native: "
         "build/native/gradscope bench (f32 is its default precision); wasm: the same code as "
         "WebAssembly under node; torch: torch.nn.RNN/LSTM/GRU (minGRU, minLSTM: minGRU-pytorch's "
-        "parallel log-space scan), a Linear readout of the last step, "
+        "parallel log-space scan; LRU: HIDDEN complex units in convolution mode by FFT), a Linear "
+        "readout of the last step, "
         "MSE, backward(). torch/native: torch f32 / native f32, the speedup. GFLOP/s: native f32, "
         "matrix products only (2 H B (3 R H + 2 G I) per step, G = 1, 4, 3, 2, 3 gate blocks for "
-        "RNN, LSTM, GRU, minGRU, minLSTM, R = G blocks of W_hh, 0 for the minimal cells), "
+        "RNN, LSTM, GRU, minGRU, minLSTM, R = G blocks of W_hh, 0 for the minimal cells; the LRU: "
+        "G = 1 block of 2H rows, R = 0), "
         "elementwise work not counted. % peak: of Eigen's f32 product alone at an LSTM step's "
         "size, measured in this run, GEMM for the training shape and GEMV for the probe shape:",
         100))

@@ -52,6 +52,8 @@ const Preset kPresets[] = {
      "cell=lstm,gru&chrono=100&task=copy&length=100&iters=2000", View::Training, true},
     {"minGRU, minLSTM, adding, T = 200", "Feng et al. 2024, against the LSTM",
      "cell=lstm,mingru,minlstm&task=adding&length=200&iters=800", View::Training, true},
+    {"LRU, remember-first, T = 25", "Orvieto et al. 2023, against the LSTM",
+     "cell=lstm,lru&task=remember-first&length=25&hidden=64&iters=2000", View::Training, true},
     {"Pascanu's cliff", "Pascanu, Mikolov & Bengio 2013, Fig. 6", "", View::Cliff, false},
     {"Exploding: SGD, clip=0", "tanh RNN at scale 2, plain SGD", kExplodingPreset, View::Training,
      true},
