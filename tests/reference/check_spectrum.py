@@ -10,6 +10,8 @@ written out), takes each step's Jacobian J_t = ds_t/ds_{t-1} (s = h, or (h, c) f
 torch.autograd.functional.jacobian (none of gradscope's formulas), and compares
 - the singular values at the export's singular_value_steps (torch.linalg.svdvals; the top k when
   the export has only the largest): worst |difference| / sv1 of the step;
+- the eigenvalues at those steps, where the export has them (state size up to 128): numpy's of
+  the same J_t, matched as multisets: worst distance / the largest modulus;
 - the Lyapunov exponents: numpy's QR iteration over every step from Q_0 = the first k columns of
   I, exponent_i = sum_t log|R_t,ii| / T, sorted: worst |difference| in nats per step. Where J_t
   has z exactly zero rows (dead ReLUs) the k - (n - z) smallest |R_ii| are exactly 0 (rank), not
@@ -28,7 +30,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_cells import CELLS, Stepper  # noqa: E402
+from torch_cells import CELLS, LRU_NAMES, MIN_CELLS, Stepper  # noqa: E402
 
 
 def as_number(value):
@@ -43,10 +45,16 @@ def as_number(value):
 
 def jacobians(record):
     """Every step's Jacobian, t = 1..T, as numpy arrays (n x n), from torch's forward pass."""
-    cell = record["cell"]
-    if cell not in CELLS:
+    cell, weights = record["cell"], record["weights"]
+    if cell == "lru":  # its reference's names; the state is [Re h, Im h]
+        stepper = Stepper(cell, {k: weights[k] for k in LRU_NAMES})
+    elif cell in MIN_CELLS:  # one Linear, <name>.weight and .bias
+        linear = MIN_CELLS[cell][0]
+        stepper = Stepper(cell, {k: v for k, v in weights.items() if k.startswith(linear + ".")})
+    elif cell in CELLS:
+        stepper = Stepper(cell, {k: v for k, v in weights.items() if k.endswith("_l0")})
+    else:
         raise ValueError(f"unknown cell {cell!r}")
-    stepper = Stepper(cell, {k: v for k, v in record["weights"].items() if k.endswith("_l0")})
     hidden = record["hidden_size"]
     inputs = torch.tensor(record["inputs"], dtype=torch.float64)  # (T, I)
     lstm = cell == "lstm"
@@ -101,6 +109,26 @@ def torch_spectrum(record):
     return len(js), n, steps, svs, sorted(log_r / len(js), reverse=True)
 
 
+def eigenvalues_at(record):
+    """numpy's eigenvalues of autograd's J_t at the export's singular_value_steps, for the steps
+    the export gives step_eigenvalues of (none: [])."""
+    if "step_eigenvalues" not in record:
+        return []
+    js = jacobians(record)
+    return [np.linalg.eigvals(js[t - 1]) for t in record["singular_value_steps"]]
+
+
+def eigenvalue_difference(mine, theirs):
+    """The worst distance between two lists of eigenvalues taken as multisets (each of the
+    export's matched to the nearest of numpy's not yet taken), relative to the largest modulus."""
+    left = list(mine)
+    worst = 0.0
+    for z in theirs:
+        k = min(range(len(left)), key=lambda i: abs(left[i] - z))
+        worst = max(worst, abs(left.pop(k) - z))
+    return worst / max(max(abs(v) for v in mine), 1e-300)
+
+
 def check(record):
     T, n, steps, svs, mine_exponents = torch_spectrum(record)
     theirs_exponents = [as_number(v) for v in record["lyapunov_exponents"]]
@@ -114,7 +142,12 @@ def check(record):
     for a, b in zip(mine_exponents, theirs_exponents):
         diff = 0.0 if a == b else abs(a - b)  # both -inf: agree
         worst_ly = diff if not diff <= worst_ly else worst_ly
-    return T, n, len(steps), worst_sv, worst_sv_at, mine_exponents, theirs_exponents, worst_ly
+    worst_eig = 0.0
+    for mine, values in zip(eigenvalues_at(record), record.get("step_eigenvalues", [])):
+        theirs = [complex(as_number(re), as_number(im)) for re, im in values]
+        worst_eig = max(worst_eig, eigenvalue_difference(mine, theirs))
+    return (T, n, len(steps), worst_sv, worst_sv_at, mine_exponents, theirs_exponents, worst_ly,
+            worst_eig)
 
 
 def main():
@@ -126,7 +159,7 @@ def main():
     try:
         with open(args.export) as f:
             record = json.load(f)
-        T, n, m, worst_sv, at, mine, theirs, worst_ly = check(record)
+        T, n, m, worst_sv, at, mine, theirs, worst_ly, worst_eig = check(record)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
         print(f"check_spectrum: {args.export}: {e}", file=sys.stderr)
         return 2
@@ -135,7 +168,10 @@ def main():
           + (f" (t={at})" if at else ""))
     print(f"Lyapunov exponents ({len(theirs)}): torch {mine[0]:.10f} .. {mine[-1]:.10f}, export "
           f"{theirs[0]:.10f} .. {theirs[-1]:.10f}; worst |difference| = {worst_ly:.3g} nats/step")
-    ok = worst_sv <= args.tol and worst_ly <= args.tol
+    if "step_eigenvalues" in record:
+        print(f"eigenvalues at {m} steps (numpy's of autograd's J_t, matched as multisets): worst "
+              f"|numpy - export| / |largest| = {worst_eig:.3g}")
+    ok = worst_sv <= args.tol and worst_ly <= args.tol and worst_eig <= args.tol
     print("OK" if ok else f"MISMATCH: above tolerance {args.tol:g}")
     return 0 if ok else 1
 

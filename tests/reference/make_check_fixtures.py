@@ -27,6 +27,7 @@ import check_spectrum  # noqa: E402
 OUT = os.path.join(HERE, "fixtures", "checks")
 SEED = ["--seed", "1"]  # the models the README quotes (seed 1, the default before December 2026)
 CELLS = ["rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity", "lstm", "gru"]
+NEW_CELLS = ["mingru", "minlstm", "lru"]  # the LRU's hidden counts complex units: 8 is 16 reals
 
 
 def exported(cli, args):
@@ -54,6 +55,10 @@ def write(name, fixture):
 def spectrum(cli, name, args, sv_tolerance, exponent_tolerance):
     record = exported(cli, ["spectrum", *args, *SEED])
     _, _, steps, svs, exponents = check_spectrum.torch_spectrum(record)
+    eigenvalues = check_spectrum.eigenvalues_at(record)
+    extra = {} if not eigenvalues else {
+        "eigenvalues": [[[number(z.real), number(z.imag)] for z in step] for step in eigenvalues],
+        "eigenvalue_tolerance": sv_tolerance}
     write(name, {
         "what": "spectrum --export: torch's singular values (relative to sv1 of the step) and "
                 "Lyapunov exponents (nats per step) from autograd Jacobians (check_spectrum.py)",
@@ -61,7 +66,7 @@ def spectrum(cli, name, args, sv_tolerance, exponent_tolerance):
         "singular_value_steps": steps,
         "singular_values": [[number(v) for v in step] for step in svs],
         "lyapunov_exponents": [number(v) for v in exponents],
-        "sv_tolerance": sv_tolerance, "exponent_tolerance": exponent_tolerance})
+        "sv_tolerance": sv_tolerance, "exponent_tolerance": exponent_tolerance, **extra})
 
 
 def cliff(cli, name, args, tolerance):
@@ -101,6 +106,9 @@ def main():
         spectrum(cli, f"spectrum_{cell}_f64",
                  ["--cell", cell, "--hidden", "16", "--length", "200", "--precision", "f64"],
                  1e-12, 1e-12)
+    for cell in NEW_CELLS:
+        spectrum(cli, f"spectrum_{cell}_f64", ["--cell", cell, "--hidden", "8" if cell == "lru" else "16",
+                 "--length", "200", "--precision", "f64"], 1e-12, 1e-12)
     spectrum(cli, "spectrum_gru_T3000_f64", ["--cell", "gru", "--hidden", "16", "--length",
              "3000", "--precision", "f64", "--sv-steps", "100"], 1e-12, 1e-12)
     spectrum(cli, "spectrum_lstm_hidden80_top8_f64", ["--cell", "lstm", "--hidden", "80",
@@ -110,7 +118,7 @@ def main():
              "200"], 1e-6, 1e-4)
     cliff(cli, "cliff_default", [], 1e-11)
     cliff(cli, "cliff_wall", ["--w", "4.5:6:7", "--b", "-3.3:-2.3:201"], 1e-11)
-    for cell in CELLS:  # float32 at the defaults, 3,000 steps
+    for cell in CELLS + NEW_CELLS:  # float32 at the defaults, 3,000 steps
         decay(cli, f"decay_{cell}_T3000_f32", ["--cell", cell, "--length", "3000"], 5e-5)
     return 0
 

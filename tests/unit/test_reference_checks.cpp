@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -71,6 +72,32 @@ void check_spectrum(const std::string& name, const json& fixture) {
                << " nats per step");
   CHECK(worst_sv <= fixture["sv_tolerance"].get<double>());
   CHECK(worst_ly <= fixture["exponent_tolerance"].get<double>());
+  if (!fixture.contains("eigenvalues")) return;
+  // numpy's eigenvalues of autograd's J_t against the export's, as multisets: each of the
+  // export's matched to the nearest of numpy's not yet taken, relative to the largest modulus
+  const json& want_eig = fixture["eigenvalues"];
+  REQUIRE(got["step_eigenvalues"].size() == want_eig.size());
+  double worst_eig = 0;
+  for (size_t s = 0; s < want_eig.size(); ++s) {
+    std::vector<std::complex<double>> left;
+    double largest = 0;
+    for (const json& z : want_eig[s]) {
+      left.emplace_back(number_of(z[0]), number_of(z[1]));
+      largest = std::max(largest, std::abs(left.back()));
+    }
+    REQUIRE(got["step_eigenvalues"][s].size() == left.size());
+    for (const json& z : got["step_eigenvalues"][s]) {
+      const std::complex<double> mine(number_of(z[0]), number_of(z[1]));
+      const auto nearest = std::min_element(left.begin(), left.end(), [&](auto a, auto b) {
+        return std::abs(a - mine) < std::abs(b - mine);
+      });
+      worst_eig = std::max(worst_eig, std::abs(*nearest - mine) / std::max(largest, 1e-300));
+      left.erase(nearest);
+    }
+  }
+  MESSAGE(name << ": eigenvalues at " << want_eig.size() << " steps, worst |cli - numpy| / |largest| "
+               << worst_eig);
+  CHECK(worst_eig <= fixture["eigenvalue_tolerance"].get<double>());
 }
 
 void check_cliff(const std::string& name, const json& fixture) {
@@ -130,5 +157,5 @@ TEST_CASE("the README's PyTorch checks hold: spectra, the cliff and 3,000-step d
       FAIL("a fixture of an unknown command: " << command);
     ++checked;
   }
-  CHECK(checked == 17);  // 9 spectra, 2 cliff grids, 6 decays: none lost
+  CHECK(checked == 23);  // 12 spectra, 2 cliff grids, 9 decays: none lost
 }
