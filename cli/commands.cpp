@@ -197,7 +197,8 @@ void run_spectrum(const Config& config, const CommandFlags& flags, std::FILE* ex
                                                                " largest singular values")
             << " of J_t = ds_t/ds_{t-1}";
   if (!has_recurrent_weights(s.cell))
-    std::cout << " (read off J_t's diagonal: exact)";
+    std::cout << (has_complex_state(s.cell) ? " (read off J_t's 2 x 2 blocks: exact)"
+                                            : " (read off J_t's diagonal: exact)");
   else if (!s.complete)
     std::cout << " (subspace iteration, worst last relative change " << s.sv_iteration_change
               << ")";

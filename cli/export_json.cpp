@@ -97,7 +97,9 @@ void add_spectrum_json(json& record, const Spectrum& spectrum, const SpectrumOpt
           ? "every singular value of J_t = ds_t/ds_{t-1} (s = h, LSTM: h then c) and every "
             "Lyapunov exponent"
           : "the " + std::to_string(options.top) + " largest singular values (" +
-                (has_recurrent_weights(spectrum.cell) ? "subspace iteration" : "read off J_t's diagonal, exact") +
+                (has_recurrent_weights(spectrum.cell) ? "subspace iteration"
+                 : has_complex_state(spectrum.cell)  ? "read off J_t's 2 x 2 blocks, exact"
+                                                     : "read off J_t's diagonal, exact") +
                 ") and Lyapunov exponents";
   record["lyapunov_steps"] = spectrum.steps;
   if (spectrum.overflow_step) {  // no Jacobians of a pass that left the range

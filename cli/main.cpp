@@ -88,7 +88,7 @@ std::string check_trainability(const Command& command, const Config& config) {
            " is invalid for trainability: it rescales W_hh to that spectral radius after the "
            "scale, so the map's scale axis would change nothing (use radius=0)";
   for (CellKind cell : config.cells)
-    if (!has_recurrent_weights(cell))
+    if (!scale_applies(cell))
       return "cell=" + cells_text(config.cells) + " is invalid for trainability: " +
              cell_info(cell).label + " has no W_hh for the map's scale to multiply";
   return one_seed_error(command, config);
@@ -251,9 +251,10 @@ const Command kCommands[] = {
      "Why it vanishes, part 2: per step, over the hidden units, the mean and quartiles of what\n"
      "each backward step multiplies the gradient by, unit by unit: act' for the RNNs (dtanh,\n"
      "dsigmoid, drelu, didentity; ReLU also dead_share, the units exactly off); LSTM gates i, f,\n"
-     "o, the candidate's dtanh_g and dtanh_c = tanh'(c_t); GRU gates r, z and dtanh_n. LSTM and\n"
-     "GRU add the mean log10 of the forget (update) gate and its path from t to T,\n"
-     "mean over units of log10 prod_{s=t+1..T} f_s (z_s).\n"
+     "o, the candidate's dtanh_g and dtanh_c = tanh'(c_t); GRU gates r, z and dtanh_n; minGRU z\n"
+     "and 1-z, minLSTM f' and i'; LRU |lambda| (the same at every step). The gated cells and the\n"
+     "LRU add the mean log10 of their keep factor and its path from t to T,\n"
+     "mean over units of log10 prod_{s=t+1..T} f_s (z_s, ...).\n"
      "Prints CSV t,<name>_mean,<name>_q25,<name>_median,<name>_q75,... (quartiles interpolated\n"
      "as numpy.percentile's default).",
      "cell=rnn-tanh", {kAffectsModel, "length", ""}, "", false, check_one_probe,
@@ -261,7 +262,8 @@ const Command kCommands[] = {
     {"lagsplit", "why: the recurrent weights' gradient split by lag",
      "Why it vanishes, part 3: the recurrent weight gradient of a loss at the last step,\n"
      "dL/dW_hh = sum_t dgates_t h_{t-1}^T, split by lag k = T - t (Pascanu et al. 2013, eq. 4;\n"
-     "minGRU and minLSTM, which have no W_hh: dL/dW_ih = sum_t dgates_t x_t^T):\n"
+     "minGRU and minLSTM, which have no W_hh: dL/dW_ih = sum_t dgates_t x_t^T; the LRU:\n"
+     "dL/dB = sum_t gamma dL/dh_t x_t^T):\n"
      "each step's term's Frobenius norm and its share of the sum of all terms' norms (exact in\n"
      "log10 at any depth). LSTM/GRU: every gate block of W_hh.\n"
      "Prints CSV t,lag,log10_term_norm,share,log10_share, then '# share_above_lag_L=...'.",
@@ -269,10 +271,10 @@ const Command kCommands[] = {
      "  --above L            the lag above which the share is summed (default 10)\n", false,
      check_one_probe, [](const Config& c, CommandFlags& f, std::FILE*) { run_lagsplit(c, f); }},
     {"trainability", "why: decay and the edge of chaos over weight scale x length",
-     "Why it vanishes, part 4: a map over recurrent scale (W_hh times it) x sequence length, per\n"
-     "cell: log10(||dL/dh_1|| / ||dL/dh_T||) (sweep's quantity, each point its own probe) and\n"
-     "the largest Lyapunov exponent of the same forward pass; where it crosses 0 is the edge of\n"
-     "chaos. One seed.\n"
+     "Why it vanishes, part 4: a map over recurrent scale (W_hh times it; the LRU's memory\n"
+     "times it, |lambda|^(1/scale)) x sequence length, per cell: log10(||dL/dh_1|| / ||dL/dh_T||)\n"
+     "(sweep's quantity, each point its own probe) and the largest Lyapunov exponent of the\n"
+     "same forward pass; where it crosses 0 is the edge of chaos. One seed.\n"
      "Prints CSV cell,scale,length,log10_ratio,lyapunov_max,lyapunov_max_log10_per_step\n"
      "(lyapunov_max in nats per step), then per cell a '# edge_of_chaos' line: the scale where\n"
      "the exponent at the longest length crosses 0 (linear interpolation), or none.",

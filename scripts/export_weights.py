@@ -23,14 +23,17 @@ a pyenv python first on PATH, run it as `/usr/bin/python3 scripts/export_weights
         prefix (default: all of them; gradscope finds the recurrent layer)
 
 --dtype float32|float64 converts every tensor (default: float32 and float64 stay as they are,
-float16 and bfloat16 become float32, since gradscope reads F32 and F64). An nn.RNN's
+float16 and bfloat16 become float32, which holds them exactly; gradscope also reads F16 and BF16
+files as they are, from other writers). An nn.RNN's
 nonlinearity and the readout's name go into the file's metadata ("cell:<prefix>" = "rnn-relu",
 "readout:<prefix>" = "fc.", the prefix ending in "." as in the tensors' names: "cell:rnn."),
 which gradscope reads; a state_dict does not say the nonlinearity: --nonlinearity relu (or tanh)
 records it for every plain RNN layer in the file, with or without --prefix.
 
 `export_inputs(x, "seq.safetensors")` writes a sequence of shape (T, I) (or (T, 1, I)) for
-`--inputs`.
+`--inputs`. A minGRU, minLSTM or LRU module needs no conversion: write its state_dict as it is,
+`write_safetensors("my_lru.safetensors", lru.state_dict())` (float32 or float64 tensors), and
+gradscope finds the layer by its names.
 """
 import argparse
 import json

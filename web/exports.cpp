@@ -57,7 +57,7 @@ std::string heatmap_csv(const App& app) {
   std::string out = "cell,t_first,t_last,unit,log10_abs_grad\n";
   for (const DecayResult& job : c.decay) {
     if (!job.done) continue;
-    const int H = gs::h_rows(job.cell, c.config.hidden);  // the LRU's complex units: 2 rows each
+    const int H = c.config.hidden;  // a row per unit (the LRU's: its complex units' sizes)
     const int columns = static_cast<int>(job.heat_columns.size() / H);
     for (int k = 0; k < columns; ++k) {
       const int first = k * job.steps_per_column + 1;

@@ -82,7 +82,8 @@ Json decay_state(const App& app) {
                        {"sigma_max_whh", a.sigma_max_whh},
                        {"mean_derivative", a.mean_derivative},
                        {"fraction_zero_derivative", a.fraction_zero_derivative},
-                       {"mean_gate", a.mean_gate}}}});
+                       {"mean_gate", a.mean_gate},
+                       {"max_gate", a.max_gate}}}});
   }
   return {{"done", decay_done(c)}, {"progress", c.decay_progress}, {"cells", cells}};
 }

@@ -51,7 +51,7 @@ bool heatmaps_update(App& app) {
     CellHeatmap& h = app.heatmaps[i];
     const DecayResult& job = c.decay[i];
     if (h.filled || job.heat_columns.empty()) continue;
-    const int H = gs::h_rows(job.cell, c.config.hidden);  // the LRU's complex units: 2 rows each
+    const int H = c.config.hidden;  // a row per unit (the LRU's: its complex units' sizes)
     h.steps = job.steps;
     h.steps_per_column = job.steps_per_column;
     heatmap_set(h.map, job.heat_columns.data(), static_cast<int>(job.heat_columns.size() / H), H);

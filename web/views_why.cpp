@@ -260,16 +260,20 @@ void draw_trainability_view(const App& app, Widgets&, Changes&) {
     ImGui::ProgressBar(static_cast<float>(t.progress), ImVec2(-FLT_MIN, 0), overlay);
     return;
   }
-  char caption[320];
+  char caption[400];
+  const auto& cells = app.config.cells;
   std::snprintf(caption, sizeof caption,
                 "Gradient reaching step 1 (dark: 10^-30 and below; bright: 1 and above, where it "
-                "grows) by the weights' scale (rows, %.2g at the bottom to %.3g) and length T "
+                "grows) by the weights' scale (rows, %.2g at the bottom to %.3g%s) and length T "
                 "(columns); white: the edge of chaos.",
-                t.scales.front(), t.scales.back());
+                t.scales.front(), t.scales.back(),
+                std::count(cells.begin(), cells.end(), gs::CellKind::Lru)
+                    ? "; for the LRU its memory's scale, |lambda|^(1/scale)"
+                    : "");
   text_wrapped(caption);
   std::string unmapped;  // the cells with no W_hh for the scale to multiply
   for (gs::CellKind cell : app.config.cells)
-    if (!gs::has_recurrent_weights(cell))
+    if (!gs::scale_applies(cell))
       unmapped += std::string(unmapped.empty() ? "" : ", ") + cell_label(cell);
   if (!unmapped.empty())
     text_wrapped(("Not mapped: " + unmapped + ", which ha" +

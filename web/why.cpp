@@ -211,7 +211,13 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
         "this is the exploding side of the same product of Jacobians, here in the forward pass "
         "(W_hh's largest singular value is %.2f).",
         name, job.overflow.c_str(), a.sigma_max_whh);
-  const std::string per_step = power_text(a.log10_per_step);
+  // a factor near 1 to three digits: 0.985 is not 0.99, whose 100th power (0.37) is not 0.22
+  std::string per_step = power_text(a.log10_per_step);
+  if (std::abs(a.log10_per_step) < 0.05 && std::isfinite(a.log10_per_step)) {
+    char buffer[48];
+    plot::FormatPowerOfTen(a.log10_per_step, 3, buffer, sizeof buffer);
+    per_step = buffer;
+  }
   const std::string after_100 = power_text(100 * a.log10_per_step);
   std::string measured = format(
       "measured over these %d steps, each step back multiplies the gradient by %s on "
@@ -288,11 +294,16 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
           "back multiplies unit j's gradient by conj(lambda_j): after k steps by exactly "
           "|lambda_j|^k. Mean |lambda| = %.3f here; %s%s",
           name, a.mean_gate, measured.c_str(), follows_largest_keep(a).c_str());
+      if (a.max_gate > 0 && a.max_gate < 1)
+        text += format(" Its largest |lambda|, %.4g, keeps a gradient longest: that unit loses a "
+                       "factor e of it every -1/ln|lambda| = %.0f steps, and sets the slope far "
+                       "back.",
+                       a.max_gate, -1 / std::log(a.max_gate));
       if (drawn && r.config.r_max < 1)
-        text += format(" It was drawn on the ring %.3g <= |lambda| <= %.4g: a unit at |lambda| = "
-                       "r_max loses a factor e of its gradient only every -1/ln(r_max) = %.0f "
-                       "steps.",
-                       r.config.r_min, r.config.r_max, -1 / std::log(r.config.r_max));
+        text += format(" It was drawn on the ring %.3g <= |lambda| <= %.4g (scale %g): a unit at "
+                       "the ring's edge would keep it %.0f steps.",
+                       r.config.r_min, r.config.r_max, r.config.scale,
+                       -r.config.scale / std::log(r.config.r_max));
       return text;
     }
   }
@@ -387,10 +398,13 @@ std::string explain_init(const gs::Config& c) {
     if (!gs::has_recurrent_weights(c.cells[i]) && !gs::has_complex_state(c.cells[i]))
       without_whh += std::string(without_whh.empty() ? "" : " and ") + gs::cell_info(c.cells[i]).label;
   if (std::count(c.cells.begin(), c.cells.end(), gs::CellKind::Lru))
-    text += format(" The LRU has no W_hh and ignores init, scale and radius: its eigenvalues are "
-                   "drawn on the ring %.3g <= |lambda| <= %.4g with phases up to %.3g, its input "
-                   "gain gamma = sqrt(1 - |lambda|^2), and B, C and D Gaussian.",
-                   c.r_min, c.r_max, c.max_phase);
+    text += format(" The LRU has no W_hh and ignores init and radius: its eigenvalues are drawn "
+                   "on the ring %.3g <= |lambda| <= %.4g with phases up to %.3g%s, its input gain "
+                   "gamma = sqrt(1 - |lambda|^2), and B, C and D Gaussian.",
+                   c.r_min, c.r_max, c.max_phase,
+                   c.scale != 1 ? format(", then each |lambda| raised to 1/%g (its memory times "
+                                         "%g)", c.scale, c.scale).c_str()
+                                : "");
   if (!without_whh.empty())
     text += format(" The %s %s no W_hh: scale and radius leave %s as drawn, and %s its input "
                    "weights%s.",
@@ -498,15 +512,25 @@ std::string trainability_text(const Results& c) {
       "Each map shows, for a scale of W_hh (rows, %.2g to %.3g) and a length T (columns, %.0f to "
       "%.0f), how much of the gradient of a loss at step T reaches step 1.\n\n",
       t.scales.front(), t.scales.back(), t.lengths.front(), t.lengths.back());
-  for (const TrainabilityResult::Cell& cell : t.cells)
+  for (const TrainabilityResult::Cell& cell : t.cells) {
+    if (gs::has_complex_state(cell.cell)) {  // its scale is its memory: |lambda| < 1 at any
+      const double top = cell.lyapunov_max.empty() ? NAN : cell.lyapunov_max.back();
+      text += format("%s: its rows scale each unit's memory, |lambda|^(1/scale), so it has no "
+                     "edge: its largest exponent is ln max|lambda| < 0 at every scale (%.2g "
+                     "nats per step at scale %.3g, T = %.0f), the edge approached but never "
+                     "crossed, so the gradient never explodes.\n",
+                     cell_label(cell.cell), top, t.scales.back(), t.lengths.back());
+      continue;
+    }
     text += std::isfinite(cell.edge_of_chaos)
                 ? format("%s: the edge of chaos (largest Lyapunov exponent 0 at T = %.0f) is at "
                          "scale %.2g.\n",
                          cell_label(cell.cell), t.lengths.back(), cell.edge_of_chaos)
                 : format("%s: no edge of chaos within these scales.\n", cell_label(cell.cell));
+  }
   std::string unmapped;  // the cells without W_hh, which begin_trainability leaves out
   for (gs::CellKind cell : c.config.cells)
-    if (!gs::has_recurrent_weights(cell))
+    if (!gs::scale_applies(cell))
       unmapped += std::string(unmapped.empty() ? "" : " and ") + cell_label(cell);
   if (!unmapped.empty())
     text += format("%s: not mapped, no W_hh for the scale to multiply.\n", unmapped.c_str());
@@ -532,7 +556,8 @@ std::string why_decay(const App& app) {
       steps, steps - 1);
   for (const DecayResult& job : c.decay)
     text += explain_cell(c, job, why_for(c, job.cell), steps, !app.own_model.model) + "\n\n";
-  text += explain_init(c.config) + "\n\n";
+  if (!app.own_model.model)  // a loaded model's weights are its own: no initialization to explain
+    text += explain_init(c.config) + "\n\n";
   return text;
 }
 
@@ -544,10 +569,16 @@ std::string explain(const App& app, View view) {
 
 std::string why_heatmap(const App& app) {
   std::string text = why_decay(app);
-  if (decay_done(app.results) && results_current(app))
-    text +=
-        "In the heatmap each row is one hidden unit: a dark left side means the units "
-        "near the start of the sequence get (almost) no gradient, whatever the loss says.";
+  if (decay_done(app.results) && results_current(app)) {
+    const auto& cells = app.results.config.cells;
+    text += std::string("In the heatmap each row is one hidden unit") +
+            (std::count(cells.begin(), cells.end(), gs::CellKind::Lru)
+                 ? " (the LRU's are complex: a row is the size of the pair, "
+                   "|(dL/dRe h_j, dL/dIm h_j)|, which falls as |lambda_j|^k)"
+                 : "") +
+            ": a dark left side means the units near the start of the sequence get (almost) no "
+            "gradient, whatever the loss says.";
+  }
   return text;
 }
 

@@ -45,20 +45,24 @@ ProbeAnalysis analyze_probe(const Probe& probe) {
                         : std::nan("");
   a.gamma = activation_derivative_bound(cell);
 
-  double sum_derivative = 0, zeros = 0, sum_gate = 0;
+  double sum_derivative = 0, zeros = 0, sum_gate = 0, max_gate = 0;
   long count = 0;
   with_lane(probe, [&](const auto& lane) {
     const auto& fwd = lane.fwd;
     for (int t = 0; t < fwd.length; ++t) {
       for (int j = 0; j < H; ++j, ++count) {
         if (has_complex_state(cell)) {  // the LRU: |lambda| of unit j mod N
-          sum_gate += std::hypot(static_cast<double>(fwd.scratch(j % (H / 2), 0)),
-                                 static_cast<double>(fwd.scratch(j % (H / 2), 1)));
+          const double modulus = std::hypot(static_cast<double>(fwd.scratch(j % (H / 2), 0)),
+                                            static_cast<double>(fwd.scratch(j % (H / 2), 1)));
+          sum_gate += modulus;
+          max_gate = std::max(max_gate, modulus);
           continue;
         }
         if (keep_gate_block(cell) >= 0) {  // a gated cell: what its keep gate keeps
           const double gate = fwd.gates(keep_gate_block(cell) * H + j, t);
-          sum_gate += cell_info(cell).keep_is_complement ? 1 - gate : gate;
+          const double keep = cell_info(cell).keep_is_complement ? 1 - gate : gate;
+          sum_gate += keep;
+          max_gate = std::max(max_gate, keep);
           continue;
         }
         const double h = fwd.h(j, t + 1);  // h_t: act' is written from it
@@ -76,6 +80,7 @@ ProbeAnalysis analyze_probe(const Probe& probe) {
     a.mean_derivative = sum_derivative / count;
     a.fraction_zero_derivative = zeros / count;
     a.mean_gate = sum_gate / count;
+    a.max_gate = max_gate;
   }
   return a;
 }

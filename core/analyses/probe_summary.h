@@ -29,6 +29,7 @@ struct ProbeAnalysis {
   // the update gate z (GRU), 1 - z (minGRU), f' (minLSTM), |lambda| (LRU); the keep path multiplies the gradient
   // by it, elementwise, at every step (for the minimal cells it is the whole step).
   double mean_gate = 0;
+  double max_gate = 0;  // the largest of those factors, over steps and units (LRU: max |lambda|)
 
   // The fields the compute worker's messages carry, in order (web/worker/wire.h).
   template <class F>
@@ -44,6 +45,7 @@ struct ProbeAnalysis {
     f("mean_derivative", mean_derivative);
     f("fraction_zero_derivative", fraction_zero_derivative);
     f("mean_gate", mean_gate);
+    f("max_gate", max_gate);
   }
 };
 

@@ -24,7 +24,7 @@ TrainabilityMap begin_trainability(const Config& config, const std::vector<doubl
   map.scales = scales;
   map.given = std::move(given);
   for (CellKind cell : config.cells) {
-    if (!has_recurrent_weights(cell)) continue;  // no W_hh for the scale to multiply
+    if (!scale_applies(cell)) continue;  // the minimal cells: nothing for the scale to act on
     for (double scale : scales)
       for (int length : config.lengths) {
         TrainabilityPoint point;
@@ -52,6 +52,8 @@ bool advance_trainability(TrainabilityMap& map, int budget) {
       if (map.given) {
         GivenModel scaled = *map.given;
         scaled.model.params.weight_hh *= point.scale;
+        // the LRU's memory times the scale: ln|lambda| = -exp(nu_log) divided by it
+        scaled.model.params.nu_log.array() -= std::log(point.scale);
         map.probe = begin_probe(scaled, config, config.seed);
       } else {
         map.probe = begin_probe(point.cell, config, config.seed);

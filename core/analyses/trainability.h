@@ -1,5 +1,6 @@
 // The trainability map (after Chen, Pennington & Schoenholz 2018): over a grid of recurrent
-// scale (the `scale` key: W_hh times it) and sequence length, per cell, how much of the gradient
+// scale (the `scale` key: W_hh times it; the LRU's memory times it, |lambda|^(1/scale), whose
+// exponent ln max|lambda| stays below 0 at every scale) and sequence length, per cell, how much of the gradient
 // of a loss at step T reaches step 1 (sweep.h's quantity, log10(||dL/dh_1|| / ||dL/dh_T||)) and
 // the largest Lyapunov exponent of the same forward pass (spectrum.h). Where the exponent crosses
 // 0 is the edge of chaos: below it the gradient vanishes at about lambda_1 / ln 10 per step in
@@ -40,7 +41,7 @@ struct TrainabilityMap {
   int stage = 0;  // 0: nothing started, 1: forward and backward, 2: the exponent
   int64_t steps_total = 0, steps_done = 0;
   // A model read from a file (own_model.h): each point's probe is it with W_hh times the scale
-  // (config.cells is then its one cell).
+  // (an LRU: nu_log - ln scale; config.cells is then its one cell).
   std::shared_ptr<const GivenModel> given;
 };
 

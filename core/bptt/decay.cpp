@@ -34,12 +34,20 @@ void record(int t, DecayCurve& curve, const DecayPass<T>& pass) {
   if (pass.forget_path.size())
     curve.log10_forget_path[t - 1] =
         log10_or_minus_infinity(safe_norm(pass.forget_path), pass.log10_forget_scale);
-  // log10 |dL/dh_t[j]| = log10 |carried[j]| + log10_scale; log(0) = -inf: exactly zero.
-  const int H = static_cast<int>(pass.dh.rows());
-  Eigen::Map<Eigen::ArrayXf> row(&curve.log10_unit_grad[static_cast<size_t>(t - 1) * H], H);
-  row = (pass.dh.array().abs().template cast<double>().log() * (1 / std::log(10.0)) +
-         pass.log10_scale)
-            .template cast<float>();
+  // log10 |dL/dh_t[j]| = log10 |carried[j]| + log10_scale; log(0) = -inf: exactly zero. The
+  // LRU's unit j is complex, (Re, Im) in rows j and N + j: its size, the modulus of the two.
+  const int rows = unit_rows(pass.dh.rows(), pass.complex);
+  Eigen::Map<Eigen::ArrayXf> row(&curve.log10_unit_grad[static_cast<size_t>(t - 1) * rows], rows);
+  if (!pass.complex) {
+    row = (pass.dh.array().abs().template cast<double>().log() * (1 / std::log(10.0)) +
+           pass.log10_scale)
+              .template cast<float>();
+    return;
+  }
+  for (int j = 0; j < rows; ++j)  // no allocation in the time loop
+    row(j) = static_cast<float>(
+        std::log10(std::hypot(static_cast<double>(pass.dh(j, 0)), static_cast<double>(pass.dh(rows + j, 0)))) +
+        pass.log10_scale);
 }
 
 // Divides the carried gradient by its norm and books the factor, so it never under/overflows.
@@ -82,7 +90,8 @@ void begin_decay(const ModelT<T>& model, const ForwardPass<T>& fwd, const MatT<T
   curve.log10_grad_h.assign(T_, kMinusInfinity);
   curve.log10_grad_c.assign(lstm ? T_ : 0, kMinusInfinity);
   curve.log10_forget_path.assign(lstm ? T_ : 0, kMinusInfinity);
-  curve.log10_unit_grad.assign(static_cast<size_t>(T_) * H, 0.0f);
+  pass.complex = has_complex_state(model.cell);
+  curve.log10_unit_grad.assign(static_cast<size_t>(T_) * unit_rows(H, pass.complex), 0.0f);
   pass.dh = seed_grad_h;
   pass.dc = lstm ? MatT<T>::Zero(H, 1) : MatT<T>();  // the loss reads only h_T
   pass.forget_path = MatT<T>();                        // begins with the first step back
@@ -211,13 +220,14 @@ namespace {
 // beyond it as well. The curve says so (NaN everywhere, number_format.h's "overflow") and how fast
 // the state grew: log10 ||h_t|| per step over (up to) the last 10 finite steps.
 template <class T>
-void mark_overflow(const ForwardPass<T>& fwd, DecayCurve& curve) {
+void mark_overflow(CellKind cell, const ForwardPass<T>& fwd, DecayCurve& curve) {
   const int s = fwd.overflow_step, last = s - 1, first = std::max(1, last - 10);
   curve.overflow_step = s;
   curve.log10_grad_h.assign(fwd.length, std::nan(""));
   curve.log10_grad_c.assign(fwd.c.size() ? fwd.length : 0, std::nan(""));
   curve.log10_forget_path.assign(fwd.c.size() ? fwd.length : 0, std::nan(""));
-  curve.log10_unit_grad.assign(static_cast<size_t>(fwd.length) * fwd.h.rows(), std::nanf(""));
+  curve.log10_unit_grad.assign(
+      static_cast<size_t>(fwd.length) * unit_rows(fwd.h.rows(), has_complex_state(cell)), std::nanf(""));
   const auto log10_norm = [&](int t) {
     return std::log10(static_cast<double>(fwd.h_at(t).template cast<double>().stableNorm()));
   };
@@ -236,7 +246,7 @@ bool advance_probe(Probe& probe, int budget) {
       budget -= lane.fwd.steps_done - before;
       if (!probe.forward_done) return false;
       if (lane.fwd.overflow_step > 0) {  // nothing to carry back: every gradient is beyond range
-        mark_overflow(lane.fwd, probe.curve);
+        mark_overflow(probe.model.cell, lane.fwd, probe.curve);
         lane.pass.steps_left = 0;
         return probe.done = true;
       }
@@ -278,6 +288,16 @@ int probe_steps_done(const Probe& probe) {
 std::string overflow_explanation(const DecayCurve& curve, Precision precision) {
   if (curve.overflow_step == 0) return "";
   char text[300];
+  if (curve.overflow_step <= 2) {  // no steps to grow over: one step's numbers were out of range
+    std::snprintf(text, sizeof text,
+                  "the forward pass overflowed at step %d, before any growth over steps: an input, "
+                  "a weight or a number made from them (an LRU's exp(gamma_log), exp(theta_log)) "
+                  "is already past %s",
+                  curve.overflow_step,
+                  precision == Precision::F32 ? "float32's largest number (3.4e38)"
+                                              : "float64's largest number (1.8e308)");
+    return text;
+  }
   std::snprintf(text, sizeof text,
                 "the forward pass overflowed at step %d: ||h_t|| grew by about 10^%.1f per step, "
                 "past %s",

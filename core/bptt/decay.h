@@ -30,8 +30,15 @@ struct DecayCurve {
   int overflow_step = 0;
   double log10_growth_per_step = 0;
   // (T x H) row-major: log10 |dL/dh_t[j]|, for the time x unit heatmap; -inf where exactly 0.
+  // The LRU's units are complex: (T x N), log10 of |dL/dh_t[j]| = |(dL/dRe h_j, dL/dIm h_j)|.
   std::vector<float> log10_unit_grad;
 };
+
+// The rows of log10_unit_grad for a state of `state_rows` reals: the LRU's complex units are two
+// rows each.
+inline int unit_rows(Eigen::Index state_rows, bool complex_state) {
+  return static_cast<int>(complex_state ? state_rows / 2 : state_rows);
+}
 
 // The running state of the renormalized backward pass (sliced like sequence.h's passes).
 template <class T>
@@ -43,6 +50,7 @@ struct DecayPass {
   MatT<T> dgates, dgates_in;  // (G H, 1) scratch
   double log10_scale = 0;
   int steps_left = 0;  // next h_t to record is t = steps_left
+  bool complex = false;  // the LRU: its units' sizes go to the heatmap (DecayCurve)
 };
 
 template <class T>

@@ -187,6 +187,7 @@ void begin_spectrum(const ModelT<T>& model, const ForwardPass<T>& fwd,
   job.w_hh = model.params.weight_hh.template cast<double>();
   begin_lyapunov(s.state_size, s.complete ? s.state_size : std::min(options.top, s.state_size),
                  job.qr);
+  job.log_diagonal_sum = Vec::Zero(has_recurrent_weights(model.cell) ? 0 : s.state_size);
   job.done = fwd.length == 0;
 }
 
@@ -205,9 +206,17 @@ bool spectrum_steps(const ForwardPass<T>& fwd, SpectrumJob& job, int budget) {
   for (; budget > 0 && !job.done; --budget) {
     const int t = job.next_step;
     step_jacobian(s.cell, fwd, t, job.jac);
-    jacobian_times(job.w_hh, job.jac, job.qr.q, job.jq, job.scratch);
     const int zeros = zero_rows(job.jac);
-    lyapunov_step(job.qr, job.jq, s.state_size - zeros);
+    if (job.log_diagonal_sum.size()) {  // diagonal: log |d_j|, or log |lambda_j| on both rows
+      const Eigen::Index N = job.jac.rotation.size();
+      for (Eigen::Index j = 0; j < job.log_diagonal_sum.size(); ++j)  // log 0 = -inf: exact zero
+        job.log_diagonal_sum(j) += std::log(N ? std::hypot(job.jac.d_hh(j), job.jac.rotation(j % N))
+                                              : std::abs(job.jac.d_hh(j)));
+      ++job.qr.steps;
+    } else {
+      jacobian_times(job.w_hh, job.jac, job.qr.q, job.jq, job.scratch);
+      lyapunov_step(job.qr, job.jq, s.state_size - zeros);
+    }
     if (job.next_sample < s.sv_steps.size() && s.sv_steps[job.next_sample] == t) {
       if (!has_recurrent_weights(s.cell)) {
         s.step_sv.push_back(diagonal_singular_values(
@@ -236,7 +245,16 @@ bool spectrum_steps(const ForwardPass<T>& fwd, SpectrumJob& job, int budget) {
       ++job.next_sample;
     }
     if (++job.next_step > s.steps) {
-      s.lyapunov = lyapunov_exponents(job.qr);
+      if (job.log_diagonal_sum.size()) {  // the k largest averages, as the QR's k columns
+        std::vector<double> all(job.log_diagonal_sum.data(),
+                                job.log_diagonal_sum.data() + job.log_diagonal_sum.size());
+        for (double& x : all) x /= std::max(1, job.qr.steps);
+        std::sort(all.begin(), all.end(), [](double a, double b) { return a > b; });
+        all.resize(job.qr.log_r_sum.size());
+        s.lyapunov = all;
+      } else {
+        s.lyapunov = lyapunov_exponents(job.qr);
+      }
       job.done = true;
     }
   }

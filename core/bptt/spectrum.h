@@ -93,6 +93,10 @@ struct SpectrumJob {
   Mat w_hh;  // the model's W_hh in double
   StepJacobian jac;
   LyapunovQR qr;
+  // A J_t without W_hh is diagonal (the LRU: 2 x 2 rotation blocks): its Lyapunov exponents are
+  // each unit's time average of log |d_j| (log |lambda_j|), summed here instead of the QR, exactly
+  // (a QR started from the identity's first columns would never leave their units).
+  Vec log_diagonal_sum;  // (n)
   Mat j, jq, scratch, v;  // scratch; v: the subspace iteration's basis, kept between steps
   int next_step = 1;      // the next J_t to take
   size_t next_sample = 0;

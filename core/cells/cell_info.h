@@ -53,7 +53,7 @@ struct CellInfo {
   JacobianShape jacobian;
   // Which keys change the cell's drawn model beyond init (every cell but the LRU uses it, which
   // is drawn on its ring: r_min, r_max, max_phase): scale and radius act on W_hh, so only on a
-  // dense cell.
+  // dense cell (and scale on the LRU's memory: scale_applies).
   bool forget_bias_applies;  // the LSTM's forget-gate bias
   bool chrono_applies;       // chrono initialization (model/chrono.h)
   // Where a file keeps W_ih and b_ih: nullptr for torch.nn.RNN / LSTM / GRU's weight_ih_l0 and
@@ -118,6 +118,12 @@ inline bool has_recurrent_weights(CellKind cell) {
   return cell_info(cell).jacobian == JacobianShape::Dense;
 }
 inline int recurrent_blocks(CellKind cell) { return has_recurrent_weights(cell) ? gate_count(cell) : 0; }
+// Whether the scale key (and so the trainability map's rows) changes the cell: it multiplies
+// W_hh, and the LRU's memory, |lambda_j| -> |lambda_j|^(1/scale); the minGRU and minLSTM have
+// nothing for it to act on.
+inline bool scale_applies(CellKind cell) {
+  return has_recurrent_weights(cell) || has_complex_state(cell);
+}
 
 // The name a file gives one of ParamsT's recurrent tensors (params.h's visit names:
 // "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0") for this cell: the same, or

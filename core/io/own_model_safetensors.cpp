@@ -477,6 +477,25 @@ std::vector<LayerNames> find_layers(const Safetensors& file) {
   return found;
 }
 
+namespace {
+
+// The dtypes of the layer's tensors as stored (those under its prefix), "F16" or "F16 and F32":
+// an F16 or BF16 file is read exactly and computed in float32, but it is not an F32 file.
+std::string stored_dtypes(const Safetensors& file, const LayerRead& read) {
+  std::vector<std::string> seen;
+  for (const TensorEntry& t : file.tensors)
+    if (t.name.compare(0, read.names->prefix.size(), read.names->prefix) == 0 &&
+        std::find(seen.begin(), seen.end(), t.dtype) == seen.end())
+      seen.push_back(t.dtype);
+  std::sort(seen.begin(), seen.end());
+  std::string out;
+  for (size_t i = 0; i < seen.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == seen.size() ? " and " : ", ") + seen[i];
+  return out.empty() ? (read.f64 ? "F64" : "F32") : out;
+}
+
+}  // namespace
+
 std::string load_safetensors_model(const Safetensors& file, const LoadOptions& options,
                                    OwnModel& out) {
   std::vector<LayerNames> layers;  // read.names points into it
@@ -498,7 +517,7 @@ std::string load_safetensors_model(const Safetensors& file, const LoadOptions& o
   out.description =
       std::string(cell_name(read.cell)) + " from " + in_quotes(read.ih) + read.which +
       ": input size " + std::to_string(read.I) + ", " + hidden_text(read.cell, read.H) + ", " +
-      (read.biases ? "with" : "without") + " biases, " + (read.f64 ? "F64" : "F32") + " tensors" +
+      (read.biases ? "with" : "without") + " biases, " + stored_dtypes(file, read) + " tensors" +
       (out.readout_prefix.empty() ? ""
                                   : "; readout " + in_quotes(out.readout_prefix) + " (" +
                                         std::to_string(model.output_size) + " outputs)");

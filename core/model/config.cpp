@@ -369,7 +369,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"scale", KeyType::Real, offsetof(Config, scale), nullptr,
        {0, 100}, {ControlGroup::Model, 5, 0, 3, kLinear, "%.3g"},
        kModel,
-       "multiplies W_hh after initialization, 0..100",
+       "multiplies W_hh after initialization (the LRU: its memory, |lambda|^(1/scale)), 0..100",
        WithOwnModel::DrawsWeights},
       {"radius", KeyType::Real, offsetof(Config, radius), nullptr,
        {0, 100, false, "off"}, {ControlGroup::Model, 6, 0, 3, kLinear, "%.3g"},
@@ -524,9 +524,14 @@ std::string set_config_value(Config& config, const std::string& key, const std::
 }
 
 std::string validate_config(const Config& c) {
-  if (c.r_min > c.r_max && std::count(c.cells.begin(), c.cells.end(), CellKind::Lru))
+  const bool lru = std::count(c.cells.begin(), c.cells.end(), CellKind::Lru) > 0;
+  // whatever the cells: a link that sets them for later must not make the LRU unselectable
+  if (c.r_min > c.r_max)
     return "r_min=" + number_text(c.r_min) + " is above r_max=" + number_text(c.r_max) +
            ": the LRU's ring needs r_min <= r_max";
+  if (c.scale == 0 && lru)
+    return "scale=0 is invalid with cell=lru: the LRU's scale multiplies its memory "
+           "(|lambda|^(1/scale)), and a memory of 0 steps has no gradient to show";
   if (c.task == TaskKind::Adding && c.length < 2)
     return "length=" + std::to_string(c.length) +
            " is invalid for task=adding: expected length >= 2 (one marker in each half)";

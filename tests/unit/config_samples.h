@@ -58,16 +58,20 @@ inline std::vector<std::string> candidate_values(const gs::ConfigKey& key,
 }
 
 // A value of `key` that set_config_value accepts over `config` and that changes the key's
-// canonical text, or "" if no candidate does.
+// canonical text, or "" if no candidate does; one that also leaves the whole configuration valid
+// (validate_config: scale=0 with the LRU is not) where a candidate does.
 inline std::string other_value(const gs::ConfigKey& key, const gs::Config& config) {
   const std::string now = gs::config_value_text(key, config);
+  std::string accepted;
   for (const std::string& text : candidate_values(key, config)) {
     gs::Config changed = config;
     if (gs::set_config_value(changed, key.name, text).empty() &&
-        gs::config_value_text(key, changed) != now)
-      return text;
+        gs::config_value_text(key, changed) != now) {
+      if (gs::validate_config(changed).empty()) return text;
+      if (accepted.empty()) accepted = text;
+    }
   }
-  return "";
+  return accepted;
 }
 
 // The default config with every key changed (other_value, key after key), or "" and the reason

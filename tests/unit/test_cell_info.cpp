@@ -124,6 +124,7 @@ TEST_CASE("every cell's row agrees with what the code does with the cell") {
     CHECK(same(drawn(row.kind, "chrono=40"), model) == !row.chrono_applies);
     for (const char* ring : {"r_min=0.5", "r_max=0.99", "max_phase=3"})  // the LRU's draw alone
       CHECK(same(drawn(row.kind, ring), model) == !has_complex_state(row.kind));
+    CHECK(same(drawn(row.kind, "scale=2"), model) == !scale_applies(row.kind));  // W_hh, or memory
   }
   CHECK(static_cast<int>(names.size()) == kCellKinds);
   CHECK(static_cast<int>(labels.size()) == kCellKinds);

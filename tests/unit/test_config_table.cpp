@@ -125,7 +125,7 @@ const Before kBefore[] = {
     {"init", KeyType::Enum, {}, {kModelGroup, 4}, kModel, "uniform",
      "initialization: uniform (PyTorch default), xavier, orthogonal, identity"},
     {"scale", KeyType::Real, {0, 100}, {kModelGroup, 5, 0, 3, false, "%.3g"}, kModel, "1",
-     "multiplies W_hh after initialization, 0..100"},
+     "multiplies W_hh after initialization (the LRU: its memory, |lambda|^(1/scale)), 0..100"},
     {"radius", KeyType::Real, {0, 100, false, "off"}, {kModelGroup, 6, 0, 3, false, "%.3g"}, kModel,
      "0", "target spectral radius of each H x H block of W_hh; 0 = off"},
     {"forget_bias", KeyType::Real, {-20, 20}, {kModelGroup, 7, -5, 10, false, "%.3g"}, kModel, "1",

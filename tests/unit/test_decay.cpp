@@ -289,4 +289,15 @@ TEST_CASE("an LRU's gradient falls exactly as |lambda_j|^k, unit by unit, over 3
   MESSAGE("LRU over " << T << " steps: worst |log10 error| " << worst << ", log10 ||dL/dh_1|| "
                       << curve.log10_grad_h[0] << ", largest |lambda| " << modulus.maxCoeff());
   CHECK(worst < 1e-9);
+  // the heatmap's rows are the complex units: |dL/dh_{T-k}[j]| = |lambda_j|^k |g_j|, in float
+  // (as far back as every unit stays within double's range of the largest, which carries the
+  // scale: (0.5 / 0.999)^300 = 1e-90)
+  REQUIRE(curve.log10_unit_grad.size() == static_cast<size_t>(T) * N);
+  double worst_unit = 0;
+  for (int k : {0, 1, 100, 300})
+    for (int j = 0; j < N; ++j)
+      worst_unit = std::max(worst_unit,
+                            std::abs(curve.log10_unit_grad[static_cast<size_t>(T - 1 - k) * N + j] -
+                                     (k * std::log10(modulus(j)) + 0.5 * std::log10(unit_size(j)))));
+  CHECK(worst_unit < 1e-4);
 }

@@ -190,13 +190,40 @@ TEST_CASE("singular values: BDCSVD agrees with Jacobi SVD, the subspace iteratio
                             << ", last change " << b.result.sv_iteration_change);
     CHECK(worst <= 1e-8);
     // The top 8 Lyapunov exponents: the QR's first 8 columns, the same numbers as the first 8
-    // of the full QR (before sorting) up to rounding; -inf (dead ReLUs) in the same places.
+    // of the full QR (before sorting) up to rounding; -inf (dead ReLUs) in the same places. A
+    // diagonal J_t's are each unit's average log |d_j|: the 8 largest of the full set.
+    REQUIRE(b.result.lyapunov.size() == 8);
+    if (!has_recurrent_weights(cell)) {
+      for (int i = 0; i < 8; ++i) CHECK(b.result.lyapunov[i] == a.result.lyapunov[i]);
+      continue;
+    }
     for (int i = 0; i < 8; ++i) {
       const double full_i = a.qr.log_r_sum(i), top_i = b.qr.log_r_sum(i);
       if (std::isinf(full_i)) CHECK(top_i == full_i);
       else CHECK(top_i == doctest::Approx(full_i).epsilon(1e-12));
     }
   }
+}
+
+TEST_CASE("an LRU's Lyapunov exponents are ln |lambda_j|, each twice, the top k as well") {
+  // its J_t is the same at every step: unit j turns by arg lambda_j and shrinks by |lambda_j|
+  Config config;
+  REQUIRE(parse_config(config, "cell=lru&hidden=40&length=300&r_min=0.3&precision=f64") == "");
+  const Probe probe = run_probe(CellKind::Lru, config, 3);
+  std::vector<double> expected;
+  for (Eigen::Index j = 0; j < probe.model.params.nu_log.size(); ++j)
+    for (int twice = 0; twice < 2; ++twice) expected.push_back(-std::exp(probe.model.params.nu_log(j)));
+  std::sort(expected.begin(), expected.end(), [](double a, double b) { return a > b; });
+  SpectrumOptions top;  // the top-k path (above max_full_state), forced at this size
+  top.max_full_state = 0;
+  top.top = 8;
+  const Spectrum s = probe_spectrum(probe, top);
+  REQUIRE(s.lyapunov.size() == 8);
+  for (int i = 0; i < 8; ++i) CHECK(s.lyapunov[i] == doctest::Approx(expected[i]).epsilon(1e-12));
+  const Spectrum all = probe_spectrum(probe);
+  REQUIRE(all.lyapunov.size() == expected.size());
+  for (size_t i = 0; i < expected.size(); ++i)
+    CHECK(all.lyapunov[i] == doctest::Approx(expected[i]).epsilon(1e-12));
 }
 
 TEST_CASE("QR Lyapunov exponents of a constant Jacobian are the logs of its eigenvalue moduli") {

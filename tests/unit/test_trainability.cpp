@@ -11,11 +11,11 @@ using namespace gs;
 
 TEST_CASE("every point of the map is sweep's log10 ratio for its scale and length, and its own top exponent") {
   Config config;
-  config.cells = {CellKind::RnnTanh, CellKind::Lstm};
+  config.cells = {CellKind::RnnTanh, CellKind::Lstm, CellKind::MinGru, CellKind::Lru};
   config.lengths = {10, 40};
   config.hidden = 8;
   const TrainabilityMap map = run_trainability(config, {0.5, 2.5});
-  REQUIRE(map.points.size() == 8);
+  REQUIRE(map.points.size() == 12);  // the minGRU has nothing for the scale to act on
   CHECK(map.steps_done == map.steps_total);
   for (const TrainabilityPoint& p : map.points) {
     Config one = config;
@@ -51,4 +51,18 @@ TEST_CASE("edge of chaos: rnn-identity with W_hh = s Q has top exponent ln s and
   }
   CHECK(edge_of_chaos(map, CellKind::RnnIdentity, 100) == doctest::Approx(1.0).epsilon(1e-12));
   CHECK(std::isnan(edge_of_chaos(run_trainability(config, {0.5, 0.7}), CellKind::RnnIdentity, 100)));
+}
+
+TEST_CASE("the LRU's rows scale its memory: exponent ln max|lambda| / scale, never the edge") {
+  // |lambda_j|^(1/s): each unit's ln|lambda_j| divided by s, so the top exponent is the scale-1
+  // model's divided by s, below 0 at every scale
+  Config config;
+  REQUIRE(parse_config(config, "cell=lru&hidden=6&lengths=30&precision=f64") == "");
+  const TrainabilityMap map = run_trainability(config, {0.5, 1, 4});
+  REQUIRE(map.points.size() == 3);
+  const double at_one = map.points[1].lyapunov_max;
+  CHECK(at_one < 0);
+  for (const TrainabilityPoint& p : map.points)
+    CHECK(p.lyapunov_max == doctest::Approx(at_one / p.scale).epsilon(1e-12));
+  CHECK(std::isnan(edge_of_chaos(map, CellKind::Lru, 30)));
 }

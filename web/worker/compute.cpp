@@ -73,7 +73,9 @@ void finish_seed(Compute& compute, DecayJob& job) {
   }
   if (r.curves.size() == 1) {
     r.analysis = gs::analyze_probe(job.probe);
-    make_heat_columns(r, job.probe.curve.log10_unit_grad, job.probe.model.hidden_size);
+    make_heat_columns(r, job.probe.curve.log10_unit_grad,
+                      gs::unit_rows(job.probe.model.hidden_size,
+                                    gs::has_complex_state(job.probe.model.cell)));
   }
   job.probe = gs::Probe();
   job.probe_started = false;

@@ -168,7 +168,7 @@ bool advance_trainability_job(const gs::Config& config, TrainabilityJob& job, in
   r.scales = job.map.scales;
   r.lengths.assign(job.map.config.lengths.begin(), job.map.config.lengths.end());
   for (gs::CellKind cell : config.cells) {
-    if (!gs::has_recurrent_weights(cell)) continue;  // not mapped: no W_hh for the scale
+    if (!gs::scale_applies(cell)) continue;  // not mapped: nothing for the scale to act on
     TrainabilityResult::Cell c;
     c.cell = cell;
     for (const gs::TrainabilityPoint& p : job.map.points)
