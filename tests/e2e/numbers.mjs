@@ -134,7 +134,7 @@ await runArea(async ({ browser, base }) => {
   // trainability commands for the same configuration (float64: to the CLI's printed digits).
   // The ReLU RNN is there for its dead share (units exactly off).
   await step('page = CLI, why it vanishes: Lyapunov exponents, lag split, saturation (every series and quartile, ReLU\'s dead share), trainability', async () => {
-    await configure(cmp.page, 'cell=rnn-tanh,rnn-relu,lstm,gru&task=adding&hidden=12&length=60&seed=3&seeds=1&sequences=1' +
+    await configure(cmp.page, 'cell=rnn-tanh,rnn-relu,lstm,gru,lru&task=adding&hidden=12&length=60&seed=3&seeds=1&sequences=1' +
                               '&init=uniform&scale=1&precision=f64', 60000);
     const s = await waitFor(cmp.page, (t) => t.why_it_vanishes.done && t.trainability.done, null, 120000, 'the why page');
     const v = s.values, T = Number(v.length);
@@ -184,7 +184,8 @@ await runArea(async ({ browser, base }) => {
       const theory = [['decay_log10_per_step', c.decay_log10_per_step],
         ...(c.cell === 'lstm' ? [['forget_path_log10_per_step', c.keep_path_log10_per_step]]
           : c.cell === 'gru' ? [['update_path_log10_per_step', c.keep_path_log10_per_step]]
-            : [['pascanu_bound', c.pascanu_bound]])];
+            : c.cell === 'lru' ? [['lambda_path_log10_per_step', c.keep_path_log10_per_step]]
+              : [['pascanu_bound', c.pascanu_bound]])];
       for (const [key, mine] of theory) {
         expect(key in last, `${c.cell}: no ${key} in the CLI's spectrum line`);
         w.compare(mine, last[key], `${c.cell} ${key}`, halfUnitSignificant(last[key], 10));
