@@ -208,7 +208,8 @@ void run_spectrum(const Config& config, const CommandFlags& flags, std::FILE* ex
     std::cout << ", at " << steps.size() << " of " << T
               << " steps evenly spaced, t = 1 + floor(i (T - 1) / (m - 1)), the last included";
   std::cout << "; Lyapunov exponents: " << (s.complete ? "all " : "the largest ") << count
-            << ", QR over all " << T << " steps, nats per step\n";
+            << (has_recurrent_weights(s.cell) ? ", QR over all " : ", each unit's average log |d_j| over all ")
+            << T << " steps, nats per step\n";
   std::cout << "t";
   for (int i = 1; i <= count && !steps.empty(); ++i) std::cout << ",sv" << i;
   std::cout << "\n";

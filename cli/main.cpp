@@ -231,7 +231,8 @@ const Command kCommands[] = {
     {"spectrum", "why: the step Jacobians' singular values, Lyapunov exponents",
      "Why it vanishes, part 1: the singular values of each step Jacobian J_t = ds_t/ds_{t-1}\n"
      "(s_t = h_t; LSTM: (h_t, c_t), size 2 H) of one sequence of one cell, and the Lyapunov\n"
-     "exponents of J_T ... J_1 (QR iteration over every step, nats per step). Every value for a\n"
+     "exponents of J_T ... J_1 (QR iteration over every step, nats per step; a diagonal J_t,\n"
+     "minGRU, minLSTM, LRU: each unit's average log |d_j|, exactly). Every value for a\n"
      "state size <= 128, else the 8 largest. Singular values at every step, or at most\n"
      "--sv-steps steps evenly spaced (fewer where a step's spectrum is costly; a '#' line says\n"
      "which, the last step always included).\n"

@@ -21,6 +21,17 @@ std::string power_text(double log10_value) {
   return buffer;
 }
 
+// A factor per step near 1 with the digits that tell it from 1: 0.985 is not 0.99 (whose 100th
+// power, 0.37, is not 0.22), and 0.99995 is not 1. Elsewhere power_text's two digits.
+std::string factor_text(double log10_value) {
+  if (!std::isfinite(log10_value) || std::abs(log10_value) >= 0.05) return power_text(log10_value);
+  const double distance = std::abs(std::pow(10.0, log10_value) - 1);  // from 1, below 0.13
+  const int digits = distance > 0 ? std::clamp(2 - static_cast<int>(std::floor(std::log10(distance))), 3, 12) : 3;
+  char buffer[48];
+  plot::FormatPowerOfTen(log10_value, digits, buffer, sizeof buffer);
+  return buffer;
+}
+
 std::string format(const char* pattern, ...) {
   char buffer[1024];
   va_list args;
@@ -211,13 +222,7 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
         "this is the exploding side of the same product of Jacobians, here in the forward pass "
         "(W_hh's largest singular value is %.2f).",
         name, job.overflow.c_str(), a.sigma_max_whh);
-  // a factor near 1 to three digits: 0.985 is not 0.99, whose 100th power (0.37) is not 0.22
-  std::string per_step = power_text(a.log10_per_step);
-  if (std::abs(a.log10_per_step) < 0.05 && std::isfinite(a.log10_per_step)) {
-    char buffer[48];
-    plot::FormatPowerOfTen(a.log10_per_step, 3, buffer, sizeof buffer);
-    per_step = buffer;
-  }
+  const std::string per_step = factor_text(a.log10_per_step);
   const std::string after_100 = power_text(100 * a.log10_per_step);
   std::string measured = format(
       "measured over these %d steps, each step back multiplies the gradient by %s on "
@@ -300,9 +305,11 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
                        "back.",
                        a.max_gate, -1 / std::log(a.max_gate));
       if (drawn && r.config.r_max < 1)
-        text += format(" It was drawn on the ring %.3g <= |lambda| <= %.4g (scale %g): a unit at "
-                       "the ring's edge would keep it %.0f steps.",
-                       r.config.r_min, r.config.r_max, r.config.scale,
+        text += format(" It was drawn on the ring %.3g <= |lambda| <= %.4g%s: a unit at the "
+                       "ring's edge would lose a factor e every %.0f steps.",
+                       r.config.r_min, r.config.r_max,
+                       r.config.scale != 1 ? format(", then its memory times %g", r.config.scale).c_str()
+                                           : "",
                        -r.config.scale / std::log(r.config.r_max));
       return text;
     }
@@ -509,7 +516,7 @@ std::string trainability_text(const Results& c) {
   const TrainabilityResult& t = c.trainability;
   if (!t.done) return "Mapping the gradient over recurrent scale and sequence length...";
   std::string text = format(
-      "Each map shows, for a scale of W_hh (rows, %.2g to %.3g) and a length T (columns, %.0f to "
+      "Each map shows, for a scale of W_hh (the LRU: of its memory; rows, %.2g to %.3g) and a length T (columns, %.0f to "
       "%.0f), how much of the gradient of a loss at step T reaches step 1.\n\n",
       t.scales.front(), t.scales.back(), t.lengths.front(), t.lengths.back());
   for (const TrainabilityResult::Cell& cell : t.cells) {

@@ -80,7 +80,7 @@ ProbeAnalysis analyze_probe(const Probe& probe) {
     a.mean_derivative = sum_derivative / count;
     a.fraction_zero_derivative = zeros / count;
     a.mean_gate = sum_gate / count;
-    a.max_gate = max_gate;
+    a.max_gate = keep_gate_block(cell) >= 0 || has_complex_state(cell) ? max_gate : std::nan("");
   }
   return a;
 }

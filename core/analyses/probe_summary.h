@@ -29,7 +29,8 @@ struct ProbeAnalysis {
   // the update gate z (GRU), 1 - z (minGRU), f' (minLSTM), |lambda| (LRU); the keep path multiplies the gradient
   // by it, elementwise, at every step (for the minimal cells it is the whole step).
   double mean_gate = 0;
-  double max_gate = 0;  // the largest of those factors, over steps and units (LRU: max |lambda|)
+  double max_gate = 0;  // the largest of those factors, over steps and units (LRU: max |lambda|);
+                        // NaN for the RNNs, which keep nothing by a gate
 
   // The fields the compute worker's messages carry, in order (web/worker/wire.h).
   template <class F>

@@ -288,14 +288,15 @@ int probe_steps_done(const Probe& probe) {
 std::string overflow_explanation(const DecayCurve& curve, Precision precision) {
   if (curve.overflow_step == 0) return "";
   char text[300];
-  if (curve.overflow_step <= 2) {  // no steps to grow over: one step's numbers were out of range
+  if (curve.overflow_step <= 2) {  // too soon to be growth over steps: a number out of range
     std::snprintf(text, sizeof text,
-                  "the forward pass overflowed at step %d, before any growth over steps: an input, "
-                  "a weight or a number made from them (an LRU's exp(gamma_log), exp(theta_log)) "
-                  "is already past %s",
+                  "the forward pass overflowed at step %d, within its first steps: an input, a "
+                  "weight or a number made from them (an exponential of a parameter) is already "
+                  "past %s",
                   curve.overflow_step,
-                  precision == Precision::F32 ? "float32's largest number (3.4e38)"
-                                              : "float64's largest number (1.8e308)");
+                  precision == Precision::F32
+                      ? "float32's largest number (3.4e38; float64 reaches 1.8e308: precision=f64)"
+                      : "float64's largest number (1.8e308)");
     return text;
   }
   std::snprintf(text, sizeof text,

@@ -245,16 +245,12 @@ bool spectrum_steps(const ForwardPass<T>& fwd, SpectrumJob& job, int budget) {
       ++job.next_sample;
     }
     if (++job.next_step > s.steps) {
-      if (job.log_diagonal_sum.size()) {  // the k largest averages, as the QR's k columns
-        std::vector<double> all(job.log_diagonal_sum.data(),
-                                job.log_diagonal_sum.data() + job.log_diagonal_sum.size());
-        for (double& x : all) x /= std::max(1, job.qr.steps);
-        std::sort(all.begin(), all.end(), [](double a, double b) { return a > b; });
-        all.resize(job.qr.log_r_sum.size());
-        s.lyapunov = all;
-      } else {
-        s.lyapunov = lyapunov_exponents(job.qr);
+      if (job.log_diagonal_sum.size()) {  // the k largest sums in the QR's k places
+        Vec& sums = job.log_diagonal_sum;
+        std::sort(sums.data(), sums.data() + sums.size(), [](double a, double b) { return a > b; });
+        job.qr.log_r_sum = sums.head(job.qr.log_r_sum.size());
       }
+      s.lyapunov = lyapunov_exponents(job.qr);
       job.done = true;
     }
   }

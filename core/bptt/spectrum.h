@@ -22,6 +22,8 @@
 //   rank is at most n - z, and that many of R_t's diagonal are exactly 0, not rounding noise.
 //   The largest is the rate at which ||J_T ... J_t v|| grows for almost every v, so
 //   lyapunov[0] / ln 10 predicts the decay curve's log10 slope per step (probe_summary.h) as T grows.
+//   A J_t without W_hh is diagonal (the LRU's: 2 x 2 blocks), and the exponents are then each
+//   unit's average log |d_j| (log |lambda_j|), summed exactly instead (SpectrumJob).
 //
 // A forward pass that left the precision's range (fwd.overflow_step > 0) has no Jacobians to
 // speak of: the spectrum stays empty and says at which step.

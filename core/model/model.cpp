@@ -46,9 +46,9 @@ namespace {
 
 // The LRU as Orvieto et al. draw it: N eigenvalues uniform in area on the ring
 // r_min <= |lambda| <= r_max with phases uniform in [0, max_phase], then each unit's memory
-// -1/ln|lambda| times `scale` (|lambda|^(1/scale): scale 1 is the ring itself), the input normalized by
-// gamma = sqrt(1 - |lambda|^2) (so that a unit's stationary variance does not grow as |lambda|
-// nears 1), B and C complex Gaussian scaled by 1/sqrt(2 I) and 1/sqrt(N), D Gaussian scaled by
+// -1/ln|lambda| times `scale` (|lambda|^(1/scale): scale 1 is the ring itself), the input
+// normalized by the ring's gamma = sqrt(1 - |lambda|^2) (so that a unit's stationary variance
+// does not grow as |lambda| nears 1), B and C complex Gaussian scaled by 1/sqrt(2 I) and 1/sqrt(N), D Gaussian scaled by
 // 1/sqrt(I) (the reference's D is a vector of N(0, 1) for I = O; here it maps I to O).
 Model make_lru(int input_size, int units, int output_size, const Config& config, Rng& rng) {
   Model model;
@@ -64,9 +64,10 @@ Model make_lru(int input_size, int units, int output_size, const Config& config,
   const double r_min2 = config.r_min * config.r_min, r_max2 = config.r_max * config.r_max;
   for (int j = 0; j < N; ++j) {
     const double u1 = rng.uniform(), u2 = 1 - rng.uniform();  // u2 in (0, 1]: a finite log
-    // |lambda|^2, uniform in area, then to the power 1/scale: ln|lambda| divided by the scale
-    const double modulus2 = std::pow(u1 * (r_max2 - r_min2) + r_min2, 1 / config.scale);
-    p.nu_log(j) = std::log(-0.5 * std::log(modulus2));
+    const double modulus2 = u1 * (r_max2 - r_min2) + r_min2;  // |lambda|^2, uniform in area
+    // the scale divides ln|lambda| (nu_log - ln scale), and only it: gamma, B, C and D stay as
+    // drawn, as the trainability map scales a model read from a file
+    p.nu_log(j) = std::log(-0.5 * std::log(modulus2)) - std::log(config.scale);
     p.theta_log(j) = std::log(config.max_phase * u2);
     p.gamma_log(j) = 0.5 * std::log1p(-modulus2);
   }

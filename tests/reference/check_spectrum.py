@@ -121,6 +121,8 @@ def eigenvalues_at(record):
 def eigenvalue_difference(mine, theirs):
     """The worst distance between two lists of eigenvalues taken as multisets (each of the
     export's matched to the nearest of numpy's not yet taken), relative to the largest modulus."""
+    if len(mine) != len(theirs):
+        raise ValueError(f"{len(theirs)} eigenvalues in the export, {len(mine)} from numpy")
     left = list(mine)
     worst = 0.0
     for z in theirs:

@@ -49,6 +49,20 @@ TEST_CASE("a forward pass that overflows makes every value of the curve overflow
   CHECK(overflow_explanation(tanh.curve, Precision::F32).empty());
 }
 
+TEST_CASE("a state out of range at step 1 is said to be a number out of range, not growth") {
+  // an LRU whose input gain exp(gamma_log) = e^100 is past float32's range at once
+  Config config;
+  REQUIRE(parse_config(config, "cell=lru&hidden=3&length=20") == "");
+  Rng rng(5);
+  GivenModel given;
+  given.model = make_model(CellKind::Lru, 2, 3, 1, config, rng);
+  given.model.params.gamma_log.setConstant(100);
+  const Probe probe = run_probe(given, config, 1);
+  CHECK(probe.curve.overflow_step == 1);
+  CHECK(overflow_explanation(probe.curve, Precision::F32)
+            .find("the forward pass overflowed at step 1, within its first steps: ") == 0);
+}
+
 TEST_CASE("sweep statistics keep the three states: overflow, exactly zero, a number") {
   Config config = exploding(Precision::F32);
   config.cells = {CellKind::RnnRelu};

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <memory>
 
 #include "analyses/sweep.h"
 #include "analyses/trainability.h"
@@ -65,4 +66,21 @@ TEST_CASE("the LRU's rows scale its memory: exponent ln max|lambda| / scale, nev
   for (const TrainabilityPoint& p : map.points)
     CHECK(p.lyapunov_max == doctest::Approx(at_one / p.scale).epsilon(1e-12));
   CHECK(std::isnan(edge_of_chaos(map, CellKind::Lru, 30)));
+}
+
+TEST_CASE("a loaded LRU's map is the drawn one's: its scale moves nu_log alone, as drawing does") {
+  Config config;
+  REQUIRE(parse_config(config, "cell=lru&hidden=5&lengths=20,60&precision=f64") == "");
+  Rng rng(model_seed(config.seed));
+  const TaskShape shape = task_shape(config.task, 20);
+  auto given = std::make_shared<GivenModel>();
+  given->model = make_model(CellKind::Lru, shape.input_size, config.hidden, shape.output_size, config, rng);
+  const TrainabilityMap drawn = run_trainability(config, {0.5, 3});
+  const TrainabilityMap loaded = run_trainability(config, {0.5, 3}, given);
+  REQUIRE(drawn.points.size() == 4);
+  REQUIRE(loaded.points.size() == 4);
+  for (size_t i = 0; i < 4; ++i) {
+    CHECK(loaded.points[i].log10_ratio == doctest::Approx(drawn.points[i].log10_ratio).epsilon(1e-12));
+    CHECK(loaded.points[i].lyapunov_max == doctest::Approx(drawn.points[i].lyapunov_max).epsilon(1e-12));
+  }
 }
