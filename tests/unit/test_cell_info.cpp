@@ -74,8 +74,9 @@ TEST_CASE("every cell's row agrees with what the code does with the cell") {
       bool named = false;
       const double gate = fwd.gates.col(0).segment(row.keep_gate * 6, 6).mean();
       REQUIRE(row.keep_factor_name != nullptr);
-      for (const SaturationSeries& s : saturation_of(row.kind, fwd).series)
-        if (s.name == row.keep_factor_name) {
+      const Saturation saturation = saturation_of(row.kind, fwd);
+      for (const SaturationSeries& s : saturation.series)
+        if (std::string(s.name) == row.keep_factor_name) {  // the texts: s.name is a char pointer
           named = true;
           CHECK(s.mean[0] == doctest::Approx(row.keep_is_complement ? 1 - gate : gate));
         }
@@ -100,8 +101,9 @@ TEST_CASE("every cell's row agrees with what the code does with the cell") {
       CHECK(modulus.isApprox((-m.params.nu_log.array().exp()).exp()));
       bool named = false;
       REQUIRE(row.keep_factor_name != nullptr);
-      for (const SaturationSeries& s : saturation_of(row.kind, fwd).series)
-        if (s.name == row.keep_factor_name) {
+      const Saturation saturation = saturation_of(row.kind, fwd);
+      for (const SaturationSeries& s : saturation.series)
+        if (std::string(s.name) == row.keep_factor_name) {
           named = true;
           CHECK(s.mean[0] == doctest::Approx(modulus.mean()));
         }
