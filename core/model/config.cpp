@@ -323,138 +323,170 @@ const unsigned kModel = kAffectsModel, kDecay = kAffectsDecay, kSweep = kAffects
                kTraining = kAffectsTraining, kCritical = kAffectsCritical,
                kTruncation = kAffectsTruncation;
 
-}  // namespace
-
 // One row per key, in to_text's order: name, type, where the value is, its names (enums),
 //   {the valid range}, {the page's control: group, place in it, slider range and scale, format;
 //   {} for none: the text field takes the key},
 //   what a change restarts,
 //   the help line,
 //   and, where it is not Applies, what a loaded model of your own makes of it.
-const std::vector<ConfigKey>& config_keys() {
-  static const std::vector<ConfigKey> keys = {
-      {"cell", KeyType::CellList, offsetof(Config, cells), &kCellNames,
-       {}, {ControlGroup::Cells, 1},
-       kModel,
-       "cells to compare, comma list of rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, "
-       "lstm, gru, mingru, minlstm, lru",
-       WithOwnModel::FromFile},
-      {"hidden", KeyType::Int, offsetof(Config, hidden), nullptr,
-       {1, 1024}, {ControlGroup::Model, 3, 1, 512, kLog, "%d"},
-       kModel,
-       "hidden units H, 1..1024 (the LRU's are complex: 2 H reals of state)",
-       WithOwnModel::FromFile},
-      {"length", KeyType::Int, offsetof(Config, length), nullptr,
-       {1, kMaxLength}, {ControlGroup::Model, 2, 2, 20000, kLog, "%d"},
-       kDecay | kTraining | kTruncation,
-       "sequence length T of the task, 1..100000 (copy: the delay)"},
-      {"seed", KeyType::Uint64, offsetof(Config, seed), nullptr,
-       {0, 9007199254740992.0}, {ControlGroup::Model, 8},  // 2^53: every seed a double holds
-       kModel,
-       "random seed for weights, data and training"},
-      {"seeds", KeyType::Int, offsetof(Config, seeds), nullptr,
-       {1, 64}, {ControlGroup::Model, 9, 1, 16, kLinear, "%d"},
-       kDecay | kSweep | kCritical,
-       "number of seeds to average curves over, 1..64"},
-      {"sequences", KeyType::Int, offsetof(Config, sequences), nullptr,
-       {1, 64}, {},
-       kDecay | kSweep,
-       "input sequences per seed (same weights) the curves are taken over: median and 10-90% "
-       "band, 1..64"},
-      {"init", KeyType::Enum, offsetof(Config, init), &kInitNames,
-       {}, {ControlGroup::Model, 4},
-       kModel,
-       "initialization: uniform (PyTorch default), xavier, orthogonal, identity",
-       WithOwnModel::DrawsWeights},
-      {"scale", KeyType::Real, offsetof(Config, scale), nullptr,
-       {0, 100}, {ControlGroup::Model, 5, 0, 3, kLinear, "%.3g"},
-       kModel,
-       "multiplies W_hh after initialization (the LRU: its memory, |lambda|^(1/scale)), 0..100",
-       WithOwnModel::DrawsWeights},
-      {"radius", KeyType::Real, offsetof(Config, radius), nullptr,
-       {0, 100, false, "off"}, {ControlGroup::Model, 6, 0, 3, kLinear, "%.3g"},
-       kModel,
-       "target spectral radius of each H x H block of W_hh; 0 = off",
-       WithOwnModel::DrawsWeights},
-      {"forget_bias", KeyType::Real, offsetof(Config, forget_bias), nullptr,
-       {-20, 20}, {ControlGroup::Model, 7, -5, 10, kLinear, "%.3g"},
-       kModel,
-       "LSTM forget-gate bias b_if + b_hf, -20..20",
-       WithOwnModel::DrawsWeights},
-      {"chrono", KeyType::Int, offsetof(Config, chrono), nullptr,
-       {2, 1000000, false, "off"},  // T_max = 1 would draw from U(1, 0): no such interval
-       {},
-       kModel,
-       "chrono initialization's T_max for LSTM and GRU gate biases (replaces forget_bias), "
-       "2..1000000; 0 = off",
-       WithOwnModel::DrawsWeights},
-      {"task", KeyType::Enum, offsetof(Config, task), &kTaskNames,
-       {}, {ControlGroup::Model, 1},
-       kModel,
-       "adding, copy, remember-first"},
-      {"batch", KeyType::Int, offsetof(Config, batch), nullptr,
-       {1, 4096}, {ControlGroup::Training, 1, 1, 256, kLog, "%d"},
-       kTraining | kCritical | kTruncation,
-       "minibatch size, 1..4096"},
-      {"optimizer", KeyType::Enum, offsetof(Config, optimizer), &kOptimizerNames,
-       {}, {ControlGroup::Training, 2},
-       kTraining | kCritical,
-       "sgd (with momentum) or adam"},
-      {"lr", KeyType::Real, offsetof(Config, lr), nullptr,
-       {0, 10, true}, {ControlGroup::Training, 3, 1e-4, 1, kLog, "%.2g"},
-       kTraining | kCritical,
-       "learning rate, (0, 10]"},
-      {"momentum", KeyType::Real, offsetof(Config, momentum), nullptr,
-       {0, 0.999}, {ControlGroup::Training, 4, 0, 0.99, kLinear, "%.2f",
-                       "optimizer=sgd"},
-       kTraining | kCritical,
-       "SGD momentum, 0..0.999"},
-      {"clip", KeyType::Real, offsetof(Config, clip), nullptr,
-       {0, 1e9, false, "off"}, {ControlGroup::Training, 5, 0, 100, kLinear, "%.3g"},
-       kTraining | kCritical,
-       "clip gradients to this global norm; 0 = off"},
-      {"truncate", KeyType::Int, offsetof(Config, truncate), nullptr,
-       {0, 1000000, false, "full"}, {},
-       kTraining | kCritical,
-       "truncated BPTT: each loss's gradient flows back at most this many steps, "
-       "0..1000000; 0 = full"},
-      {"iters", KeyType::Int, offsetof(Config, iters), nullptr,
-       {1, 1000000}, {ControlGroup::Training, 6, 10, 20000, kLog, "%d"},
-       kCritical,  // the page's training goes on to the new count instead of starting again
-       "training iterations, 1..1000000"},
-      {"lengths", KeyType::IntList, offsetof(Config, lengths), nullptr,
-       {1, kMaxLength}, {},  // a list: no slider
-       kSweep | kCritical,
-       "sequence lengths for the sweep and the critical experiment, comma list of 1..100000"},
-      {"solve_threshold", KeyType::Real, offsetof(Config, solve_threshold), nullptr,
-       {0, 1, true}, {},
-       kAffectsCriticalScore,
-       "critical experiment: solved = final loss below this times chance, (0, 1]"},
-      {"precision", KeyType::Enum, offsetof(Config, precision), &kPrecisionNames,
-       {}, {},
-       kModel,
-       "f32 (fast) or f64 (the reference)",
-       WithOwnModel::FileDefault},
-      {"tour", KeyType::Int, offsetof(Config, tour), nullptr,
-       {0, kTourSteps, false, "off"}, {},  // the tour's own buttons set it (web/tour.cpp)
-       kAffectsNothing,
-       "the page's guided tour: the step shown, 1..8; 0 = off (no effect on numbers)"},
-      {"r_min", KeyType::Real, offsetof(Config, r_min), nullptr,
-       {0.001, 0.99999}, {ControlGroup::Model, 10, 0.001, 0.999, kLinear, "%.3g", "cell=lru"},
-       kModel,
-       "LRU: smallest drawn |lambda|, 0.001..0.99999, at most r_max",
-       WithOwnModel::DrawsWeights},
-      {"r_max", KeyType::Real, offsetof(Config, r_max), nullptr,
-       {0.001, 0.99999}, {ControlGroup::Model, 11, 0.5, 0.9999, kLinear, "%.4g", "cell=lru"},
-       kModel,
-       "LRU: largest drawn |lambda|, 0.001..0.99999",
-       WithOwnModel::DrawsWeights},
-      {"max_phase", KeyType::Real, offsetof(Config, max_phase), nullptr,
-       {0, 6.2832, true}, {ControlGroup::Model, 12, 0.01, 3.1416, kLinear, "%.3g", "cell=lru"},
-       kModel,
-       "LRU: largest drawn phase of lambda in radians, (0, 6.2832]",
-       WithOwnModel::DrawsWeights},
+
+// The model and how its weights are drawn: the cells, their size, the sequence, the seeds.
+std::vector<ConfigKey> model_keys() {
+  return {
+    {"cell", KeyType::CellList, offsetof(Config, cells), &kCellNames,
+     {}, {ControlGroup::Cells, 1},
+     kModel,
+     "cells to compare, comma list of rnn-tanh, rnn-relu, rnn-sigmoid, rnn-identity, "
+     "lstm, gru, mingru, minlstm, lru",
+     WithOwnModel::FromFile},
+    {"hidden", KeyType::Int, offsetof(Config, hidden), nullptr,
+     {1, 1024}, {ControlGroup::Model, 3, 1, 512, kLog, "%d"},
+     kModel,
+     "hidden units H, 1..1024 (the LRU's are complex: 2 H reals of state)",
+     WithOwnModel::FromFile},
+    {"length", KeyType::Int, offsetof(Config, length), nullptr,
+     {1, kMaxLength}, {ControlGroup::Model, 2, 2, 20000, kLog, "%d"},
+     kDecay | kTraining | kTruncation,
+     "sequence length T of the task, 1..100000 (copy: the delay)"},
+    {"seed", KeyType::Uint64, offsetof(Config, seed), nullptr,
+     {0, 9007199254740992.0}, {ControlGroup::Model, 8},  // 2^53: every seed a double holds
+     kModel,
+     "random seed for weights, data and training"},
+    {"seeds", KeyType::Int, offsetof(Config, seeds), nullptr,
+     {1, 64}, {ControlGroup::Model, 9, 1, 16, kLinear, "%d"},
+     kDecay | kSweep | kCritical,
+     "number of seeds to average curves over, 1..64"},
+    {"sequences", KeyType::Int, offsetof(Config, sequences), nullptr,
+     {1, 64}, {},
+     kDecay | kSweep,
+     "input sequences per seed (same weights) the curves are taken over: median and 10-90% "
+     "band, 1..64"},
+    {"init", KeyType::Enum, offsetof(Config, init), &kInitNames,
+     {}, {ControlGroup::Model, 4},
+     kModel,
+     "initialization: uniform (PyTorch default), xavier, orthogonal, identity",
+     WithOwnModel::DrawsWeights},
+    {"scale", KeyType::Real, offsetof(Config, scale), nullptr,
+     {0, 100}, {ControlGroup::Model, 5, 0, 3, kLinear, "%.3g"},
+     kModel,
+     "multiplies W_hh after initialization (the LRU: its memory, |lambda|^(1/scale)), 0..100",
+     WithOwnModel::DrawsWeights},
+    {"radius", KeyType::Real, offsetof(Config, radius), nullptr,
+     {0, 100, false, "off"}, {ControlGroup::Model, 6, 0, 3, kLinear, "%.3g"},
+     kModel,
+     "target spectral radius of each H x H block of W_hh; 0 = off",
+     WithOwnModel::DrawsWeights},
+    {"forget_bias", KeyType::Real, offsetof(Config, forget_bias), nullptr,
+     {-20, 20}, {ControlGroup::Model, 7, -5, 10, kLinear, "%.3g"},
+     kModel,
+     "LSTM forget-gate bias b_if + b_hf, -20..20",
+     WithOwnModel::DrawsWeights},
+    {"chrono", KeyType::Int, offsetof(Config, chrono), nullptr,
+     {2, 1000000, false, "off"},  // T_max = 1 would draw from U(1, 0): no such interval
+     {},
+     kModel,
+     "chrono initialization's T_max for LSTM and GRU gate biases (replaces forget_bias), "
+     "2..1000000; 0 = off",
+     WithOwnModel::DrawsWeights},
   };
+}
+
+// The task, training and the experiments built on it.
+std::vector<ConfigKey> training_keys() {
+  return {
+    {"task", KeyType::Enum, offsetof(Config, task), &kTaskNames,
+     {}, {ControlGroup::Model, 1},
+     kModel,
+     "adding, copy, remember-first"},
+    {"batch", KeyType::Int, offsetof(Config, batch), nullptr,
+     {1, 4096}, {ControlGroup::Training, 1, 1, 256, kLog, "%d"},
+     kTraining | kCritical | kTruncation,
+     "minibatch size, 1..4096"},
+    {"optimizer", KeyType::Enum, offsetof(Config, optimizer), &kOptimizerNames,
+     {}, {ControlGroup::Training, 2},
+     kTraining | kCritical,
+     "sgd (with momentum) or adam"},
+    {"lr", KeyType::Real, offsetof(Config, lr), nullptr,
+     {0, 10, true}, {ControlGroup::Training, 3, 1e-4, 1, kLog, "%.2g"},
+     kTraining | kCritical,
+     "learning rate, (0, 10]"},
+    {"momentum", KeyType::Real, offsetof(Config, momentum), nullptr,
+     {0, 0.999}, {ControlGroup::Training, 4, 0, 0.99, kLinear, "%.2f",
+                     "optimizer=sgd"},
+     kTraining | kCritical,
+     "SGD momentum, 0..0.999"},
+    {"clip", KeyType::Real, offsetof(Config, clip), nullptr,
+     {0, 1e9, false, "off"}, {ControlGroup::Training, 5, 0, 100, kLinear, "%.3g"},
+     kTraining | kCritical,
+     "clip gradients to this global norm; 0 = off"},
+    {"truncate", KeyType::Int, offsetof(Config, truncate), nullptr,
+     {0, 1000000, false, "full"}, {},
+     kTraining | kCritical,
+     "truncated BPTT: each loss's gradient flows back at most this many steps, "
+     "0..1000000; 0 = full"},
+    {"iters", KeyType::Int, offsetof(Config, iters), nullptr,
+     {1, 1000000}, {ControlGroup::Training, 6, 10, 20000, kLog, "%d"},
+     kCritical,  // the page's training goes on to the new count instead of starting again
+     "training iterations, 1..1000000"},
+    {"lengths", KeyType::IntList, offsetof(Config, lengths), nullptr,
+     {1, kMaxLength}, {},  // a list: no slider
+     kSweep | kCritical,
+     "sequence lengths for the sweep and the critical experiment, comma list of 1..100000"},
+    {"solve_threshold", KeyType::Real, offsetof(Config, solve_threshold), nullptr,
+     {0, 1, true}, {},
+     kAffectsCriticalScore,
+     "critical experiment: solved = final loss below this times chance, (0, 1]"},
+  };
+}
+
+// How the numbers are computed and shown: precision, the page's tour.
+std::vector<ConfigKey> run_keys() {
+  return {
+    {"precision", KeyType::Enum, offsetof(Config, precision), &kPrecisionNames,
+     {}, {},
+     kModel,
+     "f32 (fast) or f64 (the reference)",
+     WithOwnModel::FileDefault},
+    {"tour", KeyType::Int, offsetof(Config, tour), nullptr,
+     {0, kTourSteps, false, "off"}, {},  // the tour's own buttons set it (web/tour.cpp)
+     kAffectsNothing,
+     "the page's guided tour: the step shown, 1..8; 0 = off (no effect on numbers)"},
+  };
+}
+
+// The LRU's ring (Orvieto et al. 2023): only its drawn model reads them.
+std::vector<ConfigKey> lru_keys() {
+  return {
+    {"r_min", KeyType::Real, offsetof(Config, r_min), nullptr,
+     {0.001, 0.99999}, {ControlGroup::Model, 10, 0.001, 0.999, kLinear, "%.3g", "cell=lru"},
+     kModel,
+     "LRU: smallest drawn |lambda|, 0.001..0.99999, at most r_max",
+     WithOwnModel::DrawsWeights},
+    {"r_max", KeyType::Real, offsetof(Config, r_max), nullptr,
+     {0.001, 0.99999}, {ControlGroup::Model, 11, 0.5, 0.9999, kLinear, "%.4g", "cell=lru"},
+     kModel,
+     "LRU: largest drawn |lambda|, 0.001..0.99999",
+     WithOwnModel::DrawsWeights},
+    {"max_phase", KeyType::Real, offsetof(Config, max_phase), nullptr,
+     {0, 6.2832, true}, {ControlGroup::Model, 12, 0.01, 3.1416, kLinear, "%.3g", "cell=lru"},
+     kModel,
+     "LRU: largest drawn phase of lambda in radians, (0, 6.2832]",
+     WithOwnModel::DrawsWeights},
+  };
+}
+
+}  // namespace
+
+// Every key, in to_text's order: the groups above, one after the other.
+const std::vector<ConfigKey>& config_keys() {
+  static const std::vector<ConfigKey> keys = [] {
+    std::vector<ConfigKey> all;
+    for (auto group : {model_keys, training_keys, run_keys, lru_keys}) {
+      const std::vector<ConfigKey> rows = group();
+      all.insert(all.end(), rows.begin(), rows.end());
+    }
+    return all;
+  }();
   return keys;
 }
 
