@@ -92,11 +92,10 @@ void draw_heatmap_view(const App& app, Widgets&, Changes&) {
     return;
   }
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-  const auto& cells = app.config.cells;
   ImGui::TextWrapped(
       "log10 |dL/dh_t[j]|: hidden units j (rows%s) by step t (columns); the loss is at the last "
       "step, on the right. Grey: exactly zero.",
-      std::count(cells.begin(), cells.end(), gs::CellKind::Lru) ? "; the LRU's are complex: their size"
+      gs::selects(app.config, gs::CellKind::Lru) ? "; the LRU's are complex: their size"
                                                                 : "");
   ImGui::PopStyleColor();
   if (app.heatmaps.empty()) return;

@@ -261,13 +261,12 @@ void draw_trainability_view(const App& app, Widgets&, Changes&) {
     return;
   }
   char caption[400];
-  const auto& cells = app.config.cells;
   std::snprintf(caption, sizeof caption,
                 "Gradient reaching step 1 (dark: 10^-30 and below; bright: 1 and above, where it "
                 "grows) by the weights' scale (rows, %.2g at the bottom to %.3g%s) and length T "
                 "(columns); white: the edge of chaos.",
                 t.scales.front(), t.scales.back(),
-                std::count(cells.begin(), cells.end(), gs::CellKind::Lru)
+                gs::selects(app.config, gs::CellKind::Lru)
                     ? "; for the LRU its memory's scale, |lambda|^(1/scale)"
                     : "");
   text_wrapped(caption);

@@ -404,7 +404,7 @@ std::string explain_init(const gs::Config& c) {
   for (size_t i = 0; i < c.cells.size(); ++i)
     if (!gs::has_recurrent_weights(c.cells[i]) && !gs::has_complex_state(c.cells[i]))
       without_whh += std::string(without_whh.empty() ? "" : " and ") + gs::cell_info(c.cells[i]).label;
-  if (std::count(c.cells.begin(), c.cells.end(), gs::CellKind::Lru))
+  if (gs::selects(c, gs::CellKind::Lru))
     text += format(" The LRU has no W_hh and ignores init and radius: its eigenvalues are drawn "
                    "on the ring %.3g <= |lambda| <= %.4g with phases up to %.3g%s, its input gain "
                    "gamma = sqrt(1 - |lambda|^2), and B, C and D Gaussian.",
@@ -577,9 +577,8 @@ std::string explain(const App& app, View view) {
 std::string why_heatmap(const App& app) {
   std::string text = why_decay(app);
   if (decay_done(app.results) && results_current(app)) {
-    const auto& cells = app.results.config.cells;
     text += std::string("In the heatmap each row is one hidden unit") +
-            (std::count(cells.begin(), cells.end(), gs::CellKind::Lru)
+            (gs::selects(app.results.config, gs::CellKind::Lru)
                  ? " (the LRU's are complex: a row is the size of the pair, "
                    "|(dL/dRe h_j, dL/dIm h_j)|, which falls as |lambda_j|^k)"
                  : "") +

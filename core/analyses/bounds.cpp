@@ -22,10 +22,11 @@ Bounds bounds_of(const ModelT<T>& model, const ForwardPass<T>& fwd, int column) 
   const int keep = keep_gate_block(cell) * H;  // f (LSTM, minLSTM's f') or z (GRU, minGRU)
   const bool complement = cell_info(cell).keep_is_complement;  // the minGRU keeps 1 - z
   b.log10_keep_gate.resize(T_);
+  // the LRU keeps |lambda_j| of unit j, the same at every step
+  const double lru_keep = has_complex_state(cell) ? lru_moduli(fwd).log10().mean() : 0.0;
   for (int t = 1; t <= T_; ++t) {
-    if (has_complex_state(cell)) {  // the LRU keeps |lambda_j| of unit j at every step
-      const Eigen::ArrayXd modulus = fwd.scratch.leftCols(2).template cast<double>().rowwise().norm();
-      b.log10_keep_gate[t - 1] = modulus.log10().mean();
+    if (has_complex_state(cell)) {
+      b.log10_keep_gate[t - 1] = lru_keep;
       continue;
     }
     const Eigen::ArrayXd gate =

@@ -49,11 +49,11 @@ ProbeAnalysis analyze_probe(const Probe& probe) {
   long count = 0;
   with_lane(probe, [&](const auto& lane) {
     const auto& fwd = lane.fwd;
+    const Eigen::ArrayXd moduli = has_complex_state(cell) ? lru_moduli(fwd) : Eigen::ArrayXd();
     for (int t = 0; t < fwd.length; ++t) {
       for (int j = 0; j < H; ++j, ++count) {
         if (has_complex_state(cell)) {  // the LRU: |lambda| of unit j mod N
-          const double modulus = std::hypot(static_cast<double>(fwd.scratch(j % (H / 2), 0)),
-                                            static_cast<double>(fwd.scratch(j % (H / 2), 1)));
+          const double modulus = moduli(j % moduli.size());
           sum_gate += modulus;
           max_gate = std::max(max_gate, modulus);
           continue;

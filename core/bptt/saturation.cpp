@@ -89,6 +89,7 @@ Saturation saturation_of(CellKind cell, const ForwardPass<T>& fwd, int column) {
   const bool rnn = cell_info(cell).family == CellFamily::Rnn;
   out.overflow_step = fwd.overflow_step;
   std::vector<double> values(H);
+  const Eigen::ArrayXd moduli = has_complex_state(cell) ? lru_moduli(fwd) : Eigen::ArrayXd();
   for (const SeriesDef& def : series_of(cell)) {
     SaturationSeries s;
     s.name = def.name;
@@ -102,8 +103,7 @@ Saturation saturation_of(CellKind cell, const ForwardPass<T>& fwd, int column) {
         if (rnn) x = fwd.h(j, col + B);  // h_t
         else if (def.kind == kOneMinusSquareAux) x = fwd.aux(j, col);  // tanh(c_t)
         else if (def.kind == kModulus)  // the LRU's |lambda| of unit j mod N, Re and Im rows alike
-          x = std::hypot(static_cast<double>(fwd.scratch(j % (H / 2), 0)),
-                         static_cast<double>(fwd.scratch(j % (H / 2), 1)));
+          x = moduli(j % moduli.size());
         else x = fwd.gates(def.block * H + j, col);
         values[j] = value_of(def.kind, x);
       }

@@ -79,6 +79,13 @@ struct BackwardPass {
   auto dc_at(int t) const { return dc.middleCols(t * batch, batch); }
 };
 
+// The LRU's |lambda_j|, j = 1..N, from the pass's coefficients (scratch): what every step keeps
+// of unit j, Re and Im rows alike (bounds, the probe summary and saturation read it).
+template <class T>
+Eigen::ArrayXd lru_moduli(const ForwardPass<T>& fwd) {
+  return fwd.scratch.leftCols(2).template cast<double>().rowwise().norm().array();
+}
+
 // Forward: begin_forward sizes the buffers, forward_steps advances up to `budget` steps and
 // returns true when the sequence is done. forward() does it all.
 template <class T>

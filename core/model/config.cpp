@@ -556,7 +556,7 @@ std::string set_config_value(Config& config, const std::string& key, const std::
 }
 
 std::string validate_config(const Config& c) {
-  const bool lru = std::count(c.cells.begin(), c.cells.end(), CellKind::Lru) > 0;
+  const bool lru = selects(c, CellKind::Lru);
   // whatever the cells: a link that sets them for later must not make the LRU unselectable
   if (c.r_min > c.r_max)
     return "r_min=" + number_text(c.r_min) + " is above r_max=" + number_text(c.r_max) +

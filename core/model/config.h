@@ -56,6 +56,13 @@ struct Config {
   int tour = 0;  // the page's guided tour: the step shown (1-based), 0 = off; the CLI ignores it
 };
 
+// Whether `cell` is among the configuration's cells.
+inline bool selects(const Config& config, CellKind cell) {
+  for (CellKind c : config.cells)
+    if (c == cell) return true;
+  return false;
+}
+
 // The guided tour's steps (the page's web/tour.cpp holds them): `tour` is 0..kTourSteps.
 inline constexpr int kTourSteps = 8;
 
