@@ -39,9 +39,8 @@ std::string command_flags(const std::string& command,
               parse_cliff_flag(flag, value, flags.cliff, flags.cliff_w, flags.cliff_b);
           !error.empty())
         return error;
-    } else if (command == "memory") {
-      if (const std::string error =
-              parse_memory_flag(flag, value, flags.memory, flags.memory_lambda);
+    } else if (flag == "lambda") {  // memory's grid
+      if (const std::string error = parse_cliff_axis("lambda", value, flags.memory_lambda);
           !error.empty())
         return error;
     } else if (flag == "shard") {
@@ -78,7 +77,7 @@ std::string command_flags(const std::string& command,
     }
   }
   if (command == "cliff") return cliff_error(flags.cliff_w, flags.cliff_b, flags.cliff);
-  if (command == "memory") return memory_error(flags.memory_lambda, flags.memory);
+  if (command == "memory") return memory_grid_error(flags.memory_lambda);
   return "";
 }
 

@@ -22,8 +22,7 @@ struct CommandFlags {
   int shard = 1, shards = 0;  // critical; shards 0: the whole experiment, not a shard
   CliffProblem cliff;         // cliff: its own flags, and the grid
   CliffAxis cliff_w, cliff_b;
-  MemoryProblem memory;       // memory: the teacher and rho, and the grid of lambda
-  CliffAxis memory_lambda;
+  CliffAxis memory_lambda;    // memory: the grid of lambda
   OwnModelFlags own;          // --weights and the flags that go with it, --save
   CommandFlags() {
     parse_cliff_axis("w", kCliffDefaultW, cliff_w);

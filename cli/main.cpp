@@ -112,7 +112,12 @@ void run_cliff(const Config& config, CommandFlags& flags, std::FILE*) {
 
 void run_memory(const Config& config, CommandFlags& flags, std::FILE*) {
   print_provenance(config);
-  print_memory(flags.memory, flags.memory_lambda);
+  print_memory(config, flags.memory_lambda);
+}
+
+void run_memory_descent(const Config& config, CommandFlags&, std::FILE*) {
+  print_provenance(config);
+  print_memory_descent(config);
 }
 
 // critical --merge A.csv B.csv ...: the shards' files are the only arguments.
@@ -212,14 +217,22 @@ const Command kCommands[] = {
      "rho^|s-s'|: for each lambda the loss E[(h_t(lambda) - h_t(teacher))^2] and the\n"
      "sensitivity E[(dh_t/dtheta)^2] of three parameterizations: theta = lambda (plain); the\n"
      "input scaled by gamma = sqrt(1 - lambda^2), gamma held fixed (normalized, as the LRU);\n"
-     "and lambda = exp(-exp(nu)), theta = nu, normalized (expexp, the LRU's). Exact sums.\n"
+     "and lambda = exp(-exp(nu)), theta = nu, normalized (expexp, the LRU's). Closed forms.\n"
      "Prints CSV lambda,loss,sensitivity_plain,sensitivity_normalized,sensitivity_expexp.",
-     "", {kAffectsNothing, "", ""},
+     "", {kAffectsNothing, "teacher rho", ""},
      "  --lambda LO:HI:N     N values of lambda from LO to HI, both included, each in\n"
-     "                       (0, 0.9999] (default 0.5:0.999:100; at most 10000 points)\n"
-     "  --teacher L          the teacher's lambda, in (0, 0.9999] (default 0.99)\n"
-     "  --rho R              the inputs' autocorrelation at lag 1, in [0, 0.99] (default 0)\n",
+     "                       (0, 0.9999] (default 0.5:0.999:100; at most 10000 points)\n",
      false, nullptr, run_memory},
+    {"memory-descent", "the curse of memory: a student's lambda learning the teacher's",
+     "The curse of memory's lesson for training: gradient descent of a student's lambda\n"
+     "towards the teacher's, from the same start with the same learning rate, once per\n"
+     "parameterization: plain (theta = lambda, on the loss E[(h_t(lambda) - h_t(teacher))^2]),\n"
+     "normalized (theta = lambda, on the loss of the outputs gamma h_t, gamma = sqrt(1 - lambda^2))\n"
+     "and expexp (lambda = exp(-exp(nu)), theta = nu, on the normalized loss: the LRU's). A\n"
+     "run whose step takes lambda out of (0, 1) ends there (a '#' line says where).\n"
+     "Prints CSV iteration,lambda_plain,loss_plain,lambda_normalized,loss_normalized,\n"
+     "lambda_expexp,loss_expexp.",
+     "", {kAffectsMemory, "", ""}, "", false, nullptr, run_memory_descent},
     {"truncation", "truncated BPTT's gradient against the full one, for each k",
      "Truncated BPTT: on the first minibatch training would draw, the cosine similarity\n"
      "between the gradient truncated to k steps (each loss's gradient flows back at most k\n"
@@ -294,7 +307,7 @@ const std::pair<const char*, const char*> kCommandFlags[] = {
     {"spectrum", "sv-steps"}, {"lagsplit", "above"},  {"trainability", "scales"},
     {"critical", "shard"},    {"cliff", "w"},         {"cliff", "b"},
     {"cliff", "steps"},       {"cliff", "x0"},        {"cliff", "target"},
-    {"memory", "lambda"},     {"memory", "teacher"},  {"memory", "rho"},
+    {"memory", "lambda"},
     // your own model (own_model_cli.h): --weights FILE, the flags that pick from it, --save
     {"decay", "weights"},     {"decay", "inputs"},    {"decay", "readout"},
     {"decay", "prefix"},      {"decay", "layer"},     {"decay", "save"},

@@ -3,22 +3,10 @@
 #include <iostream>
 
 #include "io/number_format.h"
-#include "io/shown_text.h"
-#include "model/config.h"  // parse_decimal
 
 namespace gs {
 
-std::string parse_memory_flag(const std::string& key, const std::string& value,
-                              MemoryProblem& problem, CliffAxis& lambda) {
-  if (key == "lambda") return parse_cliff_axis("lambda", value, lambda);
-  double number = 0;
-  if (!parse_decimal(value, number))
-    return "--" + key + " " + excerpt(value) + " is invalid: expected a number";
-  (key == "teacher" ? problem.teacher : problem.rho) = number;
-  return "";
-}
-
-std::string memory_error(const CliffAxis& lambda, const MemoryProblem& problem) {
+std::string memory_grid_error(const CliffAxis& lambda) {
   for (const double v : {lambda.lo, lambda.hi})
     if (!(v > 0 && v <= kMaxMemoryLambda))
       return "--lambda " + format_exact(lambda.lo) + ":" + format_exact(lambda.hi) + ":" +
@@ -26,22 +14,48 @@ std::string memory_error(const CliffAxis& lambda, const MemoryProblem& problem) 
              format_exact(kMaxMemoryLambda) + "]";
   if (lambda.n > 10000)
     return "--lambda with " + std::to_string(lambda.n) + " points is too many: at most 10000";
-  return memory_problem_error(problem);
+  return "";
 }
 
-void print_memory(const MemoryProblem& problem, const CliffAxis& lambda) {
+MemoryProblem memory_problem(const Config& config) { return {config.teacher, config.rho}; }
+MemoryDescent memory_descent_of(const Config& config) {
+  return {config.student, config.student_lr, config.student_iters};
+}
+
+namespace {
+void print_problem(const Config& config) {
   std::cout << "# memory: h_t = lambda h_{t-1} + x_t, stationary, inputs of unit variance with "
-               "autocorrelation rho^|s-s'|; loss = E[(h_t(lambda) - h_t(teacher))^2]; --lambda "
-            << format_exact(lambda.lo) << ":" << format_exact(lambda.hi) << ":" << lambda.n
-            << " --teacher " << format_exact(problem.teacher) << " --rho "
-            << format_exact(problem.rho) << "\n";
+               "autocorrelation rho^|s-s'|; loss = E[(h_t(lambda) - h_t(teacher))^2]; teacher="
+            << format_exact(config.teacher) << " rho=" << format_exact(config.rho);
+}
+}  // namespace
+
+void print_memory(const Config& config, const CliffAxis& lambda) {
+  print_problem(config);
+  std::cout << " --lambda " << format_exact(lambda.lo) << ":" << format_exact(lambda.hi) << ":"
+            << lambda.n << "\n";
   std::cout << "lambda,loss,sensitivity_plain,sensitivity_normalized,sensitivity_expexp\n";
   for (int i = 0; i < lambda.n; ++i) {
-    const MemoryPoint p = memory_point(problem, lambda.at(i));
+    const MemoryPoint p = memory_point(memory_problem(config), lambda.at(i));
     std::cout << format_exact(p.lambda) << "," << format_exact(p.loss) << ","
               << format_exact(p.sensitivity_plain) << "," << format_exact(p.sensitivity_normalized)
               << "," << format_exact(p.sensitivity_expexp) << "\n";
   }
+}
+
+void print_memory_descent(const Config& config) {
+  const std::vector<MemoryPath> paths =
+      memory_descent(memory_problem(config), memory_descent_of(config));
+  print_problem(config);
+  std::cout << "; descent from student=" << format_exact(config.student)
+            << " with student_lr=" << format_exact(config.student_lr) << " for student_iters="
+            << config.student_iters << " (plain on the loss; normalized and expexp on the "
+            << "normalized loss)\n";
+  for (const MemoryPath& path : paths)
+    if (path.left_at)
+      std::cout << "# " << memory_param_name(path.param) << ": iteration " << path.left_at
+                << " took lambda to " << format_exact(path.left_to) << ", out of (0, 1)\n";
+  std::cout << memory_descent_csv(paths, config.student_iters);
 }
 
 }  // namespace gs

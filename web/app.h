@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "analyses/curse_of_memory.h"
 #include "model/config.h"
 #include "heatmap.h"
 #include "own_model_state.h"
@@ -14,14 +15,15 @@
 
 // The views; the one in focus (last clicked or touched) decides what "Why" explains and what
 // "Download CSV" saves. The plots come in pages of four (views.h: kViewRows): what vanishes, why it
-// vanishes, what fixes it.
+// vanishes, what fixes it, and why the new cells work.
 enum class View {
   Decay, Sweep, Heatmap, Training,             // Page::Vanishing
   Spectra, Saturation, LagSplit, Trainability,  // Page::Why
   Critical, Cliff, Truncation, Presets,         // Page::Remedies
+  Eigenvalues, Landscape, Sensitivity, Learning,  // Page::NewCells
   Why, Controls
 };
-enum class Page { Vanishing, Why, Remedies };
+enum class Page { Vanishing, Why, Remedies, NewCells };
 const char* view_name(View view);
 bool view_from_name(const std::string& name, View& view);  // the plot views' names
 Page page_of(View view);
@@ -34,6 +36,18 @@ struct CellHeatmap {
   int steps = 0;  // T
   int steps_per_column = 1;
   bool filled = false;  // set once its decay job is done
+};
+
+// The curse of memory's curves for app.config's teacher, rho and student keys: closed forms,
+// computed on the page when those keys change (memory_curves_update: microseconds, no job for
+// the worker).
+struct MemoryCurves {
+  std::string key;  // gs::keys_text(config, kAffectsMemory) they were computed for
+  gs::MemoryProblem problem;
+  gs::MemoryDescent descent;
+  std::vector<gs::MemoryPoint> points;  // over a grid of lambda, denser near 1
+  std::vector<double> normalized_loss;  // at the same lambdas
+  std::vector<gs::MemoryPath> paths;    // the descent: plain, normalized, expexp
 };
 
 // What the views write while they draw: the text field's buffer, which ImGui edits in place, and
@@ -87,6 +101,7 @@ struct App {
   long heatmaps_generation = -1;      // results.decay_generation they were made from
   std::vector<Heatmap> trainability_maps;  // one per cell: scales (rows) x lengths (columns)
   long trainability_maps_generation = -1;
+  MemoryCurves memory;             // the curse of memory's views (views_memory.cpp)
   Heatmap cliff_map;               // b (rows) x w (columns): log10 of the loss or of |gradient|
   bool cliff_gradient = false;     // what the map shows: false the loss, true |gradient|
   int cliff_map_made = -1;         // which of the two cliff_map holds (-1: none yet)

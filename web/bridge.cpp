@@ -81,6 +81,7 @@ nlohmann::json state_of(const App& app) {
       {"tour", tour_json(app)},
       {"page", app.page == Page::Why        ? "why"
                : app.page == Page::Remedies ? "remedies"
+               : app.page == Page::NewCells ? "newcells"
                                             : "vanishing"},
       {"phone_tab", app.phone ? view_name(app.phone_tab) : ""},  // the tab shown on phones
       {"webgl2", app.webgl2},

@@ -235,13 +235,17 @@ void draw_controls(const App& app, Widgets& widgets, Changes& out) {
   const bool own = app.own_model.model != nullptr;
 
   // --- every key with a control, group by group, each in its place ---
-  const struct {
+  // (the curse of memory's keys only with its page, first there)
+  struct Group {
     gs::ControlGroup group;
     const char* title;
-  } groups[] = {{gs::ControlGroup::Cells, "cell"},
-                {gs::ControlGroup::Model, "model and sequence"},
-                {gs::ControlGroup::Training, "training"}};
-  for (const auto& group : groups) {
+  };
+  std::vector<Group> groups = {{gs::ControlGroup::Cells, "cell"},
+                               {gs::ControlGroup::Model, "model and sequence"},
+                               {gs::ControlGroup::Training, "training"}};
+  if (app.page == Page::NewCells)
+    groups.insert(groups.begin(), {gs::ControlGroup::Memory, "curse of memory (this page)"});
+  for (const Group& group : groups) {
     section(group.title);
     for (const gs::ConfigKey* key : controls_of(group.group)) {
       if (!acts(*key, next)) continue;

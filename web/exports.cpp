@@ -180,6 +180,38 @@ std::string truncation_csv(const App& app) {
   return out;
 }
 
+// The new cells' page: the eigenvalues as pairs; the curse of memory's curves and its descent
+// (the CSV `gradscope memory-descent` prints for the same keys).
+std::string eigenvalues_csv(const App& app) {
+  std::string out = "cell,step,re,im\n";
+  for (const WhyResult& w : app.results.why)
+    for (size_t s = 0; s < w.step_eigenvalues.size() && s < w.eigenvalue_steps.size(); ++s)
+      for (size_t i = 0; i + 1 < w.step_eigenvalues[s].size(); i += 2)
+        out += std::string(gs::cell_name(w.cell)) + "," +
+               std::to_string(static_cast<int>(w.eigenvalue_steps[s])) + "," +
+               gs::format_exact(w.step_eigenvalues[s][i]) + "," +
+               gs::format_exact(w.step_eigenvalues[s][i + 1]) + "\n";
+  return out;
+}
+
+std::string landscape_csv(const App& app) {
+  const MemoryCurves& m = app.memory;
+  std::string out =
+      "lambda,loss,normalized_loss,sensitivity_plain,sensitivity_normalized,sensitivity_expexp\n";
+  for (size_t i = 0; i < m.points.size(); ++i) {
+    const gs::MemoryPoint& p = m.points[i];
+    out += gs::format_exact(p.lambda) + "," + gs::format_exact(p.loss) + "," +
+           gs::format_exact(m.normalized_loss[i]) + "," + gs::format_exact(p.sensitivity_plain) +
+           "," + gs::format_exact(p.sensitivity_normalized) + "," +
+           gs::format_exact(p.sensitivity_expexp) + "\n";
+  }
+  return out;
+}
+
+std::string learning_csv(const App& app) {
+  return gs::memory_descent_csv(app.memory.paths, app.memory.descent.iterations);
+}
+
 // Presets and the tour are links: their numbers are the decay curves they set up; Why and the
 // controls are never in focus (only the plot views are).
 std::string view_csv(const App& app, View view) {

@@ -175,6 +175,7 @@ void frame(void* arg) {
 
   // --- GPU work the views show: heatmaps through the colormap shader ---
   const bool textures_drawn = heatmaps_update(app);
+  memory_curves_update(app);
 
   // --- UI ---
   ImGui_ImplOpenGL3_NewFrame();

@@ -45,6 +45,7 @@ struct Builder {
   ImVec2 pos, size;
   bool hovered = false;
   AxisState axis[2];
+  bool equal = false;  // SetupEqualAspect: one data unit is as long on both axes
   std::vector<Series> series;
   int used = 0;  // series[0, used) are this frame's
   int next_color = 0;
@@ -358,6 +359,7 @@ bool BeginPlot(const char* title, const ImVec2& size_arg) {
   g.open = true;
   g.hovered = ImGui::IsItemHovered();
   g.title.assign(title, visible_end(title));
+  g.equal = false;
   g.axis[X] = AxisState();
   g.axis[Y] = AxisState();
   g.used = 0;
@@ -377,6 +379,8 @@ void SetupAxisLimits(Axis axis, double min, double max) {
   a.min = to_axis(a.scale, min);
   a.max = to_axis(a.scale, max);
 }
+
+void SetupEqualAspect() { g.equal = true; }
 
 namespace {
 
@@ -578,6 +582,16 @@ Layout layout_plot() {
   l.a1 = ImVec2(l.p1.x - kPad - 4, l.p1.y - bottom);
   l.w = std::max(1.0f, l.a1.x - l.a0.x);
   l.h = std::max(1.0f, l.a1.y - l.a0.y);
+  if (g.equal) {  // widen the axis with fewer units per pixel about its middle (ImPlot's Equal)
+    AxisState& mx = g.axis[X];
+    AxisState& my = g.axis[Y];
+    const double ux = (mx.max - mx.min) / l.w, uy = (my.max - my.min) / l.h;
+    AxisState& wider = ux < uy ? mx : my;
+    const double middle = 0.5 * (wider.min + wider.max);
+    const double half = 0.5 * std::max(ux, uy) * (ux < uy ? l.w : l.h);
+    wider.min = middle - half, wider.max = middle + half;
+    if (ux >= uy) make_ticks(my, l.h, font * 3.0f, l.yt);
+  }
   make_ticks(ax, l.w, font * 5.0f, l.xt);
   return l;
 }

@@ -43,6 +43,9 @@ bool BeginPlot(const char* title, const ImVec2& size = ImVec2(-1, 0));
 void SetupAxis(Axis axis, const char* label, Scale scale = Scale::Linear);
 // Fixed limits, in data units (for Log10Exp: log10 units). Without it the axis fits the data.
 void SetupAxisLimits(Axis axis, double min, double max);
+// The same length for one unit on both linear axes (a circle stays round): the axis that would
+// be shorter per unit is widened about its middle.
+void SetupEqualAspect();
 
 // Series. n points; non-finite values (and non-positive ones on a Log10 axis) break the line.
 void PlotLine(const char* label, const double* xs, const double* ys, int n,

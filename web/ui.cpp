@@ -19,7 +19,8 @@ struct PageInfo {
 };
 const PageInfo kPages[] = {{Page::Vanishing, "What vanishes"},
                            {Page::Why, "Why it vanishes"},
-                           {Page::Remedies, "What fixes it"}};
+                           {Page::Remedies, "What fixes it"},
+                           {Page::NewCells, "The new cells"}};
 
 struct Tile {
   ImVec2 pos, size;

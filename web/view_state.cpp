@@ -257,3 +257,35 @@ Json training_state(const App& app) {
           {"iterations_per_second", c.iterations_per_second},
           {"cells", cells}};
 }
+
+// The new cells' page: per cell the steps with eigenvalues and the largest modulus among them;
+// the curse of memory's problem, descent and where each run ended.
+Json eigenvalues_state(const App& app) {
+  Json cells = Json::array();
+  for (const WhyResult& w : app.results.why) {
+    double largest = 0;
+    for (const std::vector<double>& step : w.step_eigenvalues)
+      for (size_t i = 0; i + 1 < step.size(); i += 2)
+        largest = std::max(largest, std::hypot(step[i], step[i + 1]));
+    cells.push_back({{"cell", gs::cell_name(w.cell)},
+                     {"done", w.done},
+                     {"steps", w.eigenvalue_steps},
+                     {"count", w.step_eigenvalues.empty() ? 0 : w.step_eigenvalues[0].size() / 2},
+                     {"largest_modulus", largest}});
+  }
+  return {{"cells", cells}};
+}
+
+Json memory_state(const App& app) {
+  const MemoryCurves& m = app.memory;
+  Json paths = Json::array();
+  for (const gs::MemoryPath& path : m.paths)
+    paths.push_back({{"param", gs::memory_param_name(path.param)},
+                     {"iterations", path.lambda.size() - 1},
+                     {"left_at", path.left_at},
+                     {"left_to", gs::json_value<Json>(path.left_to)},
+                     {"lambda", gs::json_value<Json>(path.lambda.back())},
+                     {"loss", gs::json_value<Json>(path.loss.back())}});
+  return {{"teacher", m.problem.teacher}, {"rho", m.problem.rho}, {"points", m.points.size()},
+          {"paths", paths}};
+}

@@ -79,6 +79,25 @@ nlohmann::json cliff_state(const App& app);
 nlohmann::json truncation_state(const App& app);
 nlohmann::json presets_state(const App& app);
 
+// Why the new cells work (views_memory.cpp, why_memory.cpp): the eigenvalues of J_t on the unit
+// disk; the curse of memory's loss landscape, the sensitivity of three parameterizations, and
+// gradient descent with each.
+void draw_eigenvalues_view(const App& app, Widgets& widgets, Changes& out);
+void draw_landscape_view(const App& app, Widgets& widgets, Changes& out);
+void draw_sensitivity_view(const App& app, Widgets& widgets, Changes& out);
+void draw_learning_view(const App& app, Widgets& widgets, Changes& out);
+std::string why_eigenvalues(const App& app);
+std::string why_landscape(const App& app);
+std::string why_sensitivity(const App& app);
+std::string why_learning(const App& app);
+std::string eigenvalues_csv(const App& app);
+std::string landscape_csv(const App& app);
+std::string learning_csv(const App& app);
+nlohmann::json eigenvalues_state(const App& app);
+nlohmann::json memory_state(const App& app);
+// The curse of memory's curves follow the configuration (called before the UI is drawn).
+void memory_curves_update(App& app);
+
 struct ViewRow {
   View view;
   Page page;
@@ -121,6 +140,17 @@ inline constexpr ViewRow kViewRows[] = {
      truncation_state},
     {View::Presets, Page::Remedies, "presets", "Paper presets and the guided tour", "Tour",
      draw_presets_view, why_presets, decay_csv, "presets", presets_state},
+    {View::Eigenvalues, Page::NewCells, "eigenvalues",
+     "Eigenvalues of each step's Jacobian on the unit disk", "Eigen", draw_eigenvalues_view,
+     why_eigenvalues, eigenvalues_csv, "eigenvalues", eigenvalues_state},
+    {View::Landscape, Page::NewCells, "landscape",
+     "The curse of memory: the loss of a student's lambda", "Loss", draw_landscape_view,
+     why_landscape, landscape_csv, "memory", memory_state},
+    {View::Sensitivity, Page::NewCells, "sensitivity",
+     "Sensitivity of the output to the parameter, three ways", "Sens", draw_sensitivity_view,
+     why_sensitivity, landscape_csv, "memory", memory_state},
+    {View::Learning, Page::NewCells, "learning", "Learning lambda by gradient descent", "Learn",
+     draw_learning_view, why_learning, learning_csv, "memory", memory_state},
 };
 
 // A wide screen shows a page's views in a 2 x 2 grid (ui.cpp): a fifth view on a page would have
@@ -134,6 +164,7 @@ constexpr int views_on(Page page) {
 static_assert(views_on(Page::Vanishing) <= kTilesPerPage, "page 'What vanishes': too many views");
 static_assert(views_on(Page::Why) <= kTilesPerPage, "page 'Why it vanishes': too many views");
 static_assert(views_on(Page::Remedies) <= kTilesPerPage, "page 'What fixes it': too many views");
+static_assert(views_on(Page::NewCells) <= kTilesPerPage, "page 'The new cells': too many views");
 
 const ViewRow* view_row(View view);  // nullptr for Why and Controls, which are not plot views
 

@@ -188,6 +188,8 @@ void begin_spectrum(const ModelT<T>& model, const ForwardPass<T>& fwd,
   begin_lyapunov(s.state_size, s.complete ? s.state_size : std::min(options.top, s.state_size),
                  job.qr);
   job.log_diagonal_sum = Vec::Zero(has_recurrent_weights(model.cell) ? 0 : s.state_size);
+  const size_t most = static_cast<size_t>(std::max(1, options.max_eigenvalue_steps));
+  job.eigenvalue_stride = std::max<size_t>(1, (s.sv_steps.size() + most - 1) / most);
   job.done = fwd.length == 0;
 }
 
@@ -218,17 +220,21 @@ bool spectrum_steps(const ForwardPass<T>& fwd, SpectrumJob& job, int budget) {
       lyapunov_step(job.qr, job.jq, s.state_size - zeros);
     }
     if (job.next_sample < s.sv_steps.size() && s.sv_steps[job.next_sample] == t) {
+      const bool with_eigenvalues =
+          s.complete && job.options.eigenvalues &&
+          (job.next_sample % job.eigenvalue_stride == 0 || job.next_sample + 1 == s.sv_steps.size());
+      if (with_eigenvalues) s.eigenvalue_steps.push_back(t);
       if (!has_recurrent_weights(s.cell)) {
         s.step_sv.push_back(diagonal_singular_values(
             job.jac, s.complete ? s.state_size : std::min(job.options.top, s.state_size)));
-        if (s.complete && job.options.eigenvalues) {
+        if (with_eigenvalues) {
           jacobian_matrix(job.w_hh, job.jac, job.j);
           s.step_eigenvalues.push_back(eigenvalues(job.j));
         }
       } else if (s.complete) {
         jacobian_matrix(job.w_hh, job.jac, job.j);
         s.step_sv.push_back(singular_values(job.j));
-        if (job.options.eigenvalues) s.step_eigenvalues.push_back(eigenvalues(job.j));
+        if (with_eigenvalues) s.step_eigenvalues.push_back(eigenvalues(job.j));
       } else {
         double change = 0;
         Mat scratch;

@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <string_view>
 
+#include "analyses/curse_of_memory.h"  // the student's ranges
 #include "cells/cell_info.h"
 #include "io/number_format.h"
 #include "training/tasks.h"
@@ -321,7 +322,7 @@ namespace {
 const bool kLog = true, kLinear = false;  // a slider's scale
 const unsigned kModel = kAffectsModel, kDecay = kAffectsDecay, kSweep = kAffectsSweep,
                kTraining = kAffectsTraining, kCritical = kAffectsCritical,
-               kTruncation = kAffectsTruncation;
+               kTruncation = kAffectsTruncation, kMemory = kAffectsMemory;
 
 // One row per key, in to_text's order: name, type, where the value is, its names (enums),
 //   {the valid range}, {the page's control: group, place in it, slider range and scale, format;
@@ -475,13 +476,39 @@ std::vector<ConfigKey> lru_keys() {
   };
 }
 
+// The curse of memory's one-dimensional student (analyses/curse_of_memory.h): no cell reads them.
+std::vector<ConfigKey> memory_keys() {
+  return {
+    {"teacher", KeyType::Real, offsetof(Config, teacher), nullptr,
+     {0, kMaxMemoryLambda, true}, {ControlGroup::Memory, 1, 0.5, 0.9999, kLinear, "%.4g"},
+     kMemory,
+     "curse of memory: the teacher's lambda, (0, 0.9999]"},
+    {"rho", KeyType::Real, offsetof(Config, rho), nullptr,
+     {0, kMaxMemoryRho}, {ControlGroup::Memory, 2, 0, 0.99, kLinear, "%.2f"},
+     kMemory,
+     "curse of memory: the inputs' autocorrelation at lag 1, 0..0.99 (0: white noise)"},
+    {"student", KeyType::Real, offsetof(Config, student), nullptr,
+     {0, kMaxMemoryLambda, true}, {ControlGroup::Memory, 3, 0.01, 0.9999, kLinear, "%.4g"},
+     kMemory,
+     "curse of memory: the student's lambda where its descent starts, (0, 0.9999]"},
+    {"student_lr", KeyType::Real, offsetof(Config, student_lr), nullptr,
+     {0, 1e6, true}, {ControlGroup::Memory, 4, 1e-4, 10, kLog, "%.2g"},
+     kMemory,
+     "curse of memory: the descent's learning rate, (0, 1000000]"},
+    {"student_iters", KeyType::Int, offsetof(Config, student_iters), nullptr,
+     {1, kMaxMemoryIterations}, {ControlGroup::Memory, 5, 10, 10000, kLog, "%d"},
+     kMemory,
+     "curse of memory: the descent's iterations, 1..100000"},
+  };
+}
+
 }  // namespace
 
 // Every key, in to_text's order: the groups above, one after the other.
 const std::vector<ConfigKey>& config_keys() {
   static const std::vector<ConfigKey> keys = [] {
     std::vector<ConfigKey> all;
-    for (auto group : {model_keys, training_keys, run_keys, lru_keys}) {
+    for (auto group : {model_keys, training_keys, run_keys, lru_keys, memory_keys}) {
       const std::vector<ConfigKey> rows = group();
       all.insert(all.end(), rows.begin(), rows.end());
     }

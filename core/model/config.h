@@ -52,6 +52,13 @@ struct Config {
                           // solve the adding task, while a tanh RNN stays at chance
   std::vector<int> lengths = {10, 20, 50, 100, 200};  // sweep, critical experiment
   double solve_threshold = 0.1;  // critical experiment: solved = final loss < this x chance
+  // The curse of memory (analyses/curse_of_memory.h): a student's lambda learning a teacher's on
+  // h_t = lambda h_{t-1} + x_t, inputs of autocorrelation rho; gradient descent from `student`.
+  double teacher = 0.99;
+  double rho = 0;
+  double student = 0.5;
+  double student_lr = 0.1;
+  int student_iters = 300;
   Precision precision = Precision::F32;
   int tour = 0;  // the page's guided tour: the step shown (1-based), 0 = off; the CLI ignores it
 };
@@ -99,6 +106,7 @@ enum Affects : unsigned {
   kAffectsCritical = 1u << 4,  // the critical experiment's training runs
   kAffectsCriticalScore = 1u << 5,  // only its verdicts: rescored (rescore_critical), not retrained
   kAffectsTruncation = 1u << 6,  // the truncation probe (training's first weights and minibatch)
+  kAffectsMemory = 1u << 7,      // the curse of memory's curves and descent (no model in them)
 };
 
 // The values the parser accepts (Int, Uint64, Real, and each item of an IntList): [min, max], or
@@ -114,7 +122,7 @@ struct KeyRange {
 // and Real, a combo for Enum, checkboxes for the CellList, an input box for the Uint64 (a seed
 // names a random stream: no slider). Keys without a control (the IntList among them) are typed
 // into the text field, as in the URL hash.
-enum class ControlGroup { None, Cells, Model, Training };
+enum class ControlGroup { None, Cells, Model, Training, Memory };
 
 // The page's control: its group and its place in the group (1 at the top; the panel's order is
 // not to_text's: task comes first, since it gives length its meaning). Sliders (Int, Real)

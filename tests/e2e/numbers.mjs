@@ -270,6 +270,90 @@ await runArea(async ({ browser, base }) => {
            `${tr.skipped} above the edge of chaos); ${w.summary()} (${w.where})`;
   });
 
+  await step('page = CLI, the new cells: eigenvalues of J_t, the curse of memory (closed forms, and its descent)', async () => {
+    await configure(cmp.page, 'cell=lstm,minlstm,lru&task=adding&hidden=6&length=40&seed=3&precision=f64' +
+                              '&teacher=0.999&rho=0.5&student=0.7&student_lr=0.05&student_iters=120', 60000);
+    const s = await waitFor(cmp.page, (t) => t.why_it_vanishes.done && t.eigenvalues.cells.every((c) => c.done),
+                            null, 120000, 'the eigenvalues');
+    const v = s.values;
+    await cmp.page.evaluate(() => window.gradscope.focus('eigenvalues'));
+    expect((await state(cmp.page)).page === 'newcells', 'focus(eigenvalues) shows the new cells page');
+    // the page's eigenvalues at its steps, against the CLI's export at every step, as multisets
+    const rows = (await cmp.page.evaluate(() => window.gradscope.csv())).trim().split('\n');
+    expect(rows[0] === 'cell,step,re,im', `eigenvalues CSV header ${rows[0]}`);
+    let pairs = 0, worst = 0;
+    for (const cell of v.cell.split(',')) {
+      const file = path.join(args.out, `eigen-${cell}.json`);
+      execCli(args.cli, 'spectrum', [...cliFlags(v, { cell, tour: null }), '--export', file]);
+      const cli = JSON.parse(fs.readFileSync(file, 'utf8'));
+      const info = s.eigenvalues.cells.find((c) => c.cell === cell);
+      expect(info.steps.length >= 20 && info.steps.at(-1) === 40, `${cell}: eigenvalues at steps ${info.steps}`);
+      for (const step of info.steps) {
+        const mine = rows.slice(1).map((r) => r.split(',')).filter((f) => f[0] === cell && Number(f[1]) === step)
+          .map((f) => [Number(f[2]), Number(f[3])]);
+        const theirs = cli.step_eigenvalues[cli.singular_value_steps.indexOf(step)];
+        expect(theirs && mine.length === theirs.length, `${cell} step ${step}: page ${mine.length}, CLI ${theirs && theirs.length} eigenvalues`);
+        const left = theirs.map(([re, im]) => ({ re, im, used: false }));
+        for (const [re, im] of mine) {
+          let best = null, d = Infinity;
+          for (const e of left) {
+            const dd = Math.hypot(e.re - re, e.im - im);
+            if (!e.used && dd < d) best = e, d = dd;
+          }
+          best.used = true;
+          worst = Math.max(worst, d);
+          pairs++;
+        }
+      }
+    }
+    expect(worst < 1e-9, `eigenvalues: worst distance ${worst}`);
+    // The curse of memory. Its descent is the CLI's, value for value.
+    await cmp.page.evaluate(() => window.gradscope.focus('learning'));
+    const learning = (await cmp.page.evaluate(() => window.gradscope.csv())).trim().split('\n');
+    const cliLearning = execCli(args.cli, 'memory-descent', cliFlags(v, { tour: null })).trim().split('\n')
+      .filter((l) => !l.startsWith('#'));
+    expect(learning.length === 122 && learning.length === cliLearning.length, `descent: page ${learning.length} rows, CLI ${cliLearning.length}`);
+    expect(learning[0] === cliLearning[0], `descent header ${learning[0]}`);
+    const w = new Worst(1e-12, 1e-300);
+    learning.slice(1).forEach((row, i) => {
+      const a = row.split(','), b = cliLearning[i + 1].split(',');
+      a.forEach((x, j) => {
+        expect((x === '') === (b[j] === ''), `descent row ${i} field ${j}: page '${x}', CLI '${b[j]}'`);
+        if (x !== '') w.compare(Number(x), b[j], `descent row ${i} field ${j}`, 0);
+      });
+    });
+    expect(!w.failure(), `descent: ${w.failure()}`);
+    // The landscape: for white noise every column against its closed form; with rho = 0.5 the
+    // CLI's at the grid's two ends.
+    const landscape = async () => {
+      await cmp.page.evaluate(() => window.gradscope.focus('landscape'));
+      const text = (await cmp.page.evaluate(() => window.gradscope.csv())).trim().split('\n');
+      expect(text[0] === 'lambda,loss,normalized_loss,sensitivity_plain,sensitivity_normalized,sensitivity_expexp', `landscape header ${text[0]}`);
+      return text.slice(1).map((r) => r.split(',').map(Number));
+    };
+    const correlated = await landscape();
+    const [lo, hi] = [correlated[0][0], correlated.at(-1)[0]];
+    const ends = runCli(args.cli, 'memory', [...cliFlags(v, { tour: null }), '--lambda', `${lo}:${hi}:2`]);
+    const closed = new Worst(1e-9, 0);
+    [correlated[0], correlated.at(-1)].forEach((row, i) =>
+      [1, 3, 4, 5].forEach((j, k) => closed.compare(row[j], ends.rows[i][[1, 2, 3, 4][k]], `rho=0.5 lambda=${row[0]} column ${j}`, 0)));
+    await configure(cmp.page, 'teacher=0.99&rho=0', 60000);
+    const white = await landscape();
+    const t = 0.99;
+    for (const [l, loss, normalized, plain, norm, expexp] of white) {
+      if (Math.abs(l - t) < 1e-3) continue;  // the closed forms below cancel there
+      const l2 = l * l, g = Math.sqrt((1 - l2) * (1 - t * t)), c = 1 - l * t;
+      closed.compare(loss, String(1 / (1 - l2) + 1 / (1 - t * t) - 2 / c), `loss at ${l}`, 0);
+      closed.compare(normalized, String(2 - 2 * g / c), `normalized loss at ${l}`, 0);
+      closed.compare(plain, String((1 + l2) / (1 - l2) ** 3), `plain sensitivity at ${l}`, 0);
+      closed.compare(norm, String((1 + l2) / (1 - l2) ** 2), `normalized sensitivity at ${l}`, 0);
+      closed.compare(expexp, String(l2 * Math.log(l) ** 2 * (1 + l2) / (1 - l2) ** 2), `expexp sensitivity at ${l}`, 0);
+    }
+    expect(!closed.failure(), `landscape: ${closed.failure()}`);
+    await cmp.page.evaluate(() => window.gradscope.focus('decay'));
+    return `${pairs} eigenvalues to ${worst.toExponential(1)}; descent ${w.summary()}; landscape ${closed.summary()} over ${white.length} lambdas`;
+  });
+
   await step('page = CLI pages: no console errors or page errors', async () => {
     expect(cmp.errors.length === 0, cmp.errors.join('; '));
   });

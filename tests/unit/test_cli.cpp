@@ -154,10 +154,10 @@ TEST_CASE("bad input: exit code 2 and one line naming what was wrong") {
       {"decay --hidden", "gradscope: error: --hidden needs a value\n"},
       {"wobble",
        "gradscope: error: unknown command 'wobble' (commands: decay, sweep, train, bench, "
-       "critical, cliff, memory, truncation, spectrum, saturation, lagsplit, trainability)\n"},
+       "critical, cliff, memory, memory-descent, truncation, spectrum, saturation, lagsplit, trainability)\n"},
       {"",
        "gradscope: error: no command given (commands: decay, sweep, train, bench, critical, "
-       "cliff, memory, truncation, spectrum, saturation, lagsplit, trainability; --help for more)\n"},
+       "cliff, memory, memory-descent, truncation, spectrum, saturation, lagsplit, trainability; --help for more)\n"},
   };
   for (const Case& c : cases) check_stderr(c.args, c.message);
 }
@@ -374,7 +374,7 @@ TEST_CASE("bad input is quoted in at most 80 bytes, control characters and inval
                     "... (100000 bytes) is invalid: expected an integer in [1, 1024]");
   check_refused("'wob\x1b[2Jble'",
                 "unknown command 'wob\\x1b[2Jble' (commands: decay, sweep, train, bench, "
-                "critical, cliff, memory, truncation, spectrum, saturation, lagsplit, trainability)");
+                "critical, cliff, memory, memory-descent, truncation, spectrum, saturation, lagsplit, trainability)");
   check_refused("decay 'junk\a'",
                 "unexpected argument 'junk\\x07': flags are --key value or key=value");
   check_refused(
@@ -437,7 +437,8 @@ TEST_CASE("outputs start with the version and the canonical config, and the expo
             "radius=0&forget_bias=1&chrono=0&task=adding&batch=32&optimizer=adam&lr=0.01&"
             "momentum=0.9&clip=1&truncate=0&iters=600&lengths=10,20,50,100,200&"
             "solve_threshold=0.1&precision=f32&tour=0&r_min=0.9&r_max=0.999&"
-            "max_phase=0.3141592653589793");
+            "max_phase=0.3141592653589793&teacher=0.99&rho=0&student=0.5&student_lr=0.1&"
+            "student_iters=300");
   const std::pair<const char*, const char*> commands[] = {
       {"sweep --cell gru --lengths 5,9 --hidden 3 --task copy",
        "cell=gru&lengths=5,9&hidden=3&task=copy"},

@@ -253,7 +253,8 @@ TEST_CASE("to_text writes the same bytes as before the table, for any config") {
         "scale=1&radius=0&forget_bias=1&chrono=0&task=adding&batch=32&optimizer=adam&lr=0.01&"
         "momentum=0.9&clip=1&truncate=0&iters=600&lengths=10,20,50,100,200&"
         "solve_threshold=0.1&precision=f32&tour=0&r_min=0.9&r_max=0.999&"
-        "max_phase=0.3141592653589793");  // tour, r_min, ...: added after the table
+        "max_phase=0.3141592653589793&teacher=0.99&rho=0&student=0.5&student_lr=0.1&"
+        "student_iters=300");  // tour, r_min, ...: added after the table
   std::mt19937_64 rng(20240610);
   int compared = 0, accepted = 0, differing = 0;
   for (int i = 0; i < 50000; ++i, ++compared) {

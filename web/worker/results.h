@@ -92,6 +92,10 @@ struct WhyResult {
   std::vector<double> sv_steps;              // the sampled steps t
   std::vector<std::vector<double>> step_sv;  // their singular values, largest first
   std::vector<double> lyapunov;              // largest first
+  // J_t's eigenvalues at some of the sampled steps (kPageEigenvalueSteps at most; none above a
+  // complete spectrum's size): per step re_0, im_0, re_1, im_1, ..., largest modulus first.
+  std::vector<double> eigenvalue_steps;
+  std::vector<std::vector<double>> step_eigenvalues;
   double decay_log10_per_step = 0;           // the measured slope (probe_summary.h), to set beside
   // Bounds: Pascanu's gamma sigma_max(W_hh) (RNNs), the keep path's slope (LSTM f, GRU z).
   double pascanu_bound = 0, sigma_max_whh = 0, gamma = 0;
@@ -120,6 +124,8 @@ struct WhyResult {
     f("sv_steps", sv_steps);
     f("step_sv", step_sv);
     f("lyapunov", lyapunov);
+    f("eigenvalue_steps", eigenvalue_steps);
+    f("step_eigenvalues", step_eigenvalues);
     f("decay_log10_per_step", decay_log10_per_step);
     f("pascanu_bound", pascanu_bound);
     f("sigma_max_whh", sigma_max_whh);

@@ -115,6 +115,8 @@ bool advance_why(const gs::Config& config, WhyJob& job, int budget,
       fill_measures(job);
       gs::SpectrumOptions options;
       options.max_sampled_steps = kPageSampledSteps;
+      options.eigenvalues = true;
+      options.max_eigenvalue_steps = kPageEigenvalueSteps;
       gs::with_lane(job.probe, [&](const auto& lane) {
         gs::begin_spectrum(lane.model, lane.fwd, options, job.spectrum);
       });
@@ -132,6 +134,12 @@ bool advance_why(const gs::Config& config, WhyJob& job, int budget,
       r.sv_steps.assign(s.sv_steps.begin(), s.sv_steps.end());
       r.step_sv = s.step_sv;
       r.lyapunov = s.lyapunov;
+      r.eigenvalue_steps.assign(s.eigenvalue_steps.begin(), s.eigenvalue_steps.end());
+      for (const auto& step : s.step_eigenvalues) {
+        std::vector<double> pairs;
+        for (const std::complex<double>& e : step) pairs.insert(pairs.end(), {e.real(), e.imag()});
+        r.step_eigenvalues.push_back(std::move(pairs));
+      }
       job.stage = Stage::Done;
       return true;
     }

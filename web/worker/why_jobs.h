@@ -25,6 +25,7 @@ struct TrainabilityJob {
 
 // Singular values at this many steps at most in the page (the CLI's default is 2,000).
 const int kPageSampledSteps = 200;
+const int kPageEigenvalueSteps = 25;  // the eigenvalue view's cloud: steps with J_t's eigenvalues
 
 // One slice of `budget` time steps of work; true if it did any. `given`: your own model (the
 // page's loaded file, compute.h) instead of the drawn one, or null.

@@ -1,0 +1,131 @@
+// "Why" for the new cells' page (views_memory.cpp), written from the numbers the views draw.
+#include <algorithm>
+#include <cmath>
+#include <complex>
+
+#include "cell_style.h"
+#include "text.h"
+#include "views.h"
+
+namespace {
+
+// -1 / ln r: the steps over which a factor r per step keeps 1/e of what it carries.
+std::string memory_steps(double r) {
+  if (!(r > 0)) return "no";
+  if (r >= 1) return "unbounded";
+  return format("%.3g", -1 / std::log(r));
+}
+
+// The largest |eigenvalue| over the steps the view shows, and at how many of them.
+double largest_modulus(const WhyResult& w) {
+  double largest = 0;
+  for (const std::vector<double>& step : w.step_eigenvalues)
+    for (size_t i = 0; i + 1 < step.size(); i += 2)
+      largest = std::max(largest, std::hypot(step[i], step[i + 1]));
+  return largest;
+}
+
+// Where a run of the descent ended, in words.
+std::string path_text(const gs::MemoryPath& path, double teacher) {
+  if (path.left_at) {
+    return format("its step %d took lambda to %.4g, %s, so it ends there", path.left_at,
+                  path.left_to,
+                  path.left_to >= 1 ? "where the recurrence is unstable and the loss infinite"
+                                    : "out of the range of memories compared");
+  }
+  const double last = path.lambda.back();
+  return format("after %d iterations lambda = %.6g (teacher %.4g), loss %s",
+                static_cast<int>(path.lambda.size()) - 1, last, teacher,
+                path.loss.back() == 0 ? "exactly 0" : format("%.2g", path.loss.back()).c_str());
+}
+
+}  // namespace
+
+std::string why_eigenvalues(const App& app) {
+  if (!results_current(app)) return "Computing...";
+  std::string text =
+      "Each step back multiplies the gradient by J_t^T, and along J_t's eigenvectors by its "
+      "eigenvalues. An eigenvalue of modulus r keeps 1/e of the gradient for -1/ln r steps: on "
+      "the circle, for ever; deep inside, for a step or two.";
+  bool dense = false;
+  for (const WhyResult& w : app.results.why) {
+    if (!w.done || w.step_eigenvalues.empty()) continue;
+    const double r = largest_modulus(w);
+    const double slope = w.decay_log10_per_step;  // log10 per step back, measured
+    text += format("\n\n%s: the largest |eigenvalue| over %zu steps is %s, %s steps of memory; ",
+                   cell_label(w.cell), w.step_eigenvalues.size(), factor_text(std::log10(r)).c_str(),
+                   memory_steps(r).c_str());
+    text += slope < 0 ? format("its gradient, measured, loses 1/e every %.3g steps back.",
+                               -1 / (slope * std::log(10.0)))
+                      : "its gradient, measured, does not shrink going back.";
+    dense = dense || gs::has_recurrent_weights(w.cell);
+  }
+  if (dense)
+    text +=
+        "\n\nA dense J_t (RNN, LSTM, GRU) changes from step to step and is not normal: the product "
+        "of many steps is not the product of their eigenvalues, so the largest one overstates "
+        "the memory. For the diagonal cells (minGRU, minLSTM, LRU) the eigenvalues are the keep "
+        "factors themselves and they multiply exactly; the LRU's do not change with the input.";
+  return text;
+}
+
+std::string why_landscape(const App& app) {
+  const MemoryCurves& m = app.memory;
+  const double t = m.problem.teacher;
+  const gs::MemoryPoint at_teacher = gs::memory_point(m.problem, t);
+  const double near = t - 0.1 * (1 - t);  // a tenth of the teacher's distance from 1 below it
+  std::string text = format(
+      "A student learns the teacher's memory lambda* = %.4g from its outputs. Near lambda* the "
+      "loss is a parabola of curvature 2 E[(dh/dlambda)^2] = %.3g, and a step of 0.1 (1 - "
+      "lambda*) = %.2g below it already costs %.3g. The curvature grows as (1 - lambda*)^-3: the "
+      "longer the memory, the sharper the valley.",
+      t, 2 * at_teacher.sensitivity_plain, 0.1 * (1 - t),
+      gs::memory_point(m.problem, near).loss);
+  text += format(
+      "\n\nNormalizing the input by gamma = sqrt(1 - lambda^2), as the LRU does, bounds the "
+      "loss (%.3g at lambda = 0.9999 against %.3g without) but not the valley's sharpness.",
+      gs::normalized_loss(m.problem, gs::kMaxMemoryLambda),
+      gs::memory_point(m.problem, gs::kMaxMemoryLambda).loss);
+  if (m.problem.rho > 0)
+    text += format("\n\nInputs correlated at rho = %.3g: at lambda* the curvature is %.3g times "
+                   "that of white noise.",
+                   m.problem.rho,
+                   at_teacher.sensitivity_plain / gs::memory_point({t, 0.0}, t).sensitivity_plain);
+  return text;
+}
+
+std::string why_sensitivity(const App& app) {
+  const MemoryCurves& m = app.memory;
+  const double t = m.problem.teacher;
+  const gs::MemoryPoint p = gs::memory_point(m.problem, t);
+  std::string text = format(
+      "How much the output moves when the parameter moves, E[(dh_t/dtheta)^2], at the teacher's "
+      "lambda* = %.4g: %.3g with theta = lambda, %.3g with the input normalized, and %.3g with "
+      "lambda = exp(-exp(nu)) and theta = nu, as the LRU has it.",
+      t, p.sensitivity_plain, p.sensitivity_normalized, p.sensitivity_expexp);
+  if (m.problem.rho == 0)
+    text +=
+        " For white noise the first grows as (1 - lambda)^-3 and the second as (1 - lambda)^-2 "
+        "towards lambda = 1; the third stays below 1/2, its limit. That is the curse of memory "
+        "(Zucchet & Orvieto 2024), and why the LRU is parameterized as it is: the gradient does "
+        "not explode, yet learning a long memory is sharp without it.";
+  else
+    text += format(
+        " Correlated inputs (rho = %.3g) raise all three: white noise gives %.3g for the third.",
+        m.problem.rho, gs::memory_point({t, 0.0}, t).sensitivity_expexp);
+  return text;
+}
+
+std::string why_learning(const App& app) {
+  const MemoryCurves& m = app.memory;
+  const char* names[gs::kMemoryParams] = {"Plain lambda", "Normalized",
+                                          "With lambda = exp(-exp(nu)) (the LRU's)"};
+  std::string text = format(
+      "Gradient descent from lambda = %.4g with learning rate %.3g towards lambda* = %.4g, one "
+      "run per parameterization.",
+      m.descent.start, m.descent.learning_rate, m.problem.teacher);
+  for (const gs::MemoryPath& path : m.paths)
+    text += format("\n\n%s: %s.", names[static_cast<int>(path.param)],
+                   path_text(path, m.problem.teacher).c_str());
+  return text;
+}
