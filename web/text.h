@@ -15,6 +15,18 @@ std::string format(const char* pattern, ...) __attribute__((format(printf, 1, 2)
 struct DecayResult;
 struct WhyResult;
 struct Results;
+namespace gs {
+struct MemoryPath;
+}
+
+// Three significant digits, the exponent as the plots write it: "5.03e5", "0.495", "2.5e-6".
+std::string g3_text(double x);
+// The new cells' page (why_memory.cpp): "LRU 0.989 (90.2 steps)", the largest |eigenvalue| of
+// J_t over the steps shown and its memory -1/ln r; where a run of the curse of memory's descent
+// ended, "after 300 iterations lambda = 0.99 (teacher 0.99), loss 9.6e-11".
+std::string eigenvalue_memory_text(const WhyResult& why);
+double largest_eigenvalue_modulus(const WhyResult& why);
+std::string memory_path_text(const gs::MemoryPath& path, double teacher);
 
 // A vanilla RNN's measured decay per step split into what W_hh alone gives (the identity twin:
 // the same weights, inputs and seed gradient with no activation) and what the activation's

@@ -23,8 +23,15 @@ struct Preset {
   const char* config;  // over the defaults
   View view;           // put in focus
   bool play;           // press Play
+  // Whether the page shows the paper's effect at this budget, as measured with the CLI (the
+  // README's table): a few words beside the button, and what was measured, for Why.
+  bool reproduces;
+  const char* verdict;
+  const char* measured;
 };
 const Preset* presets(int& count);
+// The command line that runs a preset natively: "gradscope train --cell lstm,lru ...".
+std::string preset_command(const Preset& preset);
 
 // The step's paragraph from the current results ("" for no step).
 std::string tour_text(const App& app, int step);

@@ -79,6 +79,9 @@ bool begin_tile(const App& app, const char* title, const Tile& t, View view, Cha
 // One button per page; the page's first view takes the focus when it is picked.
 void draw_page_buttons(const App& app, Widgets& widgets, Changes& out) {
   for (const PageInfo& p : kPages) {
+    // on the line so far, or on the next when it would not fit (phones)
+    const float w = ImGui::CalcTextSize(p.label).x + 2 * ImGui::GetStyle().FramePadding.x;
+    if (&p != kPages && ImGui::GetContentRegionAvail().x < w) ImGui::NewLine();
     const bool current = app.page == p.page;
     if (current) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     if (ImGui::Button(p.label) && !current) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/number_format.h"
+#include "text.h"
 #include "tour.h"
 #include "views.h"
 
@@ -263,15 +264,11 @@ Json training_state(const App& app) {
 Json eigenvalues_state(const App& app) {
   Json cells = Json::array();
   for (const WhyResult& w : app.results.why) {
-    double largest = 0;
-    for (const std::vector<double>& step : w.step_eigenvalues)
-      for (size_t i = 0; i + 1 < step.size(); i += 2)
-        largest = std::max(largest, std::hypot(step[i], step[i + 1]));
     cells.push_back({{"cell", gs::cell_name(w.cell)},
                      {"done", w.done},
                      {"steps", w.eigenvalue_steps},
                      {"count", w.step_eigenvalues.empty() ? 0 : w.step_eigenvalues[0].size() / 2},
-                     {"largest_modulus", largest}});
+                     {"largest_modulus", largest_eigenvalue_modulus(w)}});
   }
   return {{"cells", cells}};
 }

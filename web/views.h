@@ -145,12 +145,12 @@ inline constexpr ViewRow kViewRows[] = {
      why_eigenvalues, eigenvalues_csv, "eigenvalues", eigenvalues_state},
     {View::Landscape, Page::NewCells, "landscape",
      "The curse of memory: the loss of a student's lambda", "Loss", draw_landscape_view,
-     why_landscape, landscape_csv, "memory", memory_state},
+     why_landscape, landscape_csv, "curse_of_memory", memory_state},
     {View::Sensitivity, Page::NewCells, "sensitivity",
      "Sensitivity of the output to the parameter, three ways", "Sens", draw_sensitivity_view,
-     why_sensitivity, landscape_csv, "memory", memory_state},
+     why_sensitivity, landscape_csv, "curse_of_memory", memory_state},
     {View::Learning, Page::NewCells, "learning", "Learning lambda by gradient descent", "Learn",
-     draw_learning_view, why_learning, learning_csv, "memory", memory_state},
+     draw_learning_view, why_learning, learning_csv, "curse_of_memory", memory_state},
 };
 
 // A wide screen shows a page's views in a 2 x 2 grid (ui.cpp): a fifth view on a page would have

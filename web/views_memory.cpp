@@ -12,6 +12,7 @@
 
 #include "cell_style.h"
 #include "plot.h"
+#include "text.h"
 #include "views.h"
 #include "wrapped_text.h"
 
@@ -39,6 +40,13 @@ ImVec2 panel_size() {
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   return avail.x > 1.1f * avail.y ? ImVec2(std::floor((avail.x - 8) / 2), avail.y)
                                   : ImVec2(avail.x, std::floor((avail.y - 6) / 2));
+}
+
+// A grey line over the plot, wrapped on narrow screens.
+void caption(const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
 }
 
 std::vector<double> lambdas(const MemoryCurves& m) {
@@ -90,10 +98,12 @@ void draw_eigenvalues_view(const App& app, Widgets&, Changes&) {
                           w.state_size);
     steps = std::max(steps, static_cast<int>(w.eigenvalue_steps.size()));
   }
-  ImGui::TextDisabled("J_t's eigenvalues at %d steps of T = %d; dashed: the unit circle", steps,
-                      r.why.front().steps);
+  caption(format("J_t's eigenvalues at %d steps of T = %d; dashed: the unit circle", steps,
+                 r.why.front().steps));
+  // about square (the disk fills it), not taller: a phone's tab is much taller than wide
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  if (!plot::BeginPlot("eigenvalues of J_t", avail)) return;
+  const ImVec2 size(avail.x, std::min(avail.y, avail.x + 4 * ImGui::GetFontSize()));
+  if (!plot::BeginPlot("eigenvalues of J_t", size)) return;
   plot::SetupAxis(plot::X, "real part");
   plot::SetupAxis(plot::Y, "imaginary part");
   plot::SetupAxisLimits(plot::X, -1.15, 1.15);
@@ -124,8 +134,8 @@ void draw_eigenvalues_view(const App& app, Widgets&, Changes&) {
 // The plain loss and the normalized one over lambda, and where each descent went on them.
 void draw_landscape_view(const App& app, Widgets&, Changes&) {
   const MemoryCurves& m = app.memory;
-  ImGui::TextDisabled("h_t = lambda h_{t-1} + x_t; teacher lambda* = %.4g, rho = %.3g",
-                      m.problem.teacher, m.problem.rho);
+  caption(format("h_t = lambda h_{t-1} + x_t; teacher lambda* = %.4g, rho = %.3g",
+                 m.problem.teacher, m.problem.rho));
   if (!plot::BeginPlot("loss of the student's lambda", ImGui::GetContentRegionAvail())) return;
   plot::SetupAxis(plot::X, "student's lambda");
   plot::SetupAxis(plot::Y, "loss", plot::Scale::Log10);
@@ -148,7 +158,7 @@ void draw_landscape_view(const App& app, Widgets&, Changes&) {
 
 void draw_sensitivity_view(const App& app, Widgets&, Changes&) {
   const MemoryCurves& m = app.memory;
-  ImGui::TextDisabled("E[(dh_t/dtheta)^2] over lambda; dashed: the teacher, %.4g", m.problem.teacher);
+  caption(format("E[(dh_t/dtheta)^2] over lambda; dashed: the teacher, %.4g", m.problem.teacher));
   if (!plot::BeginPlot("sensitivity", ImGui::GetContentRegionAvail())) return;
   plot::SetupAxis(plot::X, "lambda");
   plot::SetupAxis(plot::Y, "E[(dh/dtheta)^2]", plot::Scale::Log10);
@@ -169,8 +179,8 @@ void draw_sensitivity_view(const App& app, Widgets&, Changes&) {
 // lambda and the loss by iteration, one run per parameterization; a run that left (0, 1) ends.
 void draw_learning_view(const App& app, Widgets&, Changes&) {
   const MemoryCurves& m = app.memory;
-  ImGui::TextDisabled("from lambda = %.4g, learning rate %.3g, %d iterations", m.descent.start,
-                      m.descent.learning_rate, m.descent.iterations);
+  caption(format("from lambda = %.4g, learning rate %.3g, %d iterations", m.descent.start,
+                 m.descent.learning_rate, m.descent.iterations));
   const ImVec2 size = panel_size();
   const bool side = size.y == ImGui::GetContentRegionAvail().y;
   std::vector<double> ks;

@@ -7,17 +7,18 @@
 #include "text.h"
 #include "views.h"
 
-namespace {
-
-// -1 / ln r: the steps over which a factor r per step keeps 1/e of what it carries.
-std::string memory_steps(double r) {
-  if (!(r > 0)) return "no";
-  if (r >= 1) return "unbounded";
-  return format("%.3g", -1 / std::log(r));
+std::string g3_text(double x) {
+  std::string text = format("%.3g", x);
+  const size_t e = text.find('e');
+  if (e == std::string::npos) return text;
+  std::string exponent = text.substr(e + 1);
+  const bool negative = exponent[0] == '-';
+  exponent = exponent.substr(exponent[0] == '-' || exponent[0] == '+' ? 1 : 0);
+  exponent.erase(0, std::min(exponent.find_first_not_of('0'), exponent.size() - 1));
+  return text.substr(0, e) + "e" + (negative ? "-" : "") + exponent;
 }
 
-// The largest |eigenvalue| over the steps the view shows, and at how many of them.
-double largest_modulus(const WhyResult& w) {
+double largest_eigenvalue_modulus(const WhyResult& w) {
   double largest = 0;
   for (const std::vector<double>& step : w.step_eigenvalues)
     for (size_t i = 0; i + 1 < step.size(); i += 2)
@@ -25,8 +26,21 @@ double largest_modulus(const WhyResult& w) {
   return largest;
 }
 
+namespace {
+
+std::string g3(double x) { return g3_text(x); }
+
+// -1 / ln r: the steps over which a factor r per step keeps 1/e of what it carries.
+std::string memory_steps(double r) {
+  if (!(r > 0)) return "no";
+  if (r >= 1) return "unbounded";
+  return g3(-1 / std::log(r));
+}
+
+}  // namespace
+
 // Where a run of the descent ended, in words.
-std::string path_text(const gs::MemoryPath& path, double teacher) {
+std::string memory_path_text(const gs::MemoryPath& path, double teacher) {
   if (path.left_at) {
     return format("its step %d took lambda to %.4g, %s, so it ends there", path.left_at,
                   path.left_to,
@@ -36,10 +50,14 @@ std::string path_text(const gs::MemoryPath& path, double teacher) {
   const double last = path.lambda.back();
   return format("after %d iterations lambda = %.6g (teacher %.4g), loss %s",
                 static_cast<int>(path.lambda.size()) - 1, last, teacher,
-                path.loss.back() == 0 ? "exactly 0" : format("%.2g", path.loss.back()).c_str());
+                path.loss.back() == 0 ? "exactly 0" : g3(path.loss.back()).c_str());
 }
 
-}  // namespace
+std::string eigenvalue_memory_text(const WhyResult& w) {
+  const double r = largest_eigenvalue_modulus(w);
+  return format("%s %s (%s steps)", cell_label(w.cell), factor_text(std::log10(r)).c_str(),
+                memory_steps(r).c_str());
+}
 
 std::string why_eigenvalues(const App& app) {
   if (!results_current(app)) return "Computing...";
@@ -50,14 +68,20 @@ std::string why_eigenvalues(const App& app) {
   bool dense = false;
   for (const WhyResult& w : app.results.why) {
     if (!w.done || w.step_eigenvalues.empty()) continue;
-    const double r = largest_modulus(w);
+    const double r = largest_eigenvalue_modulus(w);
     const double slope = w.decay_log10_per_step;  // log10 per step back, measured
     text += format("\n\n%s: the largest |eigenvalue| over %zu steps is %s, %s steps of memory; ",
                    cell_label(w.cell), w.step_eigenvalues.size(), factor_text(std::log10(r)).c_str(),
                    memory_steps(r).c_str());
-    text += slope < 0 ? format("its gradient, measured, loses 1/e every %.3g steps back.",
-                               -1 / (slope * std::log(10.0)))
+    const double measured = slope < 0 ? -1 / (slope * std::log(10.0)) : INFINITY;
+    text += slope < 0 ? "its gradient, measured, loses 1/e every " + g3(measured) + " steps back."
                       : "its gradient, measured, does not shrink going back.";
+    // a diagonal J_t: each unit keeps its own share; the sum fades first where |lambda| is small
+    if (!gs::has_recurrent_weights(w.cell) && r < 1 && measured < 0.8 * -1 / std::log(r))
+      text += format(" Its gradient is a sum over units, and those with a smaller |eigenvalue| "
+                     "fade first: over T = %d steps it shrinks faster than its slowest unit, and "
+                     "over longer ones it approaches that unit's rate.",
+                     w.steps);
     dense = dense || gs::has_recurrent_weights(w.cell);
   }
   if (dense)
@@ -76,21 +100,22 @@ std::string why_landscape(const App& app) {
   const double near = t - 0.1 * (1 - t);  // a tenth of the teacher's distance from 1 below it
   std::string text = format(
       "A student learns the teacher's memory lambda* = %.4g from its outputs. Near lambda* the "
-      "loss is a parabola of curvature 2 E[(dh/dlambda)^2] = %.3g, and a step of 0.1 (1 - "
-      "lambda*) = %.2g below it already costs %.3g. The curvature grows as (1 - lambda*)^-3: the "
+      "loss is a parabola of curvature 2 E[(dh/dlambda)^2] = %s, and a step of 0.1 (1 - "
+      "lambda*) = %s below it already costs %s. The curvature grows as (1 - lambda*)^-3: the "
       "longer the memory, the sharper the valley.",
-      t, 2 * at_teacher.sensitivity_plain, 0.1 * (1 - t),
-      gs::memory_point(m.problem, near).loss);
+      t, g3(2 * at_teacher.sensitivity_plain).c_str(), g3(0.1 * (1 - t)).c_str(),
+      g3(gs::memory_point(m.problem, near).loss).c_str());
   text += format(
       "\n\nNormalizing the input by gamma = sqrt(1 - lambda^2), as the LRU does, bounds the "
-      "loss (%.3g at lambda = 0.9999 against %.3g without) but not the valley's sharpness.",
-      gs::normalized_loss(m.problem, gs::kMaxMemoryLambda),
-      gs::memory_point(m.problem, gs::kMaxMemoryLambda).loss);
+      "loss (%s at lambda = 0.9999 against %s without) but not the valley's sharpness.",
+      g3(gs::normalized_loss(m.problem, gs::kMaxMemoryLambda)).c_str(),
+      g3(gs::memory_point(m.problem, gs::kMaxMemoryLambda).loss).c_str());
   if (m.problem.rho > 0)
-    text += format("\n\nInputs correlated at rho = %.3g: at lambda* the curvature is %.3g times "
+    text += format("\n\nInputs correlated at rho = %.3g: at lambda* the curvature is %s times "
                    "that of white noise.",
                    m.problem.rho,
-                   at_teacher.sensitivity_plain / gs::memory_point({t, 0.0}, t).sensitivity_plain);
+                   g3(at_teacher.sensitivity_plain / gs::memory_point({t, 0.0}, t).sensitivity_plain)
+                       .c_str());
   return text;
 }
 
@@ -100,9 +125,10 @@ std::string why_sensitivity(const App& app) {
   const gs::MemoryPoint p = gs::memory_point(m.problem, t);
   std::string text = format(
       "How much the output moves when the parameter moves, E[(dh_t/dtheta)^2], at the teacher's "
-      "lambda* = %.4g: %.3g with theta = lambda, %.3g with the input normalized, and %.3g with "
+      "lambda* = %.4g: %s with theta = lambda, %s with the input normalized, and %s with "
       "lambda = exp(-exp(nu)) and theta = nu, as the LRU has it.",
-      t, p.sensitivity_plain, p.sensitivity_normalized, p.sensitivity_expexp);
+      t, g3(p.sensitivity_plain).c_str(), g3(p.sensitivity_normalized).c_str(),
+      g3(p.sensitivity_expexp).c_str());
   if (m.problem.rho == 0)
     text +=
         " For white noise the first grows as (1 - lambda)^-3 and the second as (1 - lambda)^-2 "
@@ -111,8 +137,11 @@ std::string why_sensitivity(const App& app) {
         "not explode, yet learning a long memory is sharp without it.";
   else
     text += format(
-        " Correlated inputs (rho = %.3g) raise all three: white noise gives %.3g for the third.",
-        m.problem.rho, gs::memory_point({t, 0.0}, t).sensitivity_expexp);
+        " Correlated inputs (rho = %.3g) raise all three by the same factor, %s: white noise "
+        "gives %s for the third, below its limit of 1/2.",
+        m.problem.rho,
+        g3(p.sensitivity_plain / gs::memory_point({t, 0.0}, t).sensitivity_plain).c_str(),
+        g3(gs::memory_point({t, 0.0}, t).sensitivity_expexp).c_str());
   return text;
 }
 
@@ -126,6 +155,6 @@ std::string why_learning(const App& app) {
       m.descent.start, m.descent.learning_rate, m.problem.teacher);
   for (const gs::MemoryPath& path : m.paths)
     text += format("\n\n%s: %s.", names[static_cast<int>(path.param)],
-                   path_text(path, m.problem.teacher).c_str());
+                   memory_path_text(path, m.problem.teacher).c_str());
   return text;
 }

@@ -121,11 +121,16 @@ std::string explain_presets(const App& app) {
       "training, presses Play; the hash in the address bar is the link to share.\n\n";
   int count = 0;
   const Preset* list = presets(count);
-  for (int i = 0; i < count; ++i)
+  for (int i = 0; i < count; ++i) {
     text += format("%s (%s): #%s\n", list[i].name, list[i].source,
                    *list[i].config ? list[i].config : "(the cliff needs no keys)");
-  return text + "\nThe guided tour (tour=1..8) tells the story in the order of a course; each "
-                "step's paragraph is written from the numbers computed now.";
+    text += format("  %s: %s. Natively: %s\n", list[i].reproduces ? "Reproduces" : "Does not reproduce",
+                   list[i].measured, preset_command(list[i]).c_str());
+  }
+  text += "\nThe guided tour (tour=1..11) tells the story in the order of a course; each step's "
+          "paragraph is written from the numbers computed now:";
+  for (int n = 1; n <= gs::kTourSteps; ++n) text += format(" %d. %s.", n, tour_step(n)->title);
+  return text;
 }
 
 }  // namespace

@@ -451,7 +451,7 @@ std::vector<ConfigKey> run_keys() {
     {"tour", KeyType::Int, offsetof(Config, tour), nullptr,
      {0, kTourSteps, false, "off"}, {},  // the tour's own buttons set it (web/tour.cpp)
      kAffectsNothing,
-     "the page's guided tour: the step shown, 1..8; 0 = off (no effect on numbers)"},
+     "the page's guided tour: the step shown, 1..11; 0 = off (no effect on numbers)"},
   };
 }
 

@@ -71,7 +71,7 @@ inline bool selects(const Config& config, CellKind cell) {
 }
 
 // The guided tour's steps (the page's web/tour.cpp holds them): `tour` is 0..kTourSteps.
-inline constexpr int kTourSteps = 8;
+inline constexpr int kTourSteps = 11;
 
 // --- the table of keys -------------------------------------------------------------------
 // One row per key, in to_text's order (config_keys()), as Dear ImGui's GStyleVarInfo[] describes

@@ -167,7 +167,9 @@ await runArea(async ({ browser, base }) => {
   // from the live numbers; a bad step is one line of error and nothing else changes.
   await step('tour: #tour=N links set the step\'s configuration, view and a paragraph from the live numbers', async () => {
     const seen = [];
-    for (let n = 1; n <= 8; n++) {
+    const steps = (await state(p)).tour.steps;
+    expect(steps === 11, `${steps} tour steps`);
+    for (let n = 1; n <= steps; n++) {
       await p.evaluate((x) => { location.hash = `#tour=${x}`; }, n);
       const s = await waitFor(p, (x, k) => x.tour.step === k && x.synced && x.done && !/Computing|starts\.\.\./.test(x.tour.text),
                               n, 90000, `tour step ${n}`);
@@ -175,6 +177,17 @@ await runArea(async ({ browser, base }) => {
       expect(s.focus === s.tour.view, `step ${n}: focus ${s.focus}, step's view ${s.tour.view}`);
       expect(/\d/.test(s.tour.text) && !/Open this step/.test(s.tour.text) && !/NaN|nan/.test(s.tour.text),
              `step ${n}: "${s.tour.text.slice(0, 120)}"`);
+      if (n === 10) {  // the largest modulus of each cell, as the eigenvalue view's state has it
+        for (const c of s.eigenvalues.cells)
+          expect(s.tour.text.includes(`${{ 'rnn-tanh': 'RNN-tanh', lstm: 'LSTM', mingru: 'minGRU', lru: 'LRU' }[c.cell]} `),
+                 `step 10 names ${c.cell}: "${s.tour.text}"`);
+      }
+      if (n === 11) {  // where each descent ended, as the learning view's state has it
+        const [plain, , expexp] = s.curse_of_memory.paths;
+        expect(plain.left_at > 0 && s.tour.text.includes(`its step ${plain.left_at} took lambda to`) &&
+               expexp.left_at === 0 && s.tour.text.includes(`after ${expexp.iterations} iterations`),
+               `step 11: paths ${JSON.stringify(s.curse_of_memory.paths)}, "${s.tour.text}"`);
+      }
       seen.push(`${n}:${s.tour.view}`);
       if (n === 2) await p.screenshot({ path: path.join(args.out, 'desktop-tour2.png') });
       await p.evaluate(() => window.gradscope.train('pause'));
@@ -184,7 +197,7 @@ await runArea(async ({ browser, base }) => {
       return waitFor(p, (x) => x.tour.step === 5 && /diverged at iteration \d+/.test(x.tour.text), null, 60000, 'step 5 diverging');
     })();
     expect(s5.values.clip === '0' && s5.values.scale === '2', `step 5 config ${s5.config}`);
-    await p.evaluate(() => { location.hash = '#tour=9'; });
+    await p.evaluate(() => { location.hash = '#tour=12'; });
     const bad = await waitFor(p, (x) => x.error !== '', null, 10000, 'the error');
     expect(bad.error.includes('tour') && !bad.error.includes('\n') && bad.tour.step === 5, `error "${bad.error}", step ${bad.tour.step}`);
     expect(await p.evaluate(() => window.gradscope.setConfig('tour=0')) === '', 'end the tour');

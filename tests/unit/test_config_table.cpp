@@ -352,7 +352,7 @@ TEST_CASE("each row agrees with itself: names, the help's range, the slider insi
     const std::string help = key.help;
     std::smatch m;
     if (std::regex_search(help, m, dots)) {
-      // "1..8; 0 = off" for a range [0, 8] whose 0 means off (tour) says the same
+      // "1..11; 0 = off" for a range [0, 11] whose 0 means off (tour) says the same
       CHECK((std::stod(m[1]) == key.range.min ||
              (key.range.zero && key.range.min == 0 && std::stod(m[1]) == 1)));
       CHECK(std::stod(m[2]) == key.range.max);
