@@ -752,6 +752,8 @@ void draw_markers(ImDrawList* dl, const Layout& l, const Series& s) {
     if (s.y[i] == INFINITY) {
       dl->AddTriangleFilled(ImVec2(x, l.a0.y + 1), ImVec2(x - r - 2, l.a0.y + 2 * r + 3),
                             ImVec2(x + r + 2, l.a0.y + 2 * r + 3), col);
+    } else if (s.style.hollow) {
+      dl->AddCircle(ImVec2(x, l.sy(s.y[i])), r, col, 0, 1.5f);
     } else {
       dl->AddCircleFilled(ImVec2(x, l.sy(s.y[i])), r, col);
       dl->AddCircle(ImVec2(x, l.sy(s.y[i])), r + 0.5f, IM_COL32(0, 0, 0, 160));

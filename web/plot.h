@@ -35,6 +35,7 @@ struct LineStyle {
   float weight = 2.0f;  // line width in CSS pixels
   bool dashed = false;  // dashed reference lines (baselines, thresholds)
   bool legend = true;   // false: named in the hover read-out, but not in the legend
+  bool hollow = false;  // markers: rings instead of dots
 };
 
 // Starts a plot filling `size` (x <= 0: available width; y <= 0: a height from the width).

@@ -98,8 +98,9 @@ void draw_eigenvalues_view(const App& app, Widgets&, Changes&) {
                           w.state_size);
     steps = std::max(steps, static_cast<int>(w.eigenvalue_steps.size()));
   }
-  caption(format("J_t's eigenvalues at %d steps of T = %d; dashed: the unit circle", steps,
-                 r.why.front().steps));
+  caption(format("J_t's eigenvalues at %d steps of T = %d (rings: an RNN's W_hh alone); dashed: "
+                 "the unit circle",
+                 steps, r.why.front().steps));
   // about square (the disk fills it), not taller: a phone's tab is much taller than wide
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const ImVec2 size(avail.x, std::min(avail.y, avail.x + 4 * ImGui::GetFontSize()));
@@ -125,6 +126,13 @@ void draw_eigenvalues_view(const App& app, Widgets&, Changes&) {
     plot::LineStyle style;
     style.color = cell_color(w.cell);
     plot::PlotMarkers(cell_label(w.cell), xs.data(), ys.data(), static_cast<int>(xs.size()), style);
+    if (w.whh_eigenvalues.empty()) continue;  // an RNN's W_hh alone, as rings
+    xs.clear(), ys.clear();
+    for (size_t i = 0; i + 1 < w.whh_eigenvalues.size(); i += 2)
+      xs.push_back(w.whh_eigenvalues[i]), ys.push_back(w.whh_eigenvalues[i + 1]);
+    style.hollow = true;
+    plot::PlotMarkers((std::string(cell_label(w.cell)) + ": W_hh").c_str(), xs.data(), ys.data(),
+                      static_cast<int>(xs.size()), style);
   }
   plot::EndPlot();
 }

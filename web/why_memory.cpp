@@ -84,11 +84,19 @@ std::string why_eigenvalues(const App& app) {
                      w.steps);
     dense = dense || gs::has_recurrent_weights(w.cell);
   }
+  for (const WhyResult& w : app.results.why)
+    if (!w.whh_eigenvalues.empty() && w.done)
+      text += format("\n\n%s: J_t = diag(act') W_hh. W_hh alone (the rings) has spectral radius "
+                     "%.3g, J_t at most %.3g over the steps shown%s.",
+                     cell_label(w.cell), w.spectral_radius_whh, largest_eigenvalue_modulus(w),
+                     largest_eigenvalue_modulus(w) < 0.99 * w.spectral_radius_whh
+                         ? ": here act' pulls the eigenvalues in"
+                         : "");
   if (dense)
     text +=
         "\n\nA dense J_t (RNN, LSTM, GRU) changes from step to step and is not normal: the product "
-        "of many steps is not the product of their eigenvalues, so the largest one overstates "
-        "the memory. For the diagonal cells (minGRU, minLSTM, LRU) the eigenvalues are the keep "
+        "of many steps is not the product of their eigenvalues, so the largest one is a guide and "
+        "the measured rate beside it is the memory. For the diagonal cells (minGRU, minLSTM, LRU) the eigenvalues are the keep "
         "factors themselves and they multiply exactly; the LRU's do not change with the input.";
   return text;
 }

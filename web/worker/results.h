@@ -96,6 +96,7 @@ struct WhyResult {
   // complete spectrum's size): per step re_0, im_0, re_1, im_1, ..., largest modulus first.
   std::vector<double> eigenvalue_steps;
   std::vector<std::vector<double>> step_eigenvalues;
+  std::vector<double> whh_eigenvalues;  // RNNs (J_t = diag(act') W_hh): W_hh's, same layout
   double decay_log10_per_step = 0;           // the measured slope (probe_summary.h), to set beside
   // Bounds: Pascanu's gamma sigma_max(W_hh) (RNNs), the keep path's slope (LSTM f, GRU z).
   double pascanu_bound = 0, sigma_max_whh = 0, gamma = 0;
@@ -126,6 +127,7 @@ struct WhyResult {
     f("lyapunov", lyapunov);
     f("eigenvalue_steps", eigenvalue_steps);
     f("step_eigenvalues", step_eigenvalues);
+    f("whh_eigenvalues", whh_eigenvalues);
     f("decay_log10_per_step", decay_log10_per_step);
     f("pascanu_bound", pascanu_bound);
     f("sigma_max_whh", sigma_max_whh);

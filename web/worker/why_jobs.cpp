@@ -7,6 +7,7 @@
 #include "analyses/bounds.h"
 #include "bptt/lag_split.h"
 #include "bptt/saturation.h"
+#include "bptt/spectrum.h"
 
 namespace {
 
@@ -56,6 +57,9 @@ void fill_measures(WhyJob& job) {
   const gs::Attribution attribution = gs::attribute_decay(probe);
   r.twin_log10_per_step = attribution.twin_log10_per_step;
   r.spectral_radius_whh = attribution.spectral_radius_whh;
+  if (gs::cell_info(r.cell).family == gs::CellFamily::Rnn)  // a square W_hh, J_t's other factor
+    for (const std::complex<double>& e : gs::eigenvalues(probe.model.params.weight_hh))
+      r.whh_eigenvalues.insert(r.whh_eigenvalues.end(), {e.real(), e.imag()});
   if (!b.log10_keep_path.empty()) {
     r.keep_path.name = gs::cell_info(r.cell).keep_path;  // "forget_path", "update_path"
     std::replace(r.keep_path.name.begin(), r.keep_path.name.end(), '_', ' ');
