@@ -48,8 +48,9 @@ void print_memory_descent(const Config& config) {
       memory_descent(memory_problem(config), memory_descent_of(config));
   print_problem(config);
   std::cout << "; descent from student=" << format_exact(config.student)
-            << " with student_lr=" << format_exact(config.student_lr) << " for student_iters="
-            << config.student_iters << " (plain on the loss; normalized and expexp on the "
+            << " with student_lr=" << format_exact(config.student_lr)
+            << " for student_iters=" << config.student_iters
+            << " (plain on the loss; normalized and expexp on the "
             << "normalized loss)\n";
   for (const MemoryPath& path : paths)
     if (path.left_at)

@@ -28,18 +28,15 @@ const char kExplodingClippedPreset[] =
 const TourStep kSteps[gs::kTourSteps] = {
     {"BPTT: a product of Jacobians", "", View::Decay, false, "", ""},
     {"The tanh RNN's geometric decay", "cell=rnn-tanh&length=200", View::Saturation, false, "", ""},
-    {"The longer, the less arrives", "lengths=10,30,100,300,1000", View::Sweep, false,
-     "", ""},
-    {"ReLU: exploding and dead units",
-     "cell=rnn-relu&init=identity&scale=1.1&length=100", View::Decay, false, "identity, scale 1",
-     "scale=1"},
-    {"Clipping the exploding gradient", kExplodingPreset, View::Training, true,
-     "clip=1", "clip=1"},
-    {"The LSTM's additive cell path", "cell=rnn-tanh,lstm&length=200",
-     View::Decay, false, "forget_bias=5", "forget_bias=5"},
+    {"The longer, the less arrives", "lengths=10,30,100,300,1000", View::Sweep, false, "", ""},
+    {"ReLU: exploding and dead units", "cell=rnn-relu&init=identity&scale=1.1&length=100",
+     View::Decay, false, "identity, scale 1", "scale=1"},
+    {"Clipping the exploding gradient", kExplodingPreset, View::Training, true, "clip=1", "clip=1"},
+    {"The LSTM's additive cell path", "cell=rnn-tanh,lstm&length=200", View::Decay, false,
+     "forget_bias=5", "forget_bias=5"},
     {"The GRU: training opens its gates", "", View::Training, true, "", ""},
-    {"Still failing: copy memory", "cell=lstm,gru&task=copy&length=100&iters=1000",
-     View::Training, true, "", ""},
+    {"Still failing: copy memory", "cell=lstm,gru&task=copy&length=100&iters=1000", View::Training,
+     true, "", ""},
     {"A diagonal recurrence: the LRU", "cell=rnn-tanh,lstm,lru&length=200", View::Decay, false,
      "a ring at 0.5", "r_min=0.5&r_max=0.5"},
     {"Eigenvalues on the unit circle", "cell=rnn-tanh,lstm,mingru,lru&length=100",
@@ -53,8 +50,7 @@ const TourStep kSteps[gs::kTourSteps] = {
 const Preset kPresets[] = {
     {"Adding problem, T = 100", "Hochreiter & Schmidhuber 1997; Arjovsky et al. 2016",
      "cell=rnn-tanh,lstm,gru&task=adding&length=100&iters=2000", View::Training, true, true,
-     "reproduces",
-     "tanh RNN 111% of chance, LSTM 0.225%, GRU 0.064%: the gated cells learn it"},
+     "reproduces", "tanh RNN 111% of chance, LSTM 0.225%, GRU 0.064%: the gated cells learn it"},
     {"Copy memory, T = 100", "Arjovsky et al. 2016",
      "cell=rnn-tanh,lstm,gru&task=copy&length=100&iters=2000", View::Training, true, true,
      "reproduces",
@@ -83,8 +79,8 @@ const Preset kPresets[] = {
      "GRU 0.141% of chance, minGRU 4.64%: both learn it. The paper's speed comes from a "
      "parallel scan over time; gradscope runs the steps in order, and both took 2 s natively"},
     {"LRU, remember-first, T = 25", "Orvieto et al. 2023, against the LSTM",
-     "cell=lstm,lru&task=remember-first&length=25&hidden=64&iters=2000", View::Training, true,
-     true, "reproduces",
+     "cell=lstm,lru&task=remember-first&length=25&hidden=64&iters=2000", View::Training, true, true,
+     "reproduces",
      "LSTM 100% of chance, LRU 13.6% (accuracy 92.3%): the ring near the unit circle remembers"},
     {"LRU on a ring at 0.5", "Orvieto et al. 2023: the ring matters",
      "cell=lstm,lru&task=remember-first&length=25&hidden=64&iters=2000&r_min=0.5&r_max=0.5",
@@ -254,8 +250,9 @@ std::string lru_step(const Results& r, const gs::Config& c, int T) {
     if (const DecayResult* d = decay_of(r, other); d && !d->overflow_step)
       text += format("; the %s's %s", cell_label(other),
                      power_text(d->analysis.log10_first_to_last).c_str());
-  return text + ". The memory is set where the eigenvalues are drawn, not learned against a "
-                "vanishing gradient: a ring at 0.5 forgets in a step or two.";
+  return text +
+         ". The memory is set where the eigenvalues are drawn, not learned against a "
+         "vanishing gradient: a ring at 0.5 forgets in a step or two.";
 }
 
 // Step 10: the largest |eigenvalue| of each cell's J_t and the memory it gives.
@@ -277,28 +274,23 @@ std::string eigenvalues_step(const Results& r) {
       list + ".";
   if (lru > 0.95 && tanh < 0.8)
     text += " On the disk the LRU's sit against the circle and the tanh RNN's deep inside.";
-  return text + " The minGRU's are its 1 - z, set by the input at every step; the LRU's are its "
-                "parameters, the same at every step.";
+  return text +
+         " The minGRU's are its 1 - z, set by the input at every step; the LRU's are its "
+         "parameters, the same at every step.";
 }
 
-// Step 11: one lambda learning another's, three ways.
-std::string memory_step(const MemoryCurves& m) {
-  const char* names[gs::kMemoryParams] = {"as lambda itself", "with the input normalized",
-                                          "as lambda = exp(-exp(nu)), the LRU's way"};
+// Step 11: one lambda learning another's, three ways (the Learn view's Why, with its setting).
+std::string memory_step(const App& app) {
+  const MemoryCurves& m = app.memory;
   const gs::MemoryPoint at = gs::memory_point(m.problem, m.problem.teacher);
-  std::string text = format(
-      "A gradient that neither vanishes nor explodes is not the end of the story (Zucchet & "
-      "Orvieto 2024). One number, a student's lambda, learns a teacher's lambda* = %.4g by "
-      "gradient descent from %.4g with learning rate %.3g.",
-      m.problem.teacher, m.descent.start, m.descent.learning_rate);
-  for (const gs::MemoryPath& path : m.paths)
-    text += format(" Learned %s, %s.", names[static_cast<int>(path.param)],
-                   memory_path_text(path, m.problem.teacher).c_str());
-  return text + format(" At lambda*, E[(dh/dlambda)^2] = %s but E[(dh/dnu)^2] = %s (the "
-                       "Sens view): the longer the memory, the larger the first grows, while "
-                       "the second stays below 1/2 for white noise.",
-                       g3_text(at.sensitivity_plain).c_str(),
-                       g3_text(at.sensitivity_expexp).c_str());
+  return "A gradient that neither vanishes nor explodes is not the end of the story (Zucchet & "
+         "Orvieto 2024): one number, a student's lambda, learning a teacher's. " +
+         why_learning(app) +
+         format(
+             "\n\nAt lambda*, E[(dh/dlambda)^2] = %s but E[(dh/dnu)^2] = %s (the Sens view): "
+             "the longer the memory, the larger the first grows, while the second stays "
+             "below 1/2 for white noise.",
+             g3_text(at.sensitivity_plain).c_str(), g3_text(at.sensitivity_expexp).c_str());
 }
 
 std::string step_text(const App& app, int step) {
@@ -418,12 +410,9 @@ std::string step_text(const App& app, int step) {
           "for them: Arjovsky et al. (2016) built unitary RNNs for it.",
           iterations, c.iters, training_shares(r).c_str());
     }
-    case 9:
-      return lru_step(r, c, T);
-    case 10:
-      return eigenvalues_step(r);
-    case 11:
-      return memory_step(app.memory);
+    case 9: return lru_step(r, c, T);
+    case 10: return eigenvalues_step(r);
+    case 11: return memory_step(app);
   }
   return "";
 }
@@ -513,15 +502,15 @@ void draw_tour_button(const App& app, Changes& out) {
   if (app.config.tour != 0) return;  // the step's own box has Back, Next and End
   if (ImGui::Button(kTourButton)) go_to_step(1, out);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("eleven steps, from BPTT's product of Jacobians to the curse of memory "
-                      "(#tour=1)");
+    ImGui::SetTooltip(
+        "eleven steps, from BPTT's product of Jacobians to the curse of memory "
+        "(#tour=1)");
 }
 
 std::string preset_command(const Preset& preset) {
-  std::string command = std::string("gradscope ") +
-                        (preset.view == View::Critical ? "critical"
-                         : preset.view == View::Cliff  ? "cliff"
-                                                       : "train");
+  std::string command = std::string("gradscope ") + (preset.view == View::Critical ? "critical"
+                                                     : preset.view == View::Cliff  ? "cliff"
+                                                                                   : "train");
   std::string pair;
   for (const char* ch = preset.config;; ++ch) {  // key=value&... -> --key value ...
     if (*ch && *ch != '&') {
@@ -538,8 +527,9 @@ std::string preset_command(const Preset& preset) {
 // steps as numbered links.
 void draw_presets_view(const App& app, Widgets& widgets, Changes& out) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-  ImGui::TextWrapped("Paper presets: a click sets one up and runs it; under it, whether it "
-                     "shows the paper's effect here (Why: what was measured)");
+  ImGui::TextWrapped(
+      "Paper presets: a click sets one up and runs it; under it, whether it "
+      "shows the paper's effect here (Why: what was measured)");
   ImGui::PopStyleColor();
   int count = 0;
   const Preset* list = presets(count);

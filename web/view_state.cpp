@@ -283,6 +283,8 @@ Json memory_state(const App& app) {
                      {"left_to", gs::json_value<Json>(path.left_to)},
                      {"lambda", gs::json_value<Json>(path.lambda.back())},
                      {"loss", gs::json_value<Json>(path.loss.back())}});
-  return {{"teacher", m.problem.teacher}, {"rho", m.problem.rho}, {"points", m.points.size()},
+  return {{"teacher", m.problem.teacher},
+          {"rho", m.problem.rho},
+          {"points", m.points.size()},
           {"paths", paths}};
 }

@@ -83,7 +83,7 @@ void memory_curves_update(App& app) {
 void draw_eigenvalues_view(const App& app, Widgets&, Changes&) {
   const Results& r = app.results;
   const bool done = !r.why.empty() && std::all_of(r.why.begin(), r.why.end(),
-                                                   [](const WhyResult& w) { return w.done; });
+                                                  [](const WhyResult& w) { return w.done; });
   if (!done || !results_current(app)) {
     ImGui::TextDisabled("Computing: after the decay curves and the sweep...");
     return;
@@ -94,13 +94,14 @@ void draw_eigenvalues_view(const App& app, Widgets&, Changes&) {
       warning_text(std::string(cell_label(w.cell)) + ": the forward pass overflowed at step " +
                    std::to_string(w.overflow_step) + ": no Jacobian to measure.");
     else if (w.step_eigenvalues.empty())
-      ImGui::TextDisabled("%s: a state of %d numbers, above 128: no eigenvalues", cell_label(w.cell),
-                          w.state_size);
+      ImGui::TextDisabled("%s: a state of %d numbers, above 128: no eigenvalues",
+                          cell_label(w.cell), w.state_size);
     steps = std::max(steps, static_cast<int>(w.eigenvalue_steps.size()));
   }
-  caption(format("J_t's eigenvalues at %d steps of T = %d (rings: an RNN's W_hh alone); dashed: "
-                 "the unit circle",
-                 steps, r.why.front().steps));
+  caption(
+      format("J_t's eigenvalues at %d steps of T = %d (rings: an RNN's W_hh alone); dashed: "
+             "the unit circle",
+             steps, r.why.front().steps));
   // about square (the disk fills it), not taller: a phone's tab is much taller than wide
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const ImVec2 size(avail.x, std::min(avail.y, avail.x + 4 * ImGui::GetFontSize()));
@@ -121,7 +122,8 @@ void draw_eigenvalues_view(const App& app, Widgets&, Changes&) {
   for (const WhyResult& w : r.why) {
     xs.clear(), ys.clear();
     for (const std::vector<double>& step : w.step_eigenvalues)
-      for (size_t i = 0; i + 1 < step.size(); i += 2) xs.push_back(step[i]), ys.push_back(step[i + 1]);
+      for (size_t i = 0; i + 1 < step.size(); i += 2)
+        xs.push_back(step[i]), ys.push_back(step[i + 1]);
     if (xs.empty()) continue;
     plot::LineStyle style;
     style.color = cell_color(w.cell);
@@ -209,8 +211,8 @@ void draw_learning_view(const App& app, Widgets&, Changes&) {
         const double x = static_cast<double>(ks.size() - 1), y = ys.back();
         plot::LineStyle mark = param_style(param);
         mark.legend = false;
-        plot::PlotMarkers((std::string(kParamLabels[param]) + ": left (0, 1) next").c_str(), &x,
-                          &y, 1, mark);
+        plot::PlotMarkers((std::string(kParamLabels[param]) + ": left (0, 1) next").c_str(), &x, &y,
+                          1, mark);
       }
     }
     if (panel == 0) plot::PlotHLine("teacher", m.problem.teacher, teacher_line());

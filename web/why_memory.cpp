@@ -71,33 +71,36 @@ std::string why_eigenvalues(const App& app) {
     const double r = largest_eigenvalue_modulus(w);
     const double slope = w.decay_log10_per_step;  // log10 per step back, measured
     text += format("\n\n%s: the largest |eigenvalue| over %zu steps is %s, %s steps of memory; ",
-                   cell_label(w.cell), w.step_eigenvalues.size(), factor_text(std::log10(r)).c_str(),
-                   memory_steps(r).c_str());
+                   cell_label(w.cell), w.step_eigenvalues.size(),
+                   factor_text(std::log10(r)).c_str(), memory_steps(r).c_str());
     const double measured = slope < 0 ? -1 / (slope * std::log(10.0)) : INFINITY;
     text += slope < 0 ? "its gradient, measured, loses 1/e every " + g3(measured) + " steps back."
                       : "its gradient, measured, does not shrink going back.";
     // a diagonal J_t: each unit keeps its own share; the sum fades first where |lambda| is small
     if (!gs::has_recurrent_weights(w.cell) && r < 1 && measured < 0.8 * -1 / std::log(r))
-      text += format(" Its gradient is a sum over units, and those with a smaller |eigenvalue| "
-                     "fade first: over T = %d steps it shrinks faster than its slowest unit, and "
-                     "over longer ones it approaches that unit's rate.",
-                     w.steps);
+      text += format(
+          " Its gradient is a sum over units, and those with a smaller |eigenvalue| "
+          "fade first: over T = %d steps it shrinks faster than its slowest unit, and "
+          "over longer ones it approaches that unit's rate.",
+          w.steps);
     dense = dense || gs::has_recurrent_weights(w.cell);
   }
   for (const WhyResult& w : app.results.why)
     if (!w.whh_eigenvalues.empty() && w.done)
-      text += format("\n\n%s: J_t = diag(act') W_hh. W_hh alone (the rings) has spectral radius "
-                     "%.3g, J_t at most %.3g over the steps shown%s.",
-                     cell_label(w.cell), w.spectral_radius_whh, largest_eigenvalue_modulus(w),
-                     largest_eigenvalue_modulus(w) < 0.99 * w.spectral_radius_whh
-                         ? ": here act' pulls the eigenvalues in"
-                         : "");
+      text += format(
+          "\n\n%s: J_t = diag(act') W_hh. W_hh alone (the rings) has spectral radius "
+          "%.3g, J_t at most %.3g over the steps shown%s.",
+          cell_label(w.cell), w.spectral_radius_whh, largest_eigenvalue_modulus(w),
+          largest_eigenvalue_modulus(w) < 0.99 * w.spectral_radius_whh
+              ? ": here act' pulls the eigenvalues in"
+              : "");
   if (dense)
     text +=
         "\n\nA dense J_t (RNN, LSTM, GRU) changes from step to step and is not normal: the product "
-        "of many steps is not the product of their eigenvalues, so the largest one is a guide and "
-        "the measured rate beside it is the memory. For the diagonal cells (minGRU, minLSTM, LRU) the eigenvalues are the keep "
-        "factors themselves and they multiply exactly; the LRU's do not change with the input.";
+        "of many steps is not the product of their eigenvalues, so the largest one is a guide "
+        "and the measured rate beside it is the memory. For the diagonal cells (minGRU, minLSTM, "
+        "LRU) the eigenvalues are the keep factors themselves and they multiply exactly; the "
+        "LRU's do not change with the input.";
   return text;
 }
 
@@ -119,11 +122,11 @@ std::string why_landscape(const App& app) {
       g3(gs::normalized_loss(m.problem, gs::kMaxMemoryLambda)).c_str(),
       g3(gs::memory_point(m.problem, gs::kMaxMemoryLambda).loss).c_str());
   if (m.problem.rho > 0)
-    text += format("\n\nInputs correlated at rho = %.3g: at lambda* the curvature is %s times "
-                   "that of white noise.",
-                   m.problem.rho,
-                   g3(at_teacher.sensitivity_plain / gs::memory_point({t, 0.0}, t).sensitivity_plain)
-                       .c_str());
+    text += format(
+        "\n\nInputs correlated at rho = %.3g: at lambda* the curvature is %s times "
+        "that of white noise.",
+        m.problem.rho,
+        g3(at_teacher.sensitivity_plain / gs::memory_point({t, 0.0}, t).sensitivity_plain).c_str());
   return text;
 }
 

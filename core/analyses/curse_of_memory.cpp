@@ -5,7 +5,8 @@
 #include "io/number_format.h"
 
 // The closed forms. With inputs of autocorrelation rho^|j-k|, two filters' covariance
-//   S(a, b) = E[h_t(a) h_t(b)] = sum_{j,k} a^j b^k rho^|j-k| = (1 - rho^2 a b) / ((1 - a b)(1 - rho a)(1 - rho b))
+//   S(a, b) = E[h_t(a) h_t(b)] = sum_{j,k} a^j b^k rho^|j-k|
+//           = (1 - rho^2 a b) / ((1 - a b)(1 - rho a)(1 - rho b))
 // (the pairs j = k, j > k and j < k are three geometric series). Then, with l = lambda and
 // t = the teacher:
 // - loss = S(l,l) - 2 S(l,t) + S(t,t). Written so, it is a difference of numbers near
@@ -88,7 +89,8 @@ MemoryPoint memory_point(const MemoryProblem& problem, double lambda) {
   const double P = 1 / (1 - l * l), R = 1 / (1 - rho * l);
   p.sensitivity_plain = (P * P + 2 * l * l * P * P * P) * (2 * R - 1) + 2 * l * P * P * rho * R * R;
   p.sensitivity_normalized = (1 - l * l) * p.sensitivity_plain;  // gamma^2, gamma held fixed
-  const double dl_dnu = l * std::log(l);  // d/dnu exp(-exp(nu)) = -exp(nu) lambda = lambda ln lambda
+  // d/dnu exp(-exp(nu)) = -exp(nu) lambda = lambda ln lambda
+  const double dl_dnu = l * std::log(l);
   p.sensitivity_expexp = dl_dnu * dl_dnu * p.sensitivity_normalized;
   return p;
 }
@@ -118,8 +120,8 @@ std::vector<MemoryPath> memory_descent(const MemoryProblem& problem, const Memor
     double lambda = descent.start;
     double nu = std::log(-std::log(lambda));  // expexp's theta
     for (int k = 0;; ++k) {
-      const Dual loss = plain ? plain_loss(Dual(lambda, 1), t, rho)
-                              : normalized_loss_of(Dual(lambda, 1), t, rho);
+      const Dual loss =
+          plain ? plain_loss(Dual(lambda, 1), t, rho) : normalized_loss_of(Dual(lambda, 1), t, rho);
       path.lambda.push_back(lambda);
       path.loss.push_back(loss.v);
       if (k == descent.iterations) break;

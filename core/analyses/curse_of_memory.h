@@ -57,7 +57,7 @@ inline constexpr int kMemoryParams = 3;
 const char* memory_param_name(MemoryParam param);  // "plain", "normalized", "expexp"
 
 struct MemoryDescent {
-  double start = 0.5;           // the student's lambda at iteration 0
+  double start = 0.5;  // the student's lambda at iteration 0
   double learning_rate = 0.01;
   int iterations = 300;
 };

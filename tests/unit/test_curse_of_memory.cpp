@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "analyses/curse_of_memory.h"
-#include "io/number_format.h"
 #include "cli_run.h"
+#include "io/number_format.h"
 
 using namespace gs;
 using namespace gs_test;
@@ -45,7 +45,8 @@ double filter_covariance(double rho, double q, Next&& next) {
 
 // h_t(l) - h_t(t) = sum_k (l^k - t^k) x_{t-k}, times gamma for the normalized loss
 double loss_by_sum(double l, double t, double rho, bool normalized) {
-  const double gl = normalized ? std::sqrt(1 - l * l) : 1, gt = normalized ? std::sqrt(1 - t * t) : 1;
+  const double gl = normalized ? std::sqrt(1 - l * l) : 1,
+               gt = normalized ? std::sqrt(1 - t * t) : 1;
   double lk = 1, tk = 1;
   return filter_covariance(rho, std::max({l, t, rho}), [&](long) {
     const double d = gl * lk - gt * tk;
@@ -118,7 +119,8 @@ TEST_CASE("memory: correlated inputs, the closed forms against the sums and a lo
   // white noise: the normalized loss is 2 - 2 gamma_l gamma_t / (1 - l t), below 2
   for (const double l : {0.1, 0.5, 0.9, 0.98, 0.9999})
     CHECK(relative_error(normalized_loss({0.99, 0.0}, l),
-                         2 - 2 * std::sqrt((1 - l * l) * (1 - 0.99 * 0.99)) / (1 - l * 0.99)) < 1e-9);
+                         2 - 2 * std::sqrt((1 - l * l) * (1 - 0.99 * 0.99)) / (1 - l * 0.99)) <
+          1e-9);
   CHECK(normalized_loss({0.9, 0.5}, 0.9) == 0);
   CHECK(std::isnan(normalized_loss({0.9, 0.5}, 1.0)));
 
@@ -157,7 +159,8 @@ TEST_CASE("memory: the descent of lambda, its gradients against finite differenc
     for (int k : {0, 1, 49}) {
       const double l = path.lambda[k], h = 1e-6 * (1 - l);
       CHECK(relative_error(path.loss[k], loss_by_sum(l, 0.99, 0.5, !plain)) < 1e-9);
-      const double dl = (loss_by_sum(l + h, 0.99, 0.5, !plain) - loss_by_sum(l - h, 0.99, 0.5, !plain)) / (2 * h);
+      const double dl =
+          (loss_by_sum(l + h, 0.99, 0.5, !plain) - loss_by_sum(l - h, 0.99, 0.5, !plain)) / (2 * h);
       double step = -descent.learning_rate * dl;  // in lambda, or in nu = ln(-ln lambda)
       if (path.param == MemoryParam::ExpExp) {
         const double nu = std::log(-std::log(l)) - descent.learning_rate * dl * l * std::log(l);
@@ -207,7 +210,8 @@ TEST_CASE("gradscope memory prints the columns over the grid and refuses bad fla
 }
 
 TEST_CASE("gradscope memory-descent prints the three runs, ending those that leave (0, 1)") {
-  const Run run = run_cli("memory-descent --teacher 0.99 --student 0.5 --student_lr 0.5 --student_iters 20");
+  const Run run =
+      run_cli("memory-descent --teacher 0.99 --student 0.5 --student_lr 0.5 --student_iters 20");
   REQUIRE(run.exit_code == 0);
   const auto lines = csv_lines(run.out);
   REQUIRE(lines.size() == 3 + 1 + 21);
@@ -217,14 +221,16 @@ TEST_CASE("gradscope memory-descent prints the three runs, ending those that lea
   CHECK(lines[1] == "# plain: iteration 1 took lambda to " + format_exact(paths[0].left_to) +
                         ", out of (0, 1)");
   CHECK(lines[2].rfind("# normalized: iteration 2 took lambda to ", 0) == 0);
-  CHECK(lines[3] == "iteration,lambda_plain,loss_plain,lambda_normalized,loss_normalized,"
-                    "lambda_expexp,loss_expexp");
+  CHECK(lines[3] ==
+        "iteration,lambda_plain,loss_plain,lambda_normalized,loss_normalized,"
+        "lambda_expexp,loss_expexp");
   CHECK(lines[4] == "0,0.5," + format_exact(paths[0].loss[0]) + ",0.5," +
                         format_exact(paths[1].loss[0]) + ",0.5," + format_exact(paths[2].loss[0]));
   CHECK(lines[6].rfind("2,,,", 0) == 0);  // plain ended at 1; normalized's last value is at 1
-  CHECK(lines[24] == "20,,,,," + format_exact(paths[2].lambda[20]) + "," +
-                         format_exact(paths[2].loss[20]));
+  CHECK(lines[24] ==
+        "20,,,,," + format_exact(paths[2].lambda[20]) + "," + format_exact(paths[2].loss[20]));
   check_refused("memory-descent --student_iters 0",
                 "student_iters=0 is invalid: expected an integer in [1, 100000]");
-  check_refused("memory-descent --student 1", "student=1 is invalid: expected a number in (0, 0.9999]");
+  check_refused("memory-descent --student 1",
+                "student=1 is invalid: expected a number in (0, 0.9999]");
 }
