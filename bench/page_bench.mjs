@@ -16,6 +16,9 @@
 //               fresh page: time from setConfig to done
 //   work/frame  status().work_ms (the app's CPU work in one frame) sampled every animation frame
 //               during training and the long probes: p50, p95, max, and the page's work_ms_max
+//   critical    the critical experiment at its defaults (Run on a fresh page), with a pool of one
+//               worker (?workers=1) and of two (?workers=2): wall time until every run is done,
+//               and the two-worker time as a share of the one-worker time
 //
 // WebGL runs on SwiftShader (software) here, so whole frames are slower than on a GPU; work_ms
 // counts the app's own work only. Everything is sampled inside the page with status(), a few
@@ -126,6 +129,23 @@ async function openPage(browser, base) {
 
 const ms = (v) => (Number.isFinite(v) ? v.toFixed(1) : '-');
 
+// The critical experiment at its defaults with a pool of `workers`: seconds from Run to done.
+async function criticalSeconds(browser, base, workers) {
+  const { context, page, errors } = await openPage(
+    browser, `${base}?workers=${workers}#seeds=3&lengths=10,25,50,100&iters=800`);
+  await page.waitForFunction(() => window.gradscope.getState().done, null, { timeout: 120000 });
+  const start = Date.now();
+  await page.evaluate(() => window.gradscope.critical('run'));
+  let critical;
+  do {
+    await page.waitForTimeout(500);
+    critical = await page.evaluate(() => window.gradscope.getState().critical);
+  } while (!critical.done && !critical.error && Date.now() - start < 1800000);
+  await context.close();
+  return { seconds: (Date.now() - start) / 1000, done: critical.done, errors,
+           result: critical.cells.map((c) => `${c.cell} ${c.critical_length}`).join(', ') };
+}
+
 async function main() {
   for (const f of ['index.html', 'app.js', 'app.wasm']) {
     if (!fs.existsSync(path.join(args.dist, f))) {
@@ -199,6 +219,14 @@ async function main() {
       console.log(`  ${text.padEnd(46)} ${ms(run.elapsed).padStart(10)}${run.done ? '' : ' (not done)'}`);
     }
 
+    // (d) the critical experiment, one worker then two, in the same run
+    const pools = [];
+    for (const workers of [1, 2]) {
+      const run = await criticalSeconds(browser, base, workers);
+      errors.push(...run.errors);
+      pools.push({ workers, ...run });
+    }
+
     console.log('\nwork per frame, ms (status().work_ms, every animation frame)');
     const rows = [workRow('training', training), ...probes.map(({ text, run }) =>
       workRow(`long probe ${text.match(/cell=([\w,-]+)/)[1]}`, run))];
@@ -213,6 +241,12 @@ async function main() {
     }
     console.log('  max at: ms after train(\'play\') or setConfig; work_ms_max: the page\'s own worst ' +
                 'frame since it opened (its loading included); status: what one sample costs');
+    console.log('\ncritical experiment at its defaults (36 runs), Run to done');
+    for (const p of pools)
+      console.log(`  ${p.workers} worker${p.workers > 1 ? 's' : ' '}  ${p.seconds.toFixed(1).padStart(7)} s` +
+                  `${p.done ? '' : ' (not done)'}   critical lengths: ${p.result}`);
+    console.log(`  two workers take ${(100 * pools[1].seconds / pools[0].seconds).toFixed(1)}% of one ` +
+                `worker's time (navigator.hardwareConcurrency here: the page's default pool)`);
     if (errors.length) console.log(`\npage errors: ${errors.join('; ')}`);
   } finally {
     await browser.close();

@@ -64,6 +64,10 @@ mergeInto(LibraryManager.library, {
       if (Module.onAppFailed) Module.onAppFailed('the compute worker failed: ' + (e.message || 'worker.js or compute.wasm could not be loaded'));
     };
     Module.gradscopeWorker = worker;
+    // ?workers=N sets the size of the worker's pool for the critical experiment (default: the
+    // machine's cores); make bench-page compares 1 and 2
+    var workers = Number(new URLSearchParams(location.search).get('workers'));
+    if (workers >= 1) worker.postMessage({ pool: workers });
   },
 
   // Messages to the compute worker: the whole configuration, a training action, the critical

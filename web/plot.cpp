@@ -842,6 +842,12 @@ void draw_legend(ImDrawList* dl, Layout& l) {
     if (s.kind == Kind::Band) {
       dl->AddRectFilled(ImVec2(x0, cy - 4), ImVec2(x0 + swatch, cy + 4),
                         (col & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 110));
+    } else if (s.kind == Kind::Markers) {  // a marker as the series draws it
+      const ImVec2 c(x0 + swatch / 2, cy);
+      if (s.style.hollow)
+        dl->AddCircle(c, 4.5f, col, 0, 1.5f);
+      else
+        dl->AddCircleFilled(c, 4.0f, col);
     } else if (s.style.dashed) {  // as wide as the line, so a thin line's sample is thin
       dashed_line(dl, ImVec2(x0, cy), ImVec2(x0 + swatch, cy), col, std::max(1.0f, s.style.weight));
     } else {

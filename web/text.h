@@ -27,6 +27,9 @@ std::string g3_text(double x);
 std::string eigenvalue_memory_text(const WhyResult& why);
 double largest_eigenvalue_modulus(const WhyResult& why);
 std::string memory_path_text(const gs::MemoryPath& path, double teacher);
+// Every run of the descent that way, "Plain lambda: ...", `between` them.
+struct MemoryCurves;
+std::string memory_paths_text(const MemoryCurves& curves, const char* between);
 
 // A vanilla RNN's measured decay per step split into what W_hh alone gives (the identity twin:
 // the same weights, inputs and seed gradient with no activation) and what the activation's

@@ -17,15 +17,18 @@ struct TourStep {
 // Step 1..gs::kTourSteps, else nullptr.
 const TourStep* tour_step(int step);
 
+// Whether a preset shows its paper's effect in the page at its budget.
+enum class Verdict { Reproduces, Partly, No };
+
 struct Preset {
   const char* name;    // the button
   const char* source;  // the paper(s)
   const char* config;  // over the defaults
   View view;           // put in focus
   bool play;           // press Play
-  // Whether the page shows the paper's effect at this budget, as measured with the CLI (the
-  // README's table): a few words beside the button, and what was measured, for Why.
-  bool reproduces;
+  // As measured with the CLI (the README's table): the verdict, in a few words under the button,
+  // and what was measured, for Why.
+  Verdict reproduces;
   const char* verdict;
   const char* measured;
 };

@@ -49,10 +49,29 @@ void caption(const std::string& text) {
   ImGui::PopStyleColor();
 }
 
-std::vector<double> lambdas(const MemoryCurves& m) {
+// The x axis of the landscape and the sensitivity: 1 - lambda on a log scale, so that memories
+// near 1 get room and the power laws in (1 - lambda) are straight lines.
+std::vector<double> one_minus(const std::vector<double>& lambdas) {
   std::vector<double> out;
-  for (const gs::MemoryPoint& p : m.points) out.push_back(p.lambda);
+  for (double l : lambdas) out.push_back(1 - l);
   return out;
+}
+std::vector<double> one_minus_lambdas(const MemoryCurves& m) {
+  std::vector<double> lambdas;
+  for (const gs::MemoryPoint& p : m.points) lambdas.push_back(p.lambda);
+  return one_minus(lambdas);
+}
+constexpr const char* kOneMinusLambda = "1 - lambda (longer memory to the left)";
+
+// At most `most` evenly spaced points of a path (a long descent would draw 100,000 markers).
+void thin(std::vector<double>& xs, std::vector<double>& ys, size_t most) {
+  if (xs.size() <= most) return;
+  std::vector<double> x, y;
+  for (size_t i = 0; i < most; ++i) {
+    const size_t k = i * (xs.size() - 1) / (most - 1);
+    x.push_back(xs[k]), y.push_back(ys[k]);
+  }
+  xs.swap(x), ys.swap(y);
 }
 
 }  // namespace
@@ -67,7 +86,8 @@ void memory_curves_update(App& app) {
   m.descent = {app.config.student, app.config.student_lr, app.config.student_iters};
   // 400 lambdas from below the start and the teacher to 0.9999, evenly spaced in log(1 - lambda)
   // so that the teacher's valley is drawn however near 1 it lies
-  const double lo = std::min({0.5, m.problem.teacher, m.descent.start}) * 0.9;
+  // (at least 1e-6: below it 1 - lo rounds to 1 and the grid would start at lambda = 0)
+  const double lo = std::max(1e-6, std::min({0.5, m.problem.teacher, m.descent.start}) * 0.9);
   const int n = 400;
   for (int i = 0; i < n; ++i) {
     const double lambda =
@@ -108,8 +128,14 @@ void draw_eigenvalues_view(const App& app, Widgets&, Changes&) {
   if (!plot::BeginPlot("eigenvalues of J_t", size)) return;
   plot::SetupAxis(plot::X, "real part");
   plot::SetupAxis(plot::Y, "imaginary part");
-  plot::SetupAxisLimits(plot::X, -1.15, 1.15);
-  plot::SetupAxisLimits(plot::Y, -1.15, 1.15);
+  double reach = 1.15;  // the disk, or every eigenvalue outside it
+  for (const WhyResult& w : r.why) {
+    reach = std::max(reach, 1.05 * largest_eigenvalue_modulus(w));
+    for (size_t i = 0; i + 1 < w.whh_eigenvalues.size(); i += 2)
+      reach = std::max(reach, 1.05 * std::hypot(w.whh_eigenvalues[i], w.whh_eigenvalues[i + 1]));
+  }
+  plot::SetupAxisLimits(plot::X, -reach, reach);
+  plot::SetupAxisLimits(plot::Y, -reach, reach);
   plot::SetupEqualAspect();
   std::vector<double> xs, ys;
   for (int i = 0; i <= 256; ++i) {
@@ -117,6 +143,7 @@ void draw_eigenvalues_view(const App& app, Widgets&, Changes&) {
     ys.push_back(std::sin(2 * M_PI * i / 256));
   }
   plot::LineStyle circle = teacher_line();
+  circle.color = IM_COL32(120, 160, 255, 200);  // not a cell's colour (the LRU's is white)
   circle.legend = false;
   plot::PlotLine("|lambda| = 1", xs.data(), ys.data(), static_cast<int>(xs.size()), circle);
   for (const WhyResult& w : r.why) {
@@ -124,15 +151,17 @@ void draw_eigenvalues_view(const App& app, Widgets&, Changes&) {
     for (const std::vector<double>& step : w.step_eigenvalues)
       for (size_t i = 0; i + 1 < step.size(); i += 2)
         xs.push_back(step[i]), ys.push_back(step[i + 1]);
-    if (xs.empty()) continue;
     plot::LineStyle style;
     style.color = cell_color(w.cell);
-    plot::PlotMarkers(cell_label(w.cell), xs.data(), ys.data(), static_cast<int>(xs.size()), style);
-    if (w.whh_eigenvalues.empty()) continue;  // an RNN's W_hh alone, as rings
+    if (!xs.empty())
+      plot::PlotMarkers(cell_label(w.cell), xs.data(), ys.data(), static_cast<int>(xs.size()),
+                        style);
+    if (w.whh_eigenvalues.empty()) continue;  // an RNN's W_hh alone, as rings over the dots
     xs.clear(), ys.clear();
     for (size_t i = 0; i + 1 < w.whh_eigenvalues.size(); i += 2)
       xs.push_back(w.whh_eigenvalues[i]), ys.push_back(w.whh_eigenvalues[i + 1]);
     style.hollow = true;
+    style.weight = 3.0f;  // larger rings, so the dots under them show
     plot::PlotMarkers((std::string(cell_label(w.cell)) + ": W_hh").c_str(), xs.data(), ys.data(),
                       static_cast<int>(xs.size()), style);
   }
@@ -147,9 +176,9 @@ void draw_landscape_view(const App& app, Widgets&, Changes&) {
   caption(format("h_t = lambda h_{t-1} + x_t; teacher lambda* = %.4g, rho = %.3g",
                  m.problem.teacher, m.problem.rho));
   if (!plot::BeginPlot("loss of the student's lambda", ImGui::GetContentRegionAvail())) return;
-  plot::SetupAxis(plot::X, "student's lambda");
+  plot::SetupAxis(plot::X, kOneMinusLambda, plot::Scale::Log10);
   plot::SetupAxis(plot::Y, "loss", plot::Scale::Log10);
-  const std::vector<double> xs = lambdas(m);
+  const std::vector<double> xs = one_minus_lambdas(m);
   std::vector<double> loss;
   for (const gs::MemoryPoint& p : m.points) loss.push_back(p.loss);
   plot::PlotLine("loss", xs.data(), loss.data(), static_cast<int>(xs.size()), param_style(0));
@@ -159,20 +188,24 @@ void draw_landscape_view(const App& app, Widgets&, Changes&) {
     const int param = static_cast<int>(path.param);
     plot::LineStyle style = param_style(param);
     style.legend = false;
-    plot::PlotMarkers((std::string(kParamLabels[param]) + ": descent").c_str(), path.lambda.data(),
-                      path.loss.data(), static_cast<int>(path.lambda.size()), style);
+    std::vector<double> px = one_minus(path.lambda), py = path.loss;
+    thin(px, py, 400);
+    plot::PlotMarkers((std::string(kParamLabels[param]) + ": descent").c_str(), px.data(),
+                      py.data(), static_cast<int>(px.size()), style);
   }
-  plot::PlotVLine("teacher", m.problem.teacher, teacher_line());
+  plot::PlotVLine("teacher", 1 - m.problem.teacher, teacher_line());
   plot::EndPlot();
 }
 
 void draw_sensitivity_view(const App& app, Widgets&, Changes&) {
   const MemoryCurves& m = app.memory;
-  caption(format("E[(dh_t/dtheta)^2] over lambda; dashed: the teacher, %.4g", m.problem.teacher));
+  caption(format("E[(dh_t/dtheta)^2] over lambda; dashed: the teacher, %.4g (the normalized: "
+                 "gamma held fixed)",
+                 m.problem.teacher));
   if (!plot::BeginPlot("sensitivity", ImGui::GetContentRegionAvail())) return;
-  plot::SetupAxis(plot::X, "lambda");
+  plot::SetupAxis(plot::X, kOneMinusLambda, plot::Scale::Log10);
   plot::SetupAxis(plot::Y, "E[(dh/dtheta)^2]", plot::Scale::Log10);
-  const std::vector<double> xs = lambdas(m);
+  const std::vector<double> xs = one_minus_lambdas(m);
   std::vector<double> ys[gs::kMemoryParams];
   for (const gs::MemoryPoint& p : m.points) {
     ys[0].push_back(p.sensitivity_plain);
@@ -182,15 +215,19 @@ void draw_sensitivity_view(const App& app, Widgets&, Changes&) {
   for (int i = 0; i < gs::kMemoryParams; ++i)
     plot::PlotLine(kParamLabels[i], xs.data(), ys[i].data(), static_cast<int>(xs.size()),
                    param_style(i));
-  plot::PlotVLine("teacher", m.problem.teacher, teacher_line());
+  plot::PlotVLine("teacher", 1 - m.problem.teacher, teacher_line());
   plot::EndPlot();
 }
 
 // lambda and the loss by iteration, one run per parameterization; a run that left (0, 1) ends.
 void draw_learning_view(const App& app, Widgets&, Changes&) {
   const MemoryCurves& m = app.memory;
-  caption(format("from lambda = %.4g, learning rate %.3g, %d iterations", m.descent.start,
-                 m.descent.learning_rate, m.descent.iterations));
+  caption(format("from lambda = %.4g, learning rate %.3g, %d iterations%s", m.descent.start,
+                 m.descent.learning_rate, m.descent.iterations,
+                 m.descent.start == m.problem.teacher
+                     ? "; the student starts at the teacher: every loss is exactly 0, which a "
+                       "log axis cannot draw"
+                     : ""));
   const ImVec2 size = panel_size();
   const bool side = size.y == ImGui::GetContentRegionAvail().y;
   std::vector<double> ks;

@@ -301,16 +301,16 @@ std::string explain_cell(const Results& r, const DecayResult& job, const WhyResu
           name, a.mean_gate, measured.c_str(), follows_largest_keep(a).c_str());
       if (a.max_gate > 0 && a.max_gate < 1)
         text += format(" Its largest |lambda|, %.4g, keeps a gradient longest: that unit loses a "
-                       "factor e of it every -1/ln|lambda| = %.0f steps, and sets the slope far "
+                       "factor e of it every -1/ln|lambda| = %s steps, and sets the slope far "
                        "back.",
-                       a.max_gate, -1 / std::log(a.max_gate));
+                       a.max_gate, g3_text(-1 / std::log(a.max_gate)).c_str());
       if (drawn && r.config.r_max < 1)
         text += format(" It was drawn on the ring %.3g <= |lambda| <= %.4g%s: a unit at the "
-                       "ring's edge would lose a factor e every %.0f steps.",
+                       "ring's edge would lose a factor e every %s steps.",
                        r.config.r_min, r.config.r_max,
                        r.config.scale != 1 ? format(", then its memory times %g", r.config.scale).c_str()
                                            : "",
-                       -r.config.scale / std::log(r.config.r_max));
+                       g3_text(-r.config.scale / std::log(r.config.r_max)).c_str());
       return text;
     }
   }

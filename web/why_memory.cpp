@@ -31,9 +31,10 @@ namespace {
 std::string g3(double x) { return g3_text(x); }
 
 // -1 / ln r: the steps over which a factor r per step keeps 1/e of what it carries.
+// (Used as "<it> steps of memory".)
 std::string memory_steps(double r) {
   if (!(r > 0)) return "no";
-  if (r >= 1) return "unbounded";
+  if (r == 1) return "unbounded";
   return g3(-1 / std::log(r));
 }
 
@@ -50,7 +51,9 @@ std::string memory_path_text(const gs::MemoryPath& path, double teacher) {
   const double last = path.lambda.back();
   return format("after %d iterations lambda = %.6g (teacher %.4g), loss %s",
                 static_cast<int>(path.lambda.size()) - 1, last, teacher,
-                path.loss.back() == 0 ? "exactly 0" : g3(path.loss.back()).c_str());
+                path.loss.back() != 0         ? g3(path.loss.back()).c_str()
+                : path.lambda.back() == teacher ? "exactly 0"
+                                                : "below 1e-308, where a double rounds to 0");
 }
 
 std::string eigenvalue_memory_text(const WhyResult& w) {
@@ -70,14 +73,17 @@ std::string why_eigenvalues(const App& app) {
     if (!w.done || w.step_eigenvalues.empty()) continue;
     const double r = largest_eigenvalue_modulus(w);
     const double slope = w.decay_log10_per_step;  // log10 per step back, measured
-    text += format("\n\n%s: the largest |eigenvalue| over %zu steps is %s, %s steps of memory; ",
-                   cell_label(w.cell), w.step_eigenvalues.size(),
-                   factor_text(std::log10(r)).c_str(), memory_steps(r).c_str());
+    text += format("\n\n%s: the largest |eigenvalue| over %zu steps is %s, ", cell_label(w.cell),
+                   w.step_eigenvalues.size(), factor_text(std::log10(r)).c_str());
+    text += r > 1 ? "outside the circle: along it the gradient grows x" + g3(r) + " per step; "
+                  : memory_steps(r) + " steps of memory; ";
     const double measured = slope < 0 ? -1 / (slope * std::log(10.0)) : INFINITY;
     text += slope < 0 ? "its gradient, measured, loses 1/e every " + g3(measured) + " steps back."
                       : "its gradient, measured, does not shrink going back.";
     // a diagonal J_t: each unit keeps its own share; the sum fades first where |lambda| is small
-    if (!gs::has_recurrent_weights(w.cell) && r < 1 && measured < 0.8 * -1 / std::log(r))
+    // (the LRU's keep factors are fixed; a gated diagonal cell's vary with the input, and no
+    // unit keeps its largest one at every step)
+    if (gs::has_complex_state(w.cell) && r < 1 && measured < 0.8 * -1 / std::log(r))
       text += format(
           " Its gradient is a sum over units, and those with a smaller |eigenvalue| "
           "fade first: over T = %d steps it shrinks faster than its slowest unit, and "
@@ -85,8 +91,16 @@ std::string why_eigenvalues(const App& app) {
           w.steps);
     dense = dense || gs::has_recurrent_weights(w.cell);
   }
+  for (const WhyResult& w : app.results.why) {
+    if (w.done && w.overflow_step)
+      text += format("\n\n%s: its forward pass overflowed at step %d: no Jacobian to measure.",
+                     cell_label(w.cell), w.overflow_step);
+    else if (w.done && w.step_eigenvalues.empty())
+      text += format("\n\n%s: a state of %d numbers, above 128: its eigenvalues are not computed.",
+                     cell_label(w.cell), w.state_size);
+  }
   for (const WhyResult& w : app.results.why)
-    if (!w.whh_eigenvalues.empty() && w.done)
+    if (!w.whh_eigenvalues.empty() && !w.step_eigenvalues.empty() && w.done)
       text += format(
           "\n\n%s: J_t = diag(act') W_hh. W_hh alone (the rings) has spectral radius "
           "%.3g, J_t at most %.3g over the steps shown%s.",
@@ -96,8 +110,9 @@ std::string why_eigenvalues(const App& app) {
               : "");
   if (dense)
     text +=
-        "\n\nA dense J_t (RNN, LSTM, GRU) changes from step to step and is not normal: the product "
-        "of many steps is not the product of their eigenvalues, so the largest one is a guide "
+        "\n\nA dense J_t (RNN, LSTM, GRU) changes from step to step (but for RNN-identity's, "
+        "W_hh itself) and is not normal: the product of many steps is not the product of their "
+        "eigenvalues, so the largest one is a guide "
         "and the measured rate beside it is the memory. For the diagonal cells (minGRU, minLSTM, "
         "LRU) the eigenvalues are the keep factors themselves and they multiply exactly; the "
         "LRU's do not change with the input.";
@@ -108,19 +123,26 @@ std::string why_landscape(const App& app) {
   const MemoryCurves& m = app.memory;
   const double t = m.problem.teacher;
   const gs::MemoryPoint at_teacher = gs::memory_point(m.problem, t);
-  const double near = t - 0.1 * (1 - t);  // a tenth of the teacher's distance from 1 below it
+  // a tenth of the teacher's distance from 1, below it (above it when that would leave (0, 1))
+  const bool below = t - 0.1 * (1 - t) > 0;
+  const double near = below ? t - 0.1 * (1 - t) : t + 0.1 * (1 - t);
+  // the end of the drawn range farther from the teacher
+  const double far = m.points.empty() ? gs::kMaxMemoryLambda
+                     : std::abs(m.points.front().lambda - t) > std::abs(m.points.back().lambda - t)
+                         ? m.points.front().lambda
+                         : m.points.back().lambda;
   std::string text = format(
       "A student learns the teacher's memory lambda* = %.4g from its outputs. Near lambda* the "
       "loss is a parabola of curvature 2 E[(dh/dlambda)^2] = %s, and a step of 0.1 (1 - "
-      "lambda*) = %s below it already costs %s. The curvature grows as (1 - lambda*)^-3: the "
+      "lambda*) = %s %s it already costs %s. The curvature grows as (1 - lambda*)^-3: the "
       "longer the memory, the sharper the valley.",
       t, g3(2 * at_teacher.sensitivity_plain).c_str(), g3(0.1 * (1 - t)).c_str(),
-      g3(gs::memory_point(m.problem, near).loss).c_str());
+      below ? "below" : "above", g3(gs::memory_point(m.problem, near).loss).c_str());
   text += format(
       "\n\nNormalizing the input by gamma = sqrt(1 - lambda^2), as the LRU does, bounds the "
-      "loss (%s at lambda = 0.9999 against %s without) but not the valley's sharpness.",
-      g3(gs::normalized_loss(m.problem, gs::kMaxMemoryLambda)).c_str(),
-      g3(gs::memory_point(m.problem, gs::kMaxMemoryLambda).loss).c_str());
+      "loss (%s at lambda = %.4g against %s without) but not the valley's sharpness.",
+      g3(gs::normalized_loss(m.problem, far)).c_str(), far,
+      g3(gs::memory_point(m.problem, far).loss).c_str());
   if (m.problem.rho > 0)
     text += format(
         "\n\nInputs correlated at rho = %.3g: at lambda* the curvature is %s times "
@@ -156,16 +178,23 @@ std::string why_sensitivity(const App& app) {
   return text;
 }
 
-std::string why_learning(const App& app) {
-  const MemoryCurves& m = app.memory;
+std::string memory_paths_text(const MemoryCurves& m, const char* between) {
   const char* names[gs::kMemoryParams] = {"Plain lambda", "Normalized",
                                           "With lambda = exp(-exp(nu)) (the LRU's)"};
-  std::string text = format(
-      "Gradient descent from lambda = %.4g with learning rate %.3g towards lambda* = %.4g, one "
-      "run per parameterization.",
-      m.descent.start, m.descent.learning_rate, m.problem.teacher);
+  std::string text;
   for (const gs::MemoryPath& path : m.paths)
-    text += format("\n\n%s: %s.", names[static_cast<int>(path.param)],
+    text += format("%s%s: %s.", text.empty() ? "" : between, names[static_cast<int>(path.param)],
                    memory_path_text(path, m.problem.teacher).c_str());
   return text;
+}
+
+std::string why_learning(const App& app) {
+  const MemoryCurves& m = app.memory;
+  return format("Gradient descent from lambda = %.4g with learning rate %.3g towards lambda* = "
+                "%.4g, one run per parameterization (the normalized runs learn the output gamma h "
+                "with gamma = sqrt(1 - lambda^2) following lambda, its share of the gradient "
+                "counted; the Sensitivity view holds gamma fixed, as the LRU's separate "
+                "gamma_log).\n\n",
+                m.descent.start, m.descent.learning_rate, m.problem.teacher) +
+         memory_paths_text(m, "\n\n");
 }

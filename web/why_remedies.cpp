@@ -124,9 +124,8 @@ std::string explain_presets(const App& app) {
   for (int i = 0; i < count; ++i) {
     text += format("%s (%s): #%s\n", list[i].name, list[i].source,
                    *list[i].config ? list[i].config : "(the cliff needs no keys)");
-    text +=
-        format("  %s: %s. Natively: %s\n", list[i].reproduces ? "Reproduces" : "Does not reproduce",
-               list[i].measured, preset_command(list[i]).c_str());
+    text += format("  Does it reproduce? %s. Measured: %s. Natively: %s\n", list[i].verdict,
+                   list[i].measured, preset_command(list[i]).c_str());
   }
   text +=
       "\nThe guided tour (tour=1..11) tells the story in the order of a course; each step's "

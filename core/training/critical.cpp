@@ -56,6 +56,15 @@ CriticalExperiment begin_critical(const Config& config, int shard, int shards) {
   return experiment;
 }
 
+CriticalExperiment begin_critical_run(const Config& config, int index) {
+  CriticalExperiment experiment;
+  experiment.config = config;
+  const std::vector<CriticalRun> all = critical_runs(config);
+  if (index >= 0 && index < static_cast<int>(all.size())) experiment.runs = {all[index]};
+  experiment.iterations_total = static_cast<int64_t>(experiment.runs.size()) * config.iters;
+  return experiment;
+}
+
 namespace {
 
 bool solves(const CriticalRun& run, double threshold) {
@@ -82,7 +91,11 @@ void score(CriticalRun& run, const Trainer& trainer, const Config& config) {
 
 void rescore_critical(CriticalExperiment& experiment, double solve_threshold) {
   experiment.config.solve_threshold = solve_threshold;
-  for (CriticalRun& run : experiment.runs)
+  rescore_runs(experiment.runs, solve_threshold);
+}
+
+void rescore_runs(std::vector<CriticalRun>& runs, double solve_threshold) {
+  for (CriticalRun& run : runs)
     if (run.done) run.solved = solves(run, solve_threshold);
 }
 

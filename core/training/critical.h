@@ -71,6 +71,9 @@ Config critical_run_config(const Config& config, const CriticalRun& run);
 std::string validate_critical(const Config& config);
 
 CriticalExperiment begin_critical(const Config& config, int shard = 1, int shards = 1);
+// The run of canonical index `index` alone: the page's pool of workers trains one run at a time
+// in each, handing out the next run to whichever worker is free.
+CriticalExperiment begin_critical_run(const Config& config, int index);
 // Advances by up to `budget` time steps of training (as advance_training); returns true when
 // every run of the shard is done. Stop by not calling it again.
 bool advance_critical(CriticalExperiment& experiment, int budget);
@@ -79,6 +82,7 @@ CriticalExperiment run_critical(const Config& config, int shard = 1, int shards 
 // The threshold changes only the scoring: the page re-scores the finished runs in place (and
 // sets experiment.config.solve_threshold) instead of training again.
 void rescore_critical(CriticalExperiment& experiment, double solve_threshold);
+void rescore_runs(std::vector<CriticalRun>& runs, double solve_threshold);
 
 // The CSV row of a finished run: cell,length,seed,final_loss,chance_loss,solved (numbers as
 // number_format.h writes them: a diverged run's final loss is "overflow").

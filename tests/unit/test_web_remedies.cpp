@@ -95,3 +95,60 @@ TEST_CASE("the cliff, the truncation cosines and the critical experiment reach t
   REQUIRE(page.critical.runs.size() == whole.runs.size());
   for (const CriticalRun& run : page.critical.runs) CHECK_FALSE(run.solved);
 }
+
+TEST_CASE("the critical experiment in a pool: helpers' runs arrive out of order, the page gets run_critical's rows") {
+  Config config;
+  REQUIRE(parse_config(config, "cell=rnn-tanh,lstm&hidden=4&batch=3&lengths=4,8&seeds=2&iters=30&"
+                               "task=adding") == "");
+  Compute compute;
+  Outbox outbox;
+  Results page;
+  compute_sync(compute, config);
+  run_to_idle(compute, outbox, page);
+  CriticalJob& job = compute.critical;
+  CHECK(critical_helper_take(job) == -1);  // nothing before Run
+  critical_command(compute, CriticalAction::Run);
+  // two helpers take the first two free runs; Stop gives them back, Run again, they retake them
+  CHECK(critical_helper_take(job) == 0);
+  CHECK(critical_helper_take(job) == 1);
+  critical_command(compute, CriticalAction::Stop);
+  CHECK(critical_helper_take(job) == -1);
+  critical_command(compute, CriticalAction::Run);
+  const std::vector<int> helper_runs = {critical_helper_take(job), critical_helper_take(job),
+                                        critical_helper_take(job)};
+  CHECK(helper_runs == std::vector<int>{0, 1, 2});
+  // this worker trains every other run meanwhile; the page has none yet (run 0 is a helper's)
+  run_to_idle(compute, outbox, page);
+  CHECK(page.critical.runs.empty());
+  CHECK_FALSE(page.critical.done);
+  // the helpers answer last run first; an answer for an older experiment is dropped
+  const CriticalExperiment whole = run_critical(config);
+  CriticalRun stale = whole.runs[2];
+  critical_helper_result(job, job.generation - 1, stale, fake_now());
+  CHECK_FALSE(job.runs[2].done);
+  critical_command(compute, CriticalAction::Stop);  // and one that arrives after Stop
+  critical_helper_result(job, job.generation, stale, fake_now());
+  CHECK_FALSE(job.runs[2].done);
+  critical_command(compute, CriticalAction::Run);  // the helpers take their runs again
+  CHECK(critical_helper_take(job) == 0);
+  CHECK(critical_helper_take(job) == 1);
+  CHECK(critical_helper_take(job) == 2);
+  for (auto it = helper_runs.rbegin(); it != helper_runs.rend(); ++it) {
+    CriticalExperiment one = begin_critical_run(config, *it);
+    REQUIRE(one.runs.size() == 1);
+    while (!advance_critical(one, 1 << 30)) {
+    }
+    CriticalRun run = job.runs[*it];  // what a helper sends back: its final loss and divergence
+    run.final_loss = one.runs[0].final_loss;
+    run.diverged_at = one.runs[0].diverged_at;
+    critical_helper_result(job, job.generation, run, fake_now());
+    run_to_idle(compute, outbox, page);
+  }
+  REQUIRE(page.critical.done);
+  CHECK(page.critical.progress == 1);
+  REQUIRE(page.critical.runs.size() == whole.runs.size());
+  for (size_t i = 0; i < whole.runs.size(); ++i)
+    CHECK(critical_row(page.critical.runs[i]) == critical_row(whole.runs[i]));
+  CHECK(critical_summary_lines(page.critical.cells) ==
+        critical_summary_lines(critical_summary(config, whole.runs)));
+}

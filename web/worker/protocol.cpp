@@ -222,8 +222,8 @@ void write_critical(Writer& w, const Compute& c, Outbox& outbox) {
   }
   w.put<int64_t>(job.generation);
   critical_status(job.result, [&](const auto& field) { w.put(field); });
-  const std::vector<gs::CriticalRun>& runs = job.experiment.runs;
-  const size_t finished = job.started ? job.experiment.next : 0;
+  const std::vector<gs::CriticalRun>& runs = job.runs;
+  const size_t finished = critical_finished_prefix(job);
   w.put<uint32_t>(static_cast<uint32_t>(outbox.critical_sent));
   const size_t from = std::min(outbox.critical_sent, finished);  // sent never exceeds finished
   w.put(std::vector<gs::CriticalRun>(runs.begin() + from, runs.begin() + finished));
@@ -231,7 +231,7 @@ void write_critical(Writer& w, const Compute& c, Outbox& outbox) {
   outbox.critical_sent = finished;
   w.put(summary);
   if (!summary) return;
-  w.put(gs::critical_summary(job.started ? job.experiment.config : c.config,
+  w.put(gs::critical_summary(job.started ? job.config : c.config,
                              std::vector<gs::CriticalRun>(runs.begin(), runs.begin() + finished)));
 }
 

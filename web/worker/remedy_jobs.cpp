@@ -76,45 +76,129 @@ std::string page_critical_error(const gs::Config& config) {
 
 void sync_critical(CriticalJob& job, const gs::Config& config) {
   if (const std::string key = critical_keys(config); key != job.key) {
+    const long generation = job.generation + 1, scoring = job.scoring;
+    job = CriticalJob();
     job.key = key;
-    job.experiment = gs::CriticalExperiment();
-    job.started = false;
-    ++job.generation;
-    job.result = CriticalResult();
+    job.generation = generation;
+    job.scoring = scoring;
     job.result.error = page_critical_error(config);
     job.result.runs_total =
         static_cast<int>(config.cells.size() * config.lengths.size()) * config.seeds;
-  } else if (job.started && config.solve_threshold != job.experiment.config.solve_threshold) {
-    gs::rescore_critical(job.experiment, config.solve_threshold);
+  } else if (job.started && config.solve_threshold != job.config.solve_threshold) {
+    job.config.solve_threshold = config.solve_threshold;
+    gs::rescore_runs(job.runs, config.solve_threshold);
     ++job.scoring;
   }
+}
+
+namespace {
+
+bool is_training_here(const CriticalJob& job) { return !job.here.runs.empty(); }
+
+// The next run nobody trains, now taken; -1 if none.
+int take_free_run(CriticalJob& job) {
+  for (size_t i = 0; i < job.runs.size(); ++i)
+    if (!job.runs[i].done && !job.taken[i]) {
+      job.taken[i] = 1;
+      return static_cast<int>(i);
+    }
+  return -1;
+}
+
+// The finished runs' iterations and those of the run trained here so far, of every run's (the
+// helpers' partial runs are not seen until they finish).
+void update_progress(CriticalJob& job) {
+  int64_t done = is_training_here(job) ? job.here.iterations_done : 0;
+  for (const gs::CriticalRun& run : job.runs) done += run.done ? job.config.iters : 0;
+  const double total = double(job.runs.size()) * job.config.iters;
+  job.result.progress = total > 0 ? std::min(1.0, done / total) : 1.0;
+}
+
+// A finished run into its place, scored at the current threshold; progress and the end.
+void finish_run(CriticalJob& job, gs::CriticalRun run) {
+  run.done = true;
+  std::vector<gs::CriticalRun> one = {run};
+  gs::rescore_runs(one, job.config.solve_threshold);
+  job.runs[run.index] = one[0];
+  job.taken[run.index] = 1;
+  update_progress(job);
+  CriticalResult& r = job.result;
+  if (critical_finished_prefix(job) == job.runs.size()) {
+    r.running = false;
+    r.done = true;
+    r.current = -1;
+  }
+}
+
+}  // namespace
+
+size_t critical_finished_prefix(const CriticalJob& job) {
+  size_t n = 0;
+  while (n < job.runs.size() && job.runs[n].done) ++n;
+  return n;
 }
 
 void critical_do(CriticalJob& job, const gs::Config& config, CriticalAction action) {
   CriticalResult& r = job.result;
   if (action == CriticalAction::Stop || !r.error.empty() || r.done) {
     r.running = false;
+    job.last_tick_ms = -1;
+    for (size_t i = 0; i < job.runs.size(); ++i)  // the helpers' runs go back to the pool
+      if (!job.runs[i].done && !(is_training_here(job) && job.here.runs[0].index == int(i)))
+        job.taken[i] = 0;
     return;
   }
   if (!job.started) {
-    job.experiment = gs::begin_critical(config);
+    job.config = config;
+    job.runs = gs::critical_runs(config);
+    job.taken.assign(job.runs.size(), 0);
     job.started = true;
   }
   r.running = true;
 }
 
+int critical_helper_take(CriticalJob& job) {
+  return job.result.running ? take_free_run(job) : -1;
+}
+
+void critical_helper_result(CriticalJob& job, long generation, const gs::CriticalRun& run,
+                            double now_ms) {
+  // after Stop nothing moves: a result already on its way when the helper was stopped is
+  // dropped (its run went back to the pool)
+  if (generation != job.generation || !job.result.running || run.index < 0 ||
+      run.index >= static_cast<int>(job.runs.size()) || job.runs[run.index].done)
+    return;
+  if (job.last_tick_ms >= 0) {
+    job.result.elapsed_ms += now_ms - job.last_tick_ms;
+    job.last_tick_ms = now_ms;
+  }
+  finish_run(job, run);
+}
+
+void critical_helper_release(CriticalJob& job, int index) {
+  if (index >= 0 && index < static_cast<int>(job.runs.size()) && !job.runs[index].done)
+    job.taken[index] = 0;
+}
+
 bool advance_critical_job(CriticalJob& job, int budget, double (*now_ms)()) {
   CriticalResult& r = job.result;
   if (!r.running) return false;
-  const double start = now_ms();
-  const bool finished = gs::advance_critical(job.experiment, budget);
-  r.elapsed_ms += now_ms() - start;
-  const gs::CriticalExperiment& e = job.experiment;
-  r.progress = e.iterations_total ? double(e.iterations_done) / e.iterations_total : 1.0;
-  r.current = finished ? -1 : static_cast<int>(e.next);
+  const double now = now_ms();
+  if (job.last_tick_ms >= 0) r.elapsed_ms += now - job.last_tick_ms;
+  job.last_tick_ms = now;
+  if (!is_training_here(job)) {
+    const int index = take_free_run(job);
+    if (index < 0) return false;  // every run is done or with a helper: nothing to do here
+    job.here = gs::begin_critical_run(job.config, index);
+  }
+  const bool finished = gs::advance_critical(job.here, budget);
+  r.current = job.here.runs[0].index;
   if (finished) {
-    r.running = false;
-    r.done = true;
+    const gs::CriticalRun run = job.here.runs[0];
+    job.here = gs::CriticalExperiment();
+    finish_run(job, run);
+  } else {
+    update_progress(job);
   }
   return true;
 }

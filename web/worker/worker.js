@@ -4,7 +4,15 @@
 // bytes or null, layer_choice}, {save: file name}), computes in slices of about 25 ms with the page's messages handled in between, and
 // after each slice posts what changed (web/worker/protocol.h) as a transferred ArrayBuffer. It runs its own instance of the
 // core and shares no memory with the page, so any static host serves it (no special headers).
+//
+// The same file, loaded as 'worker.js#helper' by the compute worker itself, is a helper of its
+// pool: it trains the critical experiment's runs it is given ({run, config, generation}), one at
+// a time, each to its end, and answers with what it found. The pool has
+// navigator.hardwareConcurrency workers (the page can set another size: {pool: n}): this one and
+// the helpers. Each is its own instance of the core; they share nothing but messages.
 'use strict';
+
+var HELPER = self.location.hash === '#helper';
 
 var SLICE_MS = 25;
 // The longest the worker holds back the work beyond the page's first screen (compute.h:
@@ -35,6 +43,7 @@ function slice() {
   scheduled = false;
   var more = Module._worker_advance(SLICE_MS);
   post();
+  dispatch();
   if (more) schedule();
 }
 
@@ -69,23 +78,98 @@ function handle(message) {
     return;  // nothing computed changed
   }
   post();  // at once: the page learns that its message was handled
+  dispatch();
   schedule();
 }
 
+// --- the pool of helpers (web/worker/remedy_jobs.h: CriticalJob) ---
+var poolSize = Math.max(1, Math.min(8, (self.navigator && navigator.hardwareConcurrency) | 0));
+var helpers = [];  // { worker, busy, generation, index }
+
+// Hands the free runs to idle helpers while the experiment runs; stops the helpers whose run is
+// no longer wanted (Stop: their runs went back to the pool; a new experiment).
+function dispatch() {
+  var running = Module._worker_critical_running() !== 0;
+  var generation = Module._worker_critical_generation();
+  helpers = helpers.filter(function (h) {
+    if (h.busy && (!running || h.generation !== generation)) {
+      h.worker.terminate();
+      return false;
+    }
+    return true;
+  });
+  if (!running) return;
+  while (helpers.length < poolSize - 1) helpers.push(newHelper());
+  helpers.forEach(function (h) {
+    if (h.busy) return;
+    var index = Module._worker_critical_take();
+    if (index < 0) return;
+    h.busy = true;
+    h.generation = generation;
+    h.index = index;
+    h.worker.postMessage({ run: index, generation: generation,
+                           config: UTF8ToString(Module._worker_critical_config()) });
+  });
+}
+
+function newHelper() {
+  var h = { worker: new Worker('worker.js#helper'), busy: false };
+  h.worker.onmessage = function (e) {
+    var m = e.data;
+    h.busy = false;
+    Module._worker_critical_result(m.generation, m.index, m.final_loss, m.diverged_at);
+    post();
+    dispatch();
+    schedule();
+  };
+  h.worker.onerror = function (e) {  // its run goes back to the pool, to this worker or another
+    console.warn('[worker] a helper failed: ' + (e.message || 'worker.js could not be loaded'));
+    if (h.busy && h.generation === Module._worker_critical_generation())
+      Module._worker_critical_release(h.index);
+    h.worker.terminate();
+    helpers = helpers.filter(function (x) { return x !== h; });
+    poolSize = Math.max(1, poolSize - 1);  // do not start it again
+    schedule();
+  };
+  return h;
+}
+
+// A helper's one message: train the run, answer.
+function helperRun(message) {
+  var text = String(message.config), n = lengthBytesUTF8(text) + 1, p = Module._malloc(n);
+  stringToUTF8(text, p, n);
+  var finalLoss = Module._helper_run(p, message.run | 0);
+  Module._free(p);
+  postMessage({ generation: message.generation, index: message.run, final_loss: finalLoss,
+                diverged_at: Module._helper_diverged_at() });
+}
+
 self.onmessage = function (e) {
-  if (ready) handle(e.data);
-  else pending.push(e.data);
+  if (!ready) pending.push(e.data);
+  else if (HELPER) helperRun(e.data);
+  else if ('pool' in e.data) {
+    poolSize = Math.max(1, Math.min(8, e.data.pool | 0));
+    dispatch();
+  } else handle(e.data);
 };
 
 var Module = {
   onRuntimeInitialized: function () {
     ready = true;
+    if (HELPER) {
+      pending.forEach(helperRun);
+      pending = [];
+      return;
+    }
     Module._worker_hold_for_first_screen(1);
     setTimeout(function () {
       Module._worker_hold_for_first_screen(0);
       schedule();
     }, FIRST_SCREEN_HOLD_MS);
-    pending.forEach(handle);
+    pending.forEach(function (m) {
+      if ('pool' in m) poolSize = Math.max(1, Math.min(8, m.pool | 0));
+      else handle(m);
+    });
     pending = [];
   },
   print: function (text) { console.log('[worker] ' + text); },

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "training/critical.h"
 #include "worker/compute.h"
 #include "worker/protocol.h"
 
@@ -17,6 +18,7 @@ Outbox g_outbox;
 std::vector<uint8_t> g_update;  // the last message, read by worker.js
 WorkerStatus g_status;          // page messages handled, memory: in every update
 std::string g_model_file;       // the last "Download model" file, read by worker.js
+int g_helper_diverged_at = 0;   // a helper's last run (helper_run)
 
 }  // namespace
 
@@ -64,6 +66,53 @@ EMSCRIPTEN_KEEPALIVE const char* worker_model_file() {
   return g_model_file.data();
 }
 EMSCRIPTEN_KEEPALIVE int worker_model_file_size() { return static_cast<int>(g_model_file.size()); }
+
+// --- the pool (remedy_jobs.h: CriticalJob): worker.js hands runs of the critical experiment to
+// helper workers, each this same module, and brings back what they found ---
+
+// For an idle helper: the next free run's index, now taken (-1: none, or not running).
+EMSCRIPTEN_KEEPALIVE int worker_critical_take() { return critical_helper_take(g_compute.critical); }
+EMSCRIPTEN_KEEPALIVE int worker_critical_running() { return g_compute.critical.result.running; }
+// The experiment's generation (a helper's result names it) and configuration (canonical text).
+EMSCRIPTEN_KEEPALIVE double worker_critical_generation() {
+  return static_cast<double>(g_compute.critical.generation);
+}
+EMSCRIPTEN_KEEPALIVE const char* worker_critical_config() {
+  static std::string text;
+  text = gs::to_text(g_compute.critical.config);
+  return text.c_str();
+}
+// A helper's run: its final loss (NaN if it diverged) and the iteration it diverged at.
+EMSCRIPTEN_KEEPALIVE void worker_critical_result(double generation, int index, double final_loss,
+                                                 int diverged_at) {
+  const CriticalJob& job = g_compute.critical;
+  if (index < 0 || index >= static_cast<int>(job.runs.size())) return;
+  gs::CriticalRun run = job.runs[index];
+  run.final_loss = final_loss;
+  run.diverged_at = diverged_at;
+  critical_helper_result(g_compute.critical, static_cast<long>(generation), run,
+                         emscripten_get_now());
+}
+
+// A helper that failed: its run goes back to the pool.
+EMSCRIPTEN_KEEPALIVE void worker_critical_release(int index) {
+  critical_helper_release(g_compute.critical, index);
+}
+
+// In a helper: trains run `index` of the experiment `config_text` (canonical) to its end, and
+// returns its final loss (NaN: it diverged, at helper_diverged_at()).
+EMSCRIPTEN_KEEPALIVE double helper_run(const char* config_text, int index) {
+  gs::Config config;
+  g_helper_diverged_at = 0;
+  if (!gs::parse_config(config, config_text).empty()) return NAN;
+  gs::CriticalExperiment one = gs::begin_critical_run(config, index);
+  if (one.runs.empty()) return NAN;
+  while (!gs::advance_critical(one, 1 << 30)) {
+  }
+  g_helper_diverged_at = one.runs[0].diverged_at;
+  return one.runs[0].final_loss;
+}
+EMSCRIPTEN_KEEPALIVE int helper_diverged_at() { return g_helper_diverged_at; }
 
 // 1 as the worker starts; 0 once the page drew its first screen, or the worker stopped waiting.
 EMSCRIPTEN_KEEPALIVE void worker_hold_for_first_screen(int hold) {
