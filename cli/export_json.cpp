@@ -119,7 +119,8 @@ void add_spectrum_json(json& record, const Spectrum& spectrum, const SpectrumOpt
   }
   record["step_singular_values"] = values;
   // [re, im] per eigenvalue, per step of singular_value_steps; absent above the full state size
-  if (spectrum.complete) {
+  // unless J_t is diagonal (its eigenvalues read off it)
+  if (spectrum.complete || !spectrum.step_eigenvalues.empty()) {
     json eigen = json::array();
     for (const auto& step : spectrum.step_eigenvalues) {
       json row = json::array();

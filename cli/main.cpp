@@ -256,7 +256,8 @@ const Command kCommands[] = {
      "cell=rnn-tanh", {kAffectsModel, "length", ""},
      "  --export FILE.json   also write decay --export's record plus lyapunov_exponents,\n"
      "                       step_singular_values, singular_value_steps and (state size\n"
-     "                       <= 128) step_eigenvalues, [re, im] per eigenvalue per step\n"
+     "                       <= 128, or a diagonal J_t) step_eigenvalues, [re, im] per\n"
+     "                       eigenvalue per step\n"
      "                       (tests/reference/check_spectrum.py recomputes them in PyTorch)\n"
      "  --sv-steps N         steps with singular values, at most (default 2000; 0: none)\n",
      false, check_one_probe,

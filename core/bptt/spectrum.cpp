@@ -92,6 +92,21 @@ std::vector<double> diagonal_singular_values(const StepJacobian& jac, int count)
   return values;
 }
 
+// A diagonal J_t's eigenvalues are its diagonal, and the LRU's 2 x 2 blocks [p -q; q p] have
+// p +- i q: read off exactly, at any state size. Largest modulus first, conjugates side by side.
+std::vector<std::complex<double>> diagonal_eigenvalues(const StepJacobian& jac) {
+  const Eigen::Index N = jac.rotation.size();
+  std::vector<std::complex<double>> values;
+  if (N)
+    for (Eigen::Index j = 0; j < N; ++j)
+      values.insert(values.end(), {{jac.d_hh(j), jac.rotation(j)}, {jac.d_hh(j), -jac.rotation(j)}});
+  else
+    for (Eigen::Index j = 0; j < jac.d_hh.size(); ++j) values.emplace_back(jac.d_hh(j), 0.0);
+  std::stable_sort(values.begin(), values.end(),
+                   [](auto a, auto b) { return std::abs(a) > std::abs(b); });
+  return values;
+}
+
 int zero_rows(const StepJacobian& jac) {
   int count = 0;
   for (int j = 0; j < jac.hidden; ++j) {
@@ -221,16 +236,13 @@ bool spectrum_steps(const ForwardPass<T>& fwd, SpectrumJob& job, int budget) {
     }
     if (job.next_sample < s.sv_steps.size() && s.sv_steps[job.next_sample] == t) {
       const bool with_eigenvalues =
-          s.complete && job.options.eigenvalues &&
+          (s.complete || !has_recurrent_weights(s.cell)) && job.options.eigenvalues &&
           (job.next_sample % job.eigenvalue_stride == 0 || job.next_sample + 1 == s.sv_steps.size());
       if (with_eigenvalues) s.eigenvalue_steps.push_back(t);
       if (!has_recurrent_weights(s.cell)) {
         s.step_sv.push_back(diagonal_singular_values(
             job.jac, s.complete ? s.state_size : std::min(job.options.top, s.state_size)));
-        if (with_eigenvalues) {
-          jacobian_matrix(job.w_hh, job.jac, job.j);
-          s.step_eigenvalues.push_back(eigenvalues(job.j));
-        }
+        if (with_eigenvalues) s.step_eigenvalues.push_back(diagonal_eigenvalues(job.jac));
       } else if (s.complete) {
         jacobian_matrix(job.w_hh, job.jac, job.j);
         s.step_sv.push_back(singular_values(job.j));

@@ -59,7 +59,8 @@ struct Spectrum {
   int steps = 0;         // T
   std::vector<int> sv_steps;                    // the steps (1-based) with singular values
   std::vector<std::vector<double>> step_sv;     // their singular values, each largest first
-  // With options.eigenvalues and a complete spectrum: J_t's eigenvalues at eigenvalue_steps (the
+  // With options.eigenvalues and a complete spectrum (or a diagonal J_t, whose eigenvalues are
+  // read off it at any size): J_t's eigenvalues at eigenvalue_steps (the
   // sampled steps, or every k-th of them: SpectrumOptions), each step's largest modulus first (a
   // complex pair as two entries, conjugates next to each other).
   std::vector<int> eigenvalue_steps;

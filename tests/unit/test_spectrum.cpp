@@ -5,6 +5,7 @@
 #include <Eigen/Eigenvalues>
 #include <Eigen/SVD>
 #include <cmath>
+#include <complex>
 
 #include "all_cells.h"
 #include "analyses/probe_summary.h"
@@ -224,6 +225,26 @@ TEST_CASE("an LRU's Lyapunov exponents are ln |lambda_j|, each twice, the top k 
   REQUIRE(all.lyapunov.size() == expected.size());
   for (size_t i = 0; i < expected.size(); ++i)
     CHECK(all.lyapunov[i] == doctest::Approx(expected[i]).epsilon(1e-12));
+  // its eigenvalues are lambda_j and conj(lambda_j), read off J_t at any state size (here the
+  // top-k path's, above max_full_state), at every sampled step
+  top.eigenvalues = true;
+  const Spectrum eig = probe_spectrum(probe, top);
+  REQUIRE(!eig.step_eigenvalues.empty());
+  CHECK(eig.eigenvalue_steps.size() == eig.step_eigenvalues.size());
+  const VecT<double>& nu = probe.model.params.nu_log;
+  const VecT<double>& theta = probe.model.params.theta_log;
+  for (const auto& step : eig.step_eigenvalues) {
+    REQUIRE(step.size() == 2 * static_cast<size_t>(nu.size()));
+    for (Eigen::Index j = 0; j < nu.size(); ++j) {
+      const std::complex<double> lambda =
+          std::exp(std::complex<double>(-std::exp(nu(j)), std::exp(theta(j))));
+      for (const std::complex<double>& want : {lambda, std::conj(lambda)}) {
+        double nearest = INFINITY;
+        for (const std::complex<double>& got : step) nearest = std::min(nearest, std::abs(got - want));
+        CHECK(nearest < 1e-14);
+      }
+    }
+  }
 }
 
 TEST_CASE("QR Lyapunov exponents of a constant Jacobian are the logs of its eigenvalue moduli") {
