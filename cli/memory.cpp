@@ -23,10 +23,15 @@ MemoryDescent memory_descent_of(const Config& config) {
 }
 
 namespace {
+// A key's value as the configuration line writes it ("1000000", not "1e+06").
+std::string key_text(const char* key, const Config& config) {
+  return config_value_text(*find_config_key(key), config);
+}
+
 void print_problem(const Config& config) {
   std::cout << "# memory: h_t = lambda h_{t-1} + x_t, stationary, inputs of unit variance with "
                "autocorrelation rho^|s-s'|; loss = E[(h_t(lambda) - h_t(teacher))^2]; teacher="
-            << format_exact(config.teacher) << " rho=" << format_exact(config.rho);
+            << key_text("teacher", config) << " rho=" << key_text("rho", config);
 }
 }  // namespace
 
@@ -47,11 +52,10 @@ void print_memory_descent(const Config& config) {
   const std::vector<MemoryPath> paths =
       memory_descent(memory_problem(config), memory_descent_of(config));
   print_problem(config);
-  std::cout << "; descent from student=" << format_exact(config.student)
-            << " with student_lr=" << format_exact(config.student_lr)
-            << " for student_iters=" << config.student_iters
-            << " (plain on the loss; normalized and expexp on the "
-            << "normalized loss)\n";
+  std::cout << "; descent from student=" << key_text("student", config)
+            << " with student_lr=" << key_text("student_lr", config)
+            << " for student_iters=" << key_text("student_iters", config)
+            << " (plain on the loss; normalized and expexp on the normalized loss)\n";
   for (const MemoryPath& path : paths)
     if (path.left_at)
       std::cout << "# " << memory_param_name(path.param) << ": iteration " << path.left_at

@@ -108,19 +108,23 @@ TEST_CASE("the critical experiment in a pool: helpers' runs arrive out of order,
   CriticalJob& job = compute.critical;
   CHECK(critical_helper_take(job) == -1);  // nothing before Run
   critical_command(compute, CriticalAction::Run);
-  // two helpers take the first two free runs; Stop gives them back, Run again, they retake them
-  CHECK(critical_helper_take(job) == 0);
-  CHECK(critical_helper_take(job) == 1);
+  // two helpers take the two longest free runs (tanh at length 8, seeds 2 and 3); Stop gives
+  // them back, Run again, they retake them
+  CHECK(critical_helper_take(job) == 2);
+  CHECK(critical_helper_take(job) == 3);
   critical_command(compute, CriticalAction::Stop);
   CHECK(critical_helper_take(job) == -1);
   critical_command(compute, CriticalAction::Run);
   const std::vector<int> helper_runs = {critical_helper_take(job), critical_helper_take(job),
                                         critical_helper_take(job)};
-  CHECK(helper_runs == std::vector<int>{0, 1, 2});
-  // this worker trains every other run meanwhile; the page has none yet (run 0 is a helper's)
+  CHECK(helper_runs == std::vector<int>{2, 3, 6});
+  // this worker trains the others meanwhile; the page gets each as it finishes, in canonical
+  // order, with the helpers' places still empty
   run_to_idle(compute, outbox, page);
-  CHECK(page.critical.runs.empty());
   CHECK_FALSE(page.critical.done);
+  std::vector<int> indices;
+  for (const CriticalRun& run : page.critical.runs) indices.push_back(run.index);
+  CHECK(indices == std::vector<int>{0, 1, 4, 5, 7});
   // the helpers answer last run first; an answer for an older experiment is dropped
   const CriticalExperiment whole = run_critical(config);
   CriticalRun stale = whole.runs[2];
@@ -130,9 +134,9 @@ TEST_CASE("the critical experiment in a pool: helpers' runs arrive out of order,
   critical_helper_result(job, job.generation, stale, fake_now());
   CHECK_FALSE(job.runs[2].done);
   critical_command(compute, CriticalAction::Run);  // the helpers take their runs again
-  CHECK(critical_helper_take(job) == 0);
-  CHECK(critical_helper_take(job) == 1);
   CHECK(critical_helper_take(job) == 2);
+  CHECK(critical_helper_take(job) == 3);
+  CHECK(critical_helper_take(job) == 6);
   for (auto it = helper_runs.rbegin(); it != helper_runs.rend(); ++it) {
     CriticalExperiment one = begin_critical_run(config, *it);
     REQUIRE(one.runs.size() == 1);

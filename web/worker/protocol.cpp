@@ -1,5 +1,7 @@
 #include "worker/protocol.h"
 
+#include <algorithm>
+
 #include "worker/compute.h"
 #include "worker/wire.h"
 
@@ -213,26 +215,32 @@ void critical_status(Result& r, F&& f) {
   f(r.error);
 }
 
+// Runs finish in any order (a pool of workers trains them): each is sent once, with its index,
+// and the page keeps them in canonical order.
 void write_critical(Writer& w, const Compute& c, Outbox& outbox) {
   const CriticalJob& job = c.critical;
-  if (outbox.critical_generation != job.generation || outbox.critical_scoring != job.scoring) {
+  const bool again =
+      outbox.critical_generation != job.generation || outbox.critical_scoring != job.scoring;
+  if (again) {  // a restart or a new threshold: every run again
     outbox.critical_generation = job.generation;
     outbox.critical_scoring = job.scoring;
-    outbox.critical_sent = 0;  // a restart or a new threshold: every run again
+    outbox.critical_sent.clear();
   }
+  outbox.critical_sent.resize(job.runs.size(), 0);
   w.put<int64_t>(job.generation);
   critical_status(job.result, [&](const auto& field) { w.put(field); });
-  const std::vector<gs::CriticalRun>& runs = job.runs;
-  const size_t finished = critical_finished_prefix(job);
-  w.put<uint32_t>(static_cast<uint32_t>(outbox.critical_sent));
-  const size_t from = std::min(outbox.critical_sent, finished);  // sent never exceeds finished
-  w.put(std::vector<gs::CriticalRun>(runs.begin() + from, runs.begin() + finished));
-  const bool summary = finished > outbox.critical_sent || outbox.critical_sent == 0;
-  outbox.critical_sent = finished;
+  w.put(again);
+  std::vector<gs::CriticalRun> finished, fresh;
+  for (size_t i = 0; i < job.runs.size(); ++i) {
+    if (!job.runs[i].done) continue;
+    finished.push_back(job.runs[i]);
+    if (!outbox.critical_sent[i]) fresh.push_back(job.runs[i]);
+    outbox.critical_sent[i] = 1;
+  }
+  w.put(fresh);
+  const bool summary = again || !fresh.empty();
   w.put(summary);
-  if (!summary) return;
-  w.put(gs::critical_summary(job.started ? job.config : c.config,
-                             std::vector<gs::CriticalRun>(runs.begin(), runs.begin() + finished)));
+  if (summary) w.put(gs::critical_summary(job.started ? job.config : c.config, finished));
 }
 
 void read_critical(Reader& r, Results& results) {
@@ -243,13 +251,18 @@ void read_critical(Reader& r, Results& results) {
     c = CriticalResult();
   }
   critical_status(c, [&](auto& field) { r.get(field); });
-  const uint32_t first = r.get<uint32_t>();
+  if (r.get<bool>()) c.runs.clear();  // every run again (a new threshold re-scores them)
   std::vector<gs::CriticalRun> runs = r.get<std::vector<gs::CriticalRun>>();
-  if (first == 0) c.runs.clear();  // every run again (a new threshold re-scores them)
-  if (r.ok() && first == c.runs.size())
-    for (gs::CriticalRun& run : runs) {
+  if (r.ok())
+    for (gs::CriticalRun& run : runs) {  // into its place in canonical order
       run.done = true;
-      c.runs.push_back(run);
+      const auto at = std::lower_bound(
+          c.runs.begin(), c.runs.end(), run.index,
+          [](const gs::CriticalRun& x, int index) { return x.index < index; });
+      if (at != c.runs.end() && at->index == run.index)
+        *at = run;
+      else
+        c.runs.insert(at, run);
     }
   if (!r.get<bool>()) return;
   std::vector<gs::CriticalCell> cells = r.get<std::vector<gs::CriticalCell>>();

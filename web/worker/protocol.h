@@ -28,7 +28,7 @@ struct Outbox {
   long trainability_generation = -1;
   bool trainability_sent = false;
   long critical_generation = -1, critical_scoring = -1;
-  size_t critical_sent = 0;  // finished runs
+  std::vector<char> critical_sent;  // per run: finished and sent
   bool cliff_sent = false;   // the surface
   long cliff_paths_sent = 0;
   long truncation_generation = -1;

@@ -95,14 +95,15 @@ namespace {
 
 bool is_training_here(const CriticalJob& job) { return !job.here.runs.empty(); }
 
-// The next run nobody trains, now taken; -1 if none.
+// The longest run nobody trains (the first of them in canonical order), now taken; -1 if none.
+// Longest first, so that no worker is left with a long run while the others have nothing.
 int take_free_run(CriticalJob& job) {
+  int best = -1;
   for (size_t i = 0; i < job.runs.size(); ++i)
-    if (!job.runs[i].done && !job.taken[i]) {
-      job.taken[i] = 1;
-      return static_cast<int>(i);
-    }
-  return -1;
+    if (!job.runs[i].done && !job.taken[i] && (best < 0 || job.runs[i].length > job.runs[best].length))
+      best = static_cast<int>(i);
+  if (best >= 0) job.taken[best] = 1;
+  return best;
 }
 
 // The finished runs' iterations and those of the run trained here so far, of every run's (the

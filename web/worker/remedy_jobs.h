@@ -15,10 +15,10 @@
 
 // The critical experiment in a pool of workers: this worker holds every run of the experiment
 // and trains one at a time, and worker.js's helper workers (each its own instance of the core)
-// take the next free run whenever they are idle (critical_helper_take) and send back what they
-// found (critical_helper_result). Runs finish out of order; the page gets them in canonical
-// order, as the prefix of finished runs grows. Each run's numbers depend on its cell, length and
-// seed only, so which worker trained it changes nothing.
+// take the longest free run whenever they are idle (critical_helper_take) and send back what
+// they found (critical_helper_result). Runs finish out of order; each is sent to the page as it
+// finishes, and the page keeps them in canonical order. Each run's numbers depend on its cell,
+// length and seed only, so which worker trained it changes nothing.
 struct CriticalJob {
   CriticalResult result;  // what the page is sent: status, finished runs, summary
   gs::Config config;      // the experiment's, from Run (solve_threshold: the page's latest)
@@ -70,7 +70,7 @@ void critical_helper_result(CriticalJob& job, long generation, const gs::Critica
                             double now_ms);
 // A helper that failed: its run is free again.
 void critical_helper_release(CriticalJob& job, int index);
-// How many runs, from the first, are finished: what the page has been or can be sent.
+// How many runs, from the first, are finished (all of them: the experiment is done).
 size_t critical_finished_prefix(const CriticalJob& job);
 
 // One slice each; true if it did any work. advance_critical_job trains only while running and
