@@ -302,6 +302,37 @@ std::string memory_step(const App& app) {
                           .c_str());
 }
 
+// Step 5: the exploding run without clipping (it diverges) and with clip=1 (it stays finite).
+std::string clipping_step(const Results& r, const gs::Config& c, int iterations) {
+  const TrainResult* t = train_of(r, gs::CellKind::RnnTanh);
+  if (!t || t->history.empty())
+    return format("A tanh RNN at scale %g trained with plain SGD (lr %g, no momentum) on the "
+                  "adding problem at T = %d: training starts...",
+                  c.scale, c.lr, c.length);
+  double largest = 0;
+  int clipped = 0;
+  for (const gs::TrainRecord& h : t->history) {
+    if (std::isfinite(h.grad_norm)) largest = std::max(largest, h.grad_norm);
+    clipped += h.clipped;
+  }
+  if (t->diverged_at)
+    return format(
+        "Without clipping this run diverged at iteration %d: %s. Before that the gradient "
+        "norm reached %.3g. Pascanu et al. explain it with cliffs in the loss surface: where "
+        "the recurrence switches between fixed points the gradient is huge, and one step "
+        "throws the weights far away (the Cliff view shows one). The clip=1 button runs the "
+        "same training with each step's gradient scaled down to norm 1.",
+        t->diverged_at, t->divergence.c_str(), largest);
+  const double first = t->history.front().loss;
+  return format(
+      "With clip=%g the same run stays finite: after %d iterations clipping acted on %d of "
+      "them (largest gradient norm %.3g), and the loss went from %.3g at the first iteration "
+      "to %.3g (mean of the last 10%%), %.3g%% of chance. Clipping keeps the direction and "
+      "caps the step.",
+      c.clip, iterations, clipped, largest, first, recent_loss(*t, iterations),
+      100 * recent_loss(*t, iterations) / t->chance_loss);
+}
+
 std::string step_text(const App& app, int step) {
   const Results& r = app.results;
   const gs::Config& c = r.config;
@@ -350,35 +381,8 @@ std::string step_text(const App& app, int step) {
           power_text(a.log10_first_to_last).c_str(), T - 1,
           a.log10_per_step > 0 ? "exploding" : "vanishing", 100 * a.fraction_zero_derivative);
     }
-    case 5: {
-      const TrainResult* t = train_of(r, gs::CellKind::RnnTanh);
-      if (!t || t->history.empty())
-        return format("A tanh RNN at scale %g trained with plain SGD (lr %g, no momentum) on the "
-                      "adding problem at T = %d: training starts...",
-                      c.scale, c.lr, c.length);
-      double largest = 0;
-      int clipped = 0;
-      for (const gs::TrainRecord& h : t->history) {
-        if (std::isfinite(h.grad_norm)) largest = std::max(largest, h.grad_norm);
-        clipped += h.clipped;
-      }
-      if (t->diverged_at)
-        return format(
-            "Without clipping this run diverged at iteration %d: %s. Before that the gradient "
-            "norm reached %.3g. Pascanu et al. explain it with cliffs in the loss surface: where "
-            "the recurrence switches between fixed points the gradient is huge, and one step "
-            "throws the weights far away (the Cliff view shows one). The clip=1 button runs the "
-            "same training with each step's gradient scaled down to norm 1.",
-            t->diverged_at, t->divergence.c_str(), largest);
-      const double first = t->history.front().loss;
-      return format(
-          "With clip=%g the same run stays finite: after %d iterations clipping acted on %d of "
-          "them (largest gradient norm %.3g), and the loss went from %.3g at the first iteration "
-          "to %.3g (mean of the last 10%%), %.3g%% of chance. Clipping keeps the direction and "
-          "caps the step.",
-          c.clip, iterations, clipped, largest, first, recent_loss(*t, iterations),
-          100 * recent_loss(*t, iterations) / t->chance_loss);
-    }
+    case 5:
+      return clipping_step(r, c, iterations);
     case 6:
       return lstm_path_step(r, c, T);
     case 7: {
